@@ -1,0 +1,49 @@
+package dev.ddsls.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+
+/** Shared command-line behaviour: one-line errors (exit 2 for usage), stack traces only with --verbose. */
+public final class Cli {
+  public static final int OK = 0;
+  public static final int FAILED = 1;
+  public static final int USAGE = 2;
+  public static final int UNAVAILABLE = 3;
+
+  private Cli() {}
+
+  /** A user-facing failure with an exit code: printed as one line. */
+  public static final class Failure extends RuntimeException {
+    public final int exitCode;
+
+    public Failure(int exitCode, String message) {
+      super(message);
+      this.exitCode = exitCode;
+    }
+
+    public static Failure usage(String message) { return new Failure(USAGE, message); }
+  }
+
+  static CommandLine commandLine(Object root) {
+    CommandLine cl = new CommandLine(root);
+    cl.setExecutionExceptionHandler((ex, line, parseResult) -> {
+      boolean verbose = parseResult.originalArgs().contains("--verbose");
+      PrintWriter err = line.getErr();
+      if (ex instanceof Failure) {
+        err.println("ddsls: " + ex.getMessage());
+        if (verbose) ex.printStackTrace(err);
+        return ((Failure) ex).exitCode;
+      }
+      err.println("ddsls: " + (ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage()));
+      if (verbose) ex.printStackTrace(err);
+      else err.println("ddsls: (run again with --verbose for details)");
+      return FAILED;
+    });
+    cl.setParameterExceptionHandler((ex, args) -> {
+      ex.getCommandLine().getErr().println("ddsls: " + ex.getMessage());
+      ex.getCommandLine().getErr().println("ddsls: see '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'");
+      return USAGE;
+    });
+    return cl;
+  }
+}

@@ -1,0 +1,190 @@
+package dev.ddsls.agent;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The agent's settings, read from environment variables and from {@code -D} system properties of the same
+ * meaning ({@code DD_SERVICE} or {@code -Ddd.service}). A system property wins over the environment.
+ * A bad value is logged in one line and the default is used.
+ */
+public final class AgentConfig {
+  public enum Engine { AUTO, ASYNC, JFR }
+  public enum Wall { INIT, ALWAYS, OFF }
+
+  public final boolean profilingEnabled;
+  public final boolean ignoreProfiler;
+  public final String service;
+  public final String env;
+  public final String version;
+  public final Map<String, String> tags;
+  public final String agentUrl;
+  public final String apiKey;
+  public final String site;
+  public final long uploadPeriodMillis;
+  public final boolean traceEnabled;
+  public final Engine engine;
+  public final long intervalNanos;
+  public final Wall wall;
+  public final String outputDir;
+  public final long flushBudgetMillis;
+  public final String functionName;
+  public final String runtimeApiUpstream;
+  public final int proxyPort;
+  public final boolean debug;
+
+  private final Map<String, String> env0;
+  private final Map<String, String> props;
+
+  AgentConfig(Map<String, String> environment, Map<String, String> systemProperties) {
+    this.env0 = environment;
+    this.props = systemProperties;
+    profilingEnabled = bool("DD_PROFILING_ENABLED", false);
+    ignoreProfiler = bool("DD_PROFILING_IGNORE_PROFILER", false);
+    functionName = raw("AWS_LAMBDA_FUNCTION_NAME");
+    String s = raw("DD_SERVICE");
+    service = s != null ? s : functionName != null ? functionName.toLowerCase(Locale.ROOT) : "unnamed-java-function";
+    env = raw("DD_ENV");
+    version = raw("DD_VERSION");
+    tags = parseTags(raw("DD_TAGS"));
+    agentUrl = agentUrl();
+    apiKey = raw("DD_API_KEY");
+    String site0 = raw("DD_SITE");
+    site = site0 == null ? "datadoghq.com" : site0;
+    uploadPeriodMillis = positiveLong("DD_PROFILING_UPLOAD_PERIOD", 60, 1, 3600) * 1000L;
+    traceEnabled = bool("DD_TRACE_ENABLED", true);
+    engine = choice("DDSLS_PROFILING_ENGINE", Engine.class, Engine.AUTO);
+    intervalNanos = duration("DDSLS_PROFILING_INTERVAL", 10_000_000L, 100_000L, 1_000_000_000L);
+    wall = choice("DDSLS_PROFILING_WALL", Wall.class, Wall.INIT);
+    outputDir = raw("DDSLS_OUTPUT_DIR");
+    flushBudgetMillis = positiveLong("DDSLS_FLUSH_BUDGET_MS", 1000, 10, 60_000);
+    runtimeApiUpstream = raw("DDSLS_RUNTIME_API_UPSTREAM");
+    proxyPort = (int) positiveLong("DDSLS_PROXY_PORT", 9011, 1, 65535);
+    debug = bool("DDSLS_DEBUG", false);
+  }
+
+  public static AgentConfig fromEnvironment() {
+    Map<String, String> props = new LinkedHashMap<>();
+    for (String name : System.getProperties().stringPropertyNames()) {
+      if (name.startsWith("dd.") || name.startsWith("ddsls.")) props.put(name, System.getProperty(name));
+    }
+    return new AgentConfig(System.getenv(), props);
+  }
+
+  /** The value of an environment variable, or of its system property ({@code DD_FOO_BAR} = {@code dd.foo.bar}); blank is absent. */
+  public String raw(String name) {
+    String prop = props.get(name.toLowerCase(Locale.ROOT).replace('_', '.'));
+    String v = prop != null ? prop : env0.get(name);
+    if (v == null) return null;
+    v = v.trim();
+    return v.isEmpty() ? null : v;
+  }
+
+  /** The Datadog site's profile intake, for agentless upload with {@code DD_API_KEY}. */
+  public String agentlessProfileUrl() { return "https://intake.profile." + site + "/api/v2/profile"; }
+
+  public boolean agentless() { return apiKey != null && raw("DD_TRACE_AGENT_URL") == null && raw("DD_AGENT_HOST") == null; }
+
+  private String agentUrl() {
+    String url = raw("DD_TRACE_AGENT_URL");
+    if (url != null) {
+      if (url.startsWith("http://") || url.startsWith("https://")) return stripSlash(url);
+      AgentLog.info("DD_TRACE_AGENT_URL='" + url + "' is not an http(s) URL; using http://127.0.0.1:8126");
+    }
+    String host = raw("DD_AGENT_HOST");
+    String port = raw("DD_TRACE_AGENT_PORT");
+    int p = 8126;
+    if (port != null) {
+      try {
+        p = Integer.parseInt(port);
+        if (p < 1 || p > 65535) throw new NumberFormatException();
+      } catch (NumberFormatException e) {
+        AgentLog.info("DD_TRACE_AGENT_PORT='" + port + "' is not a port number; using 8126");
+        p = 8126;
+      }
+    }
+    return "http://" + (host == null ? "127.0.0.1" : host) + ":" + p;
+  }
+
+  private static String stripSlash(String s) { return s.endsWith("/") ? s.substring(0, s.length() - 1) : s; }
+
+  private boolean bool(String name, boolean dflt) {
+    String v = raw(name);
+    if (v == null) return dflt;
+    switch (v.toLowerCase(Locale.ROOT)) {
+      case "true": case "1": case "yes": case "on": return true;
+      case "false": case "0": case "no": case "off": return false;
+      default:
+        AgentLog.info(name + "='" + v + "' is not true or false; using " + dflt);
+        return dflt;
+    }
+  }
+
+  private long positiveLong(String name, long dflt, long min, long max) {
+    String v = raw(name);
+    if (v == null) return dflt;
+    try {
+      long n = Long.parseLong(v);
+      if (n >= min && n <= max) return n;
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    AgentLog.info(name + "='" + v + "' is not a whole number from " + min + " to " + max + "; using " + dflt);
+    return dflt;
+  }
+
+  /** A duration such as {@code 10ms}, {@code 500us}, {@code 2000000ns}, {@code 1s}; a bare number is milliseconds. */
+  private long duration(String name, long dfltNanos, long minNanos, long maxNanos) {
+    String v = raw(name);
+    if (v == null) return dfltNanos;
+    long nanos = parseDurationNanos(v);
+    if (nanos >= minNanos && nanos <= maxNanos) return nanos;
+    AgentLog.info(name + "='" + v + "' is not a duration from " + (minNanos / 1000) + "us to " + (maxNanos / 1_000_000) + "ms; using "
+        + (dfltNanos / 1_000_000) + "ms");
+    return dfltNanos;
+  }
+
+  static long parseDurationNanos(String v) {
+    String s = v.trim().toLowerCase(Locale.ROOT);
+    long unit = 1_000_000L;
+    if (s.endsWith("ns")) { unit = 1; s = s.substring(0, s.length() - 2); }
+    else if (s.endsWith("us")) { unit = 1_000; s = s.substring(0, s.length() - 2); }
+    else if (s.endsWith("ms")) { s = s.substring(0, s.length() - 2); }
+    else if (s.endsWith("s")) { unit = 1_000_000_000L; s = s.substring(0, s.length() - 1); }
+    try {
+      long n = Long.parseLong(s.trim());
+      return n > 0 && n <= Long.MAX_VALUE / unit ? n * unit : -1;
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  private <E extends Enum<E>> E choice(String name, Class<E> type, E dflt) {
+    String v = raw(name);
+    if (v == null) return dflt;
+    for (E e : type.getEnumConstants()) {
+      if (e.name().equalsIgnoreCase(v)) return e;
+    }
+    StringBuilder allowed = new StringBuilder();
+    for (E e : type.getEnumConstants()) allowed.append(allowed.length() == 0 ? "" : "|").append(e.name().toLowerCase(Locale.ROOT));
+    AgentLog.info(name + "='" + v + "' is not one of " + allowed + "; using " + dflt.name().toLowerCase(Locale.ROOT));
+    return dflt;
+  }
+
+  /** {@code DD_TAGS}: {@code key:value} pairs separated by commas or spaces. */
+  static Map<String, String> parseTags(String s) {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (s == null) return out;
+    for (String part : s.split("[,\\s]+")) {
+      if (part.isEmpty()) continue;
+      int colon = part.indexOf(':');
+      if (colon <= 0) {
+        AgentLog.once("tag:" + part, "DD_TAGS entry '" + part + "' has no key:value form; ignored");
+        continue;
+      }
+      out.put(part.substring(0, colon), part.substring(colon + 1));
+    }
+    return out;
+  }
+}

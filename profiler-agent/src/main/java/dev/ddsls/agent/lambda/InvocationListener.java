@@ -1,0 +1,26 @@
+package dev.ddsls.agent.lambda;
+
+/**
+ * What the Runtime API proxy tells the agent. The proxy calls these on its own threads, catches anything they
+ * throw, and forwards every call unchanged whatever they do.
+ */
+public interface InvocationListener {
+  /**
+   * The runtime asked for the next invocation ({@code GET /invocation/next}); called before the request goes
+   * upstream. The first call marks the end of init. May block for at most the flush budget: this is where
+   * the agent finishes flushing what the previous invocation produced.
+   */
+  void onNextRequested(long nanoTime);
+
+  /** An invocation arrived from upstream; called before it is handed to the runtime. Must return quickly. */
+  void onInvocation(InvocationEvent event);
+
+  /** The runtime's response for {@code requestId} was forwarded and upstream answered. */
+  void onResponse(String requestId, long nanoTime, int responseBytes);
+
+  /** The runtime reported an invocation error ({@code /invocation/{id}/error}), after forwarding. */
+  void onInvocationError(String requestId, long nanoTime, String errorType, byte[] body);
+
+  /** The runtime reported an init error ({@code /init/error}), after forwarding. */
+  void onInitError(long nanoTime, String errorType, byte[] body);
+}
