@@ -1,0 +1,154 @@
+package dev.ddsls.agent;
+
+import dev.ddsls.agent.lambda.ExtensionRegistration;
+import dev.ddsls.agent.lambda.InvocationTracker;
+import dev.ddsls.agent.lambda.RuntimeApiProxy;
+import dev.ddsls.agent.sampling.AsyncProfilerEngine;
+import dev.ddsls.agent.sampling.JfrEngine;
+import dev.ddsls.agent.sampling.SamplingEngine;
+import dev.ddsls.agent.upload.Uploader;
+import java.io.File;
+import java.lang.instrument.Instrumentation;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+
+/**
+ * The {@code -javaagent} entry point. With {@code DD_PROFILING_ENABLED=true} it starts, in this order: the Runtime
+ * API proxy (when the layer's wrapper redirected the runtime; it must run whatever else fails), the sampling
+ * engine, and the flusher. Nothing here may throw into the JVM's start: a failure degrades with one log line.
+ */
+public final class Agent {
+  /** Budget for the last flush at SIGTERM: Lambda gives the runtime and internal extensions about 500 ms in all. */
+  private static final long SHUTDOWN_BUDGET_MS = 400;
+
+  private Agent() {}
+
+  public static void premain(String args, Instrumentation inst) {
+    long premainStart = System.nanoTime();
+    try {
+      start(premainStart);
+    } catch (Throwable t) {
+      AgentLog.info("agent could not start (" + AgentLog.describe(t) + "); the function runs without profiling");
+    }
+  }
+
+  private static void start(long premainStart) {
+    AgentConfig config = AgentConfig.fromEnvironment();
+    if (!config.profilingEnabled) {
+      // The wrapper redirects the runtime only when profiling is on; if a -D switched it off, still pass through.
+      if (config.runtimeApiUpstream != null) startProxy(config, null);
+      return;
+    }
+    AgentLog.setDebug(config.debug);
+    Timeline timeline = new Timeline(premainStart, processStartEpochNanos(config));
+
+    InvocationTracker tracker = null;
+    if (config.runtimeApiUpstream != null) {
+      tracker = new InvocationTracker(timeline);
+      if (!startProxy(config, tracker)) tracker = null;
+    }
+
+    SamplingEngine engine = startEngine(config, tracker != null);
+    Uploader uploader = new Uploader(config);
+    Flusher flusher = new Flusher(config, timeline, tracker, engine, uploader);
+    if (tracker != null) tracker.setFlushControl(flusher);
+    Thread worker = new Thread(flusher, "ddsls-flush");
+    worker.setDaemon(true);
+    worker.start();
+    Runtime.getRuntime().addShutdownHook(new ShutdownFlush(flusher));
+    if (tracker != null) ExtensionRegistration.startInBackground(config.runtimeApiUpstream);
+
+    timeline.premainEndNanos = System.nanoTime();
+    AgentLog.debug("started in " + (timeline.premainEndNanos - premainStart) / 1_000_000 + " ms: "
+        + (engine == null ? "no sampling" : engine.description()) + (tracker == null ? ", host mode" : ", Lambda mode"));
+  }
+
+  private static boolean startProxy(AgentConfig config, InvocationTracker tracker) {
+    try {
+      RuntimeApiProxy.start(config.runtimeApiUpstream, config.proxyPort, tracker == null ? PassThrough.INSTANCE : tracker);
+      return true;
+    } catch (Throwable t) {
+      AgentLog.info("cannot serve the Runtime API proxy on 127.0.0.1:" + config.proxyPort + " (" + AgentLog.describe(t)
+          + "); the runtime cannot reach " + config.runtimeApiUpstream + " through it");
+      return false;
+    }
+  }
+
+  private static SamplingEngine startEngine(AgentConfig config, boolean lambda) {
+    Path tmp = Paths.get(System.getProperty("java.io.tmpdir", "/tmp"));
+    boolean wall = config.wall != AgentConfig.Wall.OFF && (lambda || config.wall == AgentConfig.Wall.ALWAYS);
+    if (config.engine != AgentConfig.Engine.JFR) {
+      try {
+        return AsyncProfilerEngine.start(agentJar(), tmp, config.intervalNanos, wall);
+      } catch (Throwable t) {
+        AgentLog.info("async-profiler cannot run here (" + AgentLog.describe(t) + ")"
+            + (config.engine == AgentConfig.Engine.ASYNC ? "; DDSLS_PROFILING_ENGINE=async, so no sampling" : "; sampling with JFR instead"));
+        if (config.engine == AgentConfig.Engine.ASYNC) return null;
+      }
+    }
+    try {
+      return JfrEngine.start(tmp, config.intervalNanos);
+    } catch (Throwable t) {
+      AgentLog.info("JFR cannot record here (" + AgentLog.describe(t) + "); no sampling, spans only");
+      return null;
+    }
+  }
+
+  static File agentJar() {
+    try {
+      return new File(Agent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    } catch (Throwable t) {
+      return null;
+    }
+  }
+
+  /** The exec wrapper's stamp ({@code DDSLS_WRAPPER_START_NS}) or the OS's process start time; 0 when unknown. */
+  private static long processStartEpochNanos(AgentConfig config) {
+    String stamp = config.raw("DDSLS_WRAPPER_START_NS");
+    if (stamp != null) {
+      try {
+        return Long.parseLong(stamp);
+      } catch (NumberFormatException ignored) {
+        // fall through to the OS's start time
+      }
+    }
+    try {
+      java.util.Optional<java.time.Instant> t = ProcessHandle.current().info().startInstant();
+      return t.isPresent() ? t.get().getEpochSecond() * 1_000_000_000L + t.get().getNano() : 0;
+    } catch (Throwable t) {
+      return 0;
+    }
+  }
+
+  static String version() {
+    String v = Agent.class.getPackage().getImplementationVersion();
+    return v == null ? "dev" : v;
+  }
+
+  /** A named class, not a lambda: a lambda would load the invokedynamic machinery during every cold start. */
+  private static final class ShutdownFlush extends Thread {
+    private final Flusher flusher;
+
+    ShutdownFlush(Flusher flusher) {
+      super("ddsls-shutdown");
+      this.flusher = flusher;
+    }
+
+    @Override public void run() { flusher.shutdown(SHUTDOWN_BUDGET_MS); }
+  }
+
+  /** Forwards without following: used when profiling is off but the runtime was already pointed at the proxy. */
+  private static final class PassThrough implements dev.ddsls.agent.lambda.InvocationListener {
+    static final PassThrough INSTANCE = new PassThrough();
+
+    @Override public void onNextRequested(long nanoTime) {}
+
+    @Override public void onInvocation(dev.ddsls.agent.lambda.InvocationEvent event) {}
+
+    @Override public void onResponse(String requestId, long nanoTime, int responseBytes) {}
+
+    @Override public void onInvocationError(String requestId, long nanoTime, String errorType, byte[] body) {}
+
+    @Override public void onInitError(long nanoTime, String errorType, byte[] body) {}
+  }
+}

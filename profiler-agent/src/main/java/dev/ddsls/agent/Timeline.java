@@ -1,0 +1,45 @@
+package dev.ddsls.agent;
+
+import java.time.Instant;
+
+/**
+ * The agent's clock and the cold start's milestones. Everything is taken with {@link System#nanoTime()} (the
+ * clock async-profiler's JFR uses with {@code clock=monotonic}) and turned into epoch time by one offset.
+ */
+public final class Timeline {
+  private final long epochOffset;
+  /** Process start in epoch ns: the exec wrapper's stamp when present, else the OS's start time. */
+  public final long processStartEpochNanos;
+  public final long premainStartNanos;
+  public volatile long premainEndNanos;
+  /** First {@code /invocation/next}: the end of init. 0 until then. */
+  public volatile long initEndNanos;
+
+  Timeline(long premainStartNanos, long processStartEpochNanos) {
+    Instant now = Instant.now();
+    long nano = System.nanoTime();
+    this.epochOffset = now.getEpochSecond() * 1_000_000_000L + now.getNano() - nano;
+    this.premainStartNanos = premainStartNanos;
+    this.processStartEpochNanos = processStartEpochNanos;
+  }
+
+  public long toEpochNanos(long nanoTime) { return nanoTime + epochOffset; }
+
+  public long toNanoTime(long epochNanos) { return epochNanos - epochOffset; }
+
+  /** {@code jvm}: process start to premain, ms; NaN when the process start is unknown. */
+  public double jvmMs() {
+    if (processStartEpochNanos <= 0) return Double.NaN;
+    return Math.max(0, toEpochNanos(premainStartNanos) - processStartEpochNanos) / 1e6;
+  }
+
+  public double agentMs() { return (premainEndNanos - premainStartNanos) / 1e6; }
+
+  public double runtimeInitMs() { return initEndNanos == 0 ? Double.NaN : (initEndNanos - premainEndNanos) / 1e6; }
+
+  /** Init duration as ddsls measures it: {@code jvm + agent + runtimeInit}. */
+  public double initMs() {
+    double jvm = jvmMs();
+    return (Double.isNaN(jvm) ? 0 : jvm) + agentMs() + runtimeInitMs();
+  }
+}

@@ -1,0 +1,141 @@
+package dev.ddsls.agent.pprof;
+
+import dev.ddsls.agent.Timeline;
+import dev.ddsls.agent.lambda.Invocation;
+import dev.ddsls.agent.sampling.Frame;
+import dev.ddsls.agent.sampling.Sample;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns one recording's samples into a CPU and a wall-clock pprof, attributing each sample by time: before the
+ * first {@code /next} it is {@code init} (and carries the ids of the first invocation, the one that paid for the
+ * cold start), inside an invocation's window it is {@code invocation} with that invocation's ids, else {@code idle}.
+ */
+public final class ProfileAssembler {
+  public static final String PHASE_INIT = "init";
+  public static final String PHASE_INVOCATION = "invocation";
+  public static final String PHASE_IDLE = "idle";
+
+  private final Timeline timeline;
+  private final String traceEndpoint;
+  private final long intervalNanos;
+  private final boolean ignoreProfiler;
+  private final boolean wallOnlyInInit;
+  private final boolean lambda;
+
+  public int droppedAgentSamples;
+
+  /** @param lambda false in host mode (no Runtime API): samples then carry no phase and no span ids */
+  public ProfileAssembler(Timeline timeline, boolean lambda, String traceEndpoint, long intervalNanos, boolean ignoreProfiler,
+                          boolean wallOnlyInInit) {
+    this.timeline = timeline;
+    this.lambda = lambda;
+    this.traceEndpoint = traceEndpoint;
+    this.intervalNanos = intervalNanos;
+    this.ignoreProfiler = ignoreProfiler;
+    this.wallOnlyInInit = wallOnlyInInit;
+  }
+
+  /** Both profiles of one flush; a builder is null when it has no sample. */
+  public static final class Profiles {
+    public ProfileBuilder cpu;
+    public ProfileBuilder wall;
+  }
+
+  /**
+   * @param invocations invocations that may own these samples, oldest first (the cold one first when present)
+   * @param coldInvocation the invocation that followed init, or null (init samples then carry no span ids)
+   */
+  public Profiles assemble(List<Sample> samples, List<Invocation> invocations, Invocation coldInvocation,
+                           long startEpochNanos, long endEpochNanos, Map<String, String> comments) {
+    Profiles out = new Profiles();
+    long initEnd = timeline.initEndNanos;
+    for (Sample s : samples) {
+      if (ignoreProfiler && isAgent(s)) {
+        droppedAgentSamples++;
+        continue;
+      }
+      long t = timeline.toNanoTime(s.epochNanos);
+      String phase = null;
+      Invocation owner = null;
+      if (!lambda) {
+        phase = null;
+      } else if (initEnd == 0 || t < initEnd) {
+        phase = PHASE_INIT;
+        owner = coldInvocation;
+      } else {
+        owner = find(invocations, t);
+        phase = owner != null ? PHASE_INVOCATION : PHASE_IDLE;
+      }
+      if (s.kind == Sample.Kind.WALL && wallOnlyInInit && lambda && !PHASE_INIT.equals(phase)) continue;
+      ProfileBuilder b = s.kind == Sample.Kind.CPU ? cpu(out, startEpochNanos, endEpochNanos, comments) : wall(out, startEpochNanos, endEpochNanos, comments);
+      b.addSample(s.stack, new long[] {1, s.weightNanos}, labels(s, phase, owner));
+    }
+    return out;
+  }
+
+  private ProfileBuilder.Label[] labels(Sample s, String phase, Invocation owner) {
+    if (phase == null) {
+      return new ProfileBuilder.Label[] {
+          ProfileBuilder.Label.str("thread id", Long.toString(s.threadId)),
+          ProfileBuilder.Label.str("thread name", s.threadName)};
+    }
+    if (owner == null) {
+      return new ProfileBuilder.Label[] {
+          ProfileBuilder.Label.str("thread id", Long.toString(s.threadId)),
+          ProfileBuilder.Label.str("thread name", s.threadName),
+          ProfileBuilder.Label.str("phase", phase)};
+    }
+    return new ProfileBuilder.Label[] {
+        ProfileBuilder.Label.num("span id", owner.spanId),
+        ProfileBuilder.Label.num("local root span id", owner.spanId),
+        ProfileBuilder.Label.str("trace endpoint", traceEndpoint),
+        ProfileBuilder.Label.str("thread id", Long.toString(s.threadId)),
+        ProfileBuilder.Label.str("thread name", s.threadName),
+        ProfileBuilder.Label.str("phase", phase),
+        ProfileBuilder.Label.str("request id", owner.event.requestId == null ? "" : owner.event.requestId)};
+  }
+
+  /** Binary search by start time: Lambda runs one invocation at a time, so windows do not overlap. */
+  private static Invocation find(List<Invocation> invocations, long t) {
+    if (invocations == null) return null;
+    int lo = 0, hi = invocations.size() - 1, best = -1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      if (invocations.get(mid).startNanos <= t) { best = mid; lo = mid + 1; }
+      else hi = mid - 1;
+    }
+    if (best < 0) return null;
+    Invocation inv = invocations.get(best);
+    return inv.contains(t) ? inv : null;
+  }
+
+  /** The agent's own threads and frames, and the recorder's threads (DD_PROFILING_IGNORE_PROFILER). */
+  static boolean isAgent(Sample s) {
+    String n = s.threadName;
+    if (n.startsWith("ddsls-") || n.startsWith("JFR ") || n.equals("Async-profiler Timer")) return true;
+    for (Frame f : s.stack) {
+      if (f.className.startsWith("dev.ddsls.agent.") || f.className.startsWith("one.profiler.")) return true;
+    }
+    return false;
+  }
+
+  private ProfileBuilder cpu(Profiles p, long start, long end, Map<String, String> comments) {
+    if (p.cpu == null) p.cpu = newBuilder("cpu", start, end, comments);
+    return p.cpu;
+  }
+
+  private ProfileBuilder wall(Profiles p, long start, long end, Map<String, String> comments) {
+    if (p.wall == null) p.wall = newBuilder("wall", start, end, comments);
+    return p.wall;
+  }
+
+  private ProfileBuilder newBuilder(String type, long start, long end, Map<String, String> comments) {
+    ProfileBuilder b = new ProfileBuilder(new String[][] {{"samples", "count"}, {type, "nanoseconds"}}, type, "nanoseconds", intervalNanos);
+    b.setTimeNanos(start);
+    b.setDurationNanos(Math.max(0, end - start));
+    for (Map.Entry<String, String> c : comments.entrySet()) b.addComment(c.getKey() + "=" + c.getValue());
+    return b;
+  }
+}

@@ -1,0 +1,120 @@
+package dev.ddsls.agent.sampling;
+
+import dev.ddsls.agent.AgentLog;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import one.profiler.AsyncProfiler;
+
+/**
+ * async-profiler: {@code event=cpu} (perf events where allowed, else ctimer/itimer as in Lambda) recorded as JFR
+ * with the monotonic clock, so samples can be placed in invocation windows by time. Wall-clock sampling, when on,
+ * covers the thread that started the engine (the one that runs init) through the thread filter.
+ */
+public final class AsyncProfilerEngine implements SamplingEngine {
+  private final AsyncProfiler profiler;
+  private final Path dir;
+  private final long intervalNanos;
+  private final Thread wallThread;
+  private final RecordingReader reader = new RecordingReader();
+  private Path current;
+  private int sequence;
+  private String engineUsed;
+
+  private AsyncProfilerEngine(AsyncProfiler profiler, Path dir, long intervalNanos, Thread wallThread) {
+    this.profiler = profiler;
+    this.dir = dir;
+    this.intervalNanos = intervalNanos;
+    this.wallThread = wallThread;
+  }
+
+  /**
+   * Loads the native library (unpacked beside the agent jar in the layer, else extracted from the jar) and starts
+   * sampling. Throws when async-profiler cannot run here (other OS or libc, no permission): the caller falls back.
+   */
+  public static AsyncProfilerEngine start(File agentJar, Path dir, long intervalNanos, boolean wall) throws Exception {
+    String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+    if (!os.contains("linux")) throw new IllegalStateException("async-profiler's library is shipped for Linux only, not " + os);
+    String lib = unpackedLibrary(agentJar);
+    AsyncProfiler profiler = lib != null ? AsyncProfiler.getInstance(lib) : AsyncProfiler.getInstance();
+    AsyncProfilerEngine engine = new AsyncProfilerEngine(profiler, dir, intervalNanos, wall ? Thread.currentThread() : null);
+    engine.begin(wall);
+    return engine;
+  }
+
+  /** The layer's {@code ddsls/native/<arch>/libasyncProfiler.so} next to {@code ddsls/ddsls-agent.jar}. */
+  static String unpackedLibrary(File agentJar) {
+    if (agentJar == null) return null;
+    String arch = System.getProperty("os.arch", "");
+    String tag = arch.equals("aarch64") || arch.equals("arm64") ? "linux-arm64" : arch.equals("amd64") || arch.equals("x86_64") ? "linux-x64" : null;
+    if (tag == null) return null;
+    File so = new File(agentJar.getParentFile(), "native/" + tag + "/libasyncProfiler.so");
+    return so.isFile() ? so.getAbsolutePath() : null;
+  }
+
+  private void begin(boolean wall) throws Exception {
+    current = dir.resolve("ddsls-" + ProcessHandle.current().pid() + "-" + (++sequence) + ".jfr");
+    // alluser: no kernel frames, which also skips loading kernel symbols (tens of ms) when perf events are allowed.
+    StringBuilder cmd = new StringBuilder("start,event=cpu,alluser,interval=").append(intervalNanos).append("ns");
+    if (wall) cmd.append(",wall=").append(intervalNanos).append("ns,filter");
+    cmd.append(",jfr,clock=monotonic,file=").append(current);
+    profiler.execute(cmd.toString());
+    if (wall && wallThread != null) profiler.addThread(wallThread);
+  }
+
+  @Override public String kind() { return "async"; }
+
+  @Override public String description() {
+    return "async-profiler " + version() + " (event=cpu" + (engineUsed == null ? "" : " via " + engineUsed) + ")";
+  }
+
+  private String version() {
+    try {
+      return profiler.getVersion();
+    } catch (Throwable t) {
+      return "?";
+    }
+  }
+
+  @Override public synchronized List<Sample> rotate(boolean keepWall) {
+    Path finished = finish();
+    try {
+      begin(keepWall);
+    } catch (Throwable t) {
+      current = null;
+      AgentLog.once("async-restart", "async-profiler could not restart (" + AgentLog.describe(t) + "); sampling stopped");
+    }
+    return read(finished);
+  }
+
+  @Override public synchronized List<Sample> stop() {
+    Path finished = finish();
+    current = null;
+    return read(finished);
+  }
+
+  private Path finish() {
+    if (current == null) return null;
+    try {
+      profiler.stop();
+    } catch (Throwable t) {
+      AgentLog.once("async-stop", "async-profiler stop failed: " + AgentLog.describe(t));
+    }
+    return current;
+  }
+
+  private List<Sample> read(Path file) {
+    if (file == null) return Collections.emptyList();
+    List<Sample> samples = reader.read(file, intervalNanos);
+    if (reader.engineSetting != null) engineUsed = reader.engineSetting;
+    try {
+      Files.deleteIfExists(file);
+    } catch (Exception ignored) {
+      // /tmp is cleaned with the sandbox
+    }
+    return samples;
+  }
+}
