@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""Cold-start cost of the ddsls agent, measured by `ddsls coldstart` (JVM start to the first /next).
+
+Configurations, interleaved round by round so machine drift hits all of them alike:
+  none      no agent
+  disabled  -javaagent:ddsls-agent.jar with DD_PROFILING_ENABLED unset (the agent returns at once)
+  ddsls     the agent profiling, installed by the layer's exec wrapper (--agent on)
+  pyroscope io.pyroscope:agent (async-profiler based), pointed at a closed loopback port
+
+Usage: bench/agent-overhead.py [--rounds 15] [--handler example.HelloHandler::handleRequest]
+Prints a Markdown table for docs/benchmarks.md.
+"""
+import argparse, json, os, socket, statistics, subprocess, sys, tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PYROSCOPE = "io.pyroscope:agent:2.1.2"
+
+
+def closed_port():
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close()
+    return port
+
+
+def pyroscope_jar():
+    jar = os.path.expanduser("~/.m2/repository/io/pyroscope/agent/2.1.2/agent-2.1.2.jar")
+    if not os.path.exists(jar):
+        subprocess.run(["mvn", "-B", "-q", "dependency:get", "-Dartifact=" + PYROSCOPE], check=True)
+    return jar
+
+
+def run(args, out):
+    cmd = [os.path.join(ROOT, "ddsls"), "coldstart", "--jar", os.path.join(ROOT, "cli/target/examples/ddsls-examples.jar"),
+           "--runs", "1", "--invocations", "1", "--format", "json", "--out", out] + args
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    if p.returncode != 0:
+        sys.exit("coldstart failed (%s): %s" % (" ".join(args), p.stderr.strip()[-500:]))
+    with open(os.path.join(out, "results.json")) as f:
+        return json.load(f)["runs"][0]["initMs"]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rounds", type=int, default=15)
+    ap.add_argument("--handler", default="example.HelloHandler::handleRequest")
+    a = ap.parse_args()
+    subprocess.run([os.path.join(ROOT, "ddsls"), "--version"], check=True, capture_output=True)  # builds if needed
+    agent = os.path.join(ROOT, "cli/target/layer/ddsls/ddsls-agent.jar")
+    port = closed_port()
+    configs = {
+        "none": ["--agent", "off"],
+        "disabled": ["--agent", "off", "--jvm-arg", "-javaagent:" + agent],
+        "ddsls": ["--agent", "on"],
+        "pyroscope": ["--agent", "off", "--jvm-arg", "-javaagent:" + pyroscope_jar(),
+                      "--env", "PYROSCOPE_SERVER_ADDRESS=http://127.0.0.1:%d" % port,
+                      "--env", "PYROSCOPE_APPLICATION_NAME=bench", "--env", "PYROSCOPE_LOG_LEVEL=error"],
+    }
+    results = {k: [] for k in configs}
+    with tempfile.TemporaryDirectory() as tmp:
+        for r in range(a.rounds + 1):  # round 0 warms the page cache and is discarded
+            for name, args in configs.items():
+                ms = run(["--handler", a.handler] + args, os.path.join(tmp, "%s-%d" % (name, r)))
+                if r > 0:
+                    results[name].append(ms)
+            print("round %d/%d done" % (r, a.rounds), file=sys.stderr)
+    base = statistics.median(results["none"])
+    print("| configuration | n | init p50 ms | p90 ms | added over no agent (p50) |")
+    print("|---|---|---|---|---|")
+    for name, xs in results.items():
+        xs.sort()
+        p90 = xs[min(len(xs) - 1, int(round(0.9 * (len(xs) - 1))))]
+        print("| %s | %d | %.1f | %.1f | %+.1f ms |" % (name, len(xs), statistics.median(xs), p90, statistics.median(xs) - base))
+    added = {k: statistics.median(v) - base for k, v in results.items()}
+    if added["pyroscope"] > 0:
+        print("\nddsls profiling adds %.2fx what Pyroscope adds (target <= 0.25x); disabled adds %+.1f ms (target <= 5 ms)."
+              % (added["ddsls"] / added["pyroscope"], added["disabled"]))
+
+
+if __name__ == "__main__":
+    main()
