@@ -95,7 +95,9 @@ final class ProtoReader {
       case VARINT: varint(); break;
       case FIXED64: fixed(8); break;
       case FIXED32: fixed(4); break;
-      default: pos += length();
+      default:
+        int len = length(); // before the addition: length() itself advances pos
+        pos += len;
     }
   }
 
