@@ -44,25 +44,45 @@ public final class ExtensionRegistration implements Runnable {
 
   /** The registration and event loop (runs on the extension thread; not for callers). */
   @Override public void run() {
+    String id;
     try {
       HttpHead registered = call("POST", REGISTER, "Lambda-Extension-Name", NAME, EVENTS);
-      String id = registered.get(ID_HEADER);
+      id = registered.get(ID_HEADER);
       if (registered.status() != 200 || id == null) {
         AgentLog.once("extension:register", "extension registration answered '" + registered.startLine + "'"
             + (id == null ? " without " + ID_HEADER : "") + "; no SIGTERM at shutdown");
+        ProxyConnection.closeQuietly(socket);
         return;
       }
-      for (;;) {
-        HttpHead event = call("GET", NEXT, ID_HEADER, id, null);
-        if (event.status() >= 400) {
-          AgentLog.once("extension:next", "extension event/next answered '" + event.startLine + "'; extension loop stopped");
-          return;
-        }
-      }
     } catch (Throwable t) {
-      AgentLog.once("extension:failure", "Lambda extension API at " + hostPort + " failed: " + AgentLog.describe(t) + "; extension loop stopped");
-    } finally {
+      AgentLog.once("extension:register", "cannot register with the Lambda extension API at " + hostPort + " (" + AgentLog.describe(t)
+          + "); no SIGTERM at shutdown");
       ProxyConnection.closeQuietly(socket);
+      return;
+    }
+    // Registered: Lambda now waits for this extension's event/next before an invocation completes, so the loop
+    // must never end while the process lives. Failures are logged once and retried with a capped back-off.
+    long backoffMillis = 0;
+    for (;;) {
+      try {
+        HttpHead event = call("GET", NEXT, ID_HEADER, id, null);
+        if (event.status() < 400) {
+          backoffMillis = 0;
+          continue;
+        }
+        AgentLog.once("extension:next", "extension event/next answered '" + event.startLine + "'; retrying");
+      } catch (Throwable t) {
+        AgentLog.once("extension:failure", "Lambda extension API at " + hostPort + " failed (" + AgentLog.describe(t) + "); retrying");
+        ProxyConnection.closeQuietly(socket);
+        socket = null;
+      }
+      backoffMillis = Math.min(5_000, Math.max(50, backoffMillis * 2));
+      try {
+        Thread.sleep(backoffMillis);
+      } catch (InterruptedException e) {
+        ProxyConnection.closeQuietly(socket);
+        return;
+      }
     }
   }
 
