@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
     description = {
         "Runs a Lambda handler jar locally in fresh JVMs, started as Lambda's Java runtime starts them (its JVM flags,"
             + " the AWS runtime interface client, a built-in Runtime API emulator), and measures each cold start.",
-        "Writes DIR/results.json (schema ddsls.coldstart/v1) and DIR/run-<n>/ (stdout.log, stderr.log, agent files).",
+        "Writes DIR/results.json (schema ddsls.coldstart/v1) and DIR/run-<n>/ (stdout.log, stderr.log, invocations.jsonl: request ids, trace headers, responses; and the agent's files).",
         "Exit codes: 0 all runs ok, 1 a run failed (results are still written), 2 usage error."})
 public final class ColdstartCommand implements Callable<Integer> {
   private static final Pattern HANDLER =

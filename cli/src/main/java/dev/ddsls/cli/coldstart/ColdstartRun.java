@@ -1,5 +1,7 @@
 package dev.ddsls.cli.coldstart;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ddsls.cli.coldstart.RunResult.Status;
 import java.io.File;
 import java.io.IOException;
@@ -25,6 +27,10 @@ import java.util.stream.Stream;
 final class ColdstartRun {
   static final String STDOUT = "stdout.log";
   static final String STDERR = "stderr.log";
+  /** One JSON line per invocation: request id, trace header, outcome, time, response. ddsls's own, like the logs. */
+  static final String INVOCATIONS = "invocations.jsonl";
+  private static final int MAX_RESPONSE_CHARS = 64 * 1024;
+  private static final ObjectMapper JSON = new ObjectMapper();
   private static final int TAIL_LINES = 20;
   private static final long TERM_GRACE_SECONDS = 3;
 
@@ -47,6 +53,7 @@ final class ColdstartRun {
     Status status = Status.OK;
     String error;
     final List<Double> invocationsMs = new ArrayList<>();
+    final List<Invocation> sent = new ArrayList<>();
 
     void fail(Status s, String message) {
       if (status == Status.OK) {
@@ -79,6 +86,7 @@ final class ColdstartRun {
       Long first = emu.firstNext().getNow(null);
       initMs = first == null ? null : millis(first - start);
       uploads = emu.uploads();
+      writeInvocations(runDir.resolve(INVOCATIONS), d.sent);
     } finally {
       deleteTree(taskRoot);
     }
@@ -91,6 +99,7 @@ final class ColdstartRun {
     for (int i = 0; i < invocations; i++) {
       int k = i + 1;
       Invocation inv = emu.enqueue(events.get(i % events.size()));
+      d.sent.add(inv);
       // Handed out, or init failed, or the runtime is gone.
       if (!await(CompletableFuture.anyOf(inv.handedOut(), emu.initError(), exit))) {
         if (!emu.firstNext().isDone()) d.fail(Status.TIMEOUT, "init did not finish within " + seconds() + " s");
@@ -120,6 +129,31 @@ final class ColdstartRun {
       d.invocationsMs.add(millis(o.nanos() - inv.handedOut().getNow(o.nanos())));
       if (o.error()) d.fail(Status.ERROR, "invocation " + k + ": " + describe(o.errorType(), o.errorMessage()));
     }
+  }
+
+  private static void writeInvocations(Path file, List<Invocation> sent) throws IOException {
+    StringBuilder sb = new StringBuilder();
+    int k = 0;
+    for (Invocation inv : sent) {
+      ObjectNode n = JSON.createObjectNode();
+      n.put("invocation", ++k);
+      n.put("requestId", inv.requestId);
+      n.put("traceHeader", inv.traceHeader);
+      Long out = inv.handedOut().getNow(null);
+      Invocation.Outcome o = inv.outcome().getNow(null);
+      n.put("status", o == null ? (out == null ? "not-handed-out" : "unanswered") : o.error() ? "error" : "ok");
+      if (out != null && o != null) n.put("ms", millis(o.nanos() - out));
+      if (o != null && o.error()) {
+        n.put("errorType", o.errorType());
+        n.put("errorMessage", o.errorMessage());
+      }
+      if (o != null && !o.error()) {
+        String body = new String(o.body(), StandardCharsets.UTF_8);
+        n.put("response", body.length() > MAX_RESPONSE_CHARS ? body.substring(0, MAX_RESPONSE_CHARS) : body);
+      }
+      sb.append(JSON.writeValueAsString(n)).append('\n');
+    }
+    Files.writeString(file, sb, StandardCharsets.UTF_8);
   }
 
   /** True when the future completed within the timeout. */
@@ -154,12 +188,13 @@ final class ColdstartRun {
 
   static double millis(long nanos) { return Math.round(nanos / 100_000.0) / 10.0; }
 
-  /** Everything in the run directory but the captured output, relative to the output directory, sorted. */
+  /** Everything in the run directory but ddsls's own files, relative to the output directory, sorted. */
   private List<String> agentFiles(Path runDir) throws IOException {
     List<String> files = new ArrayList<>();
     try (Stream<Path> s = Files.walk(runDir)) {
       s.filter(Files::isRegularFile)
-          .filter(f -> !(f.getParent().equals(runDir) && (f.endsWith(STDOUT) || f.endsWith(STDERR))))
+          .filter(f -> !(f.getParent().equals(runDir)
+              && (f.endsWith(STDOUT) || f.endsWith(STDERR) || f.endsWith(INVOCATIONS))))
           .forEach(f -> files.add(outDir.relativize(f).toString().replace(File.separatorChar, '/')));
     }
     files.sort(null);
