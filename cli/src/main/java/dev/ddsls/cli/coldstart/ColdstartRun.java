@@ -90,7 +90,14 @@ final class ColdstartRun {
     } finally {
       deleteTree(taskRoot);
     }
-    return new RunResult(n, d.status, d.error, initMs, AgentPhases.read(runDir), d.invocationsMs, agentFiles(runDir),
+    String error = d.error;
+    if (d.status == Status.INIT_ERROR) {
+      // The runtime posts only the outer error (ExceptionInInitializerError: Error loading class ...); the reason
+      // is the root cause in the stack trace it logged.
+      String cause = rootCause(runDir);
+      if (cause != null && !error.contains(cause)) error += " (caused by " + cause + ")";
+    }
+    return new RunResult(n, d.status, error, initMs, AgentPhases.read(runDir), d.invocationsMs, agentFiles(runDir),
         uploads, d.status == Status.OK ? List.of() : tail(runDir));
   }
 
@@ -208,6 +215,22 @@ final class ColdstartRun {
   private static List<String> tail(Path runDir) throws IOException {
     List<String> lines = lastLines(runDir.resolve(STDERR));
     return lines.isEmpty() ? lastLines(runDir.resolve(STDOUT)) : lines;
+  }
+
+  /** The deepest "Caused by:" of the last stack trace in the output, or null. */
+  private static String rootCause(Path runDir) throws IOException {
+    String cause = null;
+    for (Path f : List.of(runDir.resolve(STDOUT), runDir.resolve(STDERR))) {
+      if (!Files.exists(f)) continue;
+      try (Stream<String> lines = Files.lines(f, StandardCharsets.UTF_8)) {
+        for (String l : (Iterable<String>) lines::iterator) {
+          if (l.startsWith("Caused by: ")) cause = l.substring("Caused by: ".length()).trim();
+        }
+      } catch (java.io.UncheckedIOException notText) {
+        // not UTF-8: no cause to show
+      }
+    }
+    return cause == null || cause.length() <= 300 ? cause : cause.substring(0, 300) + "...";
   }
 
   private static List<String> lastLines(Path file) throws IOException {
