@@ -58,7 +58,7 @@ public final class ColdstartCommand implements Callable<Integer> {
   @Option(names = "--env", paramLabel = "KEY=VALUE", description = "An environment variable for the function; repeatable.")
   List<String> env = new ArrayList<>();
 
-  @Option(names = "--jvm-arg", paramLabel = "ARG", description = "An extra JVM argument (use --jvm-arg=-X...); repeatable.")
+  @Option(names = "--jvm-arg", paramLabel = "ARG", description = "An extra JVM argument, e.g. --jvm-arg=-Xss1m; repeatable.")
   List<String> jvmArgs = new ArrayList<>();
 
   @Option(names = "--out", paramLabel = "DIR", description = "Output directory. Default: ./ddsls-out/coldstart-<timestamp>.")
@@ -72,7 +72,7 @@ public final class ColdstartCommand implements Callable<Integer> {
   int timeoutSeconds;
 
   @Option(names = "--memory", paramLabel = "MB", defaultValue = "1024",
-      description = "Memory size: AWS_LAMBDA_FUNCTION_MEMORY_SIZE and a heap of 85% of it, as Lambda sets. Default: ${DEFAULT-VALUE}.")
+      description = "Memory size: AWS_LAMBDA_FUNCTION_MEMORY_SIZE and a heap of 85%% of it, as Lambda sets. Default: ${DEFAULT-VALUE}.")
   int memoryMb;
 
   @Option(names = "--java", paramLabel = "PATH", description = "The java executable. Default: the one running ddsls.")

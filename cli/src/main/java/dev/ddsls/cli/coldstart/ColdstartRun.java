@@ -77,11 +77,15 @@ final class ColdstartRun {
       long start = System.nanoTime();
       emu.markProcessStart(start);
       Process p = pb.start();
+      // Ctrl-C on ddsls must not leave the function's JVM behind.
+      Thread reaper = new Thread(p::destroyForcibly, "ddsls-coldstart-reaper");
+      Runtime.getRuntime().addShutdownHook(reaper);
       try {
         drive(emu, p, d);
       } finally {
         emu.shutdown();
         stop(p);
+        Runtime.getRuntime().removeShutdownHook(reaper);
       }
       Long first = emu.firstNext().getNow(null);
       initMs = first == null ? null : millis(first - start);

@@ -147,6 +147,22 @@ class ColdstartCommandTest {
   }
 
   @Test
+  void agentOnRunsThroughTheLayersWrapper() throws Exception {
+    // Profiling switched off: the wrapper hands over to java unchanged, so this run does not depend on the agent.
+    Path out = tmp.resolve("wrapped");
+    Result r = ddsls("--jar", EXAMPLES.toString(), "--handler", "example.HelloHandler", "--agent", "on",
+        "--env", "DD_PROFILING_ENABLED=false", "--runs", "1", "--invocations", "2", "--out", out.toString(), "--format", "json");
+    assertEquals(0, r.exit(), r.stderr());
+    JsonNode doc = JSON.readTree(r.stdout());
+    assertTrue(doc.get("agent").asBoolean());
+    JsonNode run = doc.get("runs").get(0);
+    assertEquals("ok", run.get("status").asText());
+    assertTrue(run.get("phasesMs").isNull());
+    assertEquals(0, run.get("files").size());
+    assertEquals(0, doc.get("uploads").get("traces").asInt());
+  }
+
+  @Test
   void initLongerThanTheTimeoutIsATimeout() throws Exception {
     Path out = tmp.resolve("slow");
     Result r = ddsls("--jar", EXAMPLES.toString(), "--handler", "example.WaitingInitHandler", "--agent", "off",
