@@ -45,6 +45,8 @@ public final class Agent {
     InvocationTracker tracker = null;
     if (config.runtimeApiUpstream != null) {
       tracker = new InvocationTracker(timeline);
+      // On the runtime's main thread: TraceSettings remembers it to find the function's class loader later.
+      tracker.setTracing(dev.ddsls.agent.trace.TraceSettings.from(config));
       if (!startProxy(config, tracker)) tracker = null;
     }
 
