@@ -124,11 +124,6 @@ public final class Agent {
     }
   }
 
-  static String version() {
-    String v = Agent.class.getPackage().getImplementationVersion();
-    return v == null ? "dev" : v;
-  }
-
   /** A named class, not a lambda: a lambda would load the invokedynamic machinery during every cold start. */
   private static final class ShutdownFlush extends Thread {
     private final Flusher flusher;

@@ -178,7 +178,7 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
 
     Map<String, String> comments = new LinkedHashMap<>();
     comments.put("ddsls.engine", engine.description());
-    comments.put("ddsls.agent", Agent.version());
+    comments.put("ddsls.agent", dev.ddsls.agent.upload.AgentIdentity.AGENT_VERSION);
     boolean cold = lambda && !coldProfileSent;
     if (cold) {
       putMs(comments, "ddsls.phase.jvm_ms", timeline.jvmMs());
