@@ -90,9 +90,6 @@ class AgentEndToEndTest {
 
   static List<String> topByTotal(Profile p, String phase, int n) {
     Profile init = p.filter(s -> phase.equals(s.strLabel("phase")));
-    List<String> names = new ArrayList<>();
-    for (FrameStat f : FrameStats.top(init, 1, 10_000)) names.add(f.frame());
-    // by total, then the first n
     List<FrameStat> all = new ArrayList<>(FrameStats.top(init, 1, 10_000));
     all.sort((a, b) -> Long.compare(b.totalValue(), a.totalValue()));
     return all.stream().limit(n).map(FrameStat::frame).collect(Collectors.toList());
