@@ -144,6 +144,7 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
       }
     }
     try {
+      if (lambda) tracker.endAtShutdown(Math.min(100, budgetMillis / 4));
       flush(true, true, true, deadline);
     } catch (Throwable t) {
       AgentLog.once("flush-failed", "flush at shutdown failed: " + AgentLog.describe(t));
