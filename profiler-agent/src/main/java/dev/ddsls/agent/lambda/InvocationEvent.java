@@ -14,7 +14,7 @@ public final class InvocationEvent {
   public final String clientContext;
   /** All response headers, names lower-cased. */
   public final Map<String, String> headers;
-  /** The event JSON exactly as the runtime receives it. */
+  /** The event JSON exactly as the runtime receives it; the proxy may share this array with what it forwards: read only. */
   public final byte[] payload;
   /** {@link System#nanoTime()} when the event arrived from the Runtime API. */
   public final long receivedNanos;

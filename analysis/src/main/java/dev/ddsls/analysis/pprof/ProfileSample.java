@@ -1,0 +1,54 @@
+package dev.ddsls.analysis.pprof;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One pprof sample: its stack as frame names, leaf first, with the source line of each frame (0 when unknown),
+ * one value per sample type, and its string and numeric labels.
+ */
+public final class ProfileSample {
+  private final List<String> stack;
+  private final long[] lines;
+  private final long[] values;
+  private final Map<String, String> strLabels;
+  private final Map<String, Long> numLabels;
+
+  public ProfileSample(List<String> stack, long[] lines, long[] values, Map<String, String> strLabels,
+                       Map<String, Long> numLabels) {
+    if (lines.length != stack.size()) {
+      throw new IllegalArgumentException(stack.size() + " frames but " + lines.length + " lines");
+    }
+    this.stack = List.copyOf(stack);
+    this.lines = lines.clone();
+    this.values = values.clone();
+    this.strLabels = Map.copyOf(strLabels);
+    this.numLabels = Map.copyOf(numLabels);
+  }
+
+  /** Frame names ({@code package.Class.method}), leaf first. */
+  public List<String> stack() { return stack; }
+
+  /** The leaf frame's name, or null for an empty stack. */
+  public String leaf() { return stack.isEmpty() ? null : stack.get(0); }
+
+  /** Source line of {@code stack().get(depth)}; 0 when unknown. */
+  public long line(int depth) { return lines[depth]; }
+
+  public long[] lines() { return lines.clone(); }
+
+  public long value(int index) { return values[index]; }
+
+  public long[] values() { return values.clone(); }
+
+  public Map<String, String> strLabels() { return strLabels; }
+
+  public Map<String, Long> numLabels() { return numLabels; }
+
+  /** The string label {@code key}, or null. */
+  public String strLabel(String key) { return strLabels.get(key); }
+
+  @Override public String toString() {
+    return stack + " " + java.util.Arrays.toString(values) + " " + strLabels + " " + numLabels;
+  }
+}

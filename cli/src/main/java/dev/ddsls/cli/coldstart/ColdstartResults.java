@@ -1,0 +1,129 @@
+package dev.ddsls.cli.coldstart;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ddsls.analysis.stats.Percentiles;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The results of all runs and their summary, as the {@code ddsls.coldstart/v1} document of DESIGN.md. Summaries:
+ * {@code initMs} over the runs whose init finished; {@code firstInvocationMs} over each run's first answered
+ * invocation; {@code warmInvocationMs} over all later ones (an invocation that answered with an error counts: it
+ * was measured; one that timed out does not).
+ */
+final class ColdstartResults {
+  static final String SCHEMA = "ddsls.coldstart/v1";
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  final String handler;
+  final boolean agent;
+  final String jar;
+  final int memoryMb;
+  final List<RunResult> runs;
+
+  ColdstartResults(String handler, boolean agent, String jar, int memoryMb, List<RunResult> runs) {
+    this.handler = handler;
+    this.agent = agent;
+    this.jar = jar;
+    this.memoryMb = memoryMb;
+    this.runs = runs;
+  }
+
+  boolean allOk() {
+    for (RunResult r : runs) {
+      if (!r.ok()) return false;
+    }
+    return true;
+  }
+
+  Percentiles initMs() {
+    List<Double> v = new ArrayList<>();
+    for (RunResult r : runs) {
+      if (r.initMs() != null) v.add(r.initMs());
+    }
+    return Percentiles.of(v).rounded(1);
+  }
+
+  Percentiles firstInvocationMs() {
+    List<Double> v = new ArrayList<>();
+    for (RunResult r : runs) {
+      if (!r.invocationsMs().isEmpty()) v.add(r.invocationsMs().get(0));
+    }
+    return Percentiles.of(v).rounded(1);
+  }
+
+  Percentiles warmInvocationMs() {
+    List<Double> v = new ArrayList<>();
+    for (RunResult r : runs) {
+      if (r.invocationsMs().size() > 1) v.addAll(r.invocationsMs().subList(1, r.invocationsMs().size()));
+    }
+    return Percentiles.of(v).rounded(1);
+  }
+
+  RuntimeApiEmulator.Uploads uploads() {
+    int traces = 0;
+    int profiles = 0;
+    long bytes = 0;
+    for (RunResult r : runs) {
+      traces += r.uploads().traces();
+      profiles += r.uploads().profiles();
+      bytes += r.uploads().bytes();
+    }
+    return new RuntimeApiEmulator.Uploads(traces, profiles, bytes);
+  }
+
+  ObjectNode toJson() {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("schema", SCHEMA);
+    root.put("handler", handler);
+    root.put("agent", agent);
+    root.put("jar", jar);
+    root.put("memoryMb", memoryMb);
+    ArrayNode arr = root.putArray("runs");
+    for (RunResult r : runs) {
+      ObjectNode o = arr.addObject();
+      o.put("run", r.run());
+      o.put("status", r.status().label);
+      o.put("error", r.error());
+      o.put("initMs", r.initMs());
+      if (r.phasesMs() == null) {
+        o.putNull("phasesMs");
+      } else {
+        ObjectNode ph = o.putObject("phasesMs");
+        ph.put("jvm", r.phasesMs().jvm());
+        ph.put("agent", r.phasesMs().agent());
+        ph.put("runtimeInit", r.phasesMs().runtimeInit());
+      }
+      ArrayNode inv = o.putArray("invocationsMs");
+      for (double ms : r.invocationsMs()) inv.add(ms);
+      ArrayNode files = o.putArray("files");
+      for (String f : r.files()) files.add(f);
+      o.set("uploads", uploadsJson(r.uploads()));
+    }
+    ObjectNode summary = root.putObject("summary");
+    summary.set("initMs", JSON.valueToTree(initMs()));
+    summary.set("firstInvocationMs", JSON.valueToTree(firstInvocationMs()));
+    summary.set("warmInvocationMs", JSON.valueToTree(warmInvocationMs()));
+    root.set("uploads", uploadsJson(uploads()));
+    return root;
+  }
+
+  String toJsonString() {
+    try {
+      return JSON.writeValueAsString(toJson());
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static ObjectNode uploadsJson(RuntimeApiEmulator.Uploads u) {
+    ObjectNode o = JSON.createObjectNode();
+    o.put("traces", u.traces());
+    o.put("profiles", u.profiles());
+    o.put("bytes", u.bytes());
+    return o;
+  }
+}

@@ -1,0 +1,261 @@
+package dev.ddsls.cli.coldstart;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ddsls.cli.coldstart.RunResult.Status;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+
+/**
+ * One cold start: a fresh emulator and a fresh JVM, M invocations one after the other (as Lambda sends them to one
+ * execution environment), then SIGTERM. Every wait is bounded by the per-invocation timeout; the first wait also
+ * covers init.
+ */
+final class ColdstartRun {
+  static final String STDOUT = "stdout.log";
+  static final String STDERR = "stderr.log";
+  /** One JSON line per invocation: request id, trace header, outcome, time, response. ddsls's own, like the logs. */
+  static final String INVOCATIONS = "invocations.jsonl";
+  private static final int MAX_RESPONSE_CHARS = 64 * 1024;
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int TAIL_LINES = 20;
+  private static final long TERM_GRACE_SECONDS = 3;
+
+  private final RuntimeLaunch launch;
+  private final List<byte[]> events;
+  private final int invocations;
+  private final long timeoutMillis;
+  private final Path outDir;
+
+  ColdstartRun(RuntimeLaunch launch, List<byte[]> events, int invocations, long timeoutMillis, Path outDir) {
+    this.launch = launch;
+    this.events = events;
+    this.invocations = invocations;
+    this.timeoutMillis = timeoutMillis;
+    this.outDir = outDir;
+  }
+
+  /** Outcome of driving the invocations, before the process is gone. */
+  private static final class Drive {
+    Status status = Status.OK;
+    String error;
+    final List<Double> invocationsMs = new ArrayList<>();
+    final List<Invocation> sent = new ArrayList<>();
+
+    void fail(Status s, String message) {
+      if (status == Status.OK) {
+        status = s;
+        error = message;
+      }
+    }
+  }
+
+  RunResult run(int n) throws IOException, InterruptedException {
+    Path runDir = outDir.resolve("run-" + n);
+    Files.createDirectories(runDir);
+    Path taskRoot = Files.createTempDirectory("ddsls-task-");
+    Drive d = new Drive();
+    Double initMs;
+    RuntimeApiEmulator.Uploads uploads;
+    try (RuntimeApiEmulator emu = RuntimeApiEmulator.start(launch.spec().functionName(), launch.spec().handler(), timeoutMillis)) {
+      ProcessBuilder pb = launch.processBuilder(emu, taskRoot, runDir);
+      pb.redirectOutput(runDir.resolve(STDOUT).toFile());
+      pb.redirectError(runDir.resolve(STDERR).toFile());
+      long start = System.nanoTime();
+      emu.markProcessStart(start);
+      Process p = pb.start();
+      // Ctrl-C on ddsls must not leave the function's JVM behind.
+      Thread reaper = new Thread(p::destroyForcibly, "ddsls-coldstart-reaper");
+      Runtime.getRuntime().addShutdownHook(reaper);
+      try {
+        drive(emu, p, d);
+      } finally {
+        emu.shutdown();
+        stop(p);
+        Runtime.getRuntime().removeShutdownHook(reaper);
+      }
+      Long first = emu.firstNext().getNow(null);
+      initMs = first == null ? null : millis(first - start);
+      uploads = emu.uploads();
+      writeInvocations(runDir.resolve(INVOCATIONS), d.sent);
+    } finally {
+      deleteTree(taskRoot);
+    }
+    String error = d.error;
+    if (d.status == Status.INIT_ERROR) {
+      // The runtime posts only the outer error (ExceptionInInitializerError: Error loading class ...); the reason
+      // is the root cause in the stack trace it logged.
+      String cause = rootCause(runDir);
+      if (cause != null && !error.contains(cause)) error += " (caused by " + cause + ")";
+    }
+    return new RunResult(n, d.status, error, initMs, AgentPhases.read(runDir), d.invocationsMs, agentFiles(runDir),
+        uploads, d.status == Status.OK ? List.of() : tail(runDir));
+  }
+
+  private void drive(RuntimeApiEmulator emu, Process p, Drive d) throws InterruptedException {
+    CompletableFuture<Process> exit = p.onExit();
+    for (int i = 0; i < invocations; i++) {
+      int k = i + 1;
+      Invocation inv = emu.enqueue(events.get(i % events.size()));
+      d.sent.add(inv);
+      // Handed out, or init failed, or the runtime is gone.
+      if (!await(CompletableFuture.anyOf(inv.handedOut(), emu.initError(), exit))) {
+        if (!emu.firstNext().isDone()) d.fail(Status.TIMEOUT, "init did not finish within " + seconds() + " s");
+        else d.fail(Status.TIMEOUT, "the runtime did not ask for invocation " + k + " within " + seconds() + " s");
+        return;
+      }
+      RuntimeApiEmulator.InitError ie = emu.initError().getNow(null);
+      if (ie != null) {
+        d.fail(Status.INIT_ERROR, describe(ie.errorType(), ie.errorMessage()));
+        return;
+      }
+      if (!inv.handedOut().isDone()) {
+        int code = p.exitValue();
+        if (!emu.firstNext().isDone()) d.fail(Status.INIT_ERROR, "the runtime exited with code " + code + " before init finished");
+        else d.fail(Status.ERROR, "the runtime exited with code " + code + " before invocation " + k);
+        return;
+      }
+      if (!await(CompletableFuture.anyOf(inv.outcome(), exit))) {
+        d.fail(Status.TIMEOUT, "invocation " + k + " did not finish within " + seconds() + " s");
+        return;
+      }
+      Invocation.Outcome o = inv.outcome().getNow(null);
+      if (o == null) {
+        d.fail(Status.ERROR, "the runtime exited with code " + p.exitValue() + " during invocation " + k);
+        return;
+      }
+      d.invocationsMs.add(millis(o.nanos() - inv.handedOut().getNow(o.nanos())));
+      if (o.error()) d.fail(Status.ERROR, "invocation " + k + ": " + describe(o.errorType(), o.errorMessage()));
+    }
+  }
+
+  private static void writeInvocations(Path file, List<Invocation> sent) throws IOException {
+    StringBuilder sb = new StringBuilder();
+    int k = 0;
+    for (Invocation inv : sent) {
+      ObjectNode n = JSON.createObjectNode();
+      n.put("invocation", ++k);
+      n.put("requestId", inv.requestId);
+      n.put("traceHeader", inv.traceHeader);
+      Long out = inv.handedOut().getNow(null);
+      Invocation.Outcome o = inv.outcome().getNow(null);
+      n.put("status", o == null ? (out == null ? "not-handed-out" : "unanswered") : o.error() ? "error" : "ok");
+      if (out != null && o != null) n.put("ms", millis(o.nanos() - out));
+      if (o != null && o.error()) {
+        n.put("errorType", o.errorType());
+        n.put("errorMessage", o.errorMessage());
+      }
+      if (o != null && !o.error()) {
+        String body = new String(o.body(), StandardCharsets.UTF_8);
+        n.put("response", body.length() > MAX_RESPONSE_CHARS ? body.substring(0, MAX_RESPONSE_CHARS) : body);
+      }
+      sb.append(JSON.writeValueAsString(n)).append('\n');
+    }
+    Files.writeString(file, sb, StandardCharsets.UTF_8);
+  }
+
+  /** True when the future completed within the timeout. */
+  private boolean await(CompletableFuture<?> f) throws InterruptedException {
+    try {
+      f.get(timeoutMillis, TimeUnit.MILLISECONDS);
+      return true;
+    } catch (TimeoutException e) {
+      return false;
+    } catch (ExecutionException e) {
+      return true;
+    }
+  }
+
+  /** SIGTERM, as Lambda shuts an environment down; SIGKILL after the grace period. */
+  private static void stop(Process p) throws InterruptedException {
+    p.destroy();
+    if (!p.waitFor(TERM_GRACE_SECONDS, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      p.waitFor(TERM_GRACE_SECONDS, TimeUnit.SECONDS);
+    }
+  }
+
+  private String seconds() { return Long.toString(timeoutMillis / 1000); }
+
+  private static String describe(String type, String message) {
+    if (type == null && message == null) return "no error details";
+    if (type == null) return message;
+    if (message == null) return type;
+    return type + ": " + message;
+  }
+
+  static double millis(long nanos) { return Math.round(nanos / 100_000.0) / 10.0; }
+
+  /** Everything in the run directory but ddsls's own files, relative to the output directory, sorted. */
+  private List<String> agentFiles(Path runDir) throws IOException {
+    List<String> files = new ArrayList<>();
+    try (Stream<Path> s = Files.walk(runDir)) {
+      s.filter(Files::isRegularFile)
+          .filter(f -> !(f.getParent().equals(runDir)
+              && (f.endsWith(STDOUT) || f.endsWith(STDERR) || f.endsWith(INVOCATIONS))))
+          .forEach(f -> files.add(outDir.relativize(f).toString().replace(File.separatorChar, '/')));
+    }
+    files.sort(null);
+    return files;
+  }
+
+  /**
+   * The last lines of stderr; of stdout when stderr is empty, because the runtime interface client redirects the
+   * function's System.err to its log sink, stdout by default.
+   */
+  private static List<String> tail(Path runDir) throws IOException {
+    List<String> lines = lastLines(runDir.resolve(STDERR));
+    return lines.isEmpty() ? lastLines(runDir.resolve(STDOUT)) : lines;
+  }
+
+  /** The deepest "Caused by:" of the last stack trace in the output, or null. */
+  private static String rootCause(Path runDir) throws IOException {
+    String cause = null;
+    for (Path f : List.of(runDir.resolve(STDOUT), runDir.resolve(STDERR))) {
+      if (!Files.exists(f)) continue;
+      try (Stream<String> lines = Files.lines(f, StandardCharsets.UTF_8)) {
+        for (String l : (Iterable<String>) lines::iterator) {
+          if (l.startsWith("Caused by: ")) cause = l.substring("Caused by: ".length()).trim();
+        }
+      } catch (java.io.UncheckedIOException notText) {
+        // not UTF-8: no cause to show
+      }
+    }
+    return cause == null || cause.length() <= 300 ? cause : cause.substring(0, 300) + "...";
+  }
+
+  private static List<String> lastLines(Path file) throws IOException {
+    if (!Files.exists(file)) return List.of();
+    Deque<String> last = new ArrayDeque<>();
+    try (Stream<String> lines = Files.lines(file, StandardCharsets.UTF_8)) {
+      lines.forEach(l -> {
+        if (last.size() == TAIL_LINES) last.removeFirst();
+        last.addLast(l);
+      });
+    } catch (java.io.UncheckedIOException e) {
+      return List.of("(output is not UTF-8 text)");
+    }
+    while (!last.isEmpty() && last.peekLast().isBlank()) last.removeLast();
+    return new ArrayList<>(last);
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) return;
+    try (Stream<Path> s = Files.walk(root)) {
+      for (Path p : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) Files.deleteIfExists(p);
+    }
+  }
+}

@@ -1,0 +1,46 @@
+package dev.ddsls.cli.coldstart;
+
+import dev.ddsls.analysis.stats.Percentiles;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Locale;
+
+/** The human-readable form of the results: one row per run, the summary, failures with the end of their output. */
+final class ColdstartTable {
+  private ColdstartTable() {}
+
+  static void print(ColdstartResults res, String resultsFile, PrintStream out) {
+    out.printf(Locale.ROOT, "ddsls coldstart  %s  agent %s  memory %d MB%n%n", res.handler, res.agent ? "on" : "off", res.memoryMb);
+    out.printf(Locale.ROOT, "%-4s %-10s %9s %8s %8s %13s %10s %10s%n",
+        "run", "status", "init ms", "jvm", "agent", "runtime-init", "first ms", "warm p50");
+    for (RunResult r : res.runs) {
+      AgentPhases.Phases ph = r.phasesMs();
+      List<Double> inv = r.invocationsMs();
+      Percentiles warm = Percentiles.of(inv.size() > 1 ? inv.subList(1, inv.size()) : List.<Double>of());
+      out.printf(Locale.ROOT, "%-4d %-10s %9s %8s %8s %13s %10s %10s%n", r.run(), r.status().label, ms(r.initMs()),
+          ph == null ? "-" : ms(ph.jvm()), ph == null ? "-" : ms(ph.agent()), ph == null ? "-" : ms(ph.runtimeInit()),
+          ms(inv.isEmpty() ? null : inv.get(0)), ms(warm.p50()));
+    }
+    out.println();
+    out.printf(Locale.ROOT, "%-18s %4s %9s %9s %9s %9s%n", "summary (ms)", "n", "p50", "p90", "p99", "max");
+    row(out, "init", res.initMs());
+    row(out, "first invocation", res.firstInvocationMs());
+    row(out, "warm invocations", res.warmInvocationMs());
+    if (res.agent) {
+      RuntimeApiEmulator.Uploads u = res.uploads();
+      out.printf(Locale.ROOT, "%nagent uploads: %d trace requests, %d profiles, %d bytes%n", u.traces(), u.profiles(), u.bytes());
+    }
+    for (RunResult r : res.runs) {
+      if (r.ok()) continue;
+      out.printf(Locale.ROOT, "%nrun %d %s: %s%n", r.run(), r.status().label, r.error());
+      for (String line : r.outputTail()) out.println("  | " + line);
+    }
+    out.printf(Locale.ROOT, "%nresults: %s%n", resultsFile);
+  }
+
+  private static void row(PrintStream out, String name, Percentiles p) {
+    out.printf(Locale.ROOT, "%-18s %4d %9s %9s %9s %9s%n", name, p.n(), ms(p.p50()), ms(p.p90()), ms(p.p99()), ms(p.max()));
+  }
+
+  private static String ms(Double v) { return v == null ? "-" : String.format(Locale.ROOT, "%.1f", v); }
+}

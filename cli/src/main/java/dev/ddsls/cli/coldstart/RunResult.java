@@ -1,0 +1,23 @@
+package dev.ddsls.cli.coldstart;
+
+import java.util.List;
+
+/**
+ * One fresh JVM: how it ended, its init time as the emulator saw it (null when init never finished), the agent's
+ * phases (null without the agent), each answered invocation's time from hand-out to response or error, the files
+ * the agent wrote (relative to the output directory), its uploads, and the tail of its output for failures.
+ */
+record RunResult(int run, Status status, String error, Double initMs, AgentPhases.Phases phasesMs,
+                 List<Double> invocationsMs, List<String> files, RuntimeApiEmulator.Uploads uploads,
+                 List<String> outputTail) {
+
+  enum Status {
+    OK("ok"), INIT_ERROR("init-error"), ERROR("error"), TIMEOUT("timeout");
+
+    final String label;
+
+    Status(String label) { this.label = label; }
+  }
+
+  boolean ok() { return status == Status.OK; }
+}

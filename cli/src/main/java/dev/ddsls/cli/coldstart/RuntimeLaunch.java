@@ -1,0 +1,138 @@
+package dev.ddsls.cli.coldstart;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * The command line and environment with which Lambda's managed Java runtime starts a function: Lambda's JVM flags,
+ * the real runtime interface client as main class, the reserved environment variables, and with the agent the
+ * layer's exec wrapper in front ({@code AWS_LAMBDA_EXEC_WRAPPER} semantics: the wrapper gets the java command line as
+ * its arguments).
+ */
+final class RuntimeLaunch {
+  static final String RIC_MAIN = "com.amazonaws.services.lambda.runtime.api.client.AWSLambda";
+  static final String WRAPPER = "ddsls_wrapper";
+
+  /** Variables the run sets itself: --env may not change them or the run would not reach the emulator. */
+  static final Set<String> RESERVED_ENV = Set.of("AWS_LAMBDA_RUNTIME_API", "_HANDLER", "LAMBDA_TASK_ROOT", "DDSLS_OUTPUT_DIR");
+
+  /**
+   * What to start: the java executable, the handler jar and string, memory size, extra JVM arguments, extra
+   * environment, the runtime interface client's jars, and the unpacked layer (null: without the agent).
+   */
+  record Spec(Path java, Path jar, String handler, int memoryMb, List<String> jvmArgs, Map<String, String> env,
+              Path runtimeDir, Path layerDir) {
+    boolean agent() { return layerDir != null; }
+
+    /** AWS_LAMBDA_FUNCTION_NAME unless --env sets it: the handler class's simple name in lower case. */
+    String functionName() {
+      String fromEnv = env.get("AWS_LAMBDA_FUNCTION_NAME");
+      if (fromEnv != null && !fromEnv.isBlank()) return fromEnv;
+      String cls = handler.contains("::") ? handler.substring(0, handler.indexOf("::")) : handler;
+      return cls.substring(cls.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT);
+    }
+  }
+
+  private final Spec spec;
+
+  RuntimeLaunch(Spec spec) { this.spec = spec; }
+
+  Spec spec() { return spec; }
+
+  /** A process builder for one run; output redirection is the caller's. */
+  ProcessBuilder processBuilder(RuntimeApiEmulator emulator, Path taskRoot, Path runDir) {
+    List<String> cmd = new ArrayList<>();
+    if (spec.agent()) {
+      // Through bash, so a layer unpacked without the executable bit still runs, as /opt does in Lambda.
+      cmd.add("/bin/bash");
+      cmd.add(spec.layerDir().resolve(WRAPPER).toString());
+    }
+    cmd.addAll(javaCommand());
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.directory(taskRoot.toFile());
+    Map<String, String> env = pb.environment();
+    env.clear();
+    env.putAll(environment(emulator, taskRoot, runDir));
+    return pb;
+  }
+
+  /** java, Lambda's flags (java17 managed runtime), the user's JVM arguments, class path, the RIC, the handler. */
+  List<String> javaCommand() {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(spec.java().toString());
+    cmd.add("-XX:+TieredCompilation");
+    cmd.add("-XX:TieredStopAtLevel=1");
+    cmd.add("-XX:+UseSerialGC");
+    cmd.add("-Xshare:auto");
+    cmd.add("-XX:MaxHeapSize=" + (spec.memoryMb() * 85 / 100) + "m");
+    cmd.add("-Djava.net.preferIPv4Stack=true");
+    cmd.addAll(spec.jvmArgs());
+    cmd.add("-classpath");
+    cmd.add(classPath());
+    cmd.add(RIC_MAIN);
+    cmd.add(spec.handler());
+    return cmd;
+  }
+
+  /**
+   * The runtime's jars first, then the function's jar: in Lambda the runtime is on the system class path and the
+   * function in a child loader, so the runtime's copy of a class shared by both wins.
+   */
+  private String classPath() {
+    List<String> entries = new ArrayList<>();
+    try (Stream<Path> jars = Files.list(spec.runtimeDir())) {
+      jars.filter(p -> p.getFileName().toString().endsWith(".jar")).sorted().forEach(p -> entries.add(p.toString()));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + spec.runtimeDir(), e);
+    }
+    entries.add(spec.jar().toAbsolutePath().toString());
+    return String.join(java.io.File.pathSeparator, entries);
+  }
+
+  Map<String, String> environment(RuntimeApiEmulator emulator, Path taskRoot, Path runDir) {
+    Map<String, String> env = new LinkedHashMap<>();
+    String path = System.getenv("PATH");
+    env.put("PATH", path == null ? "/usr/local/bin:/usr/bin:/bin" : path);
+    env.put("LANG", "en_US.UTF-8");
+    env.put("TZ", ":UTC");
+    env.put("AWS_LAMBDA_FUNCTION_NAME", spec.functionName());
+    env.put("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
+    env.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", Integer.toString(spec.memoryMb()));
+    env.put("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand");
+    env.put("AWS_REGION", "us-east-1");
+    env.put("AWS_DEFAULT_REGION", "us-east-1");
+    env.put("AWS_EXECUTION_ENV", "AWS_Lambda_java17");
+    if (spec.agent()) {
+      env.put("AWS_LAMBDA_EXEC_WRAPPER", spec.layerDir().resolve(WRAPPER).toString());
+      env.put("DD_PROFILING_ENABLED", "true");
+      env.put("DD_TRACE_AGENT_URL", "http://127.0.0.1:" + emulator.port());
+      env.put("DDSLS_PROXY_PORT", Integer.toString(freePort()));
+    }
+    env.putAll(spec.env());
+    env.put("AWS_LAMBDA_RUNTIME_API", emulator.address());
+    env.put("_HANDLER", spec.handler());
+    env.put("LAMBDA_TASK_ROOT", taskRoot.toString());
+    if (spec.agent()) env.put("DDSLS_OUTPUT_DIR", runDir.toAbsolutePath() + "/");
+    return env;
+  }
+
+  /** A loopback port free right now (the wrapper moves on to the next ones if it is taken by the time it starts). */
+  static int freePort() {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("no free loopback port", e);
+    }
+  }
+}

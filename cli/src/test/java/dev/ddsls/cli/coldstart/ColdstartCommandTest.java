@@ -1,0 +1,207 @@
+package dev.ddsls.cli.coldstart;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Runs {@code ddsls coldstart} as a process, as a user does, on the real example handlers and the real RIC. */
+class ColdstartCommandTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Built by the cli module (process-classes) from the examples module. */
+  private static final Path EXAMPLES = Path.of("target", "examples", "ddsls-examples.jar").toAbsolutePath();
+
+  @TempDir Path tmp;
+
+  record Result(int exit, String stdout, String stderr) {}
+
+  private Result ddsls(String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), "dev.ddsls.cli.Main", "coldstart"));
+    cmd.addAll(List.of(args));
+    Path out = Files.createTempFile(tmp, "stdout", ".txt");
+    Path err = Files.createTempFile(tmp, "stderr", ".txt");
+    Process p = new ProcessBuilder(cmd).directory(tmp.toFile())
+        .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    if (!p.waitFor(180, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("ddsls coldstart did not finish: " + Files.readString(err));
+    }
+    return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+  }
+
+  private static List<String> invocationLog(Path runDir) throws IOException {
+    return Files.readAllLines(runDir.resolve("invocations.jsonl"), StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void rulesHandlerTwoColdStartsOfThreeInvocations() throws Exception {
+    Path out = tmp.resolve("rules");
+    Result r = ddsls("--jar", EXAMPLES.toString(), "--handler", "example.RulesHandler", "--agent", "off",
+        "--runs", "2", "--invocations", "3", "--env", "RULES_ROUNDS=20000", "--out", out.toString(), "--format", "json");
+    assertEquals(0, r.exit(), r.stderr());
+
+    JsonNode doc = JSON.readTree(r.stdout());
+    assertEquals(doc, JSON.readTree(out.resolve("results.json").toFile()), "stdout is results.json");
+    assertEquals("ddsls.coldstart/v1", doc.get("schema").asText());
+    assertEquals("example.RulesHandler", doc.get("handler").asText());
+    assertFalse(doc.get("agent").asBoolean());
+    JsonNode runs = doc.get("runs");
+    assertEquals(2, runs.size());
+    for (int i = 0; i < 2; i++) {
+      JsonNode run = runs.get(i);
+      assertEquals(i + 1, run.get("run").asInt());
+      assertEquals("ok", run.get("status").asText());
+      assertTrue(run.get("error").isNull());
+      assertTrue(run.get("initMs").isNumber() && run.get("initMs").asDouble() > 0, run.toString());
+      assertTrue(run.get("phasesMs").isNull(), "no phases without the agent");
+      assertEquals(3, run.get("invocationsMs").size());
+      for (JsonNode ms : run.get("invocationsMs")) assertTrue(ms.isNumber() && ms.asDouble() > 0, run.toString());
+      assertEquals(0, run.get("files").size());
+      Path runDir = out.resolve("run-" + (i + 1));
+      assertTrue(Files.isRegularFile(runDir.resolve("stdout.log")));
+      assertTrue(Files.isRegularFile(runDir.resolve("stderr.log")));
+      List<String> log = invocationLog(runDir);
+      assertEquals(3, log.size());
+      JsonNode response = JSON.readTree(JSON.readTree(log.get(0)).get("response").asText());
+      assertTrue(response.get("rules").asInt() > 0, "the handler's static init built the rules: " + response);
+      assertEquals(JSON.readTree(log.get(0)).get("requestId").asText(), response.get("requestId").asText(),
+          "the function saw the request id the emulator handed out");
+    }
+    JsonNode summary = doc.get("summary");
+    checkPercentiles(summary.get("initMs"), 2);
+    checkPercentiles(summary.get("firstInvocationMs"), 2);
+    checkPercentiles(summary.get("warmInvocationMs"), 4);
+    double maxInit = Math.max(runs.get(0).get("initMs").asDouble(), runs.get(1).get("initMs").asDouble());
+    assertEquals(maxInit, summary.get("initMs").get("max").asDouble(), 1e-9);
+    JsonNode uploads = doc.get("uploads");
+    assertEquals(0, uploads.get("traces").asInt());
+    assertEquals(0, uploads.get("profiles").asInt());
+  }
+
+  private static void checkPercentiles(JsonNode p, int n) {
+    assertEquals(n, p.get("n").asInt(), p.toString());
+    double p50 = p.get("p50").asDouble();
+    double p90 = p.get("p90").asDouble();
+    double p99 = p.get("p99").asDouble();
+    double max = p.get("max").asDouble();
+    assertTrue(p50 > 0 && p50 <= p90 && p90 <= p99 && p99 <= max, p.toString());
+  }
+
+  @Test
+  void brokenInitIsAnInitErrorWithTheReason() throws Exception {
+    Path out = tmp.resolve("broken");
+    Result r = ddsls("--jar", EXAMPLES.toString(), "--handler", "example.BrokenInitHandler", "--agent", "off",
+        "--runs", "1", "--out", out.toString());
+    assertEquals(1, r.exit(), r.stderr());
+    assertTrue(r.stdout().contains("init-error"), r.stdout());
+    assertTrue(r.stdout().contains("missing configuration TABLE_NAME"), r.stdout());
+    JsonNode run = JSON.readTree(out.resolve("results.json").toFile()).get("runs").get(0);
+    assertEquals("init-error", run.get("status").asText());
+    String error = run.get("error").asText();
+    assertTrue(error.contains("Error loading class example.BrokenInitHandler"), error);
+    assertTrue(error.contains("missing configuration TABLE_NAME"), error);
+    assertTrue(run.get("initMs").isNull());
+    assertEquals(0, run.get("invocationsMs").size());
+  }
+
+  @Test
+  void failingHandlerIsAnErrorWithTypeAndMessage() throws Exception {
+    Path out = tmp.resolve("failing");
+    Result r = ddsls("--jar", EXAMPLES.toString(), "--handler", "example.FailingHandler", "--agent", "off",
+        "--runs", "1", "--invocations", "2", "--out", out.toString(), "--format", "json");
+    assertEquals(1, r.exit(), r.stderr());
+    JsonNode run = JSON.readTree(r.stdout()).get("runs").get(0);
+    assertEquals("error", run.get("status").asText());
+    assertEquals("invocation 1: java.lang.IllegalArgumentException: order id is missing", run.get("error").asText());
+    assertTrue(run.get("initMs").asDouble() > 0, "init finished");
+    assertEquals(2, run.get("invocationsMs").size(), "the runtime keeps serving after an invocation error");
+    for (String line : invocationLog(out.resolve("run-1"))) assertEquals("error", JSON.readTree(line).get("status").asText());
+  }
+
+  @Test
+  void eventFilesAreDeliveredInTurn() throws Exception {
+    Path ada = tmp.resolve("ada.json");
+    Path bob = tmp.resolve("bob.json");
+    Files.writeString(ada, "{\"name\":\"Ada\"}");
+    Files.writeString(bob, "{\"name\":\"Bob\"}");
+    Path out = tmp.resolve("hello");
+    Result r = ddsls("--jar", EXAMPLES.toString(), "--handler", "example.HelloHandler::handleRequest", "--agent", "off",
+        "--runs", "1", "--invocations", "3", "--event", ada.toString(), "--event", bob.toString(), "--out", out.toString());
+    assertEquals(0, r.exit(), r.stderr());
+    List<String> responses = new ArrayList<>();
+    for (String line : invocationLog(out.resolve("run-1"))) responses.add(JSON.readTree(line).get("response").asText());
+    assertEquals(List.of("\"hello Ada\"", "\"hello Bob\"", "\"hello Ada\""), responses);
+    assertTrue(r.stdout().contains("example.HelloHandler::handleRequest"), r.stdout());
+  }
+
+  @Test
+  void agentOnRunsThroughTheLayersWrapper() throws Exception {
+    // Profiling switched off: the wrapper hands over to java unchanged, so this run does not depend on the agent.
+    Path out = tmp.resolve("wrapped");
+    Result r = ddsls("--jar", EXAMPLES.toString(), "--handler", "example.HelloHandler", "--agent", "on",
+        "--env", "DD_PROFILING_ENABLED=false", "--runs", "1", "--invocations", "2", "--out", out.toString(), "--format", "json");
+    assertEquals(0, r.exit(), r.stderr());
+    JsonNode doc = JSON.readTree(r.stdout());
+    assertTrue(doc.get("agent").asBoolean());
+    JsonNode run = doc.get("runs").get(0);
+    assertEquals("ok", run.get("status").asText());
+    assertTrue(run.get("phasesMs").isNull());
+    assertEquals(0, run.get("files").size());
+    assertEquals(0, doc.get("uploads").get("traces").asInt());
+  }
+
+  @Test
+  void initLongerThanTheTimeoutIsATimeout() throws Exception {
+    Path out = tmp.resolve("slow");
+    Result r = ddsls("--jar", EXAMPLES.toString(), "--handler", "example.WaitingInitHandler", "--agent", "off",
+        "--runs", "1", "--timeout", "1", "--env", "INIT_WAIT_MS=20000", "--out", out.toString(), "--format", "json");
+    assertEquals(1, r.exit(), r.stderr());
+    JsonNode run = JSON.readTree(r.stdout()).get("runs").get(0);
+    assertEquals("timeout", run.get("status").asText());
+    assertEquals("init did not finish within 1 s", run.get("error").asText());
+  }
+
+  @Test
+  void usageErrorsExitTwoWithOneLineNamingTheInput() throws Exception {
+    Path missing = tmp.resolve("missing.jar");
+    Path badEventDir = Files.createDirectory(tmp.resolve("event-dir"));
+    String jar = EXAMPLES.toString();
+    String[][] cases = {
+        {"--jar", missing.toString(), "--handler", "example.HelloHandler"},
+        {"--jar", jar, "--handler", "example.HelloHandler::"},
+        {"--jar", jar, "--handler", "not a class"},
+        {"--jar", jar, "--handler", "example.NoSuchHandler"},
+        {"--jar", jar, "--handler", "example.HelloHandler", "--env", "NOEQUALS"},
+        {"--jar", jar, "--handler", "example.HelloHandler", "--env", "1BAD=x"},
+        {"--jar", jar, "--handler", "example.HelloHandler", "--event", tmp.resolve("nope.json").toString()},
+        {"--jar", jar, "--handler", "example.HelloHandler", "--event", badEventDir.toString()},
+        {"--jar", jar, "--handler", "example.HelloHandler", "--runs", "0"},
+    };
+    String[] names = {"missing.jar", "example.HelloHandler::", "not a class", "example.NoSuchHandler", "NOEQUALS", "1BAD=x",
+        "nope.json", "event-dir", "--runs"};
+    for (int i = 0; i < cases.length; i++) {
+      List<String> args = new ArrayList<>(List.of(cases[i]));
+      args.addAll(List.of("--agent", "off", "--out", tmp.resolve("usage-" + i).toString()));
+      Result r = ddsls(args.toArray(new String[0]));
+      assertEquals(2, r.exit(), String.join(" ", args) + "\n" + r.stderr());
+      List<String> lines = r.stderr().lines().toList();
+      assertEquals(1, lines.size(), "one line: " + r.stderr());
+      assertTrue(lines.get(0).startsWith("ddsls: ") && lines.get(0).contains(names[i]), lines.get(0));
+      assertFalse(r.stderr().contains("\tat "), "no stack trace");
+      assertEquals("", r.stdout());
+      assertFalse(Files.exists(tmp.resolve("usage-" + i).resolve("run-1")), "nothing ran");
+    }
+  }
+}

@@ -1,0 +1,84 @@
+package dev.ddsls.agent.lambda;
+
+import dev.ddsls.agent.AgentLog;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The in-process Lambda Runtime API proxy: the runtime client talks to it (the layer's wrapper points
+ * {@code AWS_LAMBDA_RUNTIME_API} here) and it relays every call unchanged to the real Runtime API, telling an
+ * {@link InvocationListener} where invocations start and end. Plain sockets and one thread per runtime
+ * connection: the runtime uses one or two connections, and an HTTP server library would cost cold start.
+ */
+public final class RuntimeApiProxy implements Closeable, Runnable {
+  private final ServerSocket server;
+  private final InetSocketAddress upstreamAddress;
+  private final String upstreamHostPort;
+  private final InvocationListener listener;
+  private final Set<Socket> connections = ConcurrentHashMap.newKeySet();
+  private volatile boolean closed;
+  private int connectionCount;
+
+  private RuntimeApiProxy(ServerSocket server, InetSocketAddress upstreamAddress, String upstreamHostPort, InvocationListener listener) {
+    this.server = server;
+    this.upstreamAddress = upstreamAddress;
+    this.upstreamHostPort = upstreamHostPort;
+    this.listener = listener;
+  }
+
+  /** Listens on 127.0.0.1:{@code listenPort} (0 = any free port) and relays to {@code upstreamHostPort}. */
+  public static RuntimeApiProxy start(String upstreamHostPort, int listenPort, InvocationListener listener) throws IOException {
+    InetSocketAddress upstream = HttpIo.address(upstreamHostPort); // fails now on a bad value, not at the first call
+    ServerSocket server = new ServerSocket();
+    try {
+      server.setReuseAddress(true);
+      server.bind(new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), listenPort), 16);
+    } catch (IOException e) {
+      server.close();
+      throw e;
+    }
+    RuntimeApiProxy proxy = new RuntimeApiProxy(server, upstream, upstreamHostPort, listener);
+    Thread t = new Thread(proxy, "ddsls-proxy-accept");
+    t.setDaemon(true);
+    t.start();
+    return proxy;
+  }
+
+  public int port() { return server.getLocalPort(); }
+
+  /** The accept loop (runs on the proxy's own thread; not for callers). */
+  @Override public void run() {
+    while (!closed) {
+      Socket s;
+      try {
+        s = server.accept();
+      } catch (IOException e) {
+        if (!closed) AgentLog.once("proxy:accept", "Runtime API proxy stopped accepting: " + AgentLog.describe(e));
+        return;
+      }
+      try {
+        connections.add(s);
+        Thread t = new Thread(new ProxyConnection(s, upstreamAddress, upstreamHostPort, listener, connections), "ddsls-proxy-" + (++connectionCount));
+        t.setDaemon(true);
+        t.start();
+      } catch (Throwable t) {
+        AgentLog.once("proxy:thread", "Runtime API proxy cannot start a connection thread: " + AgentLog.describe(t));
+        connections.remove(s);
+        ProxyConnection.closeQuietly(s);
+      }
+    }
+  }
+
+  /** Stops listening and closes open connections (a runtime still connected sees its connection close). */
+  @Override public void close() {
+    closed = true;
+    ProxyConnection.closeQuietly(server);
+    for (Socket s : connections) ProxyConnection.closeQuietly(s);
+  }
+}

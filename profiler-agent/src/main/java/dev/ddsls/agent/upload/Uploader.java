@@ -1,0 +1,432 @@
+package dev.ddsls.agent.upload;
+
+import dev.ddsls.agent.AgentConfig;
+import dev.ddsls.agent.AgentLog;
+import dev.ddsls.agent.trace.Span;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Delivers profiles and spans. {@code submit*} queue (bounded: the oldest is dropped and counted) and write the
+ * output directory; {@link #flush} sends what is pending until a deadline. A failed upload is retried once, on a
+ * later flush, then dropped; a 4xx other than 408/429 is dropped at once (the same body would be refused again).
+ * Nothing here throws: failures are counted and logged once per kind and endpoint.
+ */
+public final class Uploader {
+  /** Bodies must stay below this: the Datadog Lambda extension answers 413 to 2 MiB and more. */
+  public static final int MAX_PROFILE_BODY = 2 * 1024 * 1024;
+  static final int MAX_PENDING_BATCHES = 8;
+  static final int MAX_PENDING_SPANS = 10_000;
+  private static final int MAX_ATTEMPTS = 2;
+
+  /** One upload request: a whole profile batch, or a part of one split to stay under the body limit. */
+  private static final class ProfileItem {
+    final ProfileUpload upload;
+    int attempts;
+
+    ProfileItem(ProfileUpload upload) { this.upload = upload; }
+  }
+
+  /** The uploads of one {@link #submitProfile} call; the queue bound counts these. */
+  private static final class ProfileBatch {
+    final ArrayList<ProfileItem> items = new ArrayList<>(2);
+  }
+
+  private static final class SpanBatch {
+    List<Span> spans;
+    int attempts;
+
+    SpanBatch(List<Span> spans) { this.spans = spans; }
+  }
+
+  private final AgentConfig config;
+  private final String profileUrl;
+  private final String traceUrl;
+  private final boolean agentless;
+  private final int maxBody;
+  private final int maxBatches;
+  private final int maxSpans;
+  private final OutputFiles output;
+  private final ReentrantLock flushLock = new ReentrantLock();
+
+  // Guarded by this.
+  private final ArrayDeque<ProfileBatch> profiles = new ArrayDeque<>();
+  private final ArrayDeque<SpanBatch> spans = new ArrayDeque<>();
+  private int pendingSpans;
+  private long profilesSent;
+  private long profilesFailed;
+  private long profilesDropped;
+  private long attachmentsDropped;
+  private long spansSent;
+  private long spansFailed;
+  private long spansDropped;
+  private final Map<String, Long> failures = new LinkedHashMap<>();
+
+  /** Profiles to the agent (or agentless intake with DD_API_KEY), spans to {@code <agentUrl>/v0.4/traces}. */
+  public Uploader(AgentConfig config) {
+    this(config, config.agentless() ? config.agentlessProfileUrl() : config.agentUrl + "/profiling/v1/input",
+        config.agentUrl + "/v0.4/traces", MAX_PROFILE_BODY, MAX_PENDING_BATCHES, MAX_PENDING_SPANS);
+  }
+
+  /** Explicit endpoints and bounds (tests point the agentless upload at loopback with this). */
+  Uploader(AgentConfig config, String profileUrl, String traceUrl, int maxBody, int maxBatches, int maxSpans) {
+    this.config = config;
+    this.profileUrl = profileUrl;
+    this.traceUrl = traceUrl;
+    this.agentless = config.agentless();
+    this.maxBody = maxBody;
+    this.maxBatches = maxBatches;
+    this.maxSpans = maxSpans;
+    this.output = config.outputDir == null ? null : new OutputFiles(config.outputDir);
+  }
+
+  /**
+   * Queues one profile batch and writes it to the output directory. Attachments are split over several uploads
+   * when together they would make a body of 2 MiB or more; one that is too large alone is dropped and counted.
+   *
+   * @param startNanos start of the profiled period, nanoseconds since the epoch (likewise {@code endNanos})
+   * @param names attachment file names, e.g. {@code cpu.pprof}: letters, digits, '.', '_', '-'
+   * @param gzippedParts gzipped pprof, one per name; not copied, so not to be changed afterwards
+   * @param extraTags added to tags_profiler, e.g. {@code profiler_engine:async}; may be null
+   * @param info ddsls' own data for the event's {@code info.ddsls}; may be null
+   * @param endpointCounts hits per endpoint for {@code endpoint_counts}; may be null
+   * @return whether at least one upload was queued
+   */
+  public boolean submitProfile(long startNanos, long endNanos, String[] names, byte[][] gzippedParts,
+      Map<String, String> extraTags, Map<String, String> info, Map<String, Long> endpointCounts) {
+    try {
+      if (names == null || gzippedParts == null || names.length != gzippedParts.length || names.length == 0) {
+        AgentLog.once("upload:profile-args", "profile batch ignored: names and parts must be non-empty and of equal length");
+        return false;
+      }
+      for (int i = 0; i < names.length; i++) {
+        if (!validName(names[i]) || gzippedParts[i] == null) {
+          AgentLog.once("upload:profile-name", "profile batch ignored: bad attachment name or missing bytes: " + names[i]);
+          return false;
+        }
+      }
+      String tags = ProfilerTags.of(config, extraTags);
+      if (output != null) {
+        String seq = OutputFiles.seq(output.nextProfileSeq());
+        for (int i = 0; i < names.length; i++) output.write("profile-" + seq + "-" + baseName(names[i]) + ".pb.gz", gzippedParts[i]);
+        output.write("event-" + seq + ".json",
+            ProfileUpload.eventJson(startNanos, endNanos, names, tags, endpointCounts, info).getBytes(StandardCharsets.UTF_8));
+      }
+      ProfileBatch batch = split(startNanos, endNanos, names, gzippedParts, tags, info, endpointCounts);
+      if (batch.items.isEmpty()) return false;
+      synchronized (this) {
+        profiles.addLast(batch);
+        trimProfiles();
+      }
+      return true;
+    } catch (Throwable t) {
+      AgentLog.once("upload:profile-submit", "profile batch ignored: " + AgentLog.describe(t));
+      return false;
+    }
+  }
+
+  /** Queues spans for {@code /v0.4/traces} and writes them to the output directory (spans-*.jsonl). */
+  public boolean submitSpans(List<Span> batch) {
+    try {
+      if (batch == null || batch.isEmpty()) return false;
+      List<Span> copy = new ArrayList<>(batch);
+      if (output != null) {
+        StringBuilder sb = new StringBuilder(copy.size() * 300);
+        for (int i = 0; i < copy.size(); i++) sb.append(SpanJson.line(copy.get(i))).append('\n');
+        output.write("spans-" + OutputFiles.seq(output.nextSpansSeq()) + ".jsonl", sb.toString().getBytes(StandardCharsets.UTF_8));
+      }
+      synchronized (this) {
+        spans.addLast(new SpanBatch(copy));
+        pendingSpans += copy.size();
+        trimSpans();
+      }
+      return true;
+    } catch (Throwable t) {
+      AgentLog.once("upload:spans-submit", "span batch ignored: " + AgentLog.describe(t));
+      return false;
+    }
+  }
+
+  /**
+   * Sends what is pending, spans first, until {@code deadlineNanos} (a {@link System#nanoTime()} value); what is
+   * left stays queued. A network failure (refused, timeout) ends that kind's sending for this flush.
+   */
+  public void flush(long deadlineNanos) {
+    try {
+      long wait = deadlineNanos - System.nanoTime();
+      if (wait <= 0 || !flushLock.tryLock(wait, TimeUnit.NANOSECONDS)) return;
+      try {
+        flushSpans(deadlineNanos);
+        flushProfiles(deadlineNanos);
+      } finally {
+        flushLock.unlock();
+      }
+    } catch (Throwable t) {
+      AgentLog.once("upload:flush", "flush failed: " + AgentLog.describe(t));
+    }
+  }
+
+  public synchronized UploadCounters counters() {
+    return new UploadCounters(profilesSent, profilesFailed, profilesDropped, attachmentsDropped, spansSent, spansFailed,
+        spansDropped, failures);
+  }
+
+  /** Number of profile uploads and spans waiting. */
+  synchronized int pendingProfileUploads() {
+    int n = 0;
+    for (ProfileBatch b : profiles) n += b.items.size();
+    return n;
+  }
+
+  synchronized int pendingSpans() { return pendingSpans; }
+
+  private void flushSpans(long deadline) {
+    List<SpanBatch> taken;
+    synchronized (this) {
+      if (spans.isEmpty()) return;
+      taken = new ArrayList<>(spans);
+      spans.clear();
+      pendingSpans = 0;
+    }
+    int count = 0;
+    Map<Long, List<Span>> byTrace = new LinkedHashMap<>();
+    for (int b = 0; b < taken.size(); b++) {
+      List<Span> list = taken.get(b).spans;
+      count += list.size();
+      for (int i = 0; i < list.size(); i++) {
+        Span s = list.get(i);
+        List<Span> trace = byTrace.get(s.traceId);
+        if (trace == null) {
+          trace = new ArrayList<>();
+          byTrace.put(s.traceId, trace);
+        }
+        trace.add(s);
+      }
+    }
+    List<List<Span>> traces = new ArrayList<>(byTrace.values());
+    String[] headers = {
+        "Content-Type", "application/msgpack",
+        "X-Datadog-Trace-Count", Integer.toString(traces.size()),
+        "Datadog-Meta-Lang", "java",
+        "Datadog-Meta-Lang-Version", AgentIdentity.JAVA_VERSION,
+        "Datadog-Meta-Lang-Interpreter", AgentIdentity.VM_NAME,
+        "Datadog-Meta-Tracer-Version", AgentIdentity.AGENT_VERSION};
+    String failure = send("spans", "PUT", traceUrl, headers, TraceEncoder.v04(traces), deadline);
+    synchronized (this) {
+      if (failure == null) {
+        spansSent += count;
+        return;
+      }
+      spansFailed += count;
+      // Back at the head, oldest first: the bound then drops these before anything newer.
+      for (int b = taken.size() - 1; b >= 0; b--) {
+        SpanBatch batch = taken.get(b);
+        batch.attempts++;
+        if (batch.attempts >= MAX_ATTEMPTS || !retryable(failure)) {
+          spansDropped += batch.spans.size();
+        } else {
+          spans.addFirst(batch);
+          pendingSpans += batch.spans.size();
+        }
+      }
+      trimSpans();
+    }
+  }
+
+  private void flushProfiles(long deadline) {
+    List<ProfileBatch> taken;
+    synchronized (this) {
+      if (profiles.isEmpty()) return;
+      taken = new ArrayList<>(profiles);
+      profiles.clear();
+    }
+    String[] headers = {
+        "Content-Type", null,
+        "DD-EVP-ORIGIN", "ddsls-agent",
+        "DD-EVP-ORIGIN-VERSION", AgentIdentity.AGENT_VERSION,
+        "Datadog-Meta-Lang", "java",
+        "Datadog-Meta-Lang-Version", AgentIdentity.JAVA_VERSION,
+        "DD-API-KEY", agentless ? config.apiKey : null};
+    boolean networkDown = false;
+    for (int b = 0; b < taken.size(); b++) {
+      ArrayList<ProfileItem> items = taken.get(b).items;
+      for (int i = 0; i < items.size() && !networkDown; ) {
+        if (deadline - System.nanoTime() <= 0) {
+          networkDown = true; // out of time: the rest waits, unattempted, for the next flush
+          break;
+        }
+        ProfileItem item = items.get(i);
+        headers[1] = item.upload.contentType;
+        String failure = send("profile", "POST", profileUrl, headers, item.upload.body, deadline);
+        synchronized (this) {
+          if (failure == null) {
+            profilesSent++;
+            items.remove(i);
+            continue;
+          }
+          profilesFailed++;
+          item.attempts++;
+          if (item.attempts >= MAX_ATTEMPTS || !retryable(failure)) {
+            profilesDropped++;
+            items.remove(i);
+          } else {
+            i++;
+          }
+        }
+        if (failure.equals("connect") || failure.equals("timeout") || failure.equals("io")) networkDown = true;
+      }
+    }
+    synchronized (this) {
+      for (int b = taken.size() - 1; b >= 0; b--) {
+        if (!taken.get(b).items.isEmpty()) profiles.addFirst(taken.get(b));
+      }
+      trimProfiles();
+    }
+  }
+
+  /** Sends one request; null on 2xx, else the failure kind (counted, logged once per kind and endpoint). */
+  private String send(String what, String method, String url, String[] headers, byte[] body, long deadline) {
+    String kind;
+    String detail;
+    try {
+      AgentHttp.Response r = AgentHttp.send(method, url, headers, body, deadline);
+      if (r.ok()) return null;
+      kind = "http-" + r.status;
+      detail = "HTTP " + r.status + (r.status == 413 ? " (body too large: " + body.length + " bytes)" : "")
+          + (r.body.isEmpty() ? "" : ": " + oneLine(r.body));
+    } catch (ConnectException | NoRouteToHostException | UnknownHostException e) {
+      kind = "connect";
+      detail = AgentLog.describe(e);
+    } catch (SocketTimeoutException e) {
+      kind = "timeout";
+      detail = "no answer by the flush deadline";
+    } catch (IOException e) {
+      kind = "io";
+      detail = AgentLog.describe(e);
+    } catch (Throwable t) {
+      kind = "io";
+      detail = AgentLog.describe(t);
+    }
+    synchronized (this) {
+      String key = what + ":" + kind;
+      Long n = failures.get(key);
+      failures.put(key, n == null ? 1L : n + 1);
+    }
+    AgentLog.once("upload:" + what + ":" + kind + ":" + url,
+        what + " upload to " + url + " failed: " + detail
+            + (retryable(kind) ? " (counted; retried once on a later flush, then dropped)" : " (counted; dropped)"));
+    return kind;
+  }
+
+  /** Client errors other than timeout (408) and rate limit (429) would fail again with the same body. */
+  private static boolean retryable(String failure) {
+    if (!failure.startsWith("http-4")) return true;
+    return failure.equals("http-408") || failure.equals("http-429");
+  }
+
+  /** Caller holds the lock. */
+  private void trimProfiles() {
+    while (profiles.size() > maxBatches) {
+      ProfileBatch oldest = profiles.removeFirst();
+      profilesDropped += oldest.items.size();
+      AgentLog.once("upload:profile-queue", "profile queue full (" + maxBatches + " batches): dropping the oldest");
+    }
+  }
+
+  /** Caller holds the lock. */
+  private void trimSpans() {
+    while (pendingSpans > maxSpans) {
+      SpanBatch oldest = spans.peekFirst();
+      int excess = pendingSpans - maxSpans;
+      AgentLog.once("upload:spans-queue", "span queue full (" + maxSpans + " spans): dropping the oldest");
+      if (oldest.spans.size() <= excess) {
+        spans.removeFirst();
+        pendingSpans -= oldest.spans.size();
+        spansDropped += oldest.spans.size();
+      } else {
+        oldest.spans = new ArrayList<>(oldest.spans.subList(excess, oldest.spans.size()));
+        pendingSpans -= excess;
+        spansDropped += excess;
+      }
+    }
+  }
+
+  /** Packs attachments greedily, in order, into uploads whose bodies stay under {@link #maxBody}. */
+  private ProfileBatch split(long start, long end, String[] names, byte[][] parts, String tags, Map<String, String> info,
+      Map<String, Long> endpointCounts) {
+    ProfileBatch batch = new ProfileBatch();
+    List<Integer> group = new ArrayList<>();
+    ProfileUpload built = null;
+    for (int i = 0; i < names.length; i++) {
+      group.add(i);
+      ProfileUpload candidate = build(start, end, names, parts, group, tags, info, batch.items.isEmpty() ? endpointCounts : null);
+      if (candidate.body.length < maxBody) {
+        built = candidate;
+        continue;
+      }
+      group.remove(group.size() - 1);
+      if (!group.isEmpty()) {
+        batch.items.add(new ProfileItem(built));
+        group.clear();
+        group.add(i);
+        candidate = build(start, end, names, parts, group, tags, info, null);
+        if (candidate.body.length < maxBody) {
+          built = candidate;
+          continue;
+        }
+        group.clear();
+      }
+      synchronized (this) {
+        attachmentsDropped++;
+      }
+      AgentLog.once("upload:attachment-too-large", "profile attachment " + names[i] + " (" + parts[i].length
+          + " bytes) alone exceeds the " + maxBody + "-byte upload limit: not uploaded (still written to DDSLS_OUTPUT_DIR when set)");
+    }
+    if (!group.isEmpty()) batch.items.add(new ProfileItem(built));
+    return batch;
+  }
+
+  private static ProfileUpload build(long start, long end, String[] names, byte[][] parts, List<Integer> group, String tags,
+      Map<String, String> info, Map<String, Long> endpointCounts) {
+    String[] n = new String[group.size()];
+    byte[][] p = new byte[group.size()][];
+    for (int k = 0; k < n.length; k++) {
+      n[k] = names[group.get(k)];
+      p[k] = parts[group.get(k)];
+    }
+    return ProfileUpload.build(ProfileUpload.eventJson(start, end, n, tags, endpointCounts, info), n, p);
+  }
+
+  /** Part names go into quoted multipart headers and file names: keep them plain. */
+  private static boolean validName(String s) {
+    if (s == null || s.isEmpty() || s.length() > 100 || s.equals("event") || s.startsWith(".")) return false;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+      if (!ok) return false;
+    }
+    return true;
+  }
+
+  /** {@code cpu.pprof} -> {@code cpu}: the output file is named profile-0001-cpu.pb.gz. */
+  private static String baseName(String name) {
+    int dot = name.lastIndexOf('.');
+    return dot > 0 ? name.substring(0, dot) : name;
+  }
+
+  private static String oneLine(String s) {
+    String t = s.length() > 120 ? s.substring(0, 120) + "..." : s;
+    return t.replace('\n', ' ').replace('\r', ' ');
+  }
+}
