@@ -92,7 +92,7 @@ public final class Gate {
     int needed = agg.samplesNeeded();
     double value = m.aggregate(agg);
     Double base = bm != null && bm.n() >= needed && !Double.isNaN(bm.aggregate(agg)) ? bm.aggregate(agg) : null;
-    String what = def.name() + (agg.kind() == Aggregation.Kind.VALUE ? "" : " " + agg.label());
+    String what = def.name() + (agg.equals(def.defaultAggregation()) ? "" : " " + agg.label());
     if (m.n() < needed || Double.isNaN(value)) {
       String msg = "insufficient data: " + what + " needs at least " + needed + " " + observations(def)
           + ", has " + m.n();

@@ -1,6 +1,8 @@
 package dev.ddsls.analysis.gate;
 
-import dev.ddsls.analysis.stats.Quantiles;
+import dev.ddsls.analysis.stats.Bootstrap;
+import dev.ddsls.analysis.stats.Percentiles;
+import java.util.Arrays;
 
 /** The data behind one metric name for one subject: raw samples, a percentile summary, a ratio or one number. */
 public sealed interface Metric {
@@ -12,16 +14,21 @@ public sealed interface Metric {
 
   /** Raw samples in milliseconds, ascending. */
   record Samples(double[] sorted) implements Metric {
-    public static Samples of(double[] values) { return new Samples(Quantiles.sorted(values)); }
+    public static Samples of(double[] values) {
+      double[] s = values.clone();
+      Arrays.sort(s);
+      return new Samples(s);
+    }
 
     @Override public int n() { return sorted.length; }
 
     @Override public double aggregate(Aggregation a) {
+      if (sorted.length == 0) return a.kind() == Aggregation.Kind.COUNT ? 0 : Double.NaN;
       switch (a.kind()) {
-        case PERCENTILE: return Quantiles.quantile(sorted, a.quantile());
-        case AVG: return Quantiles.mean(sorted);
-        case MIN: return sorted.length == 0 ? Double.NaN : sorted[0];
-        case MAX: return sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1];
+        case PERCENTILE: return Percentiles.quantile(sorted, a.quantile());
+        case AVG: return Bootstrap.Statistic.mean().applyAsDouble(sorted);
+        case MIN: return sorted[0];
+        case MAX: return sorted[sorted.length - 1];
         case COUNT: return sorted.length;
         default: throw new IllegalStateException(a.label());
       }

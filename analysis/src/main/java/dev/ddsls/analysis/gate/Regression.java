@@ -21,7 +21,7 @@ public record Regression(String text, Level level, String metric, Aggregation ag
     if (agg.kind() != Aggregation.Kind.PERCENTILE && agg.kind() != Aggregation.Kind.AVG) {
       throw new RuleException("'" + text + "': a regression compares p(N), med or avg, not " + agg.label());
     }
-    return new Regression(text.trim(), level, m.group(2), agg, Double.parseDouble(m.group(4)) / 100);
+    return new Regression(Threshold.withoutLevel(text), level, m.group(2), agg, Double.parseDouble(m.group(4)) / 100);
   }
 
   /**
@@ -29,4 +29,5 @@ public record Regression(String text, Level level, String metric, Aggregation ag
    * Benchmark's UTEST_OPTIMAL_REPETITIONS) and at least what the percentile itself needs.
    */
   public int samplesNeeded() { return Math.max(9, aggregation.samplesNeeded()); }
+
 }

@@ -21,7 +21,7 @@ public record Threshold(String text, Level level, String metric, Aggregation agg
     }
     Level level = m.group(1) == null ? defaultLevel : Level.parse(m.group(1));
     Aggregation agg = m.group(3) == null ? null : Aggregation.parse(m.group(3));
-    return new Threshold(text.trim(), level, m.group(2), agg, m.group(4), Double.parseDouble(m.group(5)), m.group(6));
+    return new Threshold(withoutLevel(text), level, m.group(2), agg, m.group(4), Double.parseDouble(m.group(5)), m.group(6));
   }
 
   /** True when {@code value} satisfies the rule; {@code limit} is the number converted to the metric's unit. */
@@ -34,5 +34,10 @@ public record Threshold(String text, Level level, String metric, Aggregation agg
       case "==": return value == limit;
       default: return value != limit;
     }
+  }
+
+  /** The rule as written, minus its level prefix (the level is shown on its own). */
+  static String withoutLevel(String text) {
+    return text.trim().replaceFirst("^(warn|warning|error|off)\\s*:\\s*", "");
   }
 }

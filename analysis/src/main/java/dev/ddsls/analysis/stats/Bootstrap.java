@@ -16,18 +16,24 @@ public final class Bootstrap {
 
   /** A statistic computed on an ascending array. */
   public interface Statistic extends ToDoubleFunction<double[]> {
-    static Statistic quantile(double q) { return sorted -> Quantiles.quantile(sorted, q); }
+    static Statistic quantile(double q) { return sorted -> Percentiles.quantile(sorted, q); }
 
-    static Statistic mean() { return Quantiles::mean; }
+    static Statistic mean() {
+      return values -> {
+        double sum = 0;
+        for (double v : values) sum += v;
+        return sum / values.length;
+      };
+    }
   }
 
   public static Interval ratio(double[] baseline, double[] candidate, Statistic statistic,
                                int resamples, double confidence, long seed) {
     if (baseline.length == 0 || candidate.length == 0) throw new IllegalArgumentException("empty sample");
     if (resamples < 1 || !(confidence > 0 && confidence < 1)) throw new IllegalArgumentException("bad bootstrap settings");
-    double base = statistic.applyAsDouble(Quantiles.sorted(baseline));
+    double base = statistic.applyAsDouble(sorted(baseline));
     if (!(base > 0)) throw new IllegalArgumentException("baseline statistic must be positive for a ratio: " + base);
-    double estimate = statistic.applyAsDouble(Quantiles.sorted(candidate)) / base;
+    double estimate = statistic.applyAsDouble(sorted(candidate)) / base;
 
     SplitMix64 random = new SplitMix64(seed);
     double[] ratios = new double[resamples];
@@ -39,7 +45,13 @@ public final class Bootstrap {
     }
     Arrays.sort(ratios);
     double tail = (1 - confidence) / 2;
-    return new Interval(estimate, Quantiles.quantile(ratios, tail), Quantiles.quantile(ratios, 1 - tail));
+    return new Interval(estimate, Percentiles.quantile(ratios, tail), Percentiles.quantile(ratios, 1 - tail));
+  }
+
+  private static double[] sorted(double[] values) {
+    double[] s = values.clone();
+    Arrays.sort(s);
+    return s;
   }
 
   private static void resample(double[] from, double[] into, SplitMix64 random) {

@@ -33,6 +33,7 @@ class GateTest {
     assertEquals(1000, t.aggregation().samplesNeeded());
     Threshold w = Threshold.parse("warn:phases.runtimeInit.med>100", Level.ERROR);
     assertEquals(Level.WARN, w.level());
+    assertEquals("phases.runtimeInit.med>100", w.text());
     assertEquals("phases.runtimeInit", w.metric());
     assertEquals(50, w.aggregation().percent());
     Threshold r = Threshold.parse("connectivity.connected>=0.99", Level.ERROR);
