@@ -41,7 +41,7 @@ import picocli.CommandLine.Option;
 @Command(name = "gate", mixinStandardHelpOptions = true, sortOptions = false,
     description = {
         "Passes or fails a CI job on cold-start results (ddsls.coldstart/v1) or a diagnose report (ddsls.diagnose/v1):"
-            + " thresholds such as 'init.p90<1500ms' and statistical regressions against a baseline such as 'init.p50:10%'.",
+            + " thresholds such as 'init.p90<1500ms' and statistical regressions against a baseline such as 'init.p50:10%%'.",
         "Metrics and grammar: docs/ci.md. A rule naming an unknown metric is an error; too little data for a claim"
             + " is 'insufficient data' and counts at the rule's level, never as a pass.",
         "Exit codes: 0 passed (warnings allowed), 1 gate failed, 2 usage or config error, 3 data unavailable."})
