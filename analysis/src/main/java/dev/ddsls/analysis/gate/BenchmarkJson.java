@@ -25,7 +25,7 @@ public final class BenchmarkJson {
       ObjectNode e = out.addObject();
       e.put("name", name);
       e.put("unit", o.unit() == Unit.MS ? "ms" : "count");
-      e.put("value", o.candidate());
+      e.put("value", Math.round(o.candidate() * 1000) / 1000.0);
       if (o.changeLower() != null && o.baseline() != null) {
         // The bootstrap interval of the change, in the value's unit around the candidate value.
         double lo = o.baseline() * (1 + o.changeLower()), hi = o.baseline() * (1 + o.changeUpper());

@@ -21,7 +21,9 @@ public final class GateTable {
     for (String[] r : rows) {
       for (int i = 0; i < r.length; i++) {
         boolean numeric = i >= 2 && i <= 4;
-        String cell = numeric ? " ".repeat(width[i] - r[i].length()) + r[i] : r[i] + " ".repeat(width[i] - r[i].length());
+        boolean last = i == r.length - 1;
+        String pad = last ? "" : " ".repeat(width[i] - r[i].length());
+        String cell = numeric ? pad + r[i] : r[i] + pad;
         sb.append(cell).append(i + 1 < r.length ? "  " : "");
       }
       sb.append("\n");
