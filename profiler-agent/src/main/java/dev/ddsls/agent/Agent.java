@@ -26,13 +26,13 @@ public final class Agent {
   public static void premain(String args, Instrumentation inst) {
     long premainStart = System.nanoTime();
     try {
-      start(premainStart);
+      start(premainStart, inst);
     } catch (Throwable t) {
       AgentLog.info("agent could not start (" + AgentLog.describe(t) + "); the function runs without profiling");
     }
   }
 
-  private static void start(long premainStart) {
+  private static void start(long premainStart, Instrumentation inst) {
     AgentConfig config = AgentConfig.fromEnvironment();
     if (!config.profilingEnabled) {
       // The wrapper redirects the runtime only when profiling is on; if a -D switched it off, still pass through.
@@ -45,6 +45,8 @@ public final class Agent {
     InvocationTracker tracker = null;
     if (config.runtimeApiUpstream != null) {
       tracker = new InvocationTracker(timeline);
+      // On the runtime's main thread: TraceSettings remembers it to find the function's class loader later.
+      tracker.setTracing(dev.ddsls.agent.trace.TraceSettings.from(config));
       if (!startProxy(config, tracker)) tracker = null;
     }
 
@@ -58,6 +60,8 @@ public final class Agent {
     Runtime.getRuntime().addShutdownHook(new ShutdownFlush(flusher));
     if (tracker != null) ExtensionRegistration.startInBackground(config.runtimeApiUpstream);
 
+    // Last: every class premain needs is loaded by now, so the next application class is the main class.
+    if (engine instanceof AsyncProfilerEngine && inst != null) WallThreadRejoin.install(inst, (AsyncProfilerEngine) engine);
     timeline.premainEndNanos = System.nanoTime();
     AgentLog.debug("started in " + (timeline.premainEndNanos - premainStart) / 1_000_000 + " ms: "
         + (engine == null ? "no sampling" : engine.description()) + (tracker == null ? ", host mode" : ", Lambda mode"));
@@ -118,11 +122,6 @@ public final class Agent {
     } catch (Throwable t) {
       return 0;
     }
-  }
-
-  static String version() {
-    String v = Agent.class.getPackage().getImplementationVersion();
-    return v == null ? "dev" : v;
   }
 
   /** A named class, not a lambda: a lambda would load the invokedynamic machinery during every cold start. */

@@ -84,7 +84,14 @@ public final class AgentConfig {
   /** The Datadog site's profile intake, for agentless upload with {@code DD_API_KEY}. */
   public String agentlessProfileUrl() { return "https://intake.profile." + site + "/api/v2/profile"; }
 
-  public boolean agentless() { return apiKey != null && raw("DD_TRACE_AGENT_URL") == null && raw("DD_AGENT_HOST") == null; }
+  /**
+   * Agentless upload: an API key, no agent address, and no Datadog Lambda Extension in the function (which also
+   * needs DD_API_KEY, and which the agent must use when present, as dd-trace-java does).
+   */
+  public boolean agentless() {
+    return apiKey != null && raw("DD_TRACE_AGENT_URL") == null && raw("DD_AGENT_HOST") == null
+        && !new java.io.File("/opt/extensions/datadog-agent").exists();
+  }
 
   private String agentUrl() {
     String url = raw("DD_TRACE_AGENT_URL");

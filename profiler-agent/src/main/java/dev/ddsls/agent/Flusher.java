@@ -5,7 +5,6 @@ import dev.ddsls.agent.lambda.InvocationTracker;
 import dev.ddsls.agent.pprof.ProfileAssembler;
 import dev.ddsls.agent.sampling.Sample;
 import dev.ddsls.agent.sampling.SamplingEngine;
-import dev.ddsls.agent.trace.ContextExtractor;
 import dev.ddsls.agent.trace.InvocationSpans;
 import dev.ddsls.agent.trace.Span;
 import dev.ddsls.agent.upload.Uploader;
@@ -162,10 +161,10 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
   private void sendSpans(List<Invocation> ended) {
     List<Span> batch = new ArrayList<>(ended.size());
     for (Invocation inv : ended) {
-      ContextExtractor.Result ctx = ContextExtractor.extract(inv.event.payload, inv.event.xrayTraceHeader);
-      batch.add(InvocationSpans.build(inv, ctx, config, timeline));
+      // Resolved already if the handler called TraceContext.current(); else parsed here, off the response path.
+      if (inv.trace != null) batch.addAll(InvocationSpans.build(inv, inv.trace.resolve(), config, timeline));
     }
-    if (config.traceEnabled || config.outputDir != null) uploader.submitSpans(batch);
+    if (!batch.isEmpty() && (config.traceEnabled || config.outputDir != null)) uploader.submitSpans(batch);
   }
 
   private void sendProfile(boolean last) {
@@ -179,7 +178,7 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
 
     Map<String, String> comments = new LinkedHashMap<>();
     comments.put("ddsls.engine", engine.description());
-    comments.put("ddsls.agent", Agent.version());
+    comments.put("ddsls.agent", dev.ddsls.agent.upload.AgentIdentity.AGENT_VERSION);
     boolean cold = lambda && !coldProfileSent;
     if (cold) {
       putMs(comments, "ddsls.phase.jvm_ms", timeline.jvmMs());

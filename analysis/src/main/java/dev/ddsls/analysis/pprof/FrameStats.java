@@ -41,7 +41,7 @@ public final class FrameStats {
    */
   public static String packageOf(String frame) {
     int methodDot = frame.lastIndexOf('.');
-    if (methodDot <= 0 || frame.contains("::") || frame.indexOf('(') >= 0 || frame.indexOf(' ') >= 0) return NATIVE;
+    if (methodDot <= 0 || frame.contains("::") || frame.indexOf('/') >= 0 || frame.indexOf('(') >= 0 || frame.indexOf(' ') >= 0) return NATIVE;
     int classDot = frame.lastIndexOf('.', methodDot - 1);
     if (classDot <= 0) return DEFAULT_PACKAGE;
     String pkg = frame.substring(0, classDot);
@@ -49,6 +49,16 @@ public final class FrameStats {
       if (pkg.startsWith(root)) return firstSegments(pkg, 3);
     }
     return pkg;
+  }
+
+  /** Whether a frame belongs to the JDK, a well-known library, or native code, rather than the function's own code. */
+  public static boolean isLibrary(String frame) {
+    String pkg = packageOf(frame);
+    if (pkg.equals(NATIVE)) return true;
+    for (String root : LIBRARY_ROOTS) {
+      if ((pkg + ".").startsWith(root)) return true;
+    }
+    return false;
   }
 
   private static String firstSegments(String pkg, int n) {

@@ -11,6 +11,8 @@ public final class Invocation {
   public volatile boolean error;
   public volatile String errorType;
   public volatile String errorMessage;
+  /** Its trace (ids resolved lazily), when tracing is set up; else null. */
+  public volatile dev.ddsls.agent.trace.InvocationTrace trace;
 
   public Invocation(InvocationEvent event, long spanId, boolean coldStart) {
     this.event = event;

@@ -3,6 +3,9 @@ package dev.ddsls.agent.lambda;
 import dev.ddsls.agent.AgentLog;
 import dev.ddsls.agent.Timeline;
 import dev.ddsls.agent.trace.Ids;
+import dev.ddsls.agent.trace.InvocationTrace;
+import dev.ddsls.agent.trace.TraceSettings;
+import dev.ddsls.api.internal.Current;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,6 +27,7 @@ public final class InvocationTracker implements InvocationListener {
 
   private final Timeline timeline;
   private volatile FlushControl flush;
+  private volatile TraceSettings tracing;
   private final List<Invocation> finished = new ArrayList<>();
   private volatile Invocation current;
   private volatile Invocation cold;
@@ -34,6 +38,9 @@ public final class InvocationTracker implements InvocationListener {
   public InvocationTracker(Timeline timeline) { this.timeline = timeline; }
 
   public void setFlushControl(FlushControl flush) { this.flush = flush; }
+
+  /** Turns on per-invocation traces, published to {@code dev.ddsls.api.TraceContext.current()}. */
+  public void setTracing(TraceSettings tracing) { this.tracing = tracing; }
 
   @Override public void onNextRequested(long nanoTime) {
     if (timeline.initEndNanos == 0) timeline.initEndNanos = nanoTime;
@@ -46,6 +53,12 @@ public final class InvocationTracker implements InvocationListener {
     synchronized (this) {
       inv = new Invocation(event, Ids.newId(), count++ == 0 && initError == null);
       if (inv.coldStart) cold = inv;
+    }
+    TraceSettings t = tracing;
+    if (t != null) {
+      // Cheap on purpose: the ids are resolved on the handler's first TraceContext.current() or at flush.
+      inv.trace = new InvocationTrace(event, inv.spanId, t);
+      Current.set(inv.trace);
     }
     current = inv;
   }
@@ -72,6 +85,7 @@ public final class InvocationTracker implements InvocationListener {
     inv.errorMessage = message;
     inv.endNanos = nanoTime;
     current = null;
+    if (inv.trace != null) Current.clear(inv.trace);
     synchronized (this) {
       if (finished.size() >= MAX_PENDING) {
         finished.remove(0);

@@ -65,6 +65,19 @@ public final class AsyncProfilerEngine implements SamplingEngine {
     if (wall && wallThread != null) profiler.addThread(wallThread);
   }
 
+  /**
+   * Puts the init thread back into the wall-clock thread filter. async-profiler 4.2 does not keep a thread added
+   * while the JVM is still starting (premain): samples come only when the thread is added again after the
+   * launcher hands over to the main class. The agent calls this when the init thread loads the main class.
+   */
+  public void rejoinWallThread() {
+    try {
+      if (wallThread != null && wallThread.isAlive()) profiler.addThread(wallThread);
+    } catch (Throwable t) {
+      AgentLog.once("wall-thread", "async-profiler could not follow the init thread for wall-clock samples: " + AgentLog.describe(t));
+    }
+  }
+
   @Override public String kind() { return "async"; }
 
   @Override public String description() {

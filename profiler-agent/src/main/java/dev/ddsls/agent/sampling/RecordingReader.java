@@ -86,8 +86,13 @@ final class RecordingReader {
     for (int i = 0; i < out.length; i++) {
       RecordedFrame f = recorded.get(i);
       RecordedMethod m = f.getMethod();
-      String cls = m == null || m.getType() == null ? "" : m.getType().getName();
       String name = m == null ? "[unknown]" : m.getName();
+      String cls = m == null || m.getType() == null ? "" : m.getType().getName();
+      if (isNative(f)) {
+        // A native symbol: async-profiler puts the library in the type; the symbol alone is the frame's name.
+        if (name == null || name.isEmpty()) name = cls;
+        cls = "";
+      }
       int line = Math.max(0, f.getLineNumber());
       // Interned: a recording's samples share Frame objects (less memory, faster encoding).
       Frame frame = new Frame(cls == null ? "" : cls, name == null ? "[unknown]" : name, line);
@@ -95,5 +100,10 @@ final class RecordingReader {
       out[i] = known == null ? frame : known;
     }
     return out;
+  }
+
+  private static boolean isNative(RecordedFrame f) {
+    String type = f.getType();
+    return "Native".equals(type) || "C++".equals(type) || "Kernel".equals(type);
   }
 }

@@ -3,33 +3,64 @@ package dev.ddsls.agent.trace;
 import dev.ddsls.agent.AgentConfig;
 import dev.ddsls.agent.Timeline;
 import dev.ddsls.agent.lambda.Invocation;
+import dev.ddsls.api.internal.HeaderWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
-/** Builds the {@code aws.lambda} span of an invocation, with the tags Datadog's Lambda libraries set. */
+/**
+ * Builds an invocation's spans: the inferred spans of the managed services it came through (upstream first), then
+ * the {@code aws.lambda} span, with the tags Datadog's Lambda libraries set.
+ */
 public final class InvocationSpans {
   private InvocationSpans() {}
 
-  public static Span build(Invocation inv, ContextExtractor.Result extracted, AgentConfig config, Timeline timeline) {
-    Span s = new Span();
-    TraceContext ctx = extracted == null ? null : extracted.context;
+  public static List<Span> build(Invocation inv, InvocationTrace.Resolved res, AgentConfig config, Timeline timeline) {
+    ContextExtractor.Result extracted = res.extraction;
+    TraceContext ctx = extracted.context;
+    Trigger trigger = extracted.trigger;
     long startEpoch = timeline.toEpochNanos(inv.startNanos);
-    if (ctx != null) {
-      s.traceId = ctx.traceId;
-      s.traceIdHigh = ctx.traceIdHigh;
-      s.parentId = ctx.parentId;
-      s.meta.put("_dd.parent_source", ctx.source);
-    } else {
-      s.traceId = Ids.newId();
-      s.traceIdHigh = Ids.newTraceIdHigh(startEpoch / 1_000_000L);
+    long duration = Math.max(0, inv.endNanos - inv.startNanos);
+    List<Span> spans = new ArrayList<>(1 + res.hopSpanIds.length);
+
+    long parent = ctx == null ? 0 : ctx.parentId;
+    for (int i = 0; i < res.hopSpanIds.length; i++) {
+      Trigger.Hop hop = trigger.hops.get(i);
+      Span h = new Span();
+      ids(h, res, res.hopSpanIds[i], parent);
+      h.name = hop.name;
+      h.resource = hop.resource == null ? hop.name : hop.resource;
+      h.service = hop.service == null ? hop.name : hop.service;
+      h.type = hop.sync ? "http" : "web";
+      h.start = hop.startNanos > 0 && hop.startNanos <= startEpoch ? hop.startNanos : startEpoch;
+      // An async hop ends where the next one (or the function) starts; a sync one (API Gateway) when the function returns.
+      long end = startEpoch;
+      if (i + 1 < res.hopSpanIds.length && trigger.hops.get(i + 1).startNanos > 0) end = Math.min(startEpoch, trigger.hops.get(i + 1).startNanos);
+      if (hop.sync) end = startEpoch + duration;
+      h.duration = Math.max(0, end - h.start);
+      h.error = hop.sync && inv.error ? 1 : 0;
+      h.meta.putAll(hop.meta);
+      h.meta.put("span.kind", "server");
+      h.meta.put("_inferred_span.tag_source", "self");
+      h.meta.put("_inferred_span.synchronicity", hop.sync ? "sync" : "async");
+      h.meta.put("_dd.base_service", config.service);
+      common(h, config, res);
+      h.metrics.put("_dd._inferred_span", 1.0);
+      h.metrics.put("_dd.top_level", 1.0);
+      spans.add(h);
+      parent = h.spanId;
     }
-    s.spanId = inv.spanId;
+
+    Span s = new Span();
+    ids(s, res, inv.spanId, res.parentId);
     String function = config.functionName != null ? config.functionName : config.service;
     s.name = "aws.lambda";
     s.resource = function;
     s.service = config.service;
     s.type = "serverless";
     s.start = startEpoch;
-    s.duration = Math.max(0, inv.endNanos - inv.startNanos);
+    s.duration = duration;
     s.error = inv.error ? 1 : 0;
 
     s.meta.put("span.kind", "server");
@@ -37,7 +68,6 @@ public final class InvocationSpans {
     s.meta.put("request_id", inv.event.requestId == null ? "" : inv.event.requestId);
     s.meta.put("functionname", function.toLowerCase(Locale.ROOT));
     s.meta.put("resource_names", function);
-    s.meta.put("_dd.origin", "lambda");
     String arn = inv.event.functionArn;
     if (arn != null) {
       String[] parts = arn.split(":");
@@ -46,22 +76,23 @@ public final class InvocationSpans {
       s.meta.put("function_arn", unqualified.toString().toLowerCase(Locale.ROOT));
       s.meta.put("function_version", parts.length > 7 ? parts[7] : "$LATEST");
     }
-    if (config.env != null) s.meta.put("env", config.env);
-    if (config.version != null) s.meta.put("version", config.version);
-    for (java.util.Map.Entry<String, String> t : config.tags.entrySet()) s.meta.putIfAbsent(t.getKey(), t.getValue());
     if (inv.error) {
       if (inv.errorType != null) s.meta.put("error.type", inv.errorType);
       if (inv.errorMessage != null) s.meta.put("error.msg", inv.errorMessage);
     }
-    if (extracted != null) {
-      if (extracted.trigger != null) s.meta.put("function_trigger.event_source", extracted.trigger);
-      if (extracted.triggerArn != null) s.meta.put("function_trigger.event_source_arn", extracted.triggerArn);
-      if (extracted.batchSize > 0) s.metrics.put("function_trigger.batch_size", (double) extracted.batchSize);
-      if (extracted.propagationError != null) s.meta.put("_dd.propagation_error", extracted.propagationError);
+    if (trigger.eventSource != null) s.meta.put("function_trigger.event_source", trigger.eventSource);
+    if (trigger.eventSourceArn != null) s.meta.put("function_trigger.event_source_arn", trigger.eventSourceArn);
+    if (trigger.httpMethod != null) s.meta.put("http.method", trigger.httpMethod);
+    if (trigger.httpRoute != null) s.meta.put("http.route", trigger.httpRoute);
+    if (trigger.httpUrl != null) s.meta.put("http.url", trigger.httpUrl);
+    if (trigger.batchSize > 0) s.metrics.put("function_trigger.batch_size", (double) trigger.batchSize);
+    if (ctx != null) {
+      s.meta.put("_dd.parent_source", "xray".equals(ctx.source) ? "xray" : "event");
+      s.meta.put("ddsls.context_source", ctx.source);
     }
-    if (ctx != null && ctx.origin != null) s.meta.put("_dd.origin", ctx.origin);
-    int priority = ctx == null || ctx.samplingPriority == TraceContext.PRIORITY_UNSET ? 1 : ctx.samplingPriority;
-    s.metrics.put("_sampling_priority_v1", (double) priority);
+    if (extracted.propagationError != null) s.meta.put("_dd.propagation_error", extracted.propagationError);
+    if (extracted.xrayTraceId != null) s.meta.put("_dd.xray.trace_id", extracted.xrayTraceId);
+    common(s, config, res);
     s.metrics.put("_dd.top_level", 1.0);
     s.metrics.put("_dd.profiling.enabled", 1.0);
     if (inv.coldStart) {
@@ -70,7 +101,31 @@ public final class InvocationSpans {
       putMs(s, "ddsls.init.runtime_init_ms", timeline.runtimeInitMs());
       putMs(s, "ddsls.init.duration_ms", timeline.initMs());
     }
-    return s;
+    spans.add(s);
+    return spans;
+  }
+
+  private static void ids(Span s, InvocationTrace.Resolved res, long spanId, long parentId) {
+    s.traceId = res.traceId;
+    s.traceIdHigh = res.traceIdHigh;
+    s.spanId = spanId;
+    s.parentId = parentId;
+  }
+
+  /** Tags every span of the invocation carries: origin, env/version/DD_TAGS, sampling priority, propagation tags. */
+  private static void common(Span s, AgentConfig config, InvocationTrace.Resolved res) {
+    s.meta.put("_dd.origin", res.origin != null ? res.origin : "lambda");
+    if (config.env != null) s.meta.put("env", config.env);
+    if (config.version != null) s.meta.put("version", config.version);
+    for (Map.Entry<String, String> t : config.tags.entrySet()) s.meta.putIfAbsent(t.getKey(), t.getValue());
+    if (res.traceIdHigh != 0) s.meta.put("_dd.p.tid", HeaderWriter.hex16(res.traceIdHigh));
+    if (res.propagationTags != null) {
+      for (String kv : res.propagationTags.split(",")) {
+        int eq = kv.indexOf('=');
+        if (eq > 0) s.meta.put(kv.substring(0, eq), kv.substring(eq + 1));
+      }
+    }
+    s.metrics.put("_sampling_priority_v1", (double) res.samplingPriority);
   }
 
   private static void putMs(Span s, String key, double ms) {

@@ -3,9 +3,9 @@ package dev.ddsls.agent.upload;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** Who is sending: the agent's version, this JVM's runtime id and process id, the Java version. */
-final class AgentIdentity {
+public final class AgentIdentity {
   /** From the agent jar's manifest ({@code Implementation-Version}); "dev" when run from classes. */
-  static final String AGENT_VERSION = agentVersion();
+  public static final String AGENT_VERSION = agentVersion();
   static final String JAVA_VERSION = System.getProperty("java.version", "unknown");
   static final String VM_NAME = System.getProperty("java.vm.name", "unknown");
   static final long PID = ProcessHandle.current().pid();

@@ -377,16 +377,18 @@ public final class Uploader {
       }
       group.remove(group.size() - 1);
       if (!group.isEmpty()) {
-        batch.items.add(new ProfileItem(built));
-        group.clear();
-        group.add(i);
-        candidate = build(start, end, names, parts, group, tags, info, null);
+        // Does it fit on its own? Then the open group is closed and it starts the next one.
+        List<Integer> alone = new ArrayList<>(1);
+        alone.add(i);
+        candidate = build(start, end, names, parts, alone, tags, info, null);
         if (candidate.body.length < maxBody) {
+          batch.items.add(new ProfileItem(built));
+          group = alone;
           built = candidate;
           continue;
         }
-        group.clear();
       }
+      // Too large alone: left out; the open group stays open for the attachments after it.
       synchronized (this) {
         attachmentsDropped++;
       }

@@ -1,0 +1,86 @@
+package dev.ddsls.cli.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import dev.ddsls.cli.CliProcess;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A broken intake never changes what the function answers and never holds an invocation longer than the flush
+ * budget: the agent uploads to an endpoint that refuses connections, answers after 10 s, or answers 500 or 413.
+ */
+class AgentUploadFailureTest {
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir Path tmp;
+
+  @ParameterizedTest
+  @ValueSource(strings = {"closed", "slow", "500", "413"})
+  void brokenIntakeChangesNoResponse(String mode) throws Exception {
+    AtomicInteger requests = new AtomicInteger();
+    HttpServer server = null;
+    int port;
+    if (mode.equals("closed")) {
+      try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        port = s.getLocalPort();
+      }
+    } else {
+      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+      server.setExecutor(Executors.newCachedThreadPool());
+      server.createContext("/", x -> {
+        requests.incrementAndGet();
+        x.getRequestBody().readAllBytes();
+        if (mode.equals("slow")) {
+          try {
+            Thread.sleep(10_000);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+        int status = mode.equals("slow") ? 200 : Integer.parseInt(mode);
+        x.sendResponseHeaders(status, -1);
+        x.close();
+      });
+      server.start();
+      port = server.getAddress().getPort();
+    }
+    try {
+      Path event = tmp.resolve("event.json");
+      Files.writeString(event, "{\"name\":\"Ada\"}");
+      Path out = tmp.resolve("out");
+      CliProcess.Result r = CliProcess.run(tmp, "coldstart", "--jar", CliProcess.examplesJar().toString(),
+          "--handler", "example.HelloHandler::handleRequest", "--runs", "1", "--invocations", "4", "--agent", "on",
+          "--event", event.toString(), "--out", out.toString(), "--format", "json",
+          "--env", "DD_TRACE_AGENT_URL=http://127.0.0.1:" + port, "--env", "DDSLS_FLUSH_BUDGET_MS=300");
+      assertEquals(0, r.exit(), r.stderr());
+      JsonNode run = JSON.readTree(out.resolve("results.json").toFile()).get("runs").get(0);
+      assertEquals("ok", run.get("status").asText());
+      assertEquals(4, run.get("invocationsMs").size());
+      List<String> log = Files.readAllLines(out.resolve("run-1").resolve("invocations.jsonl"));
+      assertEquals(4, log.size());
+      for (String line : log) assertEquals("\"hello Ada\"", JSON.readTree(line).get("response").asText(), line);
+      if (!mode.equals("closed")) assertTrue(requests.get() > 0, "the agent tried the intake");
+      // A flush waiting on the 10 s endpoint would take 40 s over 4 invocations; the budget caps each at 300 ms.
+      assertTrue(r.millis() < 9_000, "coldstart took " + r.millis() + " ms");
+      String stderr = Files.readString(out.resolve("run-1").resolve("stderr.log")) + Files.readString(out.resolve("run-1").resolve("stdout.log"));
+      assertTrue(stderr.lines().filter(l -> l.startsWith("ddsls:") && l.contains("failed")).count() <= 2,
+          "failures are logged once per kind:\n" + stderr);
+    } finally {
+      if (server != null) server.stop(0);
+    }
+  }
+}

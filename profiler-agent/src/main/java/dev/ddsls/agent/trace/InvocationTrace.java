@@ -1,0 +1,91 @@
+package dev.ddsls.agent.trace;
+
+import dev.ddsls.agent.AgentLog;
+import dev.ddsls.agent.lambda.InvocationEvent;
+import dev.ddsls.api.internal.ActiveSpan;
+
+/**
+ * The trace of one invocation, resolved once and lazily: on the handler's first {@code TraceContext.current()} or
+ * at flush, whichever comes first. So {@code onInvocation} (the proxy's thread, before the event reaches the runtime)
+ * only allocates this object, and the event is parsed at most once, off the response path when nobody asks.
+ */
+public final class InvocationTrace implements ActiveSpan {
+  private final InvocationEvent event;
+  private final long spanId;
+  private final TraceSettings settings;
+  private volatile Resolved resolved;
+
+  /** The extraction plus every id the invocation's spans will carry. */
+  public static final class Resolved {
+    public final ContextExtractor.Result extraction;
+    public final long traceId;
+    public final long traceIdHigh;
+    public final int samplingPriority;
+    public final String origin;
+    public final String propagationTags;
+    /** Span ids of {@code extraction.trigger.hops}, same order; empty without inferred spans. */
+    public final long[] hopSpanIds;
+    /** The invocation span's parent: the last hop, the upstream span, or 0 (root). */
+    public final long parentId;
+
+    Resolved(ContextExtractor.Result r, long newTraceHigh) {
+      extraction = r;
+      TraceContext c = r.context;
+      traceId = c != null ? c.traceId : Ids.newId();
+      traceIdHigh = c != null ? c.traceIdHigh : newTraceHigh;
+      samplingPriority = c == null || c.samplingPriority == TraceContext.PRIORITY_UNSET ? 1 : c.samplingPriority;
+      origin = c == null ? null : c.origin;
+      propagationTags = c == null ? null : c.propagationTags;
+      hopSpanIds = new long[r.trigger.hops.size()];
+      for (int i = 0; i < hopSpanIds.length; i++) hopSpanIds[i] = Ids.newId();
+      parentId = hopSpanIds.length > 0 ? hopSpanIds[hopSpanIds.length - 1] : c != null ? c.parentId : 0;
+    }
+  }
+
+  public InvocationTrace(InvocationEvent event, long spanId, TraceSettings settings) {
+    this.event = event;
+    this.spanId = spanId;
+    this.settings = settings;
+  }
+
+  public Resolved resolve() {
+    Resolved r = resolved;
+    if (r != null) return r;
+    synchronized (this) {
+      if (resolved == null) resolved = compute();
+      return resolved;
+    }
+  }
+
+  private Resolved compute() {
+    ContextExtractor.Result r;
+    try {
+      r = ContextExtractor.extract(event.payload, event.xrayTraceHeader, event.clientContext, event.functionArn, settings);
+    } catch (Throwable t) {
+      AgentLog.once("extract-failed", "trace context extraction failed (" + AgentLog.describe(t) + "); new traces are started");
+      r = new ContextExtractor.Result();
+    }
+    if (!settings.managedServices) r.trigger.hops.clear();
+    return new Resolved(r, Ids.newTraceIdHigh(System.currentTimeMillis()));
+  }
+
+  @Override public long traceIdLow() { return resolve().traceId; }
+
+  @Override public long traceIdHigh() { return resolve().traceIdHigh; }
+
+  @Override public long spanId() { return spanId; }
+
+  @Override public int samplingPriority() { return resolve().samplingPriority; }
+
+  @Override public String origin() { return resolve().origin; }
+
+  @Override public String propagationTags() { return resolve().propagationTags; }
+
+  @Override public String service() { return settings.service; }
+
+  @Override public String env() { return settings.env; }
+
+  @Override public String version() { return settings.version; }
+
+  @Override public boolean logsInjection() { return settings.logsInjection; }
+}
