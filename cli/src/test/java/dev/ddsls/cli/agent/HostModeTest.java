@@ -1,0 +1,70 @@
+package dev.ddsls.cli.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.ddsls.analysis.pprof.PprofReader;
+import dev.ddsls.analysis.pprof.Profile;
+import dev.ddsls.cli.CliProcess;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Outside Lambda (no Runtime API) the agent profiles continuously and uploads every upload period, then at exit. */
+class HostModeTest {
+  @TempDir Path tmp;
+
+  @Test
+  void uploadsPeriodicallyAndAtShutdown() throws Exception {
+    List<String> contentTypes = new CopyOnWriteArrayList<>();
+    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.createContext("/profiling/v1/input", x -> {
+      contentTypes.add(x.getRequestHeaders().getFirst("Content-Type"));
+      x.getRequestBody().readAllBytes();
+      x.sendResponseHeaders(200, -1);
+      x.close();
+    });
+    server.start();
+    try {
+      Path main = tmp.resolve("Busy.java");
+      Files.writeString(main, "public class Busy { public static void main(String[] a) { long end = System.nanoTime() + 2_600_000_000L;"
+          + " double x = 0; while (System.nanoTime() < end) x += Math.sqrt(x + 1); System.out.println(x > 0); } }");
+      Path out = tmp.resolve("out");
+      ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-javaagent:" + CliProcess.agentJar(), main.toString()).directory(tmp.toFile()).redirectErrorStream(true);
+      pb.environment().put("DD_PROFILING_ENABLED", "true");
+      pb.environment().put("DD_PROFILING_UPLOAD_PERIOD", "1");
+      pb.environment().put("DDSLS_OUTPUT_DIR", out.toString());
+      pb.environment().put("DD_TRACE_AGENT_URL", "http://127.0.0.1:" + server.getAddress().getPort());
+      pb.environment().remove("AWS_LAMBDA_RUNTIME_API");
+      Process p = pb.start();
+      String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+      assertEquals(0, p.exitValue(), output);
+      assertEquals("true", output.lines().filter(l -> !l.startsWith("ddsls:")).findFirst().orElse(""), output);
+
+      assertTrue(contentTypes.size() >= 3, "a profile each second and one at exit, got " + contentTypes.size() + "\n" + output);
+      assertTrue(contentTypes.stream().allMatch(c -> c.startsWith("multipart/form-data; boundary=")), contentTypes.toString());
+      List<Path> cpu = AgentEndToEndTest.files(out, "profile-*-cpu.pb.gz");
+      assertTrue(cpu.size() >= 3, cpu.toString());
+      long busy = 0;
+      for (Path f : cpu) {
+        Profile prof = PprofReader.read(f);
+        assertTrue(prof.samples().stream().allMatch(s -> s.strLabel("phase") == null && s.numLabels().get("span id") == null),
+            "host mode has no phases and no invocations");
+        busy += prof.samples().stream().filter(s -> s.stack().contains("Busy.main")).mapToLong(s -> s.value(0)).sum();
+      }
+      assertTrue(busy > 50, "Busy.main sampled across the profiles: " + busy);
+    } finally {
+      server.stop(0);
+    }
+  }
+}
