@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code ddsls} command. Exit codes: 0 ok, 1 a failed gate or run, 2 usage error, 3 data unavailable. */
 @Command(name = "ddsls", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Profiling and cold-start diagnostics for Java functions on AWS Lambda.",
-    subcommands = {CommandLine.HelpCommand.class})
+    subcommands = {CommandLine.HelpCommand.class, dev.ddsls.cli.collect.CollectCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
