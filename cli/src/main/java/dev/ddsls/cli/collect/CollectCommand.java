@@ -100,7 +100,7 @@ public final class CollectCommand implements Callable<Integer> {
         out.println(collector.counters().line());
         out.println("ddsls collect stopped");
         out.flush();
-      } catch (Exception e) {
+      } catch (Throwable e) {
         System.err.println("ddsls collect: shutdown: " + e);
       } finally {
         stopped.countDown();
