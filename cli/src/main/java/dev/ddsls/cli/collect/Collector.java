@@ -48,6 +48,9 @@ final class Collector implements AutoCloseable {
     // A full queue makes the accepting thread run the request itself: back-pressure instead of dropped requests.
     pool = new ThreadPoolExecutor(THREADS, THREADS, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(64),
         r -> daemon(r, "ddsls-collect-http"), new ThreadPoolExecutor.CallerRunsPolicy());
+    // Without TCP_NODELAY, the server's separate header and body writes meet the client's delayed ACK: 40 ms per
+    // request (measured: p50 44 ms). Read once, when the JDK's server configuration class loads.
+    if (System.getProperty("sun.net.httpserver.nodelay") == null) System.setProperty("sun.net.httpserver.nodelay", "true");
     server = HttpServer.create(address, 128);
     server.setExecutor(pool);
     server.createContext("/", this::handle);
