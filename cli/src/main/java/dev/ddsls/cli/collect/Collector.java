@@ -77,7 +77,7 @@ final class Collector implements AutoCloseable {
     try {
       retention.enforce(store);
     } catch (Exception e) {
-      counters.malformed("retention", "failed: " + e);
+      System.err.println("ddsls collect: retention failed (will retry in a minute): " + e); // at most once a minute
     }
   }
 
