@@ -1,0 +1,227 @@
+package dev.ddsls.cli.collect;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Decodes trace intake payloads: /v0.3 and /v0.4 (msgpack or JSON: an array of traces, each an array of span
+ * maps) and /v0.5 (msgpack: a string table and traces of 12-element span arrays). The whole payload is
+ * decoded and checked before anything is stored, so a bad payload changes nothing.
+ */
+final class TraceDecoder {
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final BigInteger MAX_U64 = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
+
+  private TraceDecoder() {}
+
+  static List<Span> v04Msgpack(byte[] body) throws Malformed {
+    MsgpackReader r = new MsgpackReader(body);
+    List<Span> out = new ArrayList<>();
+    int traces = r.readArrayHeader("payload");
+    for (int t = 0; t < traces; t++) {
+      int spans = r.readArrayHeader("trace " + t);
+      int first = out.size();
+      for (int s = 0; s < spans; s++) out.add(spanMap(r, "trace " + t + " span " + s));
+      finishTrace(out.subList(first, out.size()), "trace " + t);
+    }
+    end(r);
+    return out;
+  }
+
+  static List<Span> v05Msgpack(byte[] body) throws Malformed {
+    MsgpackReader r = new MsgpackReader(body);
+    if (r.readArrayHeader("payload") != 2) throw new Malformed("payload: v0.5 expects [string table, traces]");
+    int n = r.readArrayHeader("string table");
+    String[] dict = new String[n];
+    for (int i = 0; i < n; i++) dict[i] = r.readString("string table entry " + i);
+    List<Span> out = new ArrayList<>();
+    int traces = r.readArrayHeader("traces");
+    for (int t = 0; t < traces; t++) {
+      int spans = r.readArrayHeader("trace " + t);
+      int first = out.size();
+      for (int s = 0; s < spans; s++) {
+        String at = "trace " + t + " span " + s;
+        if (r.readArrayHeader(at) != 12) throw new Malformed(at + ": v0.5 spans have 12 elements");
+        Span span = new Span();
+        span.service = str(r, dict, at + " service");
+        span.name = str(r, dict, at + " name");
+        span.resource = str(r, dict, at + " resource");
+        span.traceId = r.readUnsigned(at + " trace_id");
+        span.spanId = r.readUnsigned(at + " span_id");
+        span.parentId = r.readUnsigned(at + " parent_id");
+        span.start = r.readSigned(at + " start");
+        span.duration = r.readSigned(at + " duration");
+        span.error = error(r.readSigned(at + " error"), at);
+        int meta = r.readMapHeader(at + " meta");
+        for (int i = 0; i < meta; i++) span.meta.put(str(r, dict, at + " meta key"), str(r, dict, at + " meta value"));
+        int metrics = r.readMapHeader(at + " metrics");
+        for (int i = 0; i < metrics; i++) span.metrics.put(str(r, dict, at + " metrics key"), r.readDouble(at + " metrics value"));
+        span.type = str(r, dict, at + " type");
+        out.add(span);
+      }
+      finishTrace(out.subList(first, out.size()), "trace " + t);
+    }
+    end(r);
+    return out;
+  }
+
+  static List<Span> v04Json(byte[] body) throws Malformed {
+    JsonNode root;
+    try {
+      root = MAPPER.readTree(body);
+    } catch (JsonProcessingException e) {
+      throw new Malformed("payload: invalid JSON: " + e.getOriginalMessage());
+    } catch (java.io.IOException e) {
+      throw new Malformed("payload: unreadable JSON: " + e.getMessage());
+    }
+    if (root == null || !root.isArray()) throw new Malformed("payload: expected a JSON array of traces");
+    List<Span> out = new ArrayList<>();
+    for (int t = 0; t < root.size(); t++) {
+      JsonNode trace = root.get(t);
+      if (!trace.isArray()) throw new Malformed("trace " + t + ": expected an array of spans");
+      int first = out.size();
+      for (int s = 0; s < trace.size(); s++) out.add(spanJson(trace.get(s), "trace " + t + " span " + s));
+      finishTrace(out.subList(first, out.size()), "trace " + t);
+    }
+    return out;
+  }
+
+  private static Span spanMap(MsgpackReader r, String at) throws Malformed {
+    Span span = new Span();
+    int n = r.readMapHeader(at);
+    for (int i = 0; i < n; i++) {
+      String key = r.readString(at + " key");
+      String f = at + " " + key;
+      switch (key) {
+        case "service": span.service = r.readString(f); break;
+        case "name": span.name = r.readString(f); break;
+        case "resource": span.resource = r.readString(f); break;
+        case "type": span.type = r.readString(f); break;
+        case "trace_id": span.traceId = r.readUnsigned(f); break;
+        case "span_id": span.spanId = r.readUnsigned(f); break;
+        case "parent_id": span.parentId = r.readUnsigned(f); break;
+        case "start": span.start = r.readSigned(f); break;
+        case "duration": span.duration = r.readSigned(f); break;
+        case "error": span.error = error(r.readSigned(f), at); break;
+        case "meta": {
+          int m = r.readMapHeader(f);
+          for (int j = 0; j < m; j++) span.meta.put(r.readString(f + " key"), r.readString(f + " value"));
+          break;
+        }
+        case "metrics": {
+          int m = r.readMapHeader(f);
+          for (int j = 0; j < m; j++) span.metrics.put(r.readString(f + " key"), r.readDouble(f + " value"));
+          break;
+        }
+        // meta_struct, span_links, span_events and anything newer: accepted, not stored.
+        default: r.skip(f);
+      }
+    }
+    return span;
+  }
+
+  private static Span spanJson(JsonNode n, String at) throws Malformed {
+    if (!n.isObject()) throw new Malformed(at + ": expected a JSON object");
+    Span span = new Span();
+    span.service = text(n, "service", at);
+    span.name = text(n, "name", at);
+    span.resource = text(n, "resource", at);
+    span.type = text(n, "type", at);
+    span.traceId = unsigned(n.get("trace_id"), at + " trace_id");
+    span.spanId = unsigned(n.get("span_id"), at + " span_id");
+    span.parentId = unsigned(n.get("parent_id"), at + " parent_id");
+    span.start = signed(n.get("start"), at + " start");
+    span.duration = signed(n.get("duration"), at + " duration");
+    span.error = error(signed(n.get("error"), at + " error"), at);
+    JsonNode meta = n.get("meta");
+    if (meta != null && !meta.isNull()) {
+      if (!meta.isObject()) throw new Malformed(at + " meta: expected an object of strings");
+      for (Iterator<Map.Entry<String, JsonNode>> it = meta.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        if (!e.getValue().isTextual()) throw new Malformed(at + " meta " + e.getKey() + ": expected a string");
+        span.meta.put(e.getKey(), e.getValue().textValue());
+      }
+    }
+    JsonNode metrics = n.get("metrics");
+    if (metrics != null && !metrics.isNull()) {
+      if (!metrics.isObject()) throw new Malformed(at + " metrics: expected an object of numbers");
+      for (Iterator<Map.Entry<String, JsonNode>> it = metrics.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        if (!e.getValue().isNumber()) throw new Malformed(at + " metrics " + e.getKey() + ": expected a number");
+        span.metrics.put(e.getKey(), e.getValue().doubleValue());
+      }
+    }
+    return span;
+  }
+
+  /** Checks the ids and spreads the 128-bit trace id's high half ({@code _dd.p.tid}) over the trace's spans. */
+  private static void finishTrace(List<Span> trace, String at) throws Malformed {
+    for (int i = 0; i < trace.size(); i++) {
+      Span s = trace.get(i);
+      if (s.traceId == 0) throw new Malformed(at + " span " + i + ": trace_id missing or 0");
+      if (s.spanId == 0) throw new Malformed(at + " span " + i + ": span_id missing or 0");
+    }
+    for (Span s : trace) {
+      long high = tid(s.meta.get(Span.TID_TAG));
+      if (high == 0) continue;
+      for (Span o : trace) if (o.traceId == s.traceId && o.traceIdHigh == 0) o.traceIdHigh = high;
+    }
+  }
+
+  /** The high 64 bits from a {@code _dd.p.tid} value: 16 hex digits; anything else is ignored, as the agent does. */
+  static long tid(String hex) {
+    if (hex == null || hex.length() != 16) return 0;
+    try {
+      return Long.parseUnsignedLong(hex, 16);
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
+  private static int error(long v, String at) throws Malformed {
+    if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) throw new Malformed(at + " error: out of int32 range");
+    return (int) v;
+  }
+
+  private static String str(MsgpackReader r, String[] dict, String what) throws Malformed {
+    long i = r.readUnsigned(what);
+    if (i < 0 || i >= dict.length) throw new Malformed(what + ": string index " + Long.toUnsignedString(i) + " outside the table of " + dict.length);
+    return dict[(int) i];
+  }
+
+  private static void end(MsgpackReader r) throws Malformed {
+    if (!r.atEnd()) throw new Malformed("payload: unexpected bytes after the traces at byte " + r.position());
+  }
+
+  private static String text(JsonNode n, String field, String at) throws Malformed {
+    JsonNode v = n.get(field);
+    if (v == null || v.isNull()) return "";
+    if (!v.isTextual()) throw new Malformed(at + " " + field + ": expected a string");
+    return v.textValue();
+  }
+
+  private static long unsigned(JsonNode v, String what) throws Malformed {
+    if (v == null || v.isNull()) return 0;
+    BigInteger i = integral(v, what);
+    if (i.signum() < 0 || i.compareTo(MAX_U64) > 0) throw new Malformed(what + ": outside the unsigned 64-bit range");
+    return i.longValue();
+  }
+
+  private static long signed(JsonNode v, String what) throws Malformed {
+    if (v == null || v.isNull()) return 0;
+    BigInteger i = integral(v, what);
+    if (i.bitLength() > 63) throw new Malformed(what + ": outside the signed 64-bit range");
+    return i.longValue();
+  }
+
+  private static BigInteger integral(JsonNode v, String what) throws Malformed {
+    if (!v.isIntegralNumber()) throw new Malformed(what + ": expected an integer, found " + v.getNodeType().name().toLowerCase());
+    return v.bigIntegerValue();
+  }
+}

@@ -1,0 +1,135 @@
+package dev.ddsls.cli.collect;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/** {@code ddsls collect} running in its own JVM, as a user starts it; its output is captured. */
+final class CollectorProcess implements AutoCloseable {
+  /** A JVM that ran its shutdown hooks on SIGTERM exits with 128 + 15. */
+  static final int SIGTERM_EXIT = 143;
+  static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  final Process process;
+  final int port;
+  private final StringBuffer output = new StringBuffer();
+  private Thread reader;
+
+  private CollectorProcess(Process process, int port) {
+    this.process = process;
+    this.port = port;
+  }
+
+  static ProcessBuilder command(String... args) {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), "dev.ddsls.cli.Main"));
+    cmd.addAll(List.of(args));
+    return new ProcessBuilder(cmd).redirectErrorStream(true);
+  }
+
+  /** Starts {@code ddsls collect --port 0 ARGS} and reads the port from its first line. */
+  static CollectorProcess start(String... args) throws Exception {
+    List<String> all = new ArrayList<>(List.of("collect", "--port", "0"));
+    all.addAll(List.of(args));
+    Process p = command(all.toArray(new String[0])).start();
+    BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> {
+      try {
+        return in.readLine();
+      } catch (IOException e) {
+        return null;
+      }
+    });
+    String line = first.get(20, TimeUnit.SECONDS);
+    if (line == null || !line.startsWith("ddsls collect listening on http://")) {
+      p.destroyForcibly();
+      throw new IllegalStateException("collector did not start: " + line);
+    }
+    CollectorProcess c = new CollectorProcess(p, Integer.parseInt(line.substring(line.lastIndexOf(':') + 1)));
+    c.output.append(line).append('\n');
+    Thread reader = new Thread(() -> {
+      try {
+        for (String l; (l = in.readLine()) != null; ) c.output.append(l).append('\n');
+      } catch (IOException e) {
+        // process gone
+      }
+    }, "collector-output");
+    reader.setDaemon(true);
+    reader.start();
+    c.reader = reader;
+    return c;
+  }
+
+  String output() { return output.toString(); }
+
+  URI uri(String pathAndQuery) { return URI.create("http://127.0.0.1:" + port + pathAndQuery); }
+
+  HttpResponse<String> get(String pathAndQuery) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(uri(pathAndQuery)).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  HttpResponse<byte[]> getBytes(String pathAndQuery) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(uri(pathAndQuery)).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  HttpResponse<String> send(String method, String path, String contentType, byte[] body, String... headers) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(20))
+        .method(method, HttpRequest.BodyPublishers.ofByteArray(body));
+    if (contentType != null) b.header("Content-Type", contentType);
+    if (headers.length > 0) b.headers(headers);
+    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** SIGKILL: no shutdown hook runs. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(10, TimeUnit.SECONDS);
+  }
+
+  /** SIGTERM; returns the exit code. (Process.destroy would also close our end of its output: last lines lost.) */
+  int stop() throws InterruptedException {
+    process.toHandle().destroy();
+    if (!process.waitFor(15, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new IllegalStateException("collector did not stop on SIGTERM");
+    }
+    reader.join(5000); // the last lines, printed by the shutdown hook
+    return process.exitValue();
+  }
+
+  /** Runs a one-shot {@code ddsls ARGS}; returns exit code and output. */
+  static Result run(String... args) throws Exception {
+    Process p = command(args).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(30, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new IllegalStateException("ddsls " + String.join(" ", args) + " did not finish");
+    }
+    return new Result(p.exitValue(), out);
+  }
+
+  static final class Result {
+    final int exit;
+    final String output;
+
+    Result(int exit, String output) {
+      this.exit = exit;
+      this.output = output;
+    }
+  }
+
+  @Override public void close() throws InterruptedException {
+    if (process.isAlive()) kill();
+  }
+}
