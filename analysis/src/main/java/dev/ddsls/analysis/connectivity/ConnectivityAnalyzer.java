@@ -26,7 +26,7 @@ import java.util.function.Predicate;
  */
 public final class ConnectivityAnalyzer {
   /** Triggers whose events normally carry a trace context (queues, topics, buses, streams, state machines). */
-  public static final Set<String> CARRIERS = Set.of("sqs", "sns", "eventbridge", "kinesis", "step-functions", "dynamodb");
+  public static final Set<String> CARRIERS = Set.of("sqs", "sns", "eventbridge", "kinesis", "states", "dynamodb");
   /** A child may start this much before its parent (clocks of different hosts). */
   public static final long CLOCK_SKEW_NANOS = 50_000_000L;
   static final int IDS = 20;
