@@ -1,14 +1,15 @@
 package dev.ddsls.cli;
 
 import dev.ddsls.cli.coldstart.ColdstartCommand;
+import dev.ddsls.cli.gate.GateCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code ddsls} command. Exit codes: 0 ok, 1 a failed gate or run, 2 usage error, 3 data unavailable. */
 @Command(name = "ddsls", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Profiling and cold-start diagnostics for Java functions on AWS Lambda.",
-    subcommands = {CommandLine.HelpCommand.class, ColdstartCommand.class, dev.ddsls.cli.demo.DemoCommand.class,
-        dev.ddsls.cli.diagnose.DiagnoseCommand.class})
+    subcommands = {CommandLine.HelpCommand.class, ColdstartCommand.class, GateCommand.class,
+        dev.ddsls.cli.demo.DemoCommand.class, dev.ddsls.cli.diagnose.DiagnoseCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

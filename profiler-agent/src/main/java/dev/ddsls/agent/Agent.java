@@ -50,9 +50,15 @@ public final class Agent {
       if (!startProxy(config, tracker)) tracker = null;
     }
 
-    SamplingEngine engine = startEngine(config, tracker != null);
+    long proxyReady = System.nanoTime();
     Uploader uploader = new Uploader(config);
-    Flusher flusher = new Flusher(config, timeline, tracker, engine, uploader);
+    Flusher flusher = new Flusher(config, timeline, tracker, uploader);
+    String handler = EngineStart.handlerClass(config);
+    EngineStart engineStart = new EngineStart(config, tracker != null, Thread.currentThread(), flusher, inst, handler);
+    SamplingEngine engine = null;
+    if (tracker != null && inst != null && handler != null) engineStart.startInBackground();
+    else engine = engineStart.startHere();
+    long engineReady = System.nanoTime();
     if (tracker != null) tracker.setFlushControl(flusher);
     Thread worker = new Thread(flusher, "ddsls-flush");
     worker.setDaemon(true);
@@ -60,12 +66,15 @@ public final class Agent {
     Runtime.getRuntime().addShutdownHook(new ShutdownFlush(flusher));
     if (tracker != null) ExtensionRegistration.startInBackground(config.runtimeApiUpstream);
 
-    // Last: every class premain needs is loaded by now, so the next application class is the main class.
-    if (engine instanceof AsyncProfilerEngine && inst != null) WallThreadRejoin.install(inst, (AsyncProfilerEngine) engine);
     timeline.premainEndNanos = System.nanoTime();
-    AgentLog.debug("started in " + (timeline.premainEndNanos - premainStart) / 1_000_000 + " ms: "
-        + (engine == null ? "no sampling" : engine.description()) + (tracker == null ? ", host mode" : ", Lambda mode"));
+    if (config.debug) {
+      AgentLog.info("started in " + ms(timeline.premainEndNanos - premainStart) + " ms (config and proxy " + ms(proxyReady - premainStart)
+          + ", engine " + ms(engineReady - proxyReady) + ", the rest " + ms(timeline.premainEndNanos - engineReady) + "): "
+          + (engine == null ? "engine starting beside the runtime" : engine.description()) + (tracker == null ? ", host mode" : ", Lambda mode"));
+    }
   }
+
+  private static String ms(long nanos) { return Long.toString(nanos / 100_000 / 10) + "." + (nanos / 100_000 % 10); }
 
   private static boolean startProxy(AgentConfig config, InvocationTracker tracker) {
     try {
@@ -78,12 +87,12 @@ public final class Agent {
     }
   }
 
-  private static SamplingEngine startEngine(AgentConfig config, boolean lambda) {
+  static SamplingEngine startEngine(AgentConfig config, boolean lambda, Thread initThread) {
     Path tmp = Paths.get(System.getProperty("java.io.tmpdir", "/tmp"));
     boolean wall = config.wall != AgentConfig.Wall.OFF && (lambda || config.wall == AgentConfig.Wall.ALWAYS);
     if (config.engine != AgentConfig.Engine.JFR) {
       try {
-        return AsyncProfilerEngine.start(agentJar(), tmp, config.intervalNanos, wall);
+        return AsyncProfilerEngine.start(agentJar(), tmp, config.intervalNanos, wall ? initThread : null);
       } catch (Throwable t) {
         AgentLog.info("async-profiler cannot run here (" + AgentLog.describe(t) + ")"
             + (config.engine == AgentConfig.Engine.ASYNC ? "; DDSLS_PROFILING_ENGINE=async, so no sampling" : "; sampling with JFR instead"));

@@ -24,7 +24,7 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
   private final AgentConfig config;
   private final Timeline timeline;
   private final InvocationTracker tracker;
-  private final SamplingEngine engine;
+  private volatile SamplingEngine engine;
   private final Uploader uploader;
   private final ProfileAssembler assembler;
   private final boolean lambda;
@@ -41,11 +41,10 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
   /** Invocations kept for attributing samples until the recording that covers them has been rotated. */
   private final List<Invocation> unattributed = new ArrayList<>();
 
-  Flusher(AgentConfig config, Timeline timeline, InvocationTracker tracker, SamplingEngine engine, Uploader uploader) {
+  Flusher(AgentConfig config, Timeline timeline, InvocationTracker tracker, Uploader uploader) {
     this.config = config;
     this.timeline = timeline;
     this.tracker = tracker;
-    this.engine = engine;
     this.uploader = uploader;
     this.lambda = tracker != null;
     String endpoint = config.functionName != null ? config.functionName : config.service;
@@ -54,6 +53,9 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
     this.lastProfileNanos = System.nanoTime();
     this.profileStartEpochNanos = timeline.toEpochNanos(timeline.premainStartNanos);
   }
+
+  /** The engine, once started (it may start after the flusher, beside the runtime's start-up). */
+  void setEngine(SamplingEngine engine) { this.engine = engine; }
 
   @Override public void invocationEnded(Invocation invocation) {
     long now = System.nanoTime();
@@ -144,6 +146,7 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
       }
     }
     try {
+      if (lambda) tracker.endAtShutdown(Math.min(100, budgetMillis / 4));
       flush(true, true, true, deadline);
     } catch (Throwable t) {
       AgentLog.once("flush-failed", "flush at shutdown failed: " + AgentLog.describe(t));

@@ -41,7 +41,7 @@ public final class FrameStats {
    */
   public static String packageOf(String frame) {
     int methodDot = frame.lastIndexOf('.');
-    if (methodDot <= 0 || frame.contains("::") || frame.indexOf('/') >= 0 || frame.indexOf('(') >= 0 || frame.indexOf(' ') >= 0) return NATIVE;
+    if (methodDot <= 0 || frame.contains("::") || frame.startsWith("/") || frame.indexOf('(') >= 0 || frame.indexOf(' ') >= 0) return NATIVE;
     int classDot = frame.lastIndexOf('.', methodDot - 1);
     if (classDot <= 0) return DEFAULT_PACKAGE;
     String pkg = frame.substring(0, classDot);

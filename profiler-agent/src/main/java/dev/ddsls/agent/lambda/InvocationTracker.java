@@ -97,6 +97,24 @@ public final class InvocationTracker implements InvocationListener {
     if (f != null) f.invocationEnded(inv);
   }
 
+  /**
+   * At shutdown: waits up to {@code waitMillis} for the invocation under way to end (its response may be on the
+   * proxy's thread right now); if it does not, ends it as an error, so that its span is still sent.
+   */
+  public void endAtShutdown(long waitMillis) {
+    long end = System.nanoTime() + waitMillis * 1_000_000L;
+    while (current != null && System.nanoTime() < end) {
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    Invocation inv = current;
+    if (inv != null) end(inv.event.requestId, System.nanoTime(), true, "Runtime.Shutdown", "the function shut down during this invocation");
+  }
+
   /** Takes the finished invocations, oldest first. */
   public synchronized List<Invocation> drainFinished() {
     List<Invocation> out = new ArrayList<>(finished);

@@ -33,15 +33,15 @@ public final class AsyncProfilerEngine implements SamplingEngine {
 
   /**
    * Loads the native library (unpacked beside the agent jar in the layer, else extracted from the jar) and starts
-   * sampling. Throws when async-profiler cannot run here (other OS or libc, no permission): the caller falls back.
+   * sampling; {@code wallThread}, when not null, is the thread to take wall-clock samples of. Throws when async-profiler cannot run here (other OS or libc, no permission): the caller falls back.
    */
-  public static AsyncProfilerEngine start(File agentJar, Path dir, long intervalNanos, boolean wall) throws Exception {
+  public static AsyncProfilerEngine start(File agentJar, Path dir, long intervalNanos, Thread wallThread) throws Exception {
     String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
     if (!os.contains("linux")) throw new IllegalStateException("async-profiler's library is shipped for Linux only, not " + os);
     String lib = unpackedLibrary(agentJar);
     AsyncProfiler profiler = lib != null ? AsyncProfiler.getInstance(lib) : AsyncProfiler.getInstance();
-    AsyncProfilerEngine engine = new AsyncProfilerEngine(profiler, dir, intervalNanos, wall ? Thread.currentThread() : null);
-    engine.begin(wall);
+    AsyncProfilerEngine engine = new AsyncProfilerEngine(profiler, dir, intervalNanos, wallThread);
+    engine.begin(wallThread != null);
     return engine;
   }
 
