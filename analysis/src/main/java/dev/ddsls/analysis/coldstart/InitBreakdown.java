@@ -42,7 +42,7 @@ public record InitBreakdown(int coldStarts, double cpuMsPerColdStart, double wal
   }
 
   /** All init samples of the profiles in one profile (null when there are none). */
-  static Profile initSamples(List<Profile> profiles) {
+  public static Profile initSamples(List<Profile> profiles) {
     if (profiles == null || profiles.isEmpty()) return null;
     List<ProfileSample> samples = new ArrayList<>();
     for (Profile p : profiles) {

@@ -1,0 +1,110 @@
+package dev.ddsls.analysis.coldstart;
+
+import dev.ddsls.analysis.findings.Finding;
+import dev.ddsls.analysis.stats.Percentiles;
+import dev.ddsls.analysis.trace.Span;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Builds a function's {@link ColdStartReport}: counts and percentiles from its invocation spans (the agent's
+ * {@code ddsls.init.*} metrics on cold spans), or, for functions without spans, from Lambda's platform reports;
+ * init-phase analysis from its profiles; then the findings.
+ */
+public final class ColdStartAnalyzer {
+  static final int LIMIT = 10;
+
+  private ColdStartAnalyzer() {}
+
+  public static ColdStartReport analyze(String function, String service, List<Span> invocations, List<PlatformReport> reports,
+                                        List<ProfileInput> profiles) {
+    List<String> notes = new ArrayList<>();
+    List<String> coldIds = new ArrayList<>();
+    Map<String, Integer> byType = new TreeMap<>();
+    Map<String, Integer> byMemory = new TreeMap<>();
+    List<Double> init = new ArrayList<>();
+    Map<String, List<Double>> phases = new LinkedHashMap<>();
+    for (String p : List.of("jvm", "agent", "runtimeInit", "firstInvocation")) phases.put(p, new ArrayList<>());
+    List<Double> warm = new ArrayList<>();
+    int count;
+    int cold = 0;
+    if (!invocations.isEmpty()) {
+      count = invocations.size();
+      for (Span s : invocations) {
+        if (!s.coldStart()) {
+          warm.add(s.durationMs());
+          continue;
+        }
+        cold++;
+        coldIds.add(s.id());
+        byType.merge(initType(s), 1, Integer::sum);
+        byMemory.merge(s.meta().getOrDefault("memorysize", "unknown"), 1, Integer::sum);
+        add(init, s.metric("ddsls.init.duration_ms"));
+        add(phases.get("jvm"), s.metric("ddsls.init.jvm_ms"));
+        add(phases.get("agent"), s.metric("ddsls.init.agent_ms"));
+        add(phases.get("runtimeInit"), s.metric("ddsls.init.runtime_init_ms"));
+        phases.get("firstInvocation").add(s.durationMs());
+      }
+    } else {
+      List<PlatformReport> invocationReports = new ArrayList<>();
+      List<PlatformReport> initReports = new ArrayList<>();
+      for (PlatformReport r : reports) (r.invocation() ? invocationReports : initReports).add(r);
+      count = invocationReports.size();
+      boolean coldFromInvocations = invocationReports.stream().anyMatch(PlatformReport::coldStart);
+      for (PlatformReport r : coldFromInvocations ? invocationReports : initReports) {
+        if (!r.coldStart()) continue;
+        cold++;
+        if (r.requestId() != null) coldIds.add(r.requestId());
+        byType.merge(r.initType() == null ? "on-demand" : r.initType(), 1, Integer::sum);
+        byMemory.merge(r.memoryMb() == null ? "unknown" : r.memoryMb().toString(), 1, Integer::sum);
+        add(init, r.initDurationMs() != null ? r.initDurationMs() : r.restoreDurationMs());
+      }
+      for (PlatformReport r : invocationReports) {
+        if (r.durationMs() == null) continue;
+        (r.coldStart() ? phases.get("firstInvocation") : warm).add(r.durationMs());
+      }
+      if (!reports.isEmpty()) notes.add("counts and init durations from Lambda's platform reports (no invocation spans)");
+    }
+    if (init.isEmpty() && !phases.get("jvm").isEmpty()) {
+      for (int i = 0; i < phases.get("jvm").size() && i < phases.get("runtimeInit").size(); i++) {
+        init.add(phases.get("jvm").get(i) + phases.get("agent").get(Math.min(i, phases.get("agent").size() - 1))
+            + phases.get("runtimeInit").get(i));
+      }
+    }
+    Map<String, Percentiles> phaseStats = new LinkedHashMap<>();
+    for (Map.Entry<String, List<Double>> e : phases.entrySet()) phaseStats.put(e.getKey(), Percentiles.of(e.getValue()).rounded(1));
+    Double warmMedian = Percentiles.of(warm).p50();
+    Double firstMedian = phaseStats.get("firstInvocation").p50();
+    Double penalty = warmMedian == null || firstMedian == null ? null : round(firstMedian - warmMedian);
+
+    InitAnalysis initAnalysis = null;
+    if (!profiles.isEmpty()) {
+      InitAnalysis a = InitAnalysis.of(profiles, LIMIT);
+      if (a.breakdown().cpuSamples() > 0 || a.wallMs() > 0) initAnalysis = a;
+      else notes.add("profiles hold no init-phase samples (label phase=init)");
+    } else {
+      notes.add("no profiles: init is measured but not explained");
+    }
+    Percentiles initStats = Percentiles.of(init).rounded(1);
+    List<Finding> findings = InitFindings.of(initStats, phaseStats.get("firstInvocation"), warmMedian, penalty, initAnalysis, coldIds);
+    findings.sort(Finding.ORDER);
+    return new ColdStartReport(function, service, count, cold, count == 0 ? 0 : round4((double) cold / count), byType, byMemory,
+        initStats, phaseStats, warmMedian == null ? null : round(warmMedian), penalty, initAnalysis, findings, coldIds, notes);
+  }
+
+  private static String initType(Span s) {
+    String t = s.meta("init_type");
+    if (t != null) return t;
+    if (s.metric("ddsls.init.restore_ms") != null || "true".equals(s.meta("snapstart"))) return "snap-start";
+    return "on-demand";
+  }
+
+  private static void add(List<Double> list, Double v) { if (v != null && !v.isNaN()) list.add(v); }
+
+  static double round(double v) { return Math.round(v * 10) / 10.0; }
+
+  private static double round4(double v) { return Math.round(v * 10000) / 10000.0; }
+}

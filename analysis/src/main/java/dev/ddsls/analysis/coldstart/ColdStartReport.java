@@ -1,0 +1,17 @@
+package dev.ddsls.analysis.coldstart;
+
+import dev.ddsls.analysis.findings.Finding;
+import dev.ddsls.analysis.stats.Percentiles;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The cold-start report of one function. Times in milliseconds; {@code phasesMs} keys are {@code jvm}, {@code agent},
+ * {@code runtimeInit}, {@code firstInvocation}. {@code init} is null without init-phase profiles.
+ * {@code coldStartSpanIds} and {@code init.profileIds()} are the inputs the numbers came from.
+ */
+public record ColdStartReport(String function, String service, int invocations, int coldStarts, double coldStartRate,
+                              Map<String, Integer> coldStartsByInitType, Map<String, Integer> coldStartsByMemoryMb,
+                              Percentiles initMs, Map<String, Percentiles> phasesMs, Double warmMedianMs,
+                              Double coldInvocationPenaltyMs, InitAnalysis init, List<Finding> findings,
+                              List<String> coldStartSpanIds, List<String> notes) {}

@@ -1,0 +1,160 @@
+package dev.ddsls.analysis.coldstart;
+
+import dev.ddsls.analysis.pprof.FrameStat;
+import dev.ddsls.analysis.pprof.FrameStats;
+import dev.ddsls.analysis.pprof.Profile;
+import dev.ddsls.analysis.pprof.ProfileSample;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What init spent its time on, beyond {@link InitBreakdown}: the function's own frames that the time is charged to
+ * (the innermost non-library frame of each sample, so library work counts for the user code that asked for it),
+ * class loading, user static initialisers, JIT/GC threads, recognised libraries, and off-CPU time (wall time of
+ * the sampled threads not matched by CPU samples of the same threads) with the frames that waited.
+ * All times are milliseconds per cold start.
+ */
+public record InitAnalysis(InitBreakdown breakdown, List<Share> userFrames, double classLoadingMs, List<Share> staticInitialisers,
+                           double jitGcMs, Map<String, Double> librariesMs, double offCpuMs, List<Waiting> waiting,
+                           List<String> profileIds) {
+
+  /** Where init waited: a frame of the function (or {@link #RUNTIME}), the JDK frame it waited in, its off-CPU and wall ms. */
+  public record Waiting(String frame, String waitingIn, double ms, double wallMs) {
+    /** Whether the wait is in the function's own code, and most of that frame's wall time. */
+    public boolean ownAndMostlyWaiting() { return !RUNTIME.equals(frame) && ms * 2 >= wallMs; }
+  }
+
+  /** Stands for stacks without a frame of the function's own code (runtime client, JDK, libraries). */
+  public static final String RUNTIME = "(runtime and libraries)";
+
+  public static InitAnalysis of(List<ProfileInput> profiles, int limit) {
+    List<Profile> cpu = new ArrayList<>();
+    List<Profile> wall = new ArrayList<>();
+    List<String> ids = new ArrayList<>();
+    for (ProfileInput p : profiles) {
+      String kind = p.kind();
+      if (!kind.equals("cpu") && !kind.equals("wall")) continue;
+      (kind.equals("cpu") ? cpu : wall).add(p.profile());
+      ids.add(p.id());
+    }
+    InitBreakdown b = InitBreakdown.of(cpu, wall, limit);
+    int n = Math.max(1, b.coldStarts());
+    Profile cpuInit = InitBreakdown.initSamples(cpu);
+    Profile wallInit = InitBreakdown.initSamples(wall);
+
+    Map<String, Double> user = new HashMap<>();
+    Map<String, Double> clinit = new HashMap<>();
+    Map<String, Double> libs = new LinkedHashMap<>();
+    double classLoading = 0, jitGc = 0, cpuTotal = 0;
+    if (cpuInit != null) {
+      int vi = cpuInit.valueIndex("cpu");
+      for (ProfileSample s : cpuInit.samples()) {
+        double ms = s.value(vi) / 1e6 / n;
+        cpuTotal += ms;
+        List<String> stack = s.stack();
+        String own = innermostOwn(stack);
+        if (own != null) user.merge(own, ms, Double::sum);
+        Set<String> seen = new HashSet<>();
+        for (String f : stack) {
+          if (f.endsWith(".<clinit>") && !FrameStats.isLibrary(f) && seen.add(f)) clinit.merge(f, ms, Double::sum);
+        }
+        if (Signature.CLASS_LOADING.matches(stack)) classLoading += ms;
+        if (Signature.isJitOrGcThread(s.strLabel("thread name"))) jitGc += ms;
+        for (Signature sig : Signature.LIBRARIES) {
+          if (sig.matches(stack)) libs.merge(sig.id(), ms, Double::sum);
+        }
+      }
+    }
+
+    double offCpu = 0;
+    List<Waiting> waiting = new ArrayList<>();
+    if (wallInit != null) {
+      int wi = wallInit.valueIndex("wall");
+      Set<String> threads = new HashSet<>();
+      Map<String, Double> wallByOwn = new HashMap<>();
+      Map<String, Map<String, Double>> leafByOwn = new HashMap<>();
+      double wallTotal = 0;
+      for (ProfileSample s : wallInit.samples()) {
+        threads.add(thread(s));
+        double ms = s.value(wi) / 1e6 / n;
+        wallTotal += ms;
+        String own = innermostOwn(s.stack());
+        String key = own == null ? RUNTIME : own;
+        wallByOwn.merge(key, ms, Double::sum);
+        String leaf = innermostJava(s.stack());
+        if (leaf != null) leafByOwn.computeIfAbsent(key, k -> new HashMap<>()).merge(leaf, ms, Double::sum);
+      }
+      double cpuSameThreads = 0;
+      Map<String, Double> cpuByOwn = new HashMap<>();
+      if (cpuInit != null) {
+        int vi = cpuInit.valueIndex("cpu");
+        for (ProfileSample s : cpuInit.samples()) {
+          if (!threads.contains(thread(s))) continue;
+          double ms = s.value(vi) / 1e6 / n;
+          cpuSameThreads += ms;
+          String own = innermostOwn(s.stack());
+          cpuByOwn.merge(own == null ? RUNTIME : own, ms, Double::sum);
+        }
+      }
+      offCpu = Math.max(0, wallTotal - cpuSameThreads);
+      for (Map.Entry<String, Double> e : wallByOwn.entrySet()) {
+        double off = e.getValue() - cpuByOwn.getOrDefault(e.getKey(), 0.0);
+        if (off <= 0) continue;
+        String in = null;
+        double best = -1;
+        for (Map.Entry<String, Double> l : leafByOwn.getOrDefault(e.getKey(), Map.of()).entrySet()) {
+          if (l.getValue() > best || (l.getValue() == best && l.getKey().compareTo(in) < 0)) {
+            best = l.getValue();
+            in = l.getKey();
+          }
+        }
+        waiting.add(new Waiting(e.getKey(), in, off, e.getValue()));
+      }
+      waiting.sort((x, y) -> Double.compare(y.ms(), x.ms()));
+      if (waiting.size() > limit) waiting = new ArrayList<>(waiting.subList(0, limit));
+    }
+    return new InitAnalysis(b, ranked(user, cpuTotal, limit), classLoading, ranked(clinit, cpuTotal, limit), jitGc, libs, offCpu,
+        waiting, ids);
+  }
+
+  /** The frame of the function's own code nearest the leaf, or null when the stack is all JDK, runtime and libraries. */
+  static String innermostOwn(List<String> stack) {
+    for (String f : stack) {
+      if (!FrameStats.isLibrary(f)) return f;
+    }
+    return null;
+  }
+
+  /** The Java frame nearest the leaf (native and VM frames skipped). */
+  static String innermostJava(List<String> stack) {
+    for (String f : stack) {
+      if (!FrameStats.packageOf(f).equals(FrameStats.NATIVE)) return f;
+    }
+    return null;
+  }
+
+  private static String thread(ProfileSample s) {
+    Long id = s.numLabels().get("thread id");
+    if (id != null) return "#" + id;
+    String name = s.strLabel("thread id");
+    return name != null ? name : s.strLabel("thread name");
+  }
+
+  private static List<Share> ranked(Map<String, Double> ms, double total, int limit) {
+    List<Share> out = new ArrayList<>();
+    for (Map.Entry<String, Double> e : ms.entrySet()) out.add(new Share(e.getKey(), e.getValue(), total == 0 ? 0 : e.getValue() * 100 / total));
+    out.sort((x, y) -> x.ms() != y.ms() ? Double.compare(y.ms(), x.ms()) : x.frame().compareTo(y.frame()));
+    return out.size() > limit ? new ArrayList<>(out.subList(0, limit)) : out;
+  }
+
+  public double cpuMs() { return breakdown.cpuMsPerColdStart(); }
+
+  public double wallMs() { return breakdown.wallMsPerColdStart(); }
+
+  public List<FrameStat> topFrames() { return breakdown.hotFrames(); }
+}

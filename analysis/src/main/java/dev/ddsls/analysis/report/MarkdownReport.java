@@ -1,0 +1,91 @@
+package dev.ddsls.analysis.report;
+
+import dev.ddsls.analysis.coldstart.ColdStartReport;
+import dev.ddsls.analysis.coldstart.InitAnalysis;
+import dev.ddsls.analysis.coldstart.Share;
+import dev.ddsls.analysis.connectivity.ConnectivityReport;
+import dev.ddsls.analysis.findings.Finding;
+import dev.ddsls.analysis.pprof.FrameStat;
+import dev.ddsls.analysis.stats.Percentiles;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** The report as GitHub-flavoured markdown (for PR comments and job summaries). */
+public final class MarkdownReport {
+  private MarkdownReport() {}
+
+  public static void write(DiagnoseReport r, PrintWriter o) {
+    o.println("# ddsls diagnose");
+    o.println();
+    o.println("Source: `" + r.source() + "`" + (r.from() == null ? "" : ", " + r.from() + " .. " + r.to()));
+    for (String n : r.notes()) o.println("> " + n);
+    for (ColdStartReport f : r.functions()) {
+      o.println();
+      o.println("## " + f.function());
+      o.println();
+      o.printf(Locale.ROOT, "%d invocations, %d cold starts (%.1f%%), by init type %s, by memory (MB) %s%n%n", f.invocations(),
+          f.coldStarts(), f.coldStartRate() * 100, f.coldStartsByInitType(), f.coldStartsByMemoryMb());
+      o.println("| ms | n | p50 | p90 | p99 | max |");
+      o.println("|---|---:|---:|---:|---:|---:|");
+      row(o, "init duration", f.initMs());
+      for (Map.Entry<String, Percentiles> e : f.phasesMs().entrySet()) row(o, e.getKey(), e.getValue());
+      if (f.coldInvocationPenaltyMs() != null) {
+        o.printf(Locale.ROOT, "%nCold-invocation penalty: %.1f ms (warm median %.1f ms)%n", f.coldInvocationPenaltyMs(), f.warmMedianMs());
+      }
+      InitAnalysis a = f.init();
+      if (a != null) {
+        o.printf(Locale.ROOT, "%nInit per cold start: CPU %.0f ms, wall %.0f ms, off-CPU %.0f ms, class loading %.0f ms, JIT/GC %.0f ms%n%n",
+            a.cpuMs(), a.wallMs(), a.offCpuMs(), a.classLoadingMs(), a.jitGcMs());
+        o.println("| own frame (init CPU charged to it) | ms | % |");
+        o.println("|---|---:|---:|");
+        for (Share s : a.userFrames().subList(0, Math.min(8, a.userFrames().size()))) {
+          o.printf(Locale.ROOT, "| `%s` | %.0f | %.1f |%n", s.frame(), s.ms(), s.pct());
+        }
+        o.println();
+        o.println("| hottest frame | self % | total % |");
+        o.println("|---|---:|---:|");
+        for (FrameStat s : a.topFrames().subList(0, Math.min(8, a.topFrames().size()))) {
+          o.printf(Locale.ROOT, "| `%s` | %.1f | %.1f |%n", s.frame(), s.selfPct(), s.totalPct());
+        }
+      }
+      findings(o, f.findings());
+    }
+    ConnectivityReport c = r.connectivity();
+    if (c != null) {
+      o.println();
+      o.println("## Trace connectivity");
+      o.println();
+      o.printf(Locale.ROOT, "%d invocation spans: %d connected (%.1f%%), %d orphans, %d roots (%d broken)%n%n", c.invocationSpans(),
+          c.connected(), c.connectedRate() * 100, c.orphans(), c.roots(), c.broken());
+      o.println("| trigger | total | connected | orphans | roots | broken |");
+      o.println("|---|---:|---:|---:|---:|---:|");
+      for (Map.Entry<String, ConnectivityReport.Counts> e : c.byTrigger().entrySet()) {
+        ConnectivityReport.Counts k = e.getValue();
+        o.printf(Locale.ROOT, "| %s | %d | %d | %d | %d | %d |%n", e.getKey(), k.invocations(), k.connected(), k.orphans(), k.roots(), k.broken());
+      }
+      findings(o, c.findings());
+    }
+    o.flush();
+  }
+
+  private static void row(PrintWriter o, String name, Percentiles p) {
+    if (p.n() == 0) o.printf(Locale.ROOT, "| %s | 0 | | | | |%n", name);
+    else o.printf(Locale.ROOT, "| %s | %d | %.1f | %.1f | %.1f | %.1f |%n", name, p.n(), p.p50(), p.p90(), p.p99(), p.max());
+  }
+
+  private static void findings(PrintWriter o, List<Finding> findings) {
+    o.println();
+    if (findings.isEmpty()) {
+      o.println("No findings.");
+      return;
+    }
+    o.println("### Findings");
+    o.println();
+    for (Finding f : findings) {
+      o.println("- **" + f.severity().label() + "** `" + f.id() + "`: " + f.title() + "  ");
+      o.println("  " + f.advice() + " ([reference](" + f.reference() + "))");
+    }
+  }
+}

@@ -1,0 +1,173 @@
+package dev.ddsls.analysis.report;
+
+import dev.ddsls.analysis.coldstart.ColdStartReport;
+import dev.ddsls.analysis.coldstart.InitAnalysis;
+import dev.ddsls.analysis.coldstart.Share;
+import dev.ddsls.analysis.connectivity.ConnectivityReport;
+import dev.ddsls.analysis.findings.Finding;
+import dev.ddsls.analysis.pprof.FrameStat;
+import dev.ddsls.analysis.stats.Percentiles;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** The report for a terminal: fits 100 columns; ANSI colour only when asked (the CLI asks when stdout is a terminal). */
+public final class TextReport {
+  static final int WIDTH = 100;
+  private final PrintWriter o;
+  private final boolean colour;
+
+  private TextReport(PrintWriter o, boolean colour) {
+    this.o = o;
+    this.colour = colour;
+  }
+
+  public static void write(DiagnoseReport r, PrintWriter out, boolean colour) {
+    new TextReport(out, colour).report(r);
+    out.flush();
+  }
+
+  private void report(DiagnoseReport r) {
+    o.println(bold("ddsls diagnose") + "  " + fit(r.source(), 60) + (r.from() == null ? "" : "  " + r.from() + " .. " + r.to()));
+    DiagnoseReport.Inputs in = r.inputs();
+    o.printf(Locale.ROOT, "inputs: %d spans, %d profiles, %d platform reports, %d X-Ray segments%n", in.spans(), in.profiles(),
+        in.platformReports(), in.xraySegments());
+    for (String n : r.notes()) o.println("note: " + n);
+    if (r.functions().isEmpty()) o.println("\nno function found in the input");
+    for (ColdStartReport f : r.functions()) function(f);
+    if (r.connectivity() != null) connectivity(r.connectivity());
+  }
+
+  private void function(ColdStartReport f) {
+    o.println();
+    o.println(bold("function " + f.function()) + (f.service() == null || f.service().equals(f.function()) ? "" : "  (service " + f.service() + ")"));
+    o.printf(Locale.ROOT, "  invocations %d, cold starts %d (%.1f%%)   by init type %s   by memory (MB) %s%n", f.invocations(),
+        f.coldStarts(), f.coldStartRate() * 100, f.coldStartsByInitType(), f.coldStartsByMemoryMb());
+    o.printf(Locale.ROOT, "  %-22s %6s %9s %9s %9s %9s%n", "(ms)", "n", "p50", "p90", "p99", "max");
+    pct("init duration", f.initMs());
+    for (Map.Entry<String, Percentiles> e : f.phasesMs().entrySet()) {
+      if (e.getValue().n() > 0) pct("  " + e.getKey(), e.getValue());
+    }
+    if (f.coldInvocationPenaltyMs() != null) {
+      o.printf(Locale.ROOT, "  cold-invocation penalty %.1f ms (first invocation p50 minus warm median %.1f ms)%n",
+          f.coldInvocationPenaltyMs(), f.warmMedianMs());
+    }
+    InitAnalysis a = f.init();
+    if (a != null) {
+      o.println();
+      o.printf(Locale.ROOT, "  init per cold start: CPU %.0f ms, wall %s, off-CPU %s, class loading %.0f ms, JIT/GC %.0f ms%n",
+          a.cpuMs(), a.wallMs() > 0 ? String.format(Locale.ROOT, "%.0f ms", a.wallMs()) : "-",
+          a.wallMs() > 0 ? String.format(Locale.ROOT, "%.0f ms", a.offCpuMs()) : "-", a.classLoadingMs(), a.jitGcMs());
+      shares("  the function's own code init CPU is charged to", a.userFrames(), 6);
+      frames("  hottest frames (self / total % of init CPU)", a.topFrames(), 6);
+      o.println("  packages (self % of init CPU)");
+      for (FrameStat p : a.breakdown().packages().subList(0, Math.min(6, a.breakdown().packages().size()))) {
+        o.printf(Locale.ROOT, "    %5.1f%%  %s%n", p.selfPct(), fit(p.frame(), WIDTH - 14));
+      }
+      if (!a.staticInitialisers().isEmpty()) shares("  static initialisers of the function's classes", a.staticInitialisers(), 4);
+      if (!a.waiting().isEmpty() && a.offCpuMs() > 0) {
+        o.println("  waiting off-CPU (wall minus CPU, ms)");
+        for (InitAnalysis.Waiting w : a.waiting().subList(0, Math.min(4, a.waiting().size()))) {
+          o.printf(Locale.ROOT, "    %7.0f  %s%n", w.ms(), fit(w.frame() + (w.waitingIn() == null ? "" : "  in " + w.waitingIn()), WIDTH - 14));
+        }
+      }
+    }
+    for (String n : f.notes()) o.println("  note: " + n);
+    findings(f.findings());
+  }
+
+  private void connectivity(ConnectivityReport c) {
+    o.println();
+    o.println(bold("trace connectivity"));
+    o.printf(Locale.ROOT, "  invocation spans %d: connected %d (%.1f%%), orphans %d, roots %d (broken %d)%n", c.invocationSpans(),
+        c.connected(), c.connectedRate() * 100, c.orphans(), c.roots(), c.broken());
+    o.printf(Locale.ROOT, "  %-16s %8s %10s %8s %8s %8s%n", "trigger", "total", "connected", "orphans", "roots", "broken");
+    for (Map.Entry<String, ConnectivityReport.Counts> e : c.byTrigger().entrySet()) {
+      ConnectivityReport.Counts k = e.getValue();
+      o.printf(Locale.ROOT, "  %-16s %8d %10d %8d %8d %8d%n", fit(e.getKey(), 16), k.invocations(), k.connected(), k.orphans(),
+          k.roots(), k.broken());
+    }
+    if (!c.edges().isEmpty()) {
+      o.println("  edges (upstream -> trigger -> function)");
+      for (ConnectivityReport.Edge e : c.edges()) {
+        o.printf(Locale.ROOT, "    %6d  %s%n", e.invocations(), fit(e.from() + " -> " + e.trigger() + " -> " + e.to(), WIDTH - 12));
+      }
+    }
+    if (c.xray() != null && (c.xray().segments() > 0 || c.xray().invocationsWithXRayId() > 0)) {
+      o.printf(Locale.ROOT, "  X-Ray: %d segments, %d invocations with an X-Ray trace id: joined %d, not joined %d%n",
+          c.xray().segments(), c.xray().invocationsWithXRayId(), c.xray().joined(), c.xray().notJoined());
+    }
+    for (ConnectivityReport.Anomaly a : c.anomalies().subList(0, Math.min(10, c.anomalies().size()))) {
+      o.println("  anomaly: " + fit(a.kind() + " trace " + a.traceId() + ": " + a.detail(), WIDTH - 12));
+    }
+    findings(c.findings());
+  }
+
+  private void findings(List<Finding> findings) {
+    o.println();
+    if (findings.isEmpty()) {
+      o.println("  " + green("no findings"));
+      return;
+    }
+    o.println("  findings (most important first)");
+    for (Finding f : findings) {
+      String sev = f.severity().label().toUpperCase(Locale.ROOT);
+      o.println("  " + (f.severity() == Finding.Severity.HIGH ? red(sev) : yellow(sev)) + " " + bold(f.id()));
+      for (String line : wrap(f.title(), WIDTH - 6)) o.println("    " + line);
+      for (String line : wrap(f.advice(), WIDTH - 6)) o.println("      " + line);
+      o.println("      see " + f.reference());
+    }
+  }
+
+  private void pct(String name, Percentiles p) {
+    if (p.n() == 0) {
+      o.printf(Locale.ROOT, "  %-22s %6d %9s%n", name, 0, "-");
+      return;
+    }
+    o.printf(Locale.ROOT, "  %-22s %6d %9.1f %9.1f %9.1f %9.1f%n", name, p.n(), p.p50(), p.p90(), p.p99(), p.max());
+  }
+
+  private void shares(String title, List<Share> rows, int n) {
+    o.println(title);
+    if (rows.isEmpty()) o.println("    (none)");
+    for (Share s : rows.subList(0, Math.min(n, rows.size()))) {
+      o.printf(Locale.ROOT, "    %7.0f ms %5.1f%%  %s%n", s.ms(), s.pct(), fit(s.frame(), WIDTH - 24));
+    }
+  }
+
+  private void frames(String title, List<FrameStat> rows, int n) {
+    o.println(title);
+    for (FrameStat f : rows.subList(0, Math.min(n, rows.size()))) {
+      o.printf(Locale.ROOT, "    %5.1f%% %5.1f%%  %s%n", f.selfPct(), f.totalPct(), fit(f.frame(), WIDTH - 20));
+    }
+  }
+
+  static String fit(String s, int width) {
+    if (s == null) return "";
+    return s.length() <= width ? s : "..." + s.substring(s.length() - width + 3);
+  }
+
+  static List<String> wrap(String text, int width) {
+    List<String> lines = new java.util.ArrayList<>();
+    StringBuilder line = new StringBuilder();
+    for (String word : text.split(" ")) {
+      if (line.length() > 0 && line.length() + 1 + word.length() > width) {
+        lines.add(line.toString());
+        line.setLength(0);
+      }
+      if (line.length() > 0) line.append(' ');
+      line.append(word);
+    }
+    if (line.length() > 0) lines.add(line.toString());
+    return lines;
+  }
+
+  private String bold(String s) { return colour ? "\u001b[1m" + s + "\u001b[0m" : s; }
+
+  private String red(String s) { return colour ? "\u001b[31m" + s + "\u001b[0m" : s; }
+
+  private String yellow(String s) { return colour ? "\u001b[33m" + s + "\u001b[0m" : s; }
+
+  private String green(String s) { return colour ? "\u001b[32m" + s + "\u001b[0m" : s; }
+}

@@ -1,0 +1,104 @@
+package dev.ddsls.cli.source;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ddsls.analysis.coldstart.ProfileInput;
+import dev.ddsls.analysis.pprof.PprofFormatException;
+import dev.ddsls.analysis.pprof.PprofReader;
+import dev.ddsls.analysis.trace.SpanReader;
+import dev.ddsls.cli.Cli;
+import java.io.IOException;
+import java.time.Duration;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+
+/**
+ * A {@code ddsls collect} store, through its read API: {@code GET /ddsls/v1/spans} and {@code /ddsls/v1/profiles}
+ * a page at a time ({@code next_cursor}), then each profile's pprof attachments.
+ */
+public final class CollectorSource implements Source {
+  static final int PAGE = 1000;
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final HttpUrl base;
+  private final OkHttpClient http = new OkHttpClient.Builder().connectTimeout(Duration.ofSeconds(5))
+      .readTimeout(Duration.ofSeconds(60)).build();
+
+  public CollectorSource(String url) {
+    HttpUrl u = HttpUrl.parse(url);
+    if (u == null) throw Cli.Failure.usage("not a URL: " + url);
+    this.base = u;
+  }
+
+  @Override public String describe() { return base.toString(); }
+
+  @Override
+  public void fetch(Query q, SourceData into, Progress progress) throws IOException {
+    String cursor = null;
+    do {
+      HttpUrl.Builder u = url("ddsls/v1/spans", q);
+      if (q.traceId() != null) u.addQueryParameter("trace_id", q.traceId());
+      if (cursor != null) u.addQueryParameter("cursor", cursor);
+      JsonNode page = get(u.build());
+      for (JsonNode s : page.path("spans")) into.spans.add(SpanReader.fromSpan(s));
+      cursor = page.path("next_cursor").isTextual() ? page.get("next_cursor").asText() : null;
+      progress.update("fetching spans from " + base + ": " + into.spans.size());
+    } while (cursor != null);
+    cursor = null;
+    do {
+      HttpUrl.Builder u = url("ddsls/v1/profiles", q);
+      if (cursor != null) u.addQueryParameter("cursor", cursor);
+      JsonNode page = get(u.build());
+      for (JsonNode p : page.path("profiles")) {
+        for (JsonNode a : p.path("attachments")) {
+          String name = a.path("name").asText();
+          if (!name.endsWith(".pprof") && !a.path("format").asText().contains("pprof")) continue;
+          byte[] bytes = bytes(base.resolve(a.path("url").asText()));
+          String id = "collector:profile/" + p.path("id").asText() + "/" + name;
+          try {
+            into.profiles.add(new ProfileInput(id, PprofReader.read(bytes)));
+          } catch (PprofFormatException e) {
+            throw new Cli.Failure(Cli.UNAVAILABLE, id + ": " + e.getMessage());
+          }
+        }
+      }
+      cursor = page.path("next_cursor").isTextual() ? page.get("next_cursor").asText() : null;
+      progress.update("fetching profiles from " + base + ": " + into.profiles.size());
+    } while (cursor != null);
+    progress.done();
+  }
+
+  private HttpUrl.Builder url(String path, Query q) {
+    HttpUrl.Builder u = base.newBuilder().addPathSegments(path).addQueryParameter("limit", Integer.toString(PAGE));
+    if (q.service() != null) u.addQueryParameter("service", q.service());
+    if (q.function() != null) u.addQueryParameter("function", q.function());
+    if (q.from() != null) u.addQueryParameter("from", q.from().toString());
+    if (q.to() != null) u.addQueryParameter("to", q.to().toString());
+    return u;
+  }
+
+  private JsonNode get(HttpUrl url) throws IOException {
+    try {
+      return JSON.readTree(bytes(url));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new Cli.Failure(Cli.UNAVAILABLE, "the collector at " + base + " sent invalid JSON for " + url.encodedPath());
+    }
+  }
+
+  private byte[] bytes(HttpUrl url) {
+    try (Response r = http.newCall(new Request.Builder().url(url).build()).execute()) {
+      if (r.code() == 404 && url.encodedPath().startsWith("/ddsls/v1/spans")) {
+        throw new Cli.Failure(Cli.UNAVAILABLE, base + " is not a ddsls collect store (no /ddsls/v1/spans)");
+      }
+      if (!r.isSuccessful()) {
+        String body = r.body() == null ? "" : r.body().string();
+        throw new Cli.Failure(r.code() == 400 ? Cli.USAGE : Cli.UNAVAILABLE,
+            "the collector at " + base + " answered " + r.code() + (body.isBlank() ? "" : ": " + body.lines().findFirst().orElse("")));
+      }
+      return r.body().bytes();
+    } catch (IOException e) {
+      throw new Cli.Failure(Cli.UNAVAILABLE, "cannot reach the collector at " + base + " (" + e.getMessage() + "); start it with 'ddsls collect'");
+    }
+  }
+}

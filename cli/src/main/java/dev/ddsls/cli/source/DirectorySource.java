@@ -1,0 +1,131 @@
+package dev.ddsls.cli.source;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ddsls.analysis.coldstart.PlatformLogReader;
+import dev.ddsls.analysis.coldstart.ProfileInput;
+import dev.ddsls.analysis.pprof.PprofReader;
+import dev.ddsls.analysis.pprof.Profile;
+import dev.ddsls.analysis.trace.SpanReader;
+import dev.ddsls.analysis.trace.XRaySegment;
+import dev.ddsls.cli.Cli;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * A directory (searched recursively) or one file: the agent's output ({@code profile-*-cpu.pb.gz}, {@code spans-*.jsonl};
+ * so a {@code ddsls coldstart --out DIR} works), pprof files ({@code .pprof}, {@code .pb.gz}, {@code .pb}), span exports
+ * (JSON lines or the Datadog spans API's JSON), {@code aws xray batch-get-traces} output, and Lambda's platform
+ * records (CloudWatch {@code REPORT}/{@code INIT_REPORT} lines, JSON logs, Telemetry API events) in {@code .log},
+ * {@code .txt}, {@code .json} and {@code .jsonl} files. Other files (the agent's profile event JSON, coldstart's
+ * results.json and invocations.jsonl) are skipped. A file that claims a format and breaks it fails the run (exit 3)
+ * naming the file.
+ */
+public final class DirectorySource implements Source {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final Path root;
+
+  public DirectorySource(Path root) { this.root = root; }
+
+  @Override public String describe() { return root.toString(); }
+
+  @Override
+  public void fetch(Query q, SourceData into, Progress progress) throws IOException {
+    List<Path> files = new ArrayList<>();
+    try (Stream<Path> s = Files.walk(root)) {
+      s.filter(Files::isRegularFile).sorted().forEach(files::add);
+    }
+    int done = 0;
+    for (Path f : files) {
+      read(f, q, into);
+      progress.update("reading " + root + ": " + (++done) + "/" + files.size() + " files, " + into.spans.size() + " spans, "
+          + into.profiles.size() + " profiles");
+    }
+    progress.done();
+  }
+
+  private void read(Path f, Query q, SourceData into) throws IOException {
+    String name = f.getFileName().toString();
+    String id = root.equals(f) ? name : root.relativize(f).toString();
+    try {
+      if (name.endsWith(".pb.gz") || name.endsWith(".pprof") || name.endsWith(".pb")) {
+        Profile p = PprofReader.read(f);
+        if (q.inWindow(p.timeNanos())) into.profiles.add(new ProfileInput(id, p));
+      } else if (name.endsWith(".jfr")) {
+        for (Profile p : dev.ddsls.analysis.jfr.JfrProfiles.read(f)) into.profiles.add(new ProfileInput(id + "#" + p.sampleTypes().get(1).type(), p));
+        if (!into.notes.contains(JFR_NOTE)) into.notes.add(JFR_NOTE);
+      } else if (name.endsWith(".json") || name.endsWith(".jsonl") || name.endsWith(".ndjson")) {
+        json(f, id, q, into);
+      } else if (name.endsWith(".log") || name.endsWith(".txt")) {
+        try (BufferedReader in = Files.newBufferedReader(f, StandardCharsets.ISO_8859_1)) {
+          into.platformReports.addAll(PlatformLogReader.read(in, id));
+        }
+      }
+    } catch (IOException e) {
+      String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+      throw new Cli.Failure(Cli.UNAVAILABLE, "cannot read " + (m.contains(id) || m.contains(f.toString()) ? m : id + ": " + m));
+    }
+  }
+
+  static final String JFR_NOTE = "JFR recordings carry no phase labels: every sample of a .jfr file is counted as init "
+      + "(record the cold start only, e.g. -XX:StartFlightRecording with a short duration)";
+
+  private void json(Path f, String id, Query q, SourceData into) throws IOException {
+    String first;
+    try (BufferedReader in = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
+      first = in.readLine();
+      while (first != null && first.isBlank()) first = in.readLine();
+    }
+    if (first == null) return;
+    String t = first.strip();
+    if (t.startsWith("{") && t.contains("\"platform.")) {
+      try (BufferedReader in = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
+        into.platformReports.addAll(PlatformLogReader.read(in, id));
+      }
+      return;
+    }
+    boolean lines = f.getFileName().toString().endsWith("l") || (t.startsWith("{") && t.endsWith("}") && isJson(t));
+    JsonNode probe = lines ? JSON.readTree(t) : readWhole(f, id);
+    if (probe == null) return;
+    if (XRaySegment.isExport(probe)) {
+      into.xraySegments.addAll(XRaySegment.read(probe));
+      return;
+    }
+    if (probe.has("events") && probe.get("events").isArray()) { // CloudWatch export
+      try (BufferedReader in = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
+        into.platformReports.addAll(PlatformLogReader.read(in, id));
+      }
+      return;
+    }
+    if (!SpanReader.looksLikeSpans(probe)) return; // profile event, results.json, invocations.jsonl, ...
+    try (InputStream in = Files.newInputStream(f)) {
+      SpanReader.read(in, id, s -> {
+        if (q.inWindow(s.start())) into.spans.add(s);
+      });
+    }
+  }
+
+  private static boolean isJson(String line) {
+    try {
+      JSON.readTree(line);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static JsonNode readWhole(Path f, String id) throws IOException {
+    try {
+      return JSON.readTree(f.toFile());
+    } catch (IOException e) {
+      throw new IOException(id + ": truncated or invalid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")");
+    }
+  }
+}

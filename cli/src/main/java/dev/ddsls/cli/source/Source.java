@@ -1,0 +1,28 @@
+package dev.ddsls.cli.source;
+
+import dev.ddsls.cli.Cli;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Where {@code ddsls diagnose} reads spans and profiles from: a directory, a {@code ddsls collect} store, or
+ * Datadog's API. Failures are {@link Cli.Failure}s: exit 2 for bad arguments, 3 when the data cannot be had.
+ */
+public interface Source {
+  /** Fills {@code into} with what matches {@code q}; sources may filter less than asked (diagnose filters again). */
+  void fetch(Query q, SourceData into, Progress progress) throws IOException;
+
+  String describe();
+
+  /** Picks the source for a {@code --source} value. */
+  static Source of(String spec) {
+    if (spec.startsWith("http://") || spec.startsWith("https://")) return new CollectorSource(spec);
+    if (spec.equals("datadog")) {
+      throw Cli.Failure.usage("--source datadog is not available in this build; use a directory or a ddsls collect URL");
+    }
+    Path dir = Path.of(spec);
+    if (Files.isDirectory(dir) || Files.isRegularFile(dir)) return new DirectorySource(dir);
+    throw Cli.Failure.usage("unknown source '" + spec + "': expected a directory, http://HOST:PORT (ddsls collect) or datadog");
+  }
+}

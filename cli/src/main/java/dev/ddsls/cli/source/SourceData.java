@@ -1,0 +1,18 @@
+package dev.ddsls.cli.source;
+
+import dev.ddsls.analysis.coldstart.PlatformReport;
+import dev.ddsls.analysis.coldstart.ProfileInput;
+import dev.ddsls.analysis.trace.Span;
+import dev.ddsls.analysis.trace.XRaySegment;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Everything a source delivered for one query. Mutable while a source fills it. */
+public final class SourceData {
+  public final List<Span> spans = new ArrayList<>();
+  public final List<ProfileInput> profiles = new ArrayList<>();
+  public final List<PlatformReport> platformReports = new ArrayList<>();
+  public final List<XRaySegment> xraySegments = new ArrayList<>();
+  /** Things the reader should know about the data (e.g. where profiles came from). */
+  public final List<String> notes = new ArrayList<>();
+}

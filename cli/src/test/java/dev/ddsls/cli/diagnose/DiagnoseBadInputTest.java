@@ -1,0 +1,66 @@
+package dev.ddsls.cli.diagnose;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ddsls.cli.CliProcess;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Bad input gives one clear line and exit 2 (usage) or 3 (source unavailable or unreadable), never a stack trace. */
+class DiagnoseBadInputTest {
+  @TempDir Path tmp;
+
+  private void fails(int exit, String expect, String... args) throws Exception {
+    CliProcess.Result r = CliProcess.run(tmp, args);
+    assertEquals(exit, r.exit(), r.stdout() + r.stderr());
+    String err = r.stderr().strip();
+    assertEquals(1, err.lines().count(), "one line: " + err);
+    assertTrue(err.startsWith("ddsls: ") && err.contains(expect), err);
+    assertFalse(err.contains("Exception") || err.contains("\tat "), err);
+  }
+
+  @Test
+  void corruptPprof() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("d"));
+    Files.write(dir.resolve("profile-0001-cpu.pb.gz"), new byte[] {0x1f, (byte) 0x8b, 8, 0, 1, 2, 3});
+    fails(3, "profile-0001-cpu.pb.gz", "diagnose", "--source", dir.toString());
+  }
+
+  @Test
+  void corruptJfr() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("d"));
+    Files.writeString(dir.resolve("rec.jfr"), "FLR\0 not really");
+    fails(3, "rec.jfr", "diagnose", "--source", dir.toString());
+  }
+
+  @Test
+  void truncatedSpanJson() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("d"));
+    Files.writeString(dir.resolve("spans.jsonl"), "{\"trace_id\":1,\"span_id\":2,\"parent_id\":0,\"name\":\"aws.lambda\"}\n{\"trace_id\":1,\"span_");
+    fails(3, "spans.jsonl", "diagnose", "--source", dir.toString());
+    Files.delete(dir.resolve("spans.jsonl"));
+    Files.writeString(dir.resolve("export.json"), "{\"data\":[{\"type\":\"spans\",\"attributes\":{\"span_id\":\"1\"");
+    fails(3, "export.json", "diagnose", "--source", dir.toString());
+  }
+
+  @Test
+  void unknownSourceAndBadOptions() throws Exception {
+    fails(2, "unknown source", "diagnose", "--source", tmp.resolve("nowhere").toString());
+    fails(2, "--since", "diagnose", "--source", tmp.toString(), "--since", "yesterday");
+    fails(2, "--format", "diagnose", "--source", tmp.toString(), "--format", "pdf");
+  }
+
+  @Test
+  void unreachableCollector() throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    fails(3, "cannot reach the collector", "diagnose", "--source", "http://127.0.0.1:" + port);
+  }
+}
