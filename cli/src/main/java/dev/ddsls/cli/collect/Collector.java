@@ -32,8 +32,11 @@ final class Collector implements AutoCloseable {
   private final IntakeApi intake;
   private final ReadApi read;
   private final String version;
+  private final long intervalMillis;
 
-  Collector(Store store, InetSocketAddress address, String token, long maxBody, Retention retention, PrintStream out) throws IOException {
+  Collector(Store store, InetSocketAddress address, String token, long maxBody, Retention retention, long intervalMillis,
+      PrintStream out) throws IOException {
+    this.intervalMillis = intervalMillis;
     this.store = store;
     this.counters = new Counters(out);
     this.retention = retention;
@@ -63,8 +66,8 @@ final class Collector implements AutoCloseable {
 
   void start() {
     server.start();
-    timer.scheduleAtFixedRate(counters::printLine, 60, 60, TimeUnit.SECONDS);
-    timer.scheduleWithFixedDelay(this::enforceRetention, 60, 60, TimeUnit.SECONDS);
+    timer.scheduleAtFixedRate(counters::printLine, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
+    timer.scheduleWithFixedDelay(this::enforceRetention, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
   }
 
   int port() { return server.getAddress().getPort(); }

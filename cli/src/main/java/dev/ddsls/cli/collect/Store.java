@@ -29,6 +29,10 @@ final class Store implements AutoCloseable {
   private final Path file;
   private final Connection writer;
   private final Connection reader;
+  /** Inserts waiting for the next group commit; guarded by itself. */
+  private final List<Pending<?>> pending = new ArrayList<>();
+  /** Reused across requests: preparing costs more than binding. Guarded by the writer's lock. */
+  private PreparedStatement insertSpan;
 
   private Store(Path file, Connection writer, Connection reader) {
     this.file = file;
@@ -49,6 +53,8 @@ final class Store implements AutoCloseable {
       s.execute("PRAGMA journal_mode=WAL");
       // Keeps the log from staying large after a burst; checkpoints still happen every 1000 pages.
       s.execute("PRAGMA journal_size_limit=67108864");
+      // Index pages of a large store stay in memory instead of being re-read for every insert (native memory).
+      s.execute("PRAGMA cache_size=-32768");
       int version;
       try (ResultSet rs = s.executeQuery("PRAGMA user_version")) { version = rs.getInt(1); }
       if (version > SCHEMA) throw new IllegalStateException("store schema " + version + " is newer than this ddsls (" + SCHEMA + ")");
@@ -107,99 +113,162 @@ final class Store implements AutoCloseable {
     }
   }
 
-  /** Stores the spans of one request in one transaction; returns once it is durable. */
+  /** Stores the spans of one request, all or none; returns once they are durable. */
   void addSpans(List<Span> spans, long receivedMillis) throws SQLException {
-    synchronized (writer) {
-      writer.setAutoCommit(false);
-      try (PreparedStatement ps = writer.prepareStatement("INSERT INTO spans(received, trace_id, trace_id_high, span_id, parent_id,"
-          + " service, function, name, start, duration, cold_start, request_id, json, crc) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
-        for (Span s : spans) {
-          String json = s.toJson();
-          ps.setLong(1, receivedMillis);
-          ps.setLong(2, s.traceId);
-          ps.setLong(3, s.traceIdHigh);
-          ps.setLong(4, s.spanId);
-          ps.setLong(5, s.parentId);
-          ps.setString(6, s.service);
-          ps.setString(7, s.meta.get("functionname"));
-          ps.setString(8, s.name);
-          ps.setLong(9, s.start);
-          ps.setLong(10, s.duration);
-          String cold = s.meta.get("cold_start");
-          if (cold == null) ps.setNull(11, java.sql.Types.INTEGER); else ps.setInt(11, "true".equalsIgnoreCase(cold) ? 1 : 0);
-          ps.setString(12, s.meta.get("request_id"));
-          ps.setString(13, json);
-          ps.setLong(14, crc(json.getBytes(StandardCharsets.UTF_8)));
+    write(c -> {
+      if (insertSpan == null) insertSpan = c.prepareStatement("INSERT INTO spans(received, trace_id, trace_id_high, span_id, parent_id,"
+          + " service, function, name, start, duration, cold_start, request_id, json, crc) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+      PreparedStatement ps = insertSpan;
+      ps.clearBatch(); // a failed request may have left its rows queued
+      for (Span s : spans) {
+        byte[] json = s.toJson().getBytes(StandardCharsets.UTF_8);
+        ps.setLong(1, receivedMillis);
+        ps.setLong(2, s.traceId);
+        ps.setLong(3, s.traceIdHigh);
+        ps.setLong(4, s.spanId);
+        ps.setLong(5, s.parentId);
+        ps.setString(6, s.service);
+        ps.setString(7, s.meta.get("functionname"));
+        ps.setString(8, s.name);
+        ps.setLong(9, s.start);
+        ps.setLong(10, s.duration);
+        String cold = s.meta.get("cold_start");
+        if (cold == null) ps.setNull(11, java.sql.Types.INTEGER); else ps.setInt(11, "true".equalsIgnoreCase(cold) ? 1 : 0);
+        ps.setString(12, s.meta.get("request_id"));
+        ps.setString(13, new String(json, StandardCharsets.UTF_8));
+        ps.setLong(14, crc(json));
+        ps.addBatch();
+      }
+      ps.executeBatch();
+      return null;
+    });
+  }
+
+  /** Stores a profile with its attachments, tags and span links, all or none; returns its id once durable. */
+  long addProfile(ProfileUpload p, List<ProfileSpanIndexer.SpanRef> spans, long receivedMillis) throws SQLException {
+    return write(c -> {
+      long id;
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO profiles(received, start_ns, end_ns, service, function, family, event, crc)"
+          + " VALUES (?,?,?,?,?,?,?,?)", Statement.RETURN_GENERATED_KEYS)) {
+        ps.setLong(1, receivedMillis);
+        ps.setLong(2, p.startNanos);
+        ps.setLong(3, p.endNanos);
+        ps.setString(4, p.tag("service"));
+        ps.setString(5, p.tag("functionname"));
+        ps.setString(6, p.family);
+        ps.setString(7, p.eventJson);
+        ps.setLong(8, crc(p.eventJson.getBytes(StandardCharsets.UTF_8)));
+        ps.executeUpdate();
+        try (ResultSet rs = ps.getGeneratedKeys()) { rs.next(); id = rs.getLong(1); }
+      }
+      try (PreparedStatement ps = c.prepareStatement("INSERT OR IGNORE INTO profile_tags(profile_id, key, value) VALUES (?,?,?)")) {
+        for (Map.Entry<String, String> t : p.tags) {
+          ps.setLong(1, id);
+          ps.setString(2, t.getKey());
+          ps.setString(3, t.getValue());
           ps.addBatch();
         }
         ps.executeBatch();
-        writer.commit();
-      } catch (SQLException e) {
-        writer.rollback();
-        throw e;
-      } finally {
-        writer.setAutoCommit(true);
       }
-    }
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO attachments(profile_id, name, format, compression, size, crc, data) VALUES (?,?,?,?,?,?,?)")) {
+        for (Attachment a : p.attachments) {
+          ps.setLong(1, id);
+          ps.setString(2, a.name);
+          ps.setString(3, a.format);
+          ps.setString(4, a.compression);
+          ps.setLong(5, a.data.length);
+          ps.setLong(6, crc(a.data));
+          ps.setBytes(7, a.data);
+          ps.executeUpdate();
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement("INSERT OR IGNORE INTO profile_spans(profile_id, span_id, local_root_span_id) VALUES (?,?,?)")) {
+        for (ProfileSpanIndexer.SpanRef s : spans) {
+          ps.setLong(1, id);
+          ps.setLong(2, s.spanId);
+          ps.setLong(3, s.localRootSpanId);
+          ps.addBatch();
+        }
+        ps.executeBatch();
+      }
+      return id;
+    });
   }
 
-  /** Stores a profile with its attachments, tags and span links in one transaction; returns its id. */
-  long addProfile(ProfileUpload p, List<ProfileSpanIndexer.SpanRef> spans, long receivedMillis) throws SQLException {
+  /** One request's inserts, run inside the writer's transaction. */
+  private interface Insert<T> {
+    T run(Connection writer) throws SQLException;
+  }
+
+  /** An insert waiting for the commit that covers it. */
+  private static final class Pending<T> {
+    final Insert<T> insert;
+    boolean done;
+    T result;
+    SQLException failure;
+
+    Pending(Insert<T> insert) { this.insert = insert; }
+  }
+
+  /**
+   * Group commit: requests that arrive while a commit (and its fsync) is in progress queue up; the next thread to
+   * take the writer runs all of them in one transaction, each inside its own savepoint (a failing request is rolled
+   * back alone), and commits once. Every caller returns only after the COMMIT that contains its records, so an
+   * acknowledgement still means fsynced; a failed COMMIT fails every request in it.
+   */
+  private <T> T write(Insert<T> insert) throws SQLException {
+    Pending<T> mine = new Pending<>(insert);
+    synchronized (pending) { pending.add(mine); }
     synchronized (writer) {
+      if (!mine.done) commitPending();
+    }
+    if (mine.failure != null) throw mine.failure;
+    return mine.result;
+  }
+
+  /** Runs every queued insert in one transaction. Called holding the writer's lock. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private void commitPending() {
+    List<Pending> batch;
+    synchronized (pending) {
+      batch = new ArrayList<>(pending);
+      pending.clear();
+    }
+    List<Pending> inserted = new ArrayList<>(batch.size());
+    try {
       writer.setAutoCommit(false);
-      try {
-        long id;
-        try (PreparedStatement ps = writer.prepareStatement("INSERT INTO profiles(received, start_ns, end_ns, service, function, family, event, crc)"
-            + " VALUES (?,?,?,?,?,?,?,?)", Statement.RETURN_GENERATED_KEYS)) {
-          ps.setLong(1, receivedMillis);
-          ps.setLong(2, p.startNanos);
-          ps.setLong(3, p.endNanos);
-          ps.setString(4, p.tag("service"));
-          ps.setString(5, p.tag("functionname"));
-          ps.setString(6, p.family);
-          ps.setString(7, p.eventJson);
-          ps.setLong(8, crc(p.eventJson.getBytes(StandardCharsets.UTF_8)));
-          ps.executeUpdate();
-          try (ResultSet rs = ps.getGeneratedKeys()) { rs.next(); id = rs.getLong(1); }
-        }
-        try (PreparedStatement ps = writer.prepareStatement("INSERT OR IGNORE INTO profile_tags(profile_id, key, value) VALUES (?,?,?)")) {
-          for (Map.Entry<String, String> t : p.tags) {
-            ps.setLong(1, id);
-            ps.setString(2, t.getKey());
-            ps.setString(3, t.getValue());
-            ps.addBatch();
-          }
-          ps.executeBatch();
-        }
-        try (PreparedStatement ps = writer.prepareStatement("INSERT INTO attachments(profile_id, name, format, compression, size, crc, data) VALUES (?,?,?,?,?,?,?)")) {
-          for (Attachment a : p.attachments) {
-            ps.setLong(1, id);
-            ps.setString(2, a.name);
-            ps.setString(3, a.format);
-            ps.setString(4, a.compression);
-            ps.setLong(5, a.data.length);
-            ps.setLong(6, crc(a.data));
-            ps.setBytes(7, a.data);
-            ps.executeUpdate();
+      try (Statement s = writer.createStatement()) {
+        for (Pending p : batch) {
+          s.execute("SAVEPOINT request");
+          try {
+            p.result = p.insert.run(writer);
+            s.execute("RELEASE request");
+            inserted.add(p);
+          } catch (SQLException | RuntimeException e) {
+            s.execute("ROLLBACK TO request");
+            s.execute("RELEASE request");
+            p.failure = e instanceof SQLException ? (SQLException) e : new SQLException(e);
           }
         }
-        try (PreparedStatement ps = writer.prepareStatement("INSERT OR IGNORE INTO profile_spans(profile_id, span_id, local_root_span_id) VALUES (?,?,?)")) {
-          for (ProfileSpanIndexer.SpanRef s : spans) {
-            ps.setLong(1, id);
-            ps.setLong(2, s.spanId);
-            ps.setLong(3, s.localRootSpanId);
-            ps.addBatch();
-          }
-          ps.executeBatch();
-        }
-        writer.commit();
-        return id;
-      } catch (SQLException e) {
-        writer.rollback();
-        throw e;
-      } finally {
-        writer.setAutoCommit(true);
       }
+      writer.commit();
+    } catch (SQLException e) {
+      for (Pending p : inserted) {
+        p.result = null;
+        p.failure = e;
+      }
+      try {
+        writer.rollback();
+      } catch (SQLException ignored) {
+        // the transaction is gone either way; the requests are answered with the first failure
+      }
+    } finally {
+      try {
+        writer.setAutoCommit(true);
+      } catch (SQLException e) {
+        for (Pending p : batch) if (p.failure == null) { p.result = null; p.failure = e; }
+      }
+      for (Pending p : batch) p.done = true;
     }
   }
 
@@ -317,6 +386,9 @@ final class Store implements AutoCloseable {
 
   @Override public void close() throws SQLException {
     synchronized (reader) { reader.close(); }
-    synchronized (writer) { writer.close(); }
+    synchronized (writer) {
+      if (insertSpan != null) insertSpan.close();
+      writer.close();
+    }
   }
 }

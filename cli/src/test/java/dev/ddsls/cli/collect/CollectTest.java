@@ -279,6 +279,64 @@ class CollectTest {
     assertEquals(3, CollectorProcess.run("collect", "--check", "--data", dir.resolve("missing").toString()).exit);
   }
 
+  /** The periodic line counts requests, stored records, refusals and body bytes (the minute shortened to 200 ms). */
+  @Test void countersLineIsPrintedEveryInterval(@TempDir Path dir) throws Exception {
+    try (CollectorProcess c = CollectorProcess.start("--data", dir.toString(), "--interval", "200ms")) {
+      byte[] two = Payloads.v04(List.of(List.of(new S(9001, 1, 0, T0), new S(9001, 2, 1, T0))));
+      byte[] one = Payloads.v04(List.of(List.of(new S(9002, 1, 0, T0))));
+      byte[] bad = "not msgpack".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      json(c.send("PUT", "/v0.4/traces", MSGPACK, two));
+      json(c.send("PUT", "/v0.4/traces", MSGPACK, one));
+      assertEquals(400, c.send("PUT", "/v0.4/traces", MSGPACK, bad).statusCode());
+      String expected = "ddsls collect: received=3 stored=3 rejected=1 bytes=" + (two.length + one.length + bad.length) + "\n";
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (!c.output().contains(expected) && System.nanoTime() < deadline) Thread.sleep(50);
+      assertTrue(c.output().contains(expected), c.output());
+      // Printed again while nothing happens: the line is periodic, not one per change.
+      int first = c.output().indexOf(expected);
+      while (c.output().indexOf(expected, first + 1) < 0 && System.nanoTime() < deadline) Thread.sleep(50);
+      assertTrue(c.output().indexOf(expected, first + 1) > first, c.output());
+    }
+  }
+
+  /** --max-size drops the oldest records first, while the collector runs (retention every 200 ms here). */
+  @Test void maxSizeDropsTheOldestRecordsFirst(@TempDir Path dir) throws Exception {
+    int batches = 12, perBatch = 500;
+    try (CollectorProcess c = CollectorProcess.start("--data", dir.toString(), "--max-size", "1MiB", "--interval", "200ms")) {
+      for (int b = 0; b < batches; b++) {
+        List<S> trace = new ArrayList<>();
+        for (int i = 0; i < perBatch; i++) {
+          trace.add(new S(70_000 + b, i + 1, i == 0 ? 0 : 1, T0 + i).meta("http.url", "https://example.com/items/" + b + "/" + i + "/padding-to-make-the-span-realistic"));
+        }
+        json(c.send("PUT", "/v0.4/traces", MSGPACK, Payloads.v04(List.of(trace))));
+        Thread.sleep(2); // distinct received times, oldest batch first
+      }
+      long deadline = System.nanoTime() + 15_000_000_000L;
+      while (spansOf(c, 70_000) > 0 && System.nanoTime() < deadline) Thread.sleep(100);
+      assertEquals(0, spansOf(c, 70_000), "the oldest trace is dropped: " + c.output());
+      assertEquals(perBatch, spansOf(c, 70_000 + batches - 1), "the newest trace is kept whole");
+      assertEquals(CollectorProcess.SIGTERM_EXIT, c.stop());
+    }
+    CollectorProcess.Result check = CollectorProcess.run("collect", "--check", "--data", dir.toString());
+    assertEquals(0, check.exit, check.output);
+    long kept = Long.parseLong(check.output.replaceAll("(?s).*ok \\((\\d+) spans.*", "$1"));
+    assertTrue(kept >= perBatch && kept < batches * perBatch, check.output);
+    // Survivors are a suffix of the upload order: no younger trace was dropped while an older one stayed.
+    try (CollectorProcess c = CollectorProcess.start("--data", dir.toString())) {
+      boolean seenKept = false;
+      for (int b = 0; b < batches; b++) {
+        long n = spansOf(c, 70_000 + b);
+        if (seenKept) assertEquals(perBatch, n, "trace of batch " + b);
+        seenKept |= n > 0;
+      }
+      assertEquals(CollectorProcess.SIGTERM_EXIT, c.stop());
+    }
+  }
+
+  private static long spansOf(CollectorProcess c, long traceId) throws Exception {
+    return json(c.get("/ddsls/v1/spans?limit=1000&trace_id=" + traceId)).get("spans").size();
+  }
+
   /** Acknowledged means durable: SIGKILL at random points while a client streams uploads, then restart and look. */
   @Test void everyAcknowledgedRecordSurvivesSigkill(@TempDir Path dir) throws Exception {
     java.util.Random random = new java.util.Random();
