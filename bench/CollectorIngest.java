@@ -52,7 +52,7 @@ public final class CollectorIngest {
     System.out.println("|---|---|---|---|---|---|---|---|");
     row("spans, " + spansPerRequest + " per request (" + traces[0].length / 1024 + " KiB msgpack), as fast as possible", spanMax, spansPerRequest);
     row("spans, paced at half that rate", spanHalf, spansPerRequest);
-    row("profiles, " + profiles[0].length / 1024 + " KiB multipart (100 KiB gzipped pprof), as fast as possible", profMax, 1);
+    row("profiles, " + profiles[0].length / 1024 + " KiB multipart (" + pprof.length / 1024 + " KiB gzipped pprof), as fast as possible", profMax, 1);
     row("profiles, paced at half that rate", profHalf, 1);
   }
 
@@ -271,7 +271,7 @@ public final class CollectorIngest {
     ByteArrayOutputStream pb = new ByteArrayOutputStream();
     List<String> strings = new ArrayList<>(List.of("", "cpu-samples", "count", "cpu-time", "nanoseconds", "span id", "local root span id"));
     byte[] compressed;
-    int frames = size / 24;
+    int frames = size / 64;
     while (true) {
       while (strings.size() < frames) {
         strings.add("com.example.orders.Handler" + Long.toHexString(RANDOM.nextLong()) + ".m" + Integer.toHexString(RANDOM.nextInt()));
