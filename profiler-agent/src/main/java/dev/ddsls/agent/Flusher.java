@@ -117,8 +117,10 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
         profileDue = false;
         busy = true;
       }
+      long began = System.nanoTime();
       try {
         flush(spans, profile, false, deadline);
+        if (config.debug) AgentLog.info("flush (" + (profile ? "spans and profile" : "spans") + ") took " + (System.nanoTime() - began) / 1_000_000 + " ms");
       } catch (Throwable t) {
         AgentLog.once("flush-failed", "flush failed (" + AgentLog.describe(t) + "); the function is unaffected");
       } finally {
