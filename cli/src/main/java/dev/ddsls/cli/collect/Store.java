@@ -115,13 +115,20 @@ final class Store implements AutoCloseable {
 
   /** Stores the spans of one request, all or none; returns once they are durable. */
   void addSpans(List<Span> spans, long receivedMillis) throws SQLException {
+    // Serialized and checksummed before taking the single writer, so concurrent requests do this work in parallel.
+    String[] jsons = new String[spans.size()];
+    long[] crcs = new long[spans.size()];
+    for (int i = 0; i < jsons.length; i++) {
+      jsons[i] = spans.get(i).toJson();
+      crcs[i] = crc(jsons[i].getBytes(StandardCharsets.UTF_8));
+    }
     write(c -> {
       if (insertSpan == null) insertSpan = c.prepareStatement("INSERT INTO spans(received, trace_id, trace_id_high, span_id, parent_id,"
           + " service, function, name, start, duration, cold_start, request_id, json, crc) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
       PreparedStatement ps = insertSpan;
       ps.clearBatch(); // a failed request may have left its rows queued
-      for (Span s : spans) {
-        byte[] json = s.toJson().getBytes(StandardCharsets.UTF_8);
+      for (int i = 0; i < jsons.length; i++) {
+        Span s = spans.get(i);
         ps.setLong(1, receivedMillis);
         ps.setLong(2, s.traceId);
         ps.setLong(3, s.traceIdHigh);
@@ -135,8 +142,8 @@ final class Store implements AutoCloseable {
         String cold = s.meta.get("cold_start");
         if (cold == null) ps.setNull(11, java.sql.Types.INTEGER); else ps.setInt(11, "true".equalsIgnoreCase(cold) ? 1 : 0);
         ps.setString(12, s.meta.get("request_id"));
-        ps.setString(13, new String(json, StandardCharsets.UTF_8));
-        ps.setLong(14, crc(json));
+        ps.setString(13, jsons[i]);
+        ps.setLong(14, crcs[i]);
         ps.addBatch();
       }
       ps.executeBatch();
