@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 @Command(name = "ddsls", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Profiling and cold-start diagnostics for Java functions on AWS Lambda.",
     subcommands = {CommandLine.HelpCommand.class, ColdstartCommand.class, dev.ddsls.cli.collect.CollectCommand.class,
-        dev.ddsls.cli.diagnose.DiagnoseCommand.class, GateCommand.class, dev.ddsls.cli.demo.DemoCommand.class})
+        dev.ddsls.cli.diagnose.DiagnoseCommand.class, dev.ddsls.cli.profile.ProfileCommand.class, GateCommand.class, dev.ddsls.cli.demo.DemoCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

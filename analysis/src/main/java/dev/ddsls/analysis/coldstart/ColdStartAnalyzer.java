@@ -92,7 +92,8 @@ public final class ColdStartAnalyzer {
     List<Finding> findings = InitFindings.of(initStats, phaseStats.get("firstInvocation"), warmMedian, penalty, initAnalysis, coldIds);
     findings.sort(Finding.ORDER);
     return new ColdStartReport(function, service, count, cold, count == 0 ? 0 : round4((double) cold / count), byType, byMemory,
-        initStats, phaseStats, warmMedian == null ? null : round(warmMedian), penalty, initAnalysis, findings, coldIds, notes);
+        initStats, phaseStats, warmMedian == null ? null : round(warmMedian), penalty, initAnalysis, findings, coldIds, notes,
+        List.copyOf(init));
   }
 
   private static String initType(Span s) {

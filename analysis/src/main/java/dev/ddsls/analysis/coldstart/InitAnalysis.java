@@ -63,7 +63,7 @@ public record InitAnalysis(InitBreakdown breakdown, List<Share> userFrames, doub
         for (String f : stack) {
           if (f.endsWith(".<clinit>") && !FrameStats.isLibrary(f) && seen.add(f)) clinit.merge(f, ms, Double::sum);
         }
-        if (Signature.CLASS_LOADING.matches(stack)) classLoading += ms;
+        if (Signature.isClassLoading(stack)) classLoading += ms;
         if (Signature.isJitOrGcThread(s.strLabel("thread name"))) jitGc += ms;
         for (Signature sig : Signature.LIBRARIES) {
           if (sig.matches(stack)) libs.merge(sig.id(), ms, Double::sum);

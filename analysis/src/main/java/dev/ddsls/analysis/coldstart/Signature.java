@@ -26,6 +26,28 @@ public record Signature(String id, String title, List<String> prefixes, String a
           + "AppCDS / SnapStart with class priming.",
       "https://docs.aws.amazon.com/lambda/latest/dg/best-practices.html");
 
+  // HotSpot's own frames of parsing, linking and verifying (native stacks of async-profiler).
+  private static final List<String> VM_CLASS_LOADING = List.of("ClassFileParser::", "ClassLoader::", "SystemDictionary::",
+      "Verifier::", "ClassVerifier::", "InstanceKlass::link", "Rewriter::", "JVM_DefineClass", "JVM_FindClassFromCaller");
+
+  /**
+   * Whether a sample is class loading itself: from the leaf, a loading/defining/linking/verifying frame comes before
+   * any {@code <clinit>}. A static initialiser run by {@code Class.forName} is under loading frames but is the
+   * class's own work, not loading.
+   */
+  public static boolean isClassLoading(List<String> stackLeafFirst) {
+    for (String frame : stackLeafFirst) {
+      if (frame.endsWith(".<clinit>")) return false;
+      for (String p : CLASS_LOADING.prefixes) {
+        if (frame.startsWith(p)) return true;
+      }
+      for (String p : VM_CLASS_LOADING) {
+        if (frame.startsWith(p)) return true;
+      }
+    }
+    return false;
+  }
+
   /** The library recognisers, most specific first. */
   public static final List<Signature> LIBRARIES = List.of(
       new Signature("aws-sdk-client-init", "AWS SDK client construction in init",

@@ -8,6 +8,7 @@ import dev.ddsls.analysis.connectivity.ConnectivityAnalyzer;
 import dev.ddsls.analysis.connectivity.ConnectivityReport;
 import dev.ddsls.analysis.pprof.ProfileSample;
 import dev.ddsls.analysis.report.DiagnoseReport;
+import dev.ddsls.analysis.report.HtmlReport;
 import dev.ddsls.analysis.report.JsonReport;
 import dev.ddsls.analysis.report.MarkdownReport;
 import dev.ddsls.analysis.report.TextReport;
@@ -51,28 +52,34 @@ public final class DiagnoseCommand implements Callable<Integer> {
   @Option(names = "--from", paramLabel = "ISO-8601") String from;
   @Option(names = "--to", paramLabel = "ISO-8601") String to;
   @Option(names = "--trace-id", paramLabel = "ID", description = "Only this trace (unsigned decimal).") String traceId;
-  @Option(names = "--format", defaultValue = "text", description = "text, json, markdown. Default: ${DEFAULT-VALUE}.") String format;
+  @Option(names = "--format", defaultValue = "text", description = "text, json, markdown, html. Default: ${DEFAULT-VALUE}.") String format;
+  @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write the report here instead of stdout.") java.nio.file.Path output;
   @Option(names = "--quiet", description = "No progress on stderr.") boolean quiet;
   @Option(names = "--verbose", description = "Stack traces on errors.") boolean verbose;
 
   @Override
   public Integer call() throws Exception {
-    if (!List.of("text", "json", "markdown").contains(format)) throw Cli.Failure.usage("unknown --format " + format + ": text, json or markdown");
+    if (!List.of("text", "json", "markdown", "html").contains(format)) {
+      throw Cli.Failure.usage("unknown --format " + format + ": text, json, markdown or html");
+    }
     Query q = query();
     Source src = Source.of(source);
     SourceData data = new SourceData();
     src.fetch(q, data, Progress.forTerminal(quiet));
     DiagnoseReport report = analyze(src.describe(), q, data);
-    PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8));
+    PrintWriter out = new PrintWriter(output == null ? new OutputStreamWriter(System.out, StandardCharsets.UTF_8)
+        : java.nio.file.Files.newBufferedWriter(output, StandardCharsets.UTF_8));
     switch (format) {
+      case "html" -> HtmlReport.write(report, data.profiles, out);
       case "json" -> {
         JsonReport.write(report, out);
         out.println();
       }
       case "markdown" -> MarkdownReport.write(report, out);
-      default -> TextReport.write(report, out, System.console() != null && System.getenv("NO_COLOR") == null);
+      default -> TextReport.write(report, out, output == null && System.console() != null && System.getenv("NO_COLOR") == null);
     }
-    out.flush();
+    if (output != null) out.close();
+    else out.flush();
     return Cli.OK;
   }
 

@@ -1,0 +1,206 @@
+package dev.ddsls.analysis.report;
+
+import dev.ddsls.analysis.pprof.FrameStats;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A flame graph of collapsed stacks ({@code root;..;leaf value}), rendered as inline SVG: one {@code <g class="f">}
+ * per frame with its name in {@code data-name}, a {@code <title>} for hover, a rect and a label that {@link #SCRIPT}
+ * fits to the width (and refits on click-to-zoom). A differential graph has the shape of the second profile and
+ * colours each frame by the change of its share of the total: red grew, blue shrank.
+ * No dependencies: the page needs only {@link #STYLE} and {@link #SCRIPT} once.
+ */
+public final class FlameGraph {
+  static final int WIDTH = 1200, ROW = 18;
+  private static final double MIN_PX = 0.3; // narrower frames (and their callees) are not drawn
+
+  private final Node root = new Node("all");
+  private final String unit;
+  private boolean differential;
+  private long beforeTotal;
+
+  private static final class Node {
+    final String name;
+    long total, self, before;
+    final Map<String, Node> children = new TreeMap<>(); // alphabetical, like flamegraph.pl
+
+    Node(String name) { this.name = name; }
+
+    Node child(String n) { return children.computeIfAbsent(n, Node::new); }
+  }
+
+  private FlameGraph(String unit) { this.unit = unit; }
+
+  /** @param unit the values' unit: {@code nanoseconds} are shown as ms, anything else as a count */
+  public static FlameGraph of(Map<String, Long> collapsed, String unit) {
+    FlameGraph g = new FlameGraph(unit);
+    for (Map.Entry<String, Long> e : collapsed.entrySet()) {
+      Node n = g.root;
+      n.total += e.getValue();
+      for (String f : e.getKey().split(";")) {
+        n = n.child(f);
+        n.total += e.getValue();
+      }
+      n.self += e.getValue();
+    }
+    return g;
+  }
+
+  /** The graph of {@code after}, each frame also carrying its value in {@code before} (same path). */
+  public static FlameGraph diff(Map<String, Long> before, Map<String, Long> after, String unit) {
+    FlameGraph g = of(after, unit);
+    g.differential = true;
+    for (Map.Entry<String, Long> e : before.entrySet()) {
+      g.beforeTotal += e.getValue();
+      Node n = g.root;
+      n.before += e.getValue();
+      for (String f : e.getKey().split(";")) {
+        n = n.children.get(f);
+        if (n == null) break; // gone in after: not drawn
+        n.before += e.getValue();
+      }
+    }
+    return g;
+  }
+
+  public long total() { return root.total; }
+
+  /** Appends {@code <svg class="flame" id=..>}; an empty graph gives a short note instead. */
+  public void svg(StringBuilder out, String id) {
+    if (root.total == 0) {
+      out.append("<p class=\"empty\" id=\"").append(esc(id)).append("\">No samples.</p>\n");
+      return;
+    }
+    int depth = depth(root, 0);
+    int height = (depth + 1) * ROW;
+    out.append("<svg class=\"flame\" id=\"").append(esc(id)).append("\" data-width=\"").append(WIDTH)
+        .append("\" width=\"").append(WIDTH).append("\" height=\"").append(height).append("\" viewBox=\"0 0 ")
+        .append(WIDTH).append(' ').append(height).append("\" xmlns=\"http://www.w3.org/2000/svg\">\n");
+    render(out, root, 0, 0, WIDTH, height, maxShareDelta(root));
+    out.append("</svg>\n");
+  }
+
+  private int depth(Node n, int d) {
+    int max = d;
+    for (Node c : n.children.values()) {
+      if (c.total * (double) WIDTH / root.total >= MIN_PX) max = Math.max(max, depth(c, d + 1));
+    }
+    return max;
+  }
+
+  private void render(StringBuilder out, Node n, int d, double x, double w, int height, double maxDelta) {
+    double y = height - (d + 1) * ROW; // root at the bottom
+    out.append("<g class=\"f\" data-name=\"").append(esc(n.name)).append("\" data-depth=\"").append(d)
+        .append("\" data-x=\"").append(num(x)).append("\" data-w=\"").append(num(w)).append("\"><title>")
+        .append(esc(title(n))).append("</title><rect x=\"").append(num(x)).append("\" y=\"").append(num(y))
+        .append("\" width=\"").append(num(w)).append("\" height=\"").append(ROW - 1).append("\" rx=\"2\" fill=\"")
+        .append(differential ? diffColour(n, maxDelta) : colour(n.name)).append("\"/><text x=\"").append(num(x + 3))
+        .append("\" y=\"").append(num(y + ROW - 5)).append("\"></text></g>\n");
+    double cx = x;
+    for (Node c : n.children.values()) {
+      double cw = c.total * (double) WIDTH / root.total;
+      if (cw >= MIN_PX) render(out, c, d + 1, cx, cw, height, maxDelta);
+      cx += cw;
+    }
+  }
+
+  private String title(Node n) {
+    String t = n.name + " - " + value(n.total) + " (" + pct(n.total, root.total) + ")";
+    if (n.self > 0) t += ", self " + value(n.self);
+    if (differential) t += "; before " + value(n.before) + " (" + pct(n.before, beforeTotal) + ")";
+    return t;
+  }
+
+  /** Change of a frame's share of the total, after minus before. */
+  private double shareDelta(Node n) {
+    double after = root.total == 0 ? 0 : n.total / (double) root.total;
+    double before = beforeTotal == 0 ? 0 : n.before / (double) beforeTotal;
+    return after - before;
+  }
+
+  private double maxShareDelta(Node n) {
+    double m = Math.abs(shareDelta(n));
+    for (Node c : n.children.values()) m = Math.max(m, maxShareDelta(c));
+    return m;
+  }
+
+  private String diffColour(Node n, double maxDelta) {
+    double s = maxDelta == 0 ? 0 : shareDelta(n) / maxDelta;
+    int fade = (int) Math.round(220 * (1 - Math.abs(s)));
+    return s >= 0 ? "rgb(255," + (fade + 20) + "," + fade + ")" : "rgb(" + fade + "," + (fade + 20) + ",255)";
+  }
+
+  /** Warm colours by kind: own code orange-red, JDK and libraries yellow, native frames grey-red; hue varies by name. */
+  static String colour(String frame) {
+    int h = Math.floorMod(frame.hashCode(), 20);
+    if (FrameStats.packageOf(frame).equals(FrameStats.NATIVE)) return "hsl(" + (h / 2) + ",45%,62%)";
+    if (FrameStats.isLibrary(frame)) return "hsl(" + (40 + h) + ",80%,60%)";
+    return "hsl(" + (10 + h) + ",85%,58%)";
+  }
+
+  String value(long v) {
+    return unit.equals("nanoseconds") ? String.format(Locale.ROOT, "%.1f ms", v / 1e6) : v + " " + unit;
+  }
+
+  private static String pct(long part, long whole) {
+    return String.format(Locale.ROOT, "%.1f %%", whole == 0 ? 0 : part * 100.0 / whole);
+  }
+
+  private static String num(double v) { return String.format(Locale.ROOT, "%.2f", v); }
+
+  /** Escapes text for HTML/SVG content and attribute values. */
+  public static String esc(String s) {
+    StringBuilder b = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '<' -> b.append("&lt;");
+        case '>' -> b.append("&gt;");
+        case '&' -> b.append("&amp;");
+        case '"' -> b.append("&quot;");
+        case '\'' -> b.append("&#39;");
+        default -> b.append(c);
+      }
+    }
+    return b.toString();
+  }
+
+  /** A whole page with one graph, for {@code ddsls profile flame|diff}. */
+  public static String page(String title, List<String> lines, FlameGraph g) {
+    StringBuilder b = new StringBuilder();
+    b.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>").append(esc(title))
+        .append("</title>\n<style>").append(STYLE).append("</style></head>\n<body>\n<h1>").append(esc(title)).append("</h1>\n");
+    for (String l : lines) b.append("<p>").append(esc(l)).append("</p>\n");
+    g.svg(b, "flame");
+    b.append("<script>").append(SCRIPT).append("</script>\n</body></html>\n");
+    return b.toString();
+  }
+
+  public static final String STYLE = String.join("\n",
+      "body{font-family:system-ui,sans-serif;margin:1.5em;color:#222}",
+      "svg.flame{display:block;font:12px monospace;cursor:pointer;background:#fafafa;border:1px solid #ddd}",
+      "svg.flame g.f:hover rect{stroke:#000;stroke-width:.7}",
+      "svg.flame text{pointer-events:none;fill:#000}");
+
+  /** Fits labels to their frames and zooms on click (click the root to reset). */
+  public static final String SCRIPT = String.join("\n",
+      "(function(){",
+      "function fit(svg){svg.querySelectorAll('g.f').forEach(function(g){var r=g.querySelector('rect'),t=g.querySelector('text');",
+      " var c=Math.floor((+r.getAttribute('width')-6)/7),n=g.getAttribute('data-name');",
+      " t.textContent=c<3?'':(n.length<=c?n:n.substring(0,c-2)+'..');});}",
+      "function zoom(svg,z){var x0=+z.dataset.x,w0=+z.dataset.w,d0=+z.dataset.depth,W=+svg.dataset.width,e=1e-6;",
+      " svg.querySelectorAll('g.f').forEach(function(g){var x=+g.dataset.x,w=+g.dataset.w,d=+g.dataset.depth;",
+      "  var inside=x>=x0-e&&x+w<=x0+w0+e,above=d<d0&&x<=x0+e&&x+w>=x0+w0-e;",
+      "  if(!inside&&!above){g.style.display='none';return;}",
+      "  g.style.display='';var nx=above?0:(x-x0)*W/w0,nw=above?W:w*W/w0;",
+      "  g.querySelector('rect').setAttribute('x',nx);g.querySelector('rect').setAttribute('width',nw);",
+      "  g.querySelector('text').setAttribute('x',nx+3);});",
+      " fit(svg);}",
+      "document.querySelectorAll('svg.flame').forEach(function(svg){fit(svg);",
+      " svg.addEventListener('click',function(ev){var g=ev.target.closest('g.f');if(g)zoom(svg,g);});});",
+      "})();");
+}

@@ -1,0 +1,229 @@
+package dev.ddsls.analysis.report;
+
+import static dev.ddsls.analysis.report.FlameGraph.esc;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ddsls.analysis.coldstart.ColdStartReport;
+import dev.ddsls.analysis.coldstart.InitBreakdown;
+import dev.ddsls.analysis.coldstart.ProfileInput;
+import dev.ddsls.analysis.connectivity.ConnectivityReport;
+import dev.ddsls.analysis.findings.Finding;
+import dev.ddsls.analysis.pprof.CollapsedStacks;
+import dev.ddsls.analysis.stats.Percentiles;
+import java.io.IOException;
+import java.io.Writer;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * {@code ddsls diagnose --format html}: one self-contained page (inline CSS, JS and SVG; nothing fetched) with, per
+ * function, the cold-start histogram, the phase breakdown, flame graphs of init and of invocations, and the
+ * findings; then the connectivity tables. Flame graphs use the CPU profiles (wall when there are none) the function's
+ * report names in {@code init.profileIds}.
+ */
+public final class HtmlReport {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String[] PHASES = {"jvm", "agent", "runtimeInit", "firstInvocation"};
+  private static final String[] PHASE_COLOURS = {"#5b8def", "#9b6bd6", "#e8743b", "#3bb273"};
+
+  private HtmlReport() {}
+
+  public static void write(DiagnoseReport r, List<ProfileInput> profiles, Writer out) throws IOException {
+    StringBuilder b = new StringBuilder();
+    b.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>ddsls diagnose</title>\n<style>")
+        .append(FlameGraph.STYLE).append('\n').append(STYLE).append("</style></head>\n<body>\n<h1>ddsls diagnose</h1>\n<p>Source: ")
+        .append(esc(r.source())).append(". Inputs: ").append(r.inputs().spans()).append(" spans, ").append(r.inputs().profiles())
+        .append(" profiles, ").append(r.inputs().platformReports()).append(" platform reports, ")
+        .append(r.inputs().xraySegments()).append(" X-Ray segments.</p>\n");
+    notes(b, r.notes());
+    int i = 0;
+    for (ColdStartReport f : r.functions()) function(b, f, profiles, i++);
+    if (r.connectivity() != null) connectivity(b, r.connectivity());
+    b.append("<script>").append(FlameGraph.SCRIPT).append("</script>\n</body></html>\n");
+    out.write(b.toString());
+    out.flush();
+  }
+
+  private static void function(StringBuilder b, ColdStartReport f, List<ProfileInput> profiles, int index) {
+    b.append("<section class=\"function\" id=\"fn-").append(index).append("\">\n<h2>").append(esc(f.function())).append("</h2>\n<p>")
+        .append(f.invocations()).append(" invocations, ").append(f.coldStarts()).append(" cold starts (")
+        .append(fmt(f.coldStartRate() * 100)).append(" %). Init p50 ").append(ms(f.initMs().p50())).append(", p90 ")
+        .append(ms(f.initMs().p90())).append(", max ").append(ms(f.initMs().max())).append(". Warm median ")
+        .append(ms(f.warmMedianMs())).append(", cold invocation penalty ").append(ms(f.coldInvocationPenaltyMs())).append(".</p>\n");
+    b.append("<h3>Cold starts: init duration</h3>\n");
+    histogram(b, f.initDurationsMs(), "hist-" + index);
+    b.append("<h3>Phases (p50)</h3>\n");
+    phases(b, f.phasesMs(), "phases-" + index);
+    if (f.init() != null) {
+      b.append("<p>Init CPU ").append(ms(f.init().cpuMs())).append(", wall ").append(ms(f.init().wallMs())).append(", off-CPU ")
+          .append(ms(f.init().offCpuMs())).append(", class loading ").append(ms(f.init().classLoadingMs())).append(", JIT/GC ")
+          .append(ms(f.init().jitGcMs())).append(" per cold start.</p>\n");
+    }
+    List<ProfileInput> mine = profilesOf(f, profiles);
+    b.append("<h3>Init flame graph (phase=init)</h3>\n");
+    flame(b, mine, InitBreakdown.INIT, "flame-init-" + index);
+    b.append("<h3>Invocation flame graph (phase=invocation)</h3>\n");
+    flame(b, mine, "invocation", "flame-invocation-" + index);
+    b.append("<h3>Findings</h3>\n");
+    findings(b, f.findings());
+    notes(b, f.notes());
+    b.append("</section>\n");
+  }
+
+  /** The CPU profiles of the function (wall when it has no CPU profiles). */
+  private static List<ProfileInput> profilesOf(ColdStartReport f, List<ProfileInput> profiles) {
+    if (f.init() == null) return List.of();
+    Set<String> ids = new HashSet<>(f.init().profileIds());
+    List<ProfileInput> cpu = new ArrayList<>(), wall = new ArrayList<>();
+    for (ProfileInput p : profiles) {
+      if (!ids.contains(p.id())) continue;
+      if (p.kind().equals("cpu")) cpu.add(p);
+      else if (p.kind().equals("wall")) wall.add(p);
+    }
+    return cpu.isEmpty() ? wall : cpu;
+  }
+
+  private static void flame(StringBuilder b, List<ProfileInput> profiles, String phase, String id) {
+    Map<String, Long> stacks = new TreeMap<>();
+    for (ProfileInput p : profiles) {
+      CollapsedStacks.add(stacks, p.profile(), p.timeIndex(), s -> phase.equals(s.strLabel(InitBreakdown.PHASE)));
+    }
+    String kind = profiles.isEmpty() ? "" : profiles.get(0).kind();
+    if (!kind.isEmpty()) b.append("<p class=\"meta\">").append(kind).append(" samples of ").append(profiles.size()).append(" profiles</p>\n");
+    FlameGraph.of(stacks, "nanoseconds").svg(b, id);
+  }
+
+  static void histogram(StringBuilder b, List<Double> values, String id) {
+    if (values.isEmpty()) {
+      b.append("<p class=\"empty\" id=\"").append(id).append("\">No init durations.</p>\n");
+      return;
+    }
+    double min = values.stream().mapToDouble(Double::doubleValue).min().orElse(0);
+    double max = values.stream().mapToDouble(Double::doubleValue).max().orElse(0);
+    int bins = Math.max(1, Math.min(20, (int) Math.ceil(Math.sqrt(values.size()))));
+    double width = max > min ? (max - min) / bins : 1;
+    int[] counts = new int[bins];
+    for (double v : values) counts[Math.min(bins - 1, (int) ((v - min) / width))]++;
+    int top = 0;
+    for (int c : counts) top = Math.max(top, c);
+    int w = 600, h = 160, bar = w / bins;
+    b.append("<svg class=\"histogram\" id=\"").append(id).append("\" width=\"").append(w).append("\" height=\"").append(h + 20)
+        .append("\" xmlns=\"http://www.w3.org/2000/svg\">\n");
+    for (int i = 0; i < bins; i++) {
+      int bh = (int) Math.round(counts[i] * (double) h / top);
+      double lo = min + i * width;
+      b.append("<g class=\"bin\"><title>").append(fmt(lo)).append("-").append(fmt(lo + width)).append(" ms: ").append(counts[i])
+          .append(" cold starts</title><rect x=\"").append(i * bar + 1).append("\" y=\"").append(h - bh).append("\" width=\"")
+          .append(bar - 2).append("\" height=\"").append(bh).append("\" fill=\"#5b8def\"/></g>\n");
+    }
+    b.append("<text x=\"0\" y=\"").append(h + 15).append("\">").append(fmt(min)).append(" ms</text><text x=\"").append(w)
+        .append("\" y=\"").append(h + 15).append("\" text-anchor=\"end\">").append(fmt(max)).append(" ms</text>\n</svg>\n");
+  }
+
+  private static void phases(StringBuilder b, Map<String, Percentiles> phases, String id) {
+    double total = 0;
+    for (String p : PHASES) {
+      Percentiles v = phases.get(p);
+      if (v != null && v.p50() != null) total += v.p50();
+    }
+    if (total <= 0) {
+      b.append("<p class=\"empty\" id=\"").append(id).append("\">No phase measurements.</p>\n");
+      return;
+    }
+    int w = 600;
+    b.append("<svg class=\"phases\" id=\"").append(id).append("\" width=\"").append(w).append("\" height=\"28\" xmlns=\"http://www.w3.org/2000/svg\">\n");
+    double x = 0;
+    for (int i = 0; i < PHASES.length; i++) {
+      Percentiles v = phases.get(PHASES[i]);
+      if (v == null || v.p50() == null) continue;
+      double pw = v.p50() * w / total;
+      b.append("<g class=\"phase\" data-phase=\"").append(PHASES[i]).append("\"><title>").append(PHASES[i]).append(": p50 ")
+          .append(ms(v.p50())).append("</title><rect x=\"").append(fmt(x)).append("\" y=\"0\" width=\"").append(fmt(pw))
+          .append("\" height=\"28\" fill=\"").append(PHASE_COLOURS[i]).append("\"/></g>\n");
+      x += pw;
+    }
+    b.append("</svg>\n<table><tr><th>phase</th><th>n</th><th>p50</th><th>p90</th><th>max</th></tr>\n");
+    for (int i = 0; i < PHASES.length; i++) {
+      Percentiles v = phases.get(PHASES[i]);
+      if (v == null) continue;
+      b.append("<tr><td><span class=\"swatch\" style=\"background:").append(PHASE_COLOURS[i]).append("\"></span>").append(PHASES[i])
+          .append("</td><td>").append(v.n()).append("</td><td>").append(ms(v.p50())).append("</td><td>").append(ms(v.p90()))
+          .append("</td><td>").append(ms(v.max())).append("</td></tr>\n");
+    }
+    b.append("</table>\n");
+  }
+
+  private static void findings(StringBuilder b, List<Finding> findings) {
+    if (findings.isEmpty()) {
+      b.append("<p class=\"none\">No findings.</p>\n");
+      return;
+    }
+    b.append("<ul class=\"findings\">\n");
+    for (Finding f : findings) {
+      b.append("<li class=\"finding ").append(f.severity().label()).append("\" data-id=\"").append(esc(f.id())).append("\"><b>[")
+          .append(f.severity().label()).append("] ").append(esc(f.title())).append("</b> <code>").append(esc(f.id()))
+          .append("</code><br>").append(esc(f.advice())).append(" <a href=\"").append(esc(f.reference())).append("\">reference</a>")
+          .append("<details><summary>evidence</summary><pre>").append(esc(json(f.evidence()))).append("</pre></details></li>\n");
+    }
+    b.append("</ul>\n");
+  }
+
+  private static void connectivity(StringBuilder b, ConnectivityReport c) {
+    b.append("<section class=\"connectivity\" id=\"connectivity\">\n<h2>Trace connectivity</h2>\n<p>").append(c.invocationSpans())
+        .append(" invocations: ").append(c.connected()).append(" connected, ").append(c.orphans()).append(" orphans, ")
+        .append(c.roots()).append(" roots (").append(c.broken()).append(" broken); connected rate ")
+        .append(fmt(c.connectedRate() * 100)).append(" %.</p>\n");
+    b.append("<table class=\"triggers\"><tr><th>trigger</th><th>invocations</th><th>connected</th><th>orphans</th><th>roots</th><th>broken</th></tr>\n");
+    for (Map.Entry<String, ConnectivityReport.Counts> e : c.byTrigger().entrySet()) {
+      ConnectivityReport.Counts n = e.getValue();
+      b.append("<tr><td>").append(esc(e.getKey())).append("</td><td>").append(n.invocations()).append("</td><td>").append(n.connected())
+          .append("</td><td>").append(n.orphans()).append("</td><td>").append(n.roots()).append("</td><td>").append(n.broken())
+          .append("</td></tr>\n");
+    }
+    b.append("</table>\n<h3>Map</h3>\n<table class=\"edges\"><tr><th>from</th><th></th><th>trigger</th><th></th><th>to</th><th>invocations</th></tr>\n");
+    for (ConnectivityReport.Edge e : c.edges()) {
+      b.append("<tr class=\"edge\"><td>").append(esc(e.from())).append("</td><td>&rarr;</td><td>").append(esc(e.trigger()))
+          .append("</td><td>&rarr;</td><td>").append(esc(e.to())).append("</td><td>").append(e.invocations()).append("</td></tr>\n");
+    }
+    b.append("</table>\n");
+    if (!c.anomalies().isEmpty()) {
+      b.append("<h3>Anomalies</h3>\n<ul>\n");
+      for (ConnectivityReport.Anomaly a : c.anomalies()) {
+        b.append("<li>").append(esc(a.kind())).append(" in trace ").append(esc(a.traceId())).append(": ").append(esc(a.detail())).append("</li>\n");
+      }
+      b.append("</ul>\n");
+    }
+    b.append("<h3>Findings</h3>\n");
+    findings(b, c.findings());
+    b.append("</section>\n");
+  }
+
+  private static void notes(StringBuilder b, List<String> notes) {
+    for (String n : notes) b.append("<p class=\"note\">Note: ").append(esc(n)).append("</p>\n");
+  }
+
+  private static String json(Object o) {
+    try {
+      return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(o);
+    } catch (JsonProcessingException e) {
+      return String.valueOf(o);
+    }
+  }
+
+  private static String ms(Double v) { return v == null ? "-" : fmt(v) + " ms"; }
+
+  private static String fmt(double v) { return String.format(Locale.ROOT, "%.1f", v); }
+
+  private static final String STYLE = String.join("\n",
+      "h2{border-bottom:2px solid #333;margin-top:2em}",
+      "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:2px 8px;text-align:left}",
+      ".swatch{display:inline-block;width:10px;height:10px;margin-right:4px}",
+      ".finding.high{color:#a00}.finding.medium{color:#a60}.note,.meta{color:#666}",
+      "svg.histogram text{font:11px sans-serif}");
+}

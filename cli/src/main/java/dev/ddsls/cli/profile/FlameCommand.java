@@ -1,0 +1,34 @@
+package dev.ddsls.cli.profile;
+
+import dev.ddsls.analysis.pprof.CollapsedStacks;
+import dev.ddsls.analysis.report.FlameGraph;
+import dev.ddsls.cli.Cli;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code ddsls profile flame}: a self-contained HTML flame graph. */
+@Command(name = "flame", mixinStandardHelpOptions = true, description = "Writes an HTML flame graph (hover for values, click to zoom).")
+final class FlameCommand implements Callable<Integer> {
+  @Parameters(arity = "1..*", paramLabel = "FILE", description = "pprof or JFR files (merged).") List<Path> files;
+  @Mixin Selection selection;
+  @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "The HTML file to write.") Path output;
+
+  @Override
+  public Integer call() throws IOException {
+    Selection.Merged m = selection.apply(ProfileFiles.read(files));
+    FlameGraph g = FlameGraph.of(CollapsedStacks.of(m.profile(), m.valueIndex()), m.type().unit());
+    String title = "Flame graph: " + (files.size() == 1 ? files.get(0).getFileName().toString() : files.size() + " files");
+    Files.writeString(output, FlameGraph.page(title, List.of(selection.describe(m) + ", " + m.format(g.total()) + "."), g),
+        StandardCharsets.UTF_8);
+    System.out.println("wrote " + output);
+    return Cli.OK;
+  }
+}

@@ -1,0 +1,15 @@
+package dev.ddsls.cli.profile;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code ddsls profile}: look at pprof and JFR files directly, without a diagnose source. */
+@Command(name = "profile", mixinStandardHelpOptions = true,
+    description = {"Top frames, flame graphs, conversion and differential flame graphs of pprof (.pb.gz, .pprof) and JFR files.",
+        "Exit: 0 ok, 2 usage, 3 unreadable input."},
+    subcommands = {TopCommand.class, FlameCommand.class, ConvertCommand.class, DiffCommand.class})
+public final class ProfileCommand implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override public void run() { spec.commandLine().usage(System.out); }
+}
