@@ -36,6 +36,8 @@ public final class ColdstartCommand implements Callable<Integer> {
   private static final Pattern HANDLER =
       Pattern.compile("[A-Za-z_$][\\w$]*(\\.[A-Za-z_$][\\w$]*)*(::[A-Za-z_$][\\w$]*)?");
   private static final Pattern ENV_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+  /** The gate's minimum samples per side for a regression on the median (docs/ci.md). */
+  private static final int MIN_GATE_RUNS = 9;
 
   enum Toggle { on, off }
 
@@ -121,9 +123,10 @@ public final class ColdstartCommand implements Callable<Integer> {
     try {
       boolean text = format == Format.text;
       if (cpu != null && text) printCpuLimit(cpu);
-      Side candidate = new Side("candidate", jar, launch(jar, javaExe, envMap, cpu), events, outDir);
-      Side baseline = baselineJar == null ? null
-          : new Side("baseline", baselineJar, launch(baselineJar, javaExe, envMap, cpu), events, outDir.resolve("baseline"));
+      Path warmupDir = outDir.resolve("warmup");
+      Side candidate = new Side("candidate", jar, launch(jar, javaExe, envMap, cpu), events, outDir, warmupDir);
+      Side baseline = baselineJar == null ? null : new Side("baseline", baselineJar, launch(baselineJar, javaExe, envMap, cpu),
+          events, outDir.resolve("baseline"), warmupDir);
       int seq = 0;
       for (int w = 1; w <= warmups; w++) {
         seq += candidate.warmup(w, text);
@@ -170,9 +173,6 @@ public final class ColdstartCommand implements Callable<Integer> {
     }
   }
 
-  /** The gate's minimum samples per side for a regression on the median (docs/ci.md). */
-  static final int MIN_GATE_RUNS = 9;
-
   /** One jar of a measurement: its runs, in the order they ran, and their positions in the job. */
   private final class Side {
     final String role;
@@ -180,11 +180,13 @@ public final class ColdstartCommand implements Callable<Integer> {
     final RuntimeLaunch launch;
     final List<byte[]> events;
     final ColdstartRun run;
+    final Path warmupDir;
     final List<RunResult> results = new ArrayList<>();
     final List<Integer> sequence = new ArrayList<>();
 
-    Side(String role, Path jarFile, RuntimeLaunch launch, List<byte[]> events, Path dir) {
+    Side(String role, Path jarFile, RuntimeLaunch launch, List<byte[]> events, Path dir, Path warmupDir) {
       this.role = role;
+      this.warmupDir = warmupDir.resolve(role);
       this.jarFile = jarFile;
       this.launch = launch;
       this.events = events;
@@ -193,8 +195,7 @@ public final class ColdstartCommand implements Callable<Integer> {
 
     /** A discarded run, in DIR/warmup/ROLE/run-W: it warms the page cache and CPU caches, not the results. */
     int warmup(int w, boolean text) throws Exception {
-      Path dir = outputRoot().resolve("warmup").resolve(role);
-      RunResult r = new ColdstartRun(launch, events, invocations, timeoutSeconds * 1000L, dir).run(w);
+      RunResult r = new ColdstartRun(launch, events, invocations, timeoutSeconds * 1000L, warmupDir).run(w);
       if (text || !r.ok()) {
         System.err.printf(Locale.ROOT, "ddsls: warm-up %s %d %s (discarded)%s%n", role, w, r.status().label,
             r.ok() ? "" : ": " + r.error());
@@ -217,10 +218,6 @@ public final class ColdstartCommand implements Callable<Integer> {
       return new ColdstartResults(handler, agent == Toggle.on, jarFile.toAbsolutePath().toString(), memoryMb, results, pairing, cpu);
     }
   }
-
-  private Path outRoot;
-
-  private Path outputRoot() { return outRoot; }
 
   private RuntimeLaunch launch(Path jarFile, Path javaExe, Map<String, String> envMap, CpuLimit cpu) {
     Install install = Install.current();
@@ -321,7 +318,6 @@ public final class ColdstartCommand implements Callable<Integer> {
     }
     if (Files.exists(dir) && !Files.isDirectory(dir)) throw Cli.Failure.usage("--out " + dir + " is not a directory");
     Files.createDirectories(dir);
-    outRoot = dir;
     return dir;
   }
 }
