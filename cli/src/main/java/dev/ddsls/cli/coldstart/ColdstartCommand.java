@@ -1,5 +1,7 @@
 package dev.ddsls.cli.coldstart;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ddsls.cli.Cli;
 import dev.ddsls.cli.Install;
 import java.io.IOException;
@@ -26,11 +28,16 @@ import picocli.CommandLine.Option;
         "Runs a Lambda handler jar locally in fresh JVMs, started as Lambda's Java runtime starts them (its JVM flags,"
             + " the AWS runtime interface client, a built-in Runtime API emulator), and measures each cold start.",
         "Writes DIR/results.json (schema ddsls.coldstart/v1) and DIR/run-<n>/ (stdout.log, stderr.log, invocations.jsonl: request ids, trace headers, responses; and the agent's files).",
+        "A/B: with --baseline-jar the candidate (--jar) and the baseline run alternately, A B A B ..., after a discarded"
+            + " warm-up pair, so machine drift hits both alike; the baseline's results go to DIR/baseline/results.json,"
+            + " ready for 'ddsls gate --results DIR/results.json --baseline DIR/baseline/results.json'.",
         "Exit codes: 0 all runs ok, 1 a run failed (results are still written), 2 usage error."})
 public final class ColdstartCommand implements Callable<Integer> {
   private static final Pattern HANDLER =
       Pattern.compile("[A-Za-z_$][\\w$]*(\\.[A-Za-z_$][\\w$]*)*(::[A-Za-z_$][\\w$]*)?");
   private static final Pattern ENV_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+  /** The gate's minimum samples per side for a regression on the median (docs/ci.md). */
+  private static final int MIN_GATE_RUNS = 9;
 
   enum Toggle { on, off }
 
@@ -75,6 +82,23 @@ public final class ColdstartCommand implements Callable<Integer> {
       description = "Memory size: AWS_LAMBDA_FUNCTION_MEMORY_SIZE and a heap of 85%% of it, as Lambda sets. Default: ${DEFAULT-VALUE}.")
   int memoryMb;
 
+  @Option(names = "--baseline-jar", paramLabel = "FILE",
+      description = "A/B mode: the baseline jar, run alternately with --jar (same handler, events and settings).")
+  Path baselineJar;
+
+  @Option(names = "--baseline-ref", paramLabel = "FILE",
+      description = "A/B against an existing results.json (ddsls.coldstart/v1) as the baseline, without running it.")
+  Path baselineRef;
+
+  @Option(names = "--warmup", paramLabel = "N", defaultValue = "-1",
+      description = "Runs (per jar) started and discarded before measuring. Default: 1 in A/B mode, else 0.")
+  int warmup;
+
+  @Option(names = "--cpu-limit",
+      description = "Limit the function's CPU to Lambda's share for --memory (1,769 MB = 1 vCPU): -XX:ActiveProcessorCount,"
+          + " taskset and a cgroup CPU quota, as far as this machine allows; results.json says what applied.")
+  boolean cpuLimit;
+
   @Option(names = "--java", paramLabel = "PATH", description = "The java executable. Default: the one running ddsls.")
   Path java;
 
@@ -84,59 +108,174 @@ public final class ColdstartCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     validateNumbers();
-    validateJar();
+    validateJar(jar, "--jar");
+    if (baselineJar != null && baselineRef != null) throw Cli.Failure.usage("--baseline-jar and --baseline-ref exclude each other");
+    if (baselineJar != null) validateJar(baselineJar, "--baseline-jar");
+    if (baselineRef != null) readReference();
+    boolean ab = baselineJar != null || baselineRef != null;
+    int warmups = warmup >= 0 ? warmup : ab ? 1 : 0;
     Map<String, String> envMap = parseEnv();
     List<byte[]> events = readEvents();
     Path javaExe = javaExecutable();
     Path outDir = outputDirectory();
 
-    Install install = Install.current();
-    Path layer = agent == Toggle.on ? install.layerDir() : null;
-    RuntimeLaunch launch = new RuntimeLaunch(new RuntimeLaunch.Spec(javaExe, jar.toAbsolutePath(), handler, memoryMb,
-        List.copyOf(jvmArgs), envMap, install.runtimeDir(), layer));
-    ColdstartRun run = new ColdstartRun(launch, events, invocations, timeoutSeconds * 1000L, outDir);
+    CpuLimit cpu = cpuLimit ? CpuLimit.forMemory(memoryMb) : null;
+    try {
+      boolean text = format == Format.text;
+      if (cpu != null && text) printCpuLimit(cpu);
+      Path warmupDir = outDir.resolve("warmup");
+      Side candidate = new Side("candidate", jar, launch(jar, javaExe, envMap, cpu), events, outDir, warmupDir);
+      Side baseline = baselineJar == null ? null : new Side("baseline", baselineJar, launch(baselineJar, javaExe, envMap, cpu),
+          events, outDir.resolve("baseline"), warmupDir);
+      int seq = 0;
+      for (int w = 1; w <= warmups; w++) {
+        seq += candidate.warmup(w, text);
+        if (baseline != null) seq += baseline.warmup(w, text);
+      }
+      for (int n = 1; n <= runs; n++) {
+        candidate.measure(n, ++seq, text);
+        if (baseline != null) baseline.measure(n, ++seq, text);
+      }
 
-    boolean text = format == Format.text;
-    List<RunResult> results = new ArrayList<>();
-    for (int n = 1; n <= runs; n++) {
+      Path resultsFile = outDir.resolve("results.json");
+      Path baselineFile = baseline != null ? outDir.resolve("baseline").resolve("results.json") : baselineRef;
+      String order = baselineJar != null ? "alternate" : "reference";
+      ColdstartResults res = candidate.results(!ab ? null : new ColdstartResults.Pairing("candidate", order,
+          baseline != null ? "baseline/results.json" : baselineRef.toAbsolutePath().toString(), warmups, candidate.sequence), cpu);
+      ColdstartResults baseRes = baseline == null ? null
+          : baseline.results(new ColdstartResults.Pairing("baseline", order, "../results.json", warmups, baseline.sequence), cpu);
+      String json = res.toJsonString();
+      Files.writeString(resultsFile, json + "\n", StandardCharsets.UTF_8);
+      if (baseRes != null) Files.writeString(baselineFile, baseRes.toJsonString() + "\n", StandardCharsets.UTF_8);
+      PrintStream stdout = System.out;
+      if (text) {
+        ColdstartTable.print(res, resultsFile.toString(), stdout);
+        if (baseRes != null) {
+          stdout.println();
+          stdout.println("baseline (" + baselineJar + "):");
+          ColdstartTable.print(baseRes, baselineFile.toString(), stdout);
+        }
+        if (ab) {
+          stdout.printf(Locale.ROOT, "%ngate: ddsls gate --results %s --baseline %s --max-regression init.p50:10%%%n", resultsFile, baselineFile);
+        }
+      } else {
+        stdout.println(json);
+      }
+      if (ab && runs < MIN_GATE_RUNS) {
+        System.err.printf(Locale.ROOT, "ddsls: note: %d runs per side; a regression in ddsls gate needs at least %d per side"
+            + " (more for p90 and above), so the gate will report insufficient data%n", runs, MIN_GATE_RUNS);
+      }
+      stdout.flush();
+      boolean ok = res.allOk() && (baseRes == null || baseRes.allOk());
+      return ok ? Cli.OK : Cli.FAILED;
+    } finally {
+      if (cpu != null) cpu.close();
+    }
+  }
+
+  /** One jar of a measurement: its runs, in the order they ran, and their positions in the job. */
+  private final class Side {
+    final String role;
+    final Path jarFile;
+    final RuntimeLaunch launch;
+    final List<byte[]> events;
+    final ColdstartRun run;
+    final Path warmupDir;
+    final List<RunResult> results = new ArrayList<>();
+    final List<Integer> sequence = new ArrayList<>();
+
+    Side(String role, Path jarFile, RuntimeLaunch launch, List<byte[]> events, Path dir, Path warmupDir) {
+      this.role = role;
+      this.warmupDir = warmupDir.resolve(role);
+      this.jarFile = jarFile;
+      this.launch = launch;
+      this.events = events;
+      this.run = new ColdstartRun(launch, events, invocations, timeoutSeconds * 1000L, dir);
+    }
+
+    /** A discarded run, in DIR/warmup/ROLE/run-W: it warms the page cache and CPU caches, not the results. */
+    int warmup(int w, boolean text) throws Exception {
+      RunResult r = new ColdstartRun(launch, events, invocations, timeoutSeconds * 1000L, warmupDir).run(w);
+      if (text || !r.ok()) {
+        System.err.printf(Locale.ROOT, "ddsls: warm-up %s %d %s (discarded)%s%n", role, w, r.status().label,
+            r.ok() ? "" : ": " + r.error());
+      }
+      return 1;
+    }
+
+    void measure(int n, int seq, boolean text) throws Exception {
       RunResult r = run.run(n);
       results.add(r);
+      sequence.add(seq);
       if (text) {
-        System.err.printf(Locale.ROOT, "ddsls: run %d/%d %s%s%n", n, runs, r.status().label,
+        String who = baselineJar == null ? "" : role + " ";
+        System.err.printf(Locale.ROOT, "ddsls: %srun %d/%d %s%s%n", who, n, runs, r.status().label,
             r.initMs() == null ? "" : String.format(Locale.ROOT, " (init %.1f ms)", r.initMs()));
       }
     }
-    ColdstartResults res = new ColdstartResults(handler, agent == Toggle.on, jar.toAbsolutePath().toString(), memoryMb, results);
-    String json = res.toJsonString();
-    Path resultsFile = outDir.resolve("results.json");
-    Files.writeString(resultsFile, json + "\n", StandardCharsets.UTF_8);
-    PrintStream stdout = System.out;
-    if (text) ColdstartTable.print(res, resultsFile.toString(), stdout);
-    else stdout.println(json);
-    stdout.flush();
-    return res.allOk() ? Cli.OK : Cli.FAILED;
+
+    ColdstartResults results(ColdstartResults.Pairing pairing, CpuLimit cpu) {
+      return new ColdstartResults(handler, agent == Toggle.on, jarFile.toAbsolutePath().toString(), memoryMb, results, pairing, cpu);
+    }
+  }
+
+  private RuntimeLaunch launch(Path jarFile, Path javaExe, Map<String, String> envMap, CpuLimit cpu) {
+    Install install = Install.current();
+    Path layer = agent == Toggle.on ? install.layerDir() : null;
+    List<String> jvm = new ArrayList<>(jvmArgs);
+    if (cpu != null) jvm.addAll(cpu.jvmArgs());
+    RuntimeLaunch.Spec spec = new RuntimeLaunch.Spec(javaExe, jarFile.toAbsolutePath(), handler, memoryMb, List.copyOf(jvm),
+        envMap, install.runtimeDir(), layer);
+    return new RuntimeLaunch(spec, cpu == null ? List.of() : cpu.commandPrefix());
+  }
+
+  private static void printCpuLimit(CpuLimit cpu) {
+    for (String a : cpu.applied) System.err.println("ddsls: cpu limit " + cpu.vcpusText() + " vCPU: applied " + a);
+    for (String a : cpu.notApplied) System.err.println("ddsls: cpu limit " + cpu.vcpusText() + " vCPU: NOT applied " + a);
+  }
+
+  /** The --baseline-ref document, checked to be coldstart results (the gate would refuse anything else). */
+  private JsonNode readReference() {
+    JsonNode doc;
+    try {
+      doc = new ObjectMapper().readTree(baselineRef.toFile());
+    } catch (IOException e) {
+      throw Cli.Failure.usage("--baseline-ref " + baselineRef + ": cannot read JSON (" + e.getClass().getSimpleName() + ")");
+    }
+    if (doc == null || !ColdstartResults.SCHEMA.equals(doc.path("schema").asText())) {
+      throw Cli.Failure.usage("--baseline-ref " + baselineRef + ": not a " + ColdstartResults.SCHEMA + " results file");
+    }
+    if (!handler.equals(doc.path("handler").asText())) {
+      System.err.println("ddsls: warning: --baseline-ref measured handler " + doc.path("handler").asText() + ", not " + handler);
+    }
+    if (doc.path("memoryMb").isInt() && doc.path("memoryMb").asInt() != memoryMb) {
+      System.err.println("ddsls: warning: --baseline-ref was measured with --memory " + doc.path("memoryMb").asInt()
+          + ", this run uses " + memoryMb);
+    }
+    return doc;
   }
 
   private void validateNumbers() {
     if (runs < 1) throw Cli.Failure.usage("--runs must be at least 1, got " + runs);
     if (invocations < 1) throw Cli.Failure.usage("--invocations must be at least 1, got " + invocations);
+    if (warmup < -1) throw Cli.Failure.usage("--warmup must be at least 0, got " + warmup);
     if (timeoutSeconds < 1) throw Cli.Failure.usage("--timeout must be at least 1 second, got " + timeoutSeconds);
     // Lambda's limits for a function's memory size.
     if (memoryMb < 128 || memoryMb > 10240) throw Cli.Failure.usage("--memory must be from 128 to 10240 MB, got " + memoryMb);
   }
 
-  private void validateJar() {
+  private void validateJar(Path file, String option) {
     if (!HANDLER.matcher(handler).matches()) {
       throw Cli.Failure.usage("--handler '" + handler + "' is not CLASS or CLASS::METHOD (e.g. example.Handler::handleRequest)");
     }
-    if (!Files.isRegularFile(jar) || !Files.isReadable(jar)) throw Cli.Failure.usage("--jar " + jar + ": no such readable file");
+    if (!Files.isRegularFile(file) || !Files.isReadable(file)) throw Cli.Failure.usage(option + " " + file + ": no such readable file");
     String cls = handler.contains("::") ? handler.substring(0, handler.indexOf("::")) : handler;
-    try (JarFile jf = new JarFile(jar.toFile())) {
+    try (JarFile jf = new JarFile(file.toFile())) {
       if (jf.getEntry(cls.replace('.', '/') + ".class") == null) {
-        throw Cli.Failure.usage("--handler: class " + cls + " is not in " + jar);
+        throw Cli.Failure.usage("--handler: class " + cls + " is not in " + file);
       }
     } catch (IOException e) {
-      throw Cli.Failure.usage("--jar " + jar + ": not a jar (" + e.getMessage() + ")");
+      throw Cli.Failure.usage(option + " " + file + ": not a jar (" + e.getMessage() + ")");
     }
   }
 

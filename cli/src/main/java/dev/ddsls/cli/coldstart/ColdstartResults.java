@@ -23,13 +23,31 @@ final class ColdstartResults {
   final String jar;
   final int memoryMb;
   final List<RunResult> runs;
+  /** A/B pairing, or null for a plain measurement. */
+  final Pairing pairing;
+  /** The CPU limit as applied, or null when none was asked for. */
+  final CpuLimit cpuLimit;
+
+  /**
+   * How this side of an A/B comparison was measured: its role (candidate or baseline), the order ("alternate": A B A
+   * B in one job; "reference": the baseline is an existing results file), the other side's results file, the
+   * warm-up runs discarded before measuring, and each run's position in the job (null for a reference).
+   */
+  record Pairing(String role, String order, String pairedWith, int warmupRuns, List<Integer> sequence) {}
 
   ColdstartResults(String handler, boolean agent, String jar, int memoryMb, List<RunResult> runs) {
+    this(handler, agent, jar, memoryMb, runs, null, null);
+  }
+
+  ColdstartResults(String handler, boolean agent, String jar, int memoryMb, List<RunResult> runs, Pairing pairing,
+                   CpuLimit cpuLimit) {
     this.handler = handler;
     this.agent = agent;
     this.jar = jar;
     this.memoryMb = memoryMb;
     this.runs = runs;
+    this.pairing = pairing;
+    this.cpuLimit = cpuLimit;
   }
 
   boolean allOk() {
@@ -82,10 +100,14 @@ final class ColdstartResults {
     root.put("agent", agent);
     root.put("jar", jar);
     root.put("memoryMb", memoryMb);
+    root.set("cpuLimit", cpuLimitJson());
+    root.set("ab", pairingJson());
     ArrayNode arr = root.putArray("runs");
-    for (RunResult r : runs) {
+    for (int i = 0; i < runs.size(); i++) {
+      RunResult r = runs.get(i);
       ObjectNode o = arr.addObject();
       o.put("run", r.run());
+      if (pairing != null && pairing.sequence() != null) o.put("sequence", pairing.sequence().get(i));
       o.put("status", r.status().label);
       o.put("error", r.error());
       o.put("initMs", r.initMs());
@@ -117,6 +139,28 @@ final class ColdstartResults {
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  private ObjectNode cpuLimitJson() {
+    if (cpuLimit == null) return null;
+    ObjectNode o = JSON.createObjectNode();
+    o.put("vcpus", Math.round(cpuLimit.vcpus * 1000) / 1000.0);
+    o.put("activeProcessorCount", cpuLimit.processors);
+    ArrayNode applied = o.putArray("applied");
+    for (String a : cpuLimit.applied) applied.add(a);
+    ArrayNode notApplied = o.putArray("notApplied");
+    for (String a : cpuLimit.notApplied) notApplied.add(a);
+    return o;
+  }
+
+  private ObjectNode pairingJson() {
+    if (pairing == null) return null;
+    ObjectNode o = JSON.createObjectNode();
+    o.put("role", pairing.role());
+    o.put("order", pairing.order());
+    o.put("pairedWith", pairing.pairedWith());
+    o.put("warmupRuns", pairing.warmupRuns());
+    return o;
   }
 
   private static ObjectNode uploadsJson(RuntimeApiEmulator.Uploads u) {

@@ -45,14 +45,21 @@ final class RuntimeLaunch {
   }
 
   private final Spec spec;
+  private final List<String> prefix;
 
-  RuntimeLaunch(Spec spec) { this.spec = spec; }
+  RuntimeLaunch(Spec spec) { this(spec, List.of()); }
+
+  /** With commands in front of the whole command line (e.g. a {@link CpuLimit}'s taskset). */
+  RuntimeLaunch(Spec spec, List<String> prefix) {
+    this.spec = spec;
+    this.prefix = List.copyOf(prefix);
+  }
 
   Spec spec() { return spec; }
 
   /** A process builder for one run; output redirection is the caller's. */
   ProcessBuilder processBuilder(RuntimeApiEmulator emulator, Path taskRoot, Path runDir) {
-    List<String> cmd = new ArrayList<>();
+    List<String> cmd = new ArrayList<>(prefix);
     if (spec.agent()) {
       // Through bash, so a layer unpacked without the executable bit still runs, as /opt does in Lambda.
       cmd.add("/bin/bash");

@@ -1,0 +1,245 @@
+package dev.ddsls.cli.coldstart;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ddsls.cli.CliProcess;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.Map;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.jar.JarOutputStream;
+import javax.tools.JavaCompiler;
+import javax.tools.ToolProvider;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code ddsls coldstart --baseline-jar}: candidate and baseline jars of the real example handler, run alternately in
+ * fresh JVMs under the real runtime interface client, then judged by {@code ddsls gate} as a CI job does.
+ */
+class AbColdstartTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String HANDLER = "example.RulesHandler";
+  /** Small baseline init work (~70 ms of CPU), so a run stays short. */
+  private static final String ROUNDS = "RULES_ROUNDS=20000";
+  /** ~3.5 ms of CPU per 1,000 rounds: 86,000 rounds are about 300 ms. */
+  private static final String EXTRA_INIT = "  private static final Rules EXTRA = Rules.build(86_000); // the regression: ~300 ms more init CPU\n";
+
+  @TempDir Path tmp;
+
+  private CliProcess.Result ddsls(String... args) throws Exception { return CliProcess.run(tmp, Map.of(), 600, args); }
+
+  private CliProcess.Result gate(Path dir) throws Exception {
+    return ddsls("gate", "--results", dir.resolve("results.json").toString(),
+        "--baseline", dir.resolve("baseline").resolve("results.json").toString(), "--max-regression", "init.p50:10%");
+  }
+
+  private CliProcess.Result ab(Path candidate, Path baseline, Path out, int runs, String... extra) throws Exception {
+    List<String> args = new ArrayList<>(List.of("coldstart", "--jar", candidate.toString(), "--baseline-jar", baseline.toString(),
+        "--handler", HANDLER, "--agent", "off", "--runs", Integer.toString(runs), "--invocations", "1", "--env", ROUNDS,
+        "--out", out.toString()));
+    args.addAll(List.of(extra));
+    return ddsls(args.toArray(new String[0]));
+  }
+
+  @Test
+  void candidateWithThreeHundredMillisecondsMoreInitCpuFailsTheGate() throws Exception {
+    Path baseline = copy(CliProcess.examplesJar(), tmp.resolve("baseline.jar"));
+    Path candidate = slowerCandidate(tmp.resolve("candidate.jar"));
+    Path out = tmp.resolve("ab");
+
+    CliProcess.Result r = ab(candidate, baseline, out, 10);
+    assertEquals(0, r.exit(), r.stderr());
+    JsonNode cand = JSON.readTree(out.resolve("results.json").toFile());
+    JsonNode base = JSON.readTree(out.resolve("baseline").resolve("results.json").toFile());
+    assertPaired(cand, base, 10);
+    assertEquals(candidate.toAbsolutePath().toString(), cand.get("jar").asText());
+    assertEquals(baseline.toAbsolutePath().toString(), base.get("jar").asText());
+    assertTrue(Files.isDirectory(out.resolve("warmup").resolve("candidate").resolve("run-1")), "warm-up runs kept apart");
+    assertTrue(Files.isDirectory(out.resolve("warmup").resolve("baseline").resolve("run-1")));
+    assertTrue(r.stdout().contains("gate: ddsls gate --results"), r.stdout());
+
+    CliProcess.Result g = gate(out);
+    assertEquals(1, g.exit(), g.stdout() + g.stderr());
+    assertTrue(g.stdout().contains("slower than tolerated"), g.stdout());
+    assertFalse(g.stdout().contains("insufficient data"), g.stdout());
+  }
+
+  @Test
+  void identicalCandidatePassesTheGate() throws Exception {
+    Path baseline = copy(CliProcess.examplesJar(), tmp.resolve("baseline.jar"));
+    Path candidate = copy(CliProcess.examplesJar(), tmp.resolve("candidate.jar"));
+    Path out = tmp.resolve("ab");
+
+    CliProcess.Result r = ab(candidate, baseline, out, 10);
+    assertEquals(0, r.exit(), r.stderr());
+    assertPaired(JSON.readTree(out.resolve("results.json").toFile()),
+        JSON.readTree(out.resolve("baseline").resolve("results.json").toFile()), 10);
+
+    CliProcess.Result g = gate(out);
+    assertEquals(0, g.exit(), g.stdout() + g.stderr());
+    assertTrue(g.stdout().contains("gate passed") || g.stdout().contains("pass"), g.stdout());
+  }
+
+  @Test
+  void tooFewRunsAreReportedAsInsufficientDataAndAReferenceBaselineIsNotRun() throws Exception {
+    Path jar = CliProcess.examplesJar();
+    Path out = tmp.resolve("few");
+    CliProcess.Result r = ab(jar, jar, out, 3, "--warmup", "0");
+    assertEquals(0, r.exit(), r.stderr());
+    assertTrue(r.stderr().contains("3 runs per side") && r.stderr().contains("insufficient data"), r.stderr());
+    JsonNode cand = JSON.readTree(out.resolve("results.json").toFile());
+    assertEquals(0, cand.get("ab").get("warmupRuns").asInt());
+    assertFalse(Files.exists(out.resolve("warmup")), "--warmup 0: no warm-up runs");
+    assertEquals(1, cand.get("runs").get(0).get("sequence").asInt());
+
+    CliProcess.Result g = gate(out);
+    assertEquals(1, g.exit(), g.stdout());
+    assertTrue(g.stdout().contains("insufficient data") && g.stdout().contains("at least 9 samples per side"), g.stdout());
+
+    // --baseline-ref: the existing baseline results, not run again; the gate reads them as they are.
+    Path ref = out.resolve("baseline").resolve("results.json");
+    Path out2 = tmp.resolve("ref");
+    CliProcess.Result r2 = ddsls("coldstart", "--jar", jar.toString(), "--baseline-ref", ref.toString(), "--handler", HANDLER,
+        "--agent", "off", "--runs", "2", "--invocations", "1", "--env", ROUNDS, "--warmup", "0", "--out", out2.toString(),
+        "--format", "json");
+    assertEquals(0, r2.exit(), r2.stderr());
+    JsonNode doc = JSON.readTree(r2.stdout());
+    assertEquals("candidate", doc.get("ab").get("role").asText());
+    assertEquals("reference", doc.get("ab").get("order").asText());
+    assertEquals(ref.toAbsolutePath().toString(), doc.get("ab").get("pairedWith").asText());
+    assertEquals(2, doc.get("runs").size());
+    assertFalse(Files.exists(out2.resolve("baseline")), "a reference baseline is not run");
+    CliProcess.Result g2 = ddsls("gate", "--results", out2.resolve("results.json").toString(), "--baseline", ref.toString(),
+        "--max-regression", "init.p50:10%");
+    assertEquals(1, g2.exit(), g2.stdout());
+    assertTrue(g2.stdout().contains("has baseline 3, candidate 2"), g2.stdout());
+
+    CliProcess.Result bad = ddsls("coldstart", "--jar", jar.toString(), "--baseline-ref", out.resolve("run-1").resolve("invocations.jsonl").toString(),
+        "--handler", HANDLER, "--out", tmp.resolve("bad").toString());
+    assertEquals(2, bad.exit(), bad.stderr());
+    assertTrue(bad.stderr().contains("--baseline-ref"), bad.stderr());
+    CliProcess.Result both = ddsls("coldstart", "--jar", jar.toString(), "--baseline-ref", ref.toString(), "--baseline-jar", jar.toString(),
+        "--handler", HANDLER, "--out", tmp.resolve("both").toString());
+    assertEquals(2, both.exit(), both.stderr());
+  }
+
+  @Test
+  void cpuLimitForAMemorySizeSaysWhatApplied() throws Exception {
+    Path jar = CliProcess.examplesJar();
+    Path out = tmp.resolve("cpu");
+    CliProcess.Result r = ab(jar, jar, out, 1, "--memory", "512", "--cpu-limit", "--warmup", "0",
+        "--jvm-arg=-XX:+PrintFlagsFinal");
+    assertEquals(0, r.exit(), r.stderr());
+    for (Path results : List.of(out.resolve("results.json"), out.resolve("baseline").resolve("results.json"))) {
+      JsonNode cpu = JSON.readTree(results.toFile()).get("cpuLimit");
+      assertNotNull(cpu, results.toString());
+      assertEquals(0.289, cpu.get("vcpus").asDouble(), 0.001, "512 / 1769 vCPU");
+      assertEquals(1, cpu.get("activeProcessorCount").asInt());
+      List<String> all = new ArrayList<>();
+      cpu.get("applied").forEach(n -> all.add("applied " + n.asText()));
+      cpu.get("notApplied").forEach(n -> all.add("not applied " + n.asText()));
+      assertTrue(all.contains("applied -XX:ActiveProcessorCount=1"), all.toString());
+      assertTrue(all.stream().anyMatch(s -> s.contains("taskset")), "taskset is reported either way: " + all);
+      assertTrue(all.stream().anyMatch(s -> s.contains("cgroup")), "the cgroup quota is reported either way: " + all);
+      assertTrue(r.stderr().contains("cpu limit 0.289 vCPU"), r.stderr());
+    }
+    // The JVM itself saw the processor count (PrintFlagsFinal lists flags set on the command line).
+    String flags = Files.readString(out.resolve("run-1").resolve("stdout.log"));
+    assertTrue(java.util.regex.Pattern.compile("ActiveProcessorCount\\s+=\\s+1\\s[^\n]*command line").matcher(flags).find(), "ActiveProcessorCount not in effect");
+    // The cgroup of the run is gone afterwards.
+    for (JsonNode a : JSON.readTree(out.resolve("results.json").toFile()).get("cpuLimit").get("applied")) {
+      String s = a.asText();
+      if (s.startsWith("cgroup")) {
+        String dir = s.substring(s.lastIndexOf('(') + 1, s.length() - 1);
+        assertFalse(Files.exists(Path.of(dir)), dir + " left behind");
+      }
+    }
+  }
+
+  /** Each side has its runs in order; candidate and baseline alternate, A B A B, after the warm-up pair. */
+  private static void assertPaired(JsonNode cand, JsonNode base, int runs) {
+    assertEquals("ddsls.coldstart/v1", cand.get("schema").asText());
+    assertEquals("ddsls.coldstart/v1", base.get("schema").asText());
+    assertEquals("candidate", cand.get("ab").get("role").asText());
+    assertEquals("baseline", base.get("ab").get("role").asText());
+    assertEquals("alternate", cand.get("ab").get("order").asText());
+    assertEquals("baseline/results.json", cand.get("ab").get("pairedWith").asText());
+    assertEquals("../results.json", base.get("ab").get("pairedWith").asText());
+    assertEquals(1, cand.get("ab").get("warmupRuns").asInt());
+    assertEquals(runs, cand.get("runs").size());
+    assertEquals(runs, base.get("runs").size());
+    for (int i = 0; i < runs; i++) {
+      JsonNode c = cand.get("runs").get(i), b = base.get("runs").get(i);
+      assertEquals("ok", c.get("status").asText(), c.toString());
+      assertEquals("ok", b.get("status").asText(), b.toString());
+      // Sequence 1 and 2 were the warm-ups.
+      assertEquals(3 + 2 * i, c.get("sequence").asInt());
+      assertEquals(4 + 2 * i, b.get("sequence").asInt());
+    }
+  }
+
+  private static Path copy(Path from, Path to) throws Exception {
+    Files.copy(from, to);
+    return to;
+  }
+
+  /**
+   * The examples jar with one real code change: RulesHandler's own source, compiled with one more static field that
+   * builds 86,000 more rounds of rules in the static initialiser - what a commit adding init work does.
+   */
+  private Path slowerCandidate(Path jar) throws Exception {
+    Path src = Path.of("..", "examples", "src", "main", "java", "example", "RulesHandler.java");
+    String code = Files.readString(src);
+    int at = code.indexOf("  private static final Rules RULES");
+    assertTrue(at > 0, "RulesHandler's source has its RULES field");
+    Path srcDir = Files.createDirectories(tmp.resolve("src").resolve("example"));
+    Path patched = srcDir.resolve("RulesHandler.java");
+    Files.writeString(patched, code.substring(0, at) + EXTRA_INIT + code.substring(at));
+    Path classes = Files.createDirectories(tmp.resolve("classes"));
+    String cp = CliProcess.examplesJar() + java.io.File.pathSeparator
+        + runtimeJars(Path.of("target", "runtime"));
+    JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int rc = javac.run(null, null, err, "--release", "17", "-cp", cp, "-d", classes.toString(), patched.toString());
+    assertEquals(0, rc, err.toString(StandardCharsets.UTF_8));
+
+    try (JarFile in = new JarFile(CliProcess.examplesJar().toFile());
+         JarOutputStream outJar = new JarOutputStream(Files.newOutputStream(jar))) {
+      Enumeration<JarEntry> entries = in.entries();
+      while (entries.hasMoreElements()) {
+        JarEntry e = entries.nextElement();
+        outJar.putNextEntry(new JarEntry(e.getName()));
+        Path replacement = classes.resolve(e.getName());
+        if (!e.isDirectory() && Files.isRegularFile(replacement)) {
+          Files.copy(replacement, outJar);
+        } else {
+          try (InputStream is = in.getInputStream(e)) { is.transferTo(outJar); }
+        }
+        outJar.closeEntry();
+      }
+    }
+    return jar;
+  }
+
+  /** The runtime interface client's jars (they hold aws-lambda-java-core, which the handler compiles against). */
+  private static String runtimeJars(Path dir) throws Exception {
+    List<String> jars = new ArrayList<>();
+    try (var s = Files.list(dir)) {
+      s.filter(p -> p.toString().endsWith(".jar")).forEach(p -> jars.add(p.toAbsolutePath().toString()));
+    }
+    return String.join(java.io.File.pathSeparator, jars);
+  }
+}
