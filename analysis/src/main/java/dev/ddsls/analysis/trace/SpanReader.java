@@ -78,7 +78,7 @@ public final class SpanReader {
   }
 
   /** A span of the spans API: {@code attributes} of one {@code data[]} item. */
-  static Span fromApi(JsonNode a) {
+  public static Span fromApi(JsonNode a) {
     Map<String, String> meta = new HashMap<>();
     Map<String, Double> metrics = new HashMap<>();
     flatten("", a.path("attributes"), meta, metrics);
