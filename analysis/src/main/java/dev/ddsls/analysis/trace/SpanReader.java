@@ -43,6 +43,18 @@ public final class SpanReader {
   }
 
   /**
+   * Reads the spans of the JSON value at {@code p}'s current token (one span, an array of spans or traces, a spans API
+   * page): for callers that find spans inside a larger document, such as the collector's pages.
+   */
+  public static void readValue(JsonParser p, Consumer<Span> sink) throws IOException {
+    try {
+      value(p, p.currentToken(), sink);
+    } catch (IllegalArgumentException e) {
+      throw new SpanFormatException(e.getMessage());
+    }
+  }
+
+  /**
    * One top-level value or array element. Objects that start like a trace-intake span (the agent's JSON lines, the
    * collector, v0.4 JSON) are parsed straight from the tokens: a tree per span costs more than the span itself.
    * Anything else (the spans API's wrappers) goes through a tree.
