@@ -3,7 +3,9 @@
 
 Configurations, interleaved round by round so machine drift hits all of them alike:
   none      no agent
-  disabled  -javaagent:ddsls-agent.jar with DD_PROFILING_ENABLED unset (the agent returns at once)
+  disabled  the layer installed, DD_PROFILING_ENABLED=false: the exec wrapper runs and adds nothing
+  javaagent-disabled  -javaagent:ddsls-agent.jar given by hand, DD_PROFILING_ENABLED unset (premain returns at once;
+            the JVM's own -javaagent machinery is most of this cost)
   ddsls     the agent profiling, installed by the layer's exec wrapper (--agent on)
   pyroscope io.pyroscope:agent (async-profiler based), pointed at a closed loopback port
 
@@ -48,7 +50,8 @@ def main():
     port = closed_port()
     configs = {
         "none": ["--agent", "off"],
-        "disabled": ["--agent", "off", "--jvm-arg", "-javaagent:" + agent],
+        "disabled": ["--agent", "on", "--env", "DD_PROFILING_ENABLED=false"],
+        "javaagent-disabled": ["--agent", "off", "--jvm-arg", "-javaagent:" + agent],
         "ddsls": ["--agent", "on"],
         "pyroscope": ["--agent", "off", "--jvm-arg", "-javaagent:" + pyroscope_jar(),
                       "--env", "PYROSCOPE_SERVER_ADDRESS=http://127.0.0.1:%d" % port,

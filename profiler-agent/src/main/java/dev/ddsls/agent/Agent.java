@@ -6,7 +6,6 @@ import dev.ddsls.agent.lambda.RuntimeApiProxy;
 import dev.ddsls.agent.sampling.AsyncProfilerEngine;
 import dev.ddsls.agent.sampling.JfrEngine;
 import dev.ddsls.agent.sampling.SamplingEngine;
-import dev.ddsls.agent.upload.Uploader;
 import java.io.File;
 import java.lang.instrument.Instrumentation;
 import java.nio.file.Path;
@@ -51,8 +50,7 @@ public final class Agent {
     }
 
     long proxyReady = System.nanoTime();
-    Uploader uploader = new Uploader(config);
-    Flusher flusher = new Flusher(config, timeline, tracker, uploader);
+    Flusher flusher = new Flusher(config, timeline, tracker);
     String handler = EngineStart.handlerClass(config);
     EngineStart engineStart = new EngineStart(config, tracker != null, Thread.currentThread(), flusher, inst, handler);
     SamplingEngine engine = null;

@@ -25,7 +25,8 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
   private final Timeline timeline;
   private final InvocationTracker tracker;
   private volatile SamplingEngine engine;
-  private final Uploader uploader;
+  /** Made on the flush thread at the first flush: its classes need not load during premain. */
+  private Uploader uploader;
   private final ProfileAssembler assembler;
   private final boolean lambda;
 
@@ -41,11 +42,10 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
   /** Invocations kept for attributing samples until the recording that covers them has been rotated. */
   private final List<Invocation> unattributed = new ArrayList<>();
 
-  Flusher(AgentConfig config, Timeline timeline, InvocationTracker tracker, Uploader uploader) {
+  Flusher(AgentConfig config, Timeline timeline, InvocationTracker tracker) {
     this.config = config;
     this.timeline = timeline;
     this.tracker = tracker;
-    this.uploader = uploader;
     this.lambda = tracker != null;
     String endpoint = config.functionName != null ? config.functionName : config.service;
     this.assembler = new ProfileAssembler(timeline, lambda, endpoint, config.intervalNanos, config.ignoreProfiler,
@@ -117,8 +117,10 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
         profileDue = false;
         busy = true;
       }
+      long began = System.nanoTime();
       try {
         flush(spans, profile, false, deadline);
+        if (config.debug) AgentLog.info("flush (" + (profile ? "spans and profile" : "spans") + ") took " + (System.nanoTime() - began) / 1_000_000 + " ms");
       } catch (Throwable t) {
         AgentLog.once("flush-failed", "flush failed (" + AgentLog.describe(t) + "); the function is unaffected");
       } finally {
@@ -158,7 +160,7 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
     unattributed.addAll(ended);
     if (spans && !ended.isEmpty()) sendSpans(ended);
     if (profile && engine != null) sendProfile(last);
-    uploader.flush(deadline);
+    uploader().flush(deadline);
   }
 
   private void sendSpans(List<Invocation> ended) {
@@ -167,7 +169,7 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
       // Resolved already if the handler called TraceContext.current(); else parsed here, off the response path.
       if (inv.trace != null) batch.addAll(InvocationSpans.build(inv, inv.trace.resolve(), config, timeline));
     }
-    if (!batch.isEmpty() && (config.traceEnabled || config.outputDir != null)) uploader.submitSpans(batch);
+    if (!batch.isEmpty() && (config.traceEnabled || config.outputDir != null)) uploader().submitSpans(batch);
   }
 
   private void sendProfile(boolean last) {
@@ -211,7 +213,12 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
     if (cold) tags.put("cold_start", "true");
     Map<String, Long> endpoints = new LinkedHashMap<>();
     if (lambda) endpoints.put(config.functionName != null ? config.functionName : config.service, invocationCount);
-    uploader.submitProfile(start, end, names.toArray(new String[0]), parts.toArray(new byte[0][]), tags, comments, endpoints);
+    uploader().submitProfile(start, end, names.toArray(new String[0]), parts.toArray(new byte[0][]), tags, comments, endpoints);
+  }
+
+  private synchronized Uploader uploader() {
+    if (uploader == null) uploader = new Uploader(config);
+    return uploader;
   }
 
   private static void putMs(Map<String, String> m, String key, double ms) {

@@ -14,20 +14,16 @@ import one.profiler.AsyncProfiler;
  * with the monotonic clock, so samples can be placed in invocation windows by time. Wall-clock sampling, when on,
  * covers the thread that started the engine (the one that runs init) through the thread filter.
  */
-public final class AsyncProfilerEngine implements SamplingEngine {
+public final class AsyncProfilerEngine extends RecordingEngine {
   private final AsyncProfiler profiler;
-  private final Path dir;
-  private final long intervalNanos;
   private final Thread wallThread;
-  private final RecordingReader reader = new RecordingReader();
   private Path current;
   private int sequence;
   private String engineUsed;
 
   private AsyncProfilerEngine(AsyncProfiler profiler, Path dir, long intervalNanos, Thread wallThread) {
+    super(dir, intervalNanos);
     this.profiler = profiler;
-    this.dir = dir;
-    this.intervalNanos = intervalNanos;
     this.wallThread = wallThread;
   }
 
@@ -55,8 +51,8 @@ public final class AsyncProfilerEngine implements SamplingEngine {
     return so.isFile() ? so.getAbsolutePath() : null;
   }
 
-  private void begin(boolean wall) throws Exception {
-    current = dir.resolve("ddsls-" + ProcessHandle.current().pid() + "-" + (++sequence) + ".jfr");
+  @Override void begin(boolean wall) throws Exception {
+    current = dir.resolve(fileName(++sequence));
     // alluser: no kernel frames, which also skips loading kernel symbols (tens of ms) when perf events are allowed.
     StringBuilder cmd = new StringBuilder("start,event=cpu,alluser,interval=").append(intervalNanos).append("ns");
     if (wall) cmd.append(",wall=").append(intervalNanos).append("ns,filter");
@@ -68,7 +64,7 @@ public final class AsyncProfilerEngine implements SamplingEngine {
   /**
    * Puts the init thread back into the wall-clock thread filter. async-profiler 4.2 does not keep a thread added
    * while the JVM is still starting (premain): samples come only when the thread is added again after the
-   * launcher hands over to the main class. The agent calls this when the init thread loads the main class.
+   * launcher hands over to the main class. The agent calls this when the init thread loads the handler's class.
    */
   public void rejoinWallThread() {
     try {
@@ -92,24 +88,7 @@ public final class AsyncProfilerEngine implements SamplingEngine {
     }
   }
 
-  @Override public synchronized List<Sample> rotate(boolean keepWall) {
-    Path finished = finish();
-    try {
-      begin(keepWall);
-    } catch (Throwable t) {
-      current = null;
-      AgentLog.once("async-restart", "async-profiler could not restart (" + AgentLog.describe(t) + "); sampling stopped");
-    }
-    return read(finished);
-  }
-
-  @Override public synchronized List<Sample> stop() {
-    Path finished = finish();
-    current = null;
-    return read(finished);
-  }
-
-  private Path finish() {
+  @Override Path finish() {
     if (current == null) return null;
     try {
       profiler.stop();
@@ -119,15 +98,9 @@ public final class AsyncProfilerEngine implements SamplingEngine {
     return current;
   }
 
-  private List<Sample> read(Path file) {
-    if (file == null) return Collections.emptyList();
-    List<Sample> samples = reader.read(file, intervalNanos);
+  @Override void clear() { current = null; }
+
+  @Override void afterRead() {
     if (reader.engineSetting != null) engineUsed = reader.engineSetting;
-    try {
-      Files.deleteIfExists(file);
-    } catch (Exception ignored) {
-      // /tmp is cleaned with the sandbox
-    }
-    return samples;
   }
 }

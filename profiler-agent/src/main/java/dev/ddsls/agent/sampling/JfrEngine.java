@@ -12,28 +12,24 @@ import jdk.jfr.Recording;
  * The JDK Flight Recorder's {@code jdk.ExecutionSample}: the fallback where async-profiler's library cannot load.
  * CPU samples of Java threads only; no wall-clock samples.
  */
-public final class JfrEngine implements SamplingEngine {
-  private final Path dir;
-  private final long intervalNanos;
-  private final RecordingReader reader = new RecordingReader();
+public final class JfrEngine extends RecordingEngine {
   private Recording recording;
   private int sequence;
 
   private JfrEngine(Path dir, long intervalNanos) {
-    this.dir = dir;
-    this.intervalNanos = intervalNanos;
+    super(dir, Math.max(1_000_000L, intervalNanos)); // JFR samples at most every millisecond
   }
 
   public static JfrEngine start(Path dir, long intervalNanos) {
     JfrEngine engine = new JfrEngine(dir, intervalNanos);
-    engine.begin();
+    engine.begin(false);
     return engine;
   }
 
-  private void begin() {
+  @Override void begin(boolean wall) {
     Recording r = new Recording();
     r.setName("ddsls");
-    r.enable("jdk.ExecutionSample").withPeriod(Duration.ofNanos(Math.max(1_000_000L, intervalNanos)));
+    r.enable("jdk.ExecutionSample").withPeriod(Duration.ofNanos(intervalNanos));
     r.setToDisk(true);
     r.start();
     recording = r;
@@ -45,27 +41,10 @@ public final class JfrEngine implements SamplingEngine {
     return "JDK Flight Recorder " + System.getProperty("java.vm.version", "") + " (jdk.ExecutionSample)";
   }
 
-  @Override public synchronized List<Sample> rotate(boolean keepWall) {
-    Path finished = finish();
-    try {
-      begin();
-    } catch (Throwable t) {
-      recording = null;
-      AgentLog.once("jfr-restart", "JFR could not restart (" + AgentLog.describe(t) + "); sampling stopped");
-    }
-    return read(finished);
-  }
-
-  @Override public synchronized List<Sample> stop() {
-    Path finished = finish();
-    recording = null;
-    return read(finished);
-  }
-
-  private Path finish() {
+  @Override Path finish() {
     Recording r = recording;
     if (r == null) return null;
-    Path file = dir.resolve("ddsls-" + ProcessHandle.current().pid() + "-jfr-" + (++sequence) + ".jfr");
+    Path file = dir.resolve(fileName(++sequence));
     try {
       r.stop();
       r.dump(file);
@@ -78,14 +57,5 @@ public final class JfrEngine implements SamplingEngine {
     }
   }
 
-  private List<Sample> read(Path file) {
-    if (file == null) return Collections.emptyList();
-    List<Sample> samples = reader.read(file, Math.max(1_000_000L, intervalNanos));
-    try {
-      Files.deleteIfExists(file);
-    } catch (Exception ignored) {
-      // /tmp is cleaned with the sandbox
-    }
-    return samples;
-  }
+  @Override void clear() { recording = null; }
 }
