@@ -21,16 +21,16 @@ echo "data: $(du -shL "$WORK/data" | cut -f1), $(ls "$WORK/data/profiles" | wc -
 run() {
   local name=$1; shift
   local gc=$WORK/gc-$name.log
-  /usr/bin/time -f "%e %M" -o "$WORK/time-$name.txt" java -Xmx1g -Xlog:gc:file="$gc" -jar "$JAR" diagnose "$@" --format json --quiet \
+  /usr/bin/time -f "%e %M %U %S" -o "$WORK/time-$name.txt" java -Xmx1g -Xlog:gc:file="$gc" -jar "$JAR" diagnose "$@" --format json --quiet \
     > "$WORK/report-$name.json" 2> "$WORK/stderr-$name.txt" && rc=0 || rc=$?
   local peak
   peak=$(grep -o '[0-9]*M->' "$gc" | sed 's/M->//' | sort -n | tail -1)
-  read -r wall rss < <(tail -1 "$WORK/time-$name.txt")
-  echo "| $name | $rc | ${wall} s | ${peak:-?} MiB | $((rss / 1024)) MiB |"
+  read -r wall rss usr sys < <(tail -1 "$WORK/time-$name.txt")
+  echo "| $name | $rc | ${wall} s | $(echo "$usr + $sys" | bc) s | ${peak:-?} MiB | $((rss / 1024)) MiB |"
 }
 
-echo "| source | exit | wall | peak heap used (GC log) | max RSS |"
-echo "|---|---|---|---|---|"
+echo "| source | exit | wall | CPU (user+sys) | peak heap used (GC log) | max RSS |"
+echo "|---|---|---|---|---|---|"
 run directory --source "$WORK/data"
 
 rm -rf "$WORK/store"
