@@ -36,8 +36,10 @@ public final class ConnectivityAnalyzer {
   public static ConnectivityReport analyze(Iterable<Span> spans, Predicate<Span> function, List<XRaySegment> xray) {
     Map<Long, Span> byId = new HashMap<>();
     List<Anomaly> anomalies = new ArrayList<>();
+    // One small record per trace; the per-service env maps and priority sets are built only for traces that differ.
+    Map<Long, TraceTags> firstTags = new HashMap<>();
     Map<Long, Set<Double>> sampling = new HashMap<>();
-    Map<Long, Map<String, String>> envByTrace = new HashMap<>();
+    Set<Long> envCandidates = new HashSet<>();
     List<Span> invocations = new ArrayList<>();
     for (Span s : spans) {
       Span prior = byId.put(s.spanId(), s);
@@ -46,10 +48,32 @@ public final class ConnectivityAnalyzer {
             "span id " + s.id() + " used by " + prior.name() + " and " + s.name()));
       }
       Double p = s.metric("_sampling_priority_v1");
-      if (p != null) sampling.computeIfAbsent(s.traceId(), k -> new HashSet<>()).add(p);
       String env = s.meta("env");
-      if (env != null) envByTrace.computeIfAbsent(s.traceId(), k -> new TreeMap<>()).put(s.service(), env);
+      if (p != null || env != null) {
+        TraceTags t = firstTags.get(s.traceId());
+        if (t == null) firstTags.put(s.traceId(), t = new TraceTags());
+        if (p != null) {
+          if (t.priority == null) t.priority = p;
+          else if (!t.priority.equals(p)) {
+            Set<Double> seen = sampling.computeIfAbsent(s.traceId(), k -> new HashSet<>());
+            seen.add(t.priority);
+            seen.add(p);
+          }
+        }
+        if (env != null) {
+          if (t.env == null) t.env = env;
+          else if (!t.env.equals(env)) envCandidates.add(s.traceId());
+        }
+      }
       if (s.isInvocation() && function.test(s)) invocations.add(s);
+    }
+    firstTags = null;
+    Map<Long, Map<String, String>> envByTrace = new HashMap<>();
+    if (!envCandidates.isEmpty()) {
+      for (Span s : spans) {
+        String env = s.meta("env");
+        if (env != null && envCandidates.contains(s.traceId())) envByTrace.computeIfAbsent(s.traceId(), k -> new TreeMap<>()).put(s.service(), env);
+      }
     }
     for (Map.Entry<Long, Set<Double>> e : sampling.entrySet()) {
       if (e.getValue().size() > 1) {
@@ -219,6 +243,12 @@ public final class ConnectivityAnalyzer {
       if (e.from().equals(from) && (e.trigger() + " -> " + e.to()).equals(hop)) k += e.invocations();
     }
     return k;
+  }
+
+  /** The first sampling priority and env seen in a trace. */
+  private static final class TraceTags {
+    Double priority;
+    String env;
   }
 
   private static void add(Map<String, List<String>> m, String key, String id) {

@@ -1,10 +1,13 @@
 package dev.ddsls.analysis.trace;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigInteger;
@@ -22,18 +25,65 @@ import java.util.function.Consumer;
 public final class SpanReader {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final ObjectReader NODES = JSON.readerFor(JsonNode.class);
+  private static final ThreadLocal<StringPool> POOL = ThreadLocal.withInitial(StringPool::new);
+  private static final Double ZERO = 0.0, ONE = 1.0;
 
   private SpanReader() {}
 
   /** Reads every span of {@code in} into {@code sink}; {@code name} is used in error messages. */
   public static void read(InputStream in, String name, Consumer<Span> sink) throws SpanFormatException {
-    try (MappingIterator<JsonNode> it = NODES.readValues(in)) {
-      while (it.hasNextValue()) accept(it.nextValue(), sink);
+    try (JsonParser p = JSON.getFactory().createParser(in)) {
+      for (JsonToken t; (t = p.nextToken()) != null; ) value(p, t, sink);
     } catch (JsonProcessingException e) {
       throw new SpanFormatException(name + ": not span JSON at line " + e.getLocation().getLineNr() + ": "
           + e.getOriginalMessage());
     } catch (IOException | RuntimeException e) {
       throw new SpanFormatException(name + ": " + e.getMessage());
+    }
+  }
+
+  /**
+   * Reads the spans of the JSON value at {@code p}'s current token (one span, an array of spans or traces, a spans API
+   * page): for callers that find spans inside a larger document, such as the collector's pages.
+   */
+  public static void readValue(JsonParser p, Consumer<Span> sink) throws IOException {
+    try {
+      value(p, p.currentToken(), sink);
+    } catch (IllegalArgumentException e) {
+      throw new SpanFormatException(e.getMessage());
+    }
+  }
+
+  /**
+   * One top-level value or array element. Objects that start like a trace-intake span (the agent's JSON lines, the
+   * collector, v0.4 JSON) are parsed straight from the tokens: a tree per span costs more than the span itself.
+   * Anything else (the spans API's wrappers) goes through a tree.
+   */
+  private static void value(JsonParser p, JsonToken t, Consumer<Span> sink) throws IOException {
+    if (t == JsonToken.START_ARRAY) {
+      while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+        if (t == null) throw new JsonEOFException(p, null, "unexpected end of input in an array");
+        value(p, t, sink);
+      }
+    } else if (t == JsonToken.START_OBJECT && p.nextToken() == JsonToken.FIELD_NAME && IntakeSpanParser.FIELDS.contains(p.currentName())) {
+      sink.accept(IntakeSpanParser.parse(p, POOL.get()));
+    } else if (p.currentToken() == JsonToken.END_OBJECT) {
+      throw new IllegalArgumentException("a JSON value that is not a span: {}");
+    } else if (t == JsonToken.START_OBJECT) {
+      // Positioned on the first field name: read the rest of the object as a tree and put the first field in front.
+      String first = p.currentName();
+      p.nextToken();
+      JsonNode firstValue = NODES.readValue(p);
+      ObjectNode o = JSON.createObjectNode();
+      o.set(first, firstValue);
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String k = p.currentName();
+        p.nextToken();
+        o.set(k, NODES.readValue(p));
+      }
+      accept(o, sink);
+    } else {
+      accept(NODES.readValue(p), sink);
     }
   }
 
@@ -62,23 +112,29 @@ public final class SpanReader {
 
   /** A span with Datadog's trace-intake field names. */
   public static Span fromSpan(JsonNode n) {
+    StringPool pool = POOL.get();
     Map<String, String> meta = new HashMap<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = n.path("meta").fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
-      meta.put(e.getKey(), e.getValue().asText());
+      meta.put(pool.get(e.getKey()), pool.get(e.getValue().asText()));
     }
     Map<String, Double> metrics = new HashMap<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = n.path("metrics").fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
-      metrics.put(e.getKey(), e.getValue().asDouble());
+      metrics.put(pool.get(e.getKey()), number(e.getValue().asDouble()));
     }
-    return new Span(id(n.get("trace_id")), id(n.get("span_id")), id(n.get("parent_id")), n.path("name").asText(""),
-        n.path("resource").asText(""), n.path("service").asText(""), n.path("type").asText(""), n.path("start").asLong(),
-        n.path("duration").asLong(), n.path("error").asInt(), meta, metrics);
+    return new Span(id(n.get("trace_id")), id(n.get("span_id")), id(n.get("parent_id")), pool.get(n.path("name").asText("")),
+        pool.get(n.path("resource").asText("")), pool.get(n.path("service").asText("")), pool.get(n.path("type").asText("")),
+        n.path("start").asLong(), n.path("duration").asLong(), n.path("error").asInt(), compact(meta), compact(metrics));
   }
 
+  /** Immutable maps keep their entries in one array: a fraction of a HashMap's size, which counts at a million spans. */
+  static <V> Map<String, V> compact(Map<String, V> m) { return m.isEmpty() ? Map.of() : Map.copyOf(m); }
+
+  static Double number(double v) { return v == 0 ? ZERO : v == 1 ? ONE : Double.valueOf(v); }
+
   /** A span of the spans API: {@code attributes} of one {@code data[]} item. */
-  static Span fromApi(JsonNode a) {
+  public static Span fromApi(JsonNode a) {
     Map<String, String> meta = new HashMap<>();
     Map<String, Double> metrics = new HashMap<>();
     flatten("", a.path("attributes"), meta, metrics);
@@ -93,9 +149,10 @@ public final class SpanReader {
     long end = epochNanos(a.path("end_timestamp"));
     String name = meta.getOrDefault("operation_name", a.path("type").asText(""));
     if (a.hasNonNull("operation_name")) name = a.get("operation_name").asText();
-    return new Span(id(a.get("trace_id")), id(a.get("span_id")), id(a.get("parent_id")), name,
-        a.path("resource_name").asText(""), a.path("service").asText(""), a.path("type").asText(""), start,
-        Math.max(0, end - start), "error".equals(meta.get("status")) ? 1 : 0, meta, metrics);
+    StringPool pool = POOL.get();
+    return new Span(id(a.get("trace_id")), id(a.get("span_id")), id(a.get("parent_id")), pool.get(name),
+        pool.get(a.path("resource_name").asText("")), pool.get(a.path("service").asText("")), pool.get(a.path("type").asText("")),
+        start, Math.max(0, end - start), "error".equals(meta.get("status")) ? 1 : 0, compact(meta), compact(metrics));
   }
 
   private static void flatten(String prefix, JsonNode n, Map<String, String> meta, Map<String, Double> metrics) {
@@ -103,9 +160,10 @@ public final class SpanReader {
       Map.Entry<String, JsonNode> e = it.next();
       String key = prefix + e.getKey();
       JsonNode v = e.getValue();
+      StringPool pool = POOL.get();
       if (v.isObject()) flatten(key + ".", v, meta, metrics);
-      else if (v.isNumber()) metrics.put(key, v.asDouble());
-      else if (!v.isNull() && !v.isArray()) meta.put(key, v.asText());
+      else if (v.isNumber()) metrics.put(pool.get(key), number(v.asDouble()));
+      else if (!v.isNull() && !v.isArray()) meta.put(pool.get(key), pool.get(v.asText()));
     }
   }
 
@@ -120,7 +178,11 @@ public final class SpanReader {
   public static long id(JsonNode n) {
     if (n == null || n.isNull()) return 0;
     if (n.isNumber()) return n.bigIntegerValue().longValue();
-    String s = n.asText().trim();
+    return id(n.asText());
+  }
+
+  static long id(String text) {
+    String s = text.trim();
     if (s.isEmpty()) return 0;
     boolean hex = s.length() == 32 || s.chars().anyMatch(c -> (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'));
     return new BigInteger(s, hex ? 16 : 10).longValue();

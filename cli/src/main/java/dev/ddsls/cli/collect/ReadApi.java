@@ -241,8 +241,9 @@ final class ReadApi {
       long start = Long.parseLong(c.substring(0, dot));
       long id = Long.parseLong(c.substring(dot + 1));
       String idColumn = column.startsWith("p.") ? "p.id" : "id";
-      where.append(" AND (").append(column).append(" > ? OR (").append(column).append(" = ? AND ").append(idColumn).append(" > ?))");
-      args.add(start);
+      // A row value, not "start > ? OR (start = ? AND id > ?)": SQLite seeks the (start, id) index with it instead of
+      // scanning from the first row on every page (a million spans took minutes to page through).
+      where.append(" AND (").append(column).append(", ").append(idColumn).append(") > (?, ?)");
       args.add(start);
       args.add(id);
     } catch (RuntimeException e) {

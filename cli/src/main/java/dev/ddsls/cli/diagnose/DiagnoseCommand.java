@@ -39,11 +39,15 @@ import picocli.CommandLine.Option;
 @Command(name = "diagnose", mixinStandardHelpOptions = true,
     description = {"Explains cold starts (phases, init hot frames, findings) and checks that traces connect across",
         "triggers. Sources: a directory (agent output, pprof/JFR, span exports, X-Ray exports, Lambda REPORT logs)",
-        "or a ddsls collect store (http://HOST:PORT). Exit: 0 ok, 2 usage, 3 source unavailable or unreadable."})
+        "a ddsls collect store (http://HOST:PORT) or Datadog's spans search (datadog). Exit: 0 ok, 2 usage, 3 source unavailable or unreadable."})
 public final class DiagnoseCommand implements Callable<Integer> {
   @Option(names = "--source", paramLabel = "SRC", defaultValue = "http://127.0.0.1:8126",
-      description = "DIR, http://HOST:PORT (ddsls collect) or datadog. Default: ${DEFAULT-VALUE}.")
+      description = "DIR, http://HOST:PORT (ddsls collect) or datadog (DD_API_KEY, DD_APP_KEY, DD_SITE). Default: ${DEFAULT-VALUE}.")
   String source;
+
+  @Option(names = "--profiles", paramLabel = "DIR|URL",
+      description = "With --source datadog: where profiles come from (a directory or a ddsls collect URL).")
+  String profiles;
 
   @Option(names = {"--service"}, description = "Only this service.") String service;
   @Option(names = {"--function"}, description = "Only this function (functionname).") String function;
@@ -63,7 +67,7 @@ public final class DiagnoseCommand implements Callable<Integer> {
       throw Cli.Failure.usage("unknown --format " + format + ": text, json, markdown or html");
     }
     Query q = query();
-    Source src = Source.of(source);
+    Source src = Source.of(source, profiles);
     SourceData data = new SourceData();
     src.fetch(q, data, Progress.forTerminal(quiet));
     DiagnoseReport report = analyze(src.describe(), q, data);

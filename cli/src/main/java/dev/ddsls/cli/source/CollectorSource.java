@@ -1,5 +1,7 @@
 package dev.ddsls.cli.source;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ddsls.analysis.coldstart.ProfileInput;
@@ -40,9 +42,7 @@ public final class CollectorSource implements Source {
       HttpUrl.Builder u = url("ddsls/v1/spans", q);
       if (q.traceId() != null) u.addQueryParameter("trace_id", q.traceId());
       if (cursor != null) u.addQueryParameter("cursor", cursor);
-      JsonNode page = get(u.build());
-      for (JsonNode s : page.path("spans")) into.spans.add(SpanReader.fromSpan(s));
-      cursor = page.path("next_cursor").isTextual() ? page.get("next_cursor").asText() : null;
+      cursor = spans(bytes(u.build()), into);
       progress.update("fetching spans from " + base + ": " + into.spans.size());
     } while (cursor != null);
     cursor = null;
@@ -67,6 +67,25 @@ public final class CollectorSource implements Source {
       progress.update("fetching profiles from " + base + ": " + into.profiles.size());
     } while (cursor != null);
     progress.done();
+  }
+
+  /** Streams one page's spans into {@code into} (a tree per page costs more than its spans); returns next_cursor. */
+  private String spans(byte[] page, SourceData into) {
+    String next = null;
+    try (JsonParser p = JSON.getFactory().createParser(page)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) throw new IOException("not a JSON object");
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken t = p.nextToken();
+        if (field.equals("spans") && t == JsonToken.START_ARRAY) SpanReader.readValue(p, into.spans::add);
+        else if (field.equals("next_cursor") && t == JsonToken.VALUE_STRING) next = p.getText();
+        else p.skipChildren();
+      }
+    } catch (IOException e) {
+      throw new Cli.Failure(Cli.UNAVAILABLE, "the collector at " + base + " sent a page of spans that is not span JSON ("
+          + e.getMessage().lines().findFirst().orElse("") + ")");
+    }
+    return next;
   }
 
   private HttpUrl.Builder url(String path, Query q) {

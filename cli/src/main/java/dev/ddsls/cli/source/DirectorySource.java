@@ -39,8 +39,10 @@ public final class DirectorySource implements Source {
   @Override
   public void fetch(Query q, SourceData into, Progress progress) throws IOException {
     List<Path> files = new ArrayList<>();
-    try (Stream<Path> s = Files.walk(root)) {
-      s.filter(Files::isRegularFile).sorted().forEach(files::add);
+    // Walk the real path: Files.walk does not descend into a root that is a symbolic link to a directory.
+    Path real = root.toRealPath();
+    try (Stream<Path> s = Files.walk(real)) {
+      s.filter(Files::isRegularFile).sorted().forEach(f -> files.add(real.equals(f) ? root : root.resolve(real.relativize(f))));
     }
     int done = 0;
     for (Path f : files) {

@@ -15,12 +15,14 @@ public interface Source {
 
   String describe();
 
-  /** Picks the source for a {@code --source} value. */
-  static Source of(String spec) {
+  /**
+   * Picks the source for a {@code --source} value; {@code profiles} (a directory or collector URL, may be null) is
+   * where {@code datadog} reads profiles from, since Datadog has no public profile download API.
+   */
+  static Source of(String spec, String profiles) {
+    if (spec.equals("datadog")) return new DatadogSource(System.getenv(), profiles == null ? null : of(profiles, null));
+    if (profiles != null) throw Cli.Failure.usage("--profiles goes with --source datadog (other sources hold their own profiles)");
     if (spec.startsWith("http://") || spec.startsWith("https://")) return new CollectorSource(spec);
-    if (spec.equals("datadog")) {
-      throw Cli.Failure.usage("--source datadog is not available in this build; use a directory or a ddsls collect URL");
-    }
     Path dir = Path.of(spec);
     if (Files.isDirectory(dir) || Files.isRegularFile(dir)) return new DirectorySource(dir);
     throw Cli.Failure.usage("unknown source '" + spec + "': expected a directory, http://HOST:PORT (ddsls collect) or datadog");
