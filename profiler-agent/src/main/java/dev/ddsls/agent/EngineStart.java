@@ -71,9 +71,11 @@ final class EngineStart implements Runnable, ClassFileTransformer {
     if (awaitClass != null && !awaitClass.equals(className)) return null;
     done = true;
     try {
+      long waitFrom = System.nanoTime();
       if (!started.await(MAX_WAIT_MS, TimeUnit.MILLISECONDS)) {
         AgentLog.info("the sampling engine was not ready after " + MAX_WAIT_MS + " ms; the function's init goes on without waiting");
       }
+      if (config.debug) AgentLog.info("the handler's class waited " + (System.nanoTime() - waitFrom) / 100_000 / 10.0 + " ms for the sampling engine");
       SamplingEngine e = engine;
       if (e instanceof AsyncProfilerEngine) ((AsyncProfilerEngine) e).rejoinWallThread();
     } catch (Throwable t) {
