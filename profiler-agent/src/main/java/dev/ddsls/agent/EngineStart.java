@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
  * engine starts on thread {@code ddsls-engine}; a one-shot hook on the init thread waits for it (at most
  * {@link #MAX_WAIT_MS}) when the handler's class is about to load, so its static initialisers are sampled, and puts
  * the init thread into async-profiler's wall-clock filter (async-profiler 4.2 does not keep a thread added while
- * the JVM is still starting, as in premain). The hook never changes a class and removes itself.
+ * the JVM is still starting, as in premain). The hook never changes a class and removes itself as soon as it can:
+ * when the engine is up and the launcher has loaded the main class, usually long before the handler's class.
  */
 final class EngineStart implements Runnable, ClassFileTransformer {
   static final long MAX_WAIT_MS = 2_000;
@@ -28,7 +29,9 @@ final class EngineStart implements Runnable, ClassFileTransformer {
   private final String awaitClass;
   private final CountDownLatch started = new CountDownLatch(1);
   private volatile SamplingEngine engine;
-  private volatile boolean done;
+  /** The launcher has handed over to the main class: from then on a thread added to async-profiler's filter stays. */
+  private volatile boolean mainClassLoaded;
+  private boolean done;
 
   EngineStart(AgentConfig config, boolean lambda, Thread initThread, Flusher flusher, Instrumentation inst, String awaitClass) {
     this.config = config;
@@ -63,27 +66,45 @@ final class EngineStart implements Runnable, ClassFileTransformer {
     } finally {
       started.countDown();
     }
+    if (mainClassLoaded) finishHook();
   }
 
   @Override
   public byte[] transform(ClassLoader loader, String className, Class<?> redefined, ProtectionDomain domain, byte[] bytes) {
-    if (done || loader == null || className == null || Thread.currentThread() != initThread || className.startsWith("dev/ddsls/")) return null;
+    if (loader == null || className == null || Thread.currentThread() != initThread || className.startsWith("dev/ddsls/")) return null;
+    if (!mainClassLoaded) {
+      mainClassLoaded = true;
+      // Engine already up: nothing to wait for later, so stop hooking class loads now (each costs while hooked).
+      if (started.getCount() == 0) {
+        finishHook();
+        return null;
+      }
+    }
     if (awaitClass != null && !awaitClass.equals(className)) return null;
-    done = true;
     try {
       long waitFrom = System.nanoTime();
       if (!started.await(MAX_WAIT_MS, TimeUnit.MILLISECONDS)) {
         AgentLog.info("the sampling engine was not ready after " + MAX_WAIT_MS + " ms; the function's init goes on without waiting");
       }
       if (config.debug) AgentLog.info("the handler's class waited " + (System.nanoTime() - waitFrom) / 100_000 / 10.0 + " ms for the sampling engine");
-      SamplingEngine e = engine;
-      if (e instanceof AsyncProfilerEngine) ((AsyncProfilerEngine) e).rejoinWallThread();
     } catch (Throwable t) {
       AgentLog.once("engine-start-hook", "init-thread hook failed: " + AgentLog.describe(t));
-    } finally {
-      inst.removeTransformer(this);
     }
+    finishHook();
     return null;
+  }
+
+  /** Once: puts the init thread into the wall-clock filter and stops hooking class loads. */
+  private synchronized void finishHook() {
+    if (done) return;
+    done = true;
+    try {
+      SamplingEngine e = engine;
+      if (e instanceof AsyncProfilerEngine) ((AsyncProfilerEngine) e).rejoinWallThread();
+      inst.removeTransformer(this);
+    } catch (Throwable t) {
+      AgentLog.once("engine-start-hook", "init-thread hook failed: " + AgentLog.describe(t));
+    }
   }
 
   /** The handler's class from {@code _HANDLER} ({@code com.example.Handler::method}) as an internal name; null if unset. */
