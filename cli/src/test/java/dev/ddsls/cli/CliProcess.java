@@ -16,6 +16,7 @@ public final class CliProcess {
 
   public static Result run(Path workDir, String... args) throws Exception { return run(workDir, Map.of(), 300, args); }
 
+  /** @param env added to (or, with a null value, removed from) the inherited environment */
   public static Result run(Path workDir, Map<String, String> env, int timeoutSeconds, String... args) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), "dev.ddsls.cli.Main"));
@@ -23,7 +24,10 @@ public final class CliProcess {
     Path out = Files.createTempFile(workDir, "stdout", ".txt");
     Path err = Files.createTempFile(workDir, "stderr", ".txt");
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile());
-    pb.environment().putAll(env);
+    for (Map.Entry<String, String> e : env.entrySet()) {
+      if (e.getValue() == null) pb.environment().remove(e.getKey()); // null: not inherited
+      else pb.environment().put(e.getKey(), e.getValue());
+    }
     long start = System.nanoTime();
     Process p = pb.start();
     if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {

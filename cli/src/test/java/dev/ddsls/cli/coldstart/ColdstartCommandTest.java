@@ -1,5 +1,7 @@
 package dev.ddsls.cli.coldstart;
 
+import dev.ddsls.cli.CliProcess;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,18 +28,10 @@ class ColdstartCommandTest {
   record Result(int exit, String stdout, String stderr) {}
 
   private Result ddsls(String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), "dev.ddsls.cli.Main", "coldstart"));
+    List<String> cmd = new ArrayList<>(List.of("coldstart"));
     cmd.addAll(List.of(args));
-    Path out = Files.createTempFile(tmp, "stdout", ".txt");
-    Path err = Files.createTempFile(tmp, "stderr", ".txt");
-    Process p = new ProcessBuilder(cmd).directory(tmp.toFile())
-        .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-    if (!p.waitFor(180, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError("ddsls coldstart did not finish: " + Files.readString(err));
-    }
-    return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+    CliProcess.Result r = CliProcess.run(tmp, java.util.Map.of(), 180, cmd.toArray(new String[0]));
+    return new Result(r.exit(), r.stdout(), r.stderr());
   }
 
   private static List<String> invocationLog(Path runDir) throws IOException {

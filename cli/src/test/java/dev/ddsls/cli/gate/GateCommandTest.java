@@ -1,5 +1,7 @@
 package dev.ddsls.cli.gate;
 
+import dev.ddsls.cli.CliProcess;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,21 +30,14 @@ class GateCommandTest {
   record Result(int exit, String stdout, String stderr) {}
 
   private Result gate(Map<String, String> env, String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), "dev.ddsls.cli.Main", "gate"));
+    Map<String, String> all = new java.util.HashMap<>();
+    all.put("GITHUB_ACTIONS", null);
+    all.put("GITHUB_STEP_SUMMARY", null);
+    all.putAll(env);
+    List<String> cmd = new ArrayList<>(List.of("gate"));
     cmd.addAll(List.of(args));
-    Path out = Files.createTempFile(tmp, "stdout", ".txt");
-    Path err = Files.createTempFile(tmp, "stderr", ".txt");
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(tmp.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile());
-    pb.environment().remove("GITHUB_ACTIONS");
-    pb.environment().remove("GITHUB_STEP_SUMMARY");
-    pb.environment().putAll(env);
-    Process p = pb.start();
-    if (!p.waitFor(60, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError("ddsls gate did not finish: " + Files.readString(err));
-    }
-    return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+    CliProcess.Result r = CliProcess.run(tmp, all, 60, cmd.toArray(new String[0]));
+    return new Result(r.exit(), r.stdout(), r.stderr());
   }
 
   private Result gate(String... args) throws Exception { return gate(Map.of(), args); }
