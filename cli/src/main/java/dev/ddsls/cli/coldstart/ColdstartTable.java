@@ -28,7 +28,11 @@ final class ColdstartTable {
     row(out, "warm invocations", res.warmInvocationMs());
     if (res.agent) {
       RuntimeApiEmulator.Uploads u = res.uploads();
-      out.printf(Locale.ROOT, "%nagent uploads: %d trace requests, %d profiles, %d bytes%n", u.traces(), u.profiles(), u.bytes());
+      if (u.traces() == 0 && u.profiles() == 0) {
+        out.printf(Locale.ROOT, "%nagent uploads: none reached ddsls (sent to DD_TRACE_AGENT_URL when --env sets it)%n");
+      } else {
+        out.printf(Locale.ROOT, "%nagent uploads: %d trace requests, %d profiles, %d bytes%n", u.traces(), u.profiles(), u.bytes());
+      }
     }
     for (RunResult r : res.runs) {
       if (r.ok()) continue;
