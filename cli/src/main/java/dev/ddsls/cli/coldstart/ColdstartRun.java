@@ -85,7 +85,11 @@ final class ColdstartRun {
       } finally {
         emu.shutdown();
         stop(p);
-        Runtime.getRuntime().removeShutdownHook(reaper);
+        try {
+          Runtime.getRuntime().removeShutdownHook(reaper);
+        } catch (IllegalStateException shuttingDown) {
+          // ddsls is exiting: the hook runs anyway and finds the process gone
+        }
       }
       Long first = emu.firstNext().getNow(null);
       initMs = first == null ? null : millis(first - start);
