@@ -1,5 +1,7 @@
 package dev.ddsls.agent.lambda;
 
+import dev.ddsls.agent.http.HttpIo;
+import dev.ddsls.agent.http.HttpHead;
 import dev.ddsls.agent.AgentLog;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;

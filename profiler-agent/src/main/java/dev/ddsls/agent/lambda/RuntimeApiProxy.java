@@ -1,5 +1,6 @@
 package dev.ddsls.agent.lambda;
 
+import dev.ddsls.agent.http.HttpIo;
 import dev.ddsls.agent.AgentLog;
 import java.io.Closeable;
 import java.io.IOException;

@@ -1,7 +1,9 @@
 package dev.ddsls.agent.upload;
 
+import dev.ddsls.agent.http.CappedBuffer;
+import dev.ddsls.agent.http.HttpHead;
+import dev.ddsls.agent.http.HttpIo;
 import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -9,7 +11,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
@@ -21,8 +22,6 @@ import javax.net.ssl.SSLSocketFactory;
 public final class AgentHttp {
   /** The largest response body kept; the rest is not read. */
   static final int MAX_RESPONSE_BODY = 64 * 1024;
-  private static final int MAX_LINE = 8192;
-  private static final int MAX_HEADERS = 100;
 
   /** A status code and the (possibly truncated) body, decoded as UTF-8. */
   public static final class Response {
@@ -99,7 +98,7 @@ public final class AgentHttp {
         s = ssl;
       }
       writeRequest(s.getOutputStream(), method, host, port, tls, path, headers, body);
-      return readResponse(s, new BufferedInputStream(s.getInputStream(), 8192), deadline);
+      return readResponse(s, new BufferedInputStream(s.getInputStream(), 8192), method, deadline);
     } catch (IOException e) {
       if (guard.fired || System.nanoTime() - deadline >= 0) {
         SocketTimeoutException t = new SocketTimeoutException("deadline passed (" + e.getMessage() + ")");
@@ -164,101 +163,19 @@ public final class AgentHttp {
     out.flush();
   }
 
-  private static Response readResponse(Socket s, InputStream in, long deadline) throws IOException {
-    int status;
-    long contentLength = -1;
-    boolean chunked = false;
-    while (true) {
+  private static Response readResponse(Socket s, InputStream in, String method, long deadline) throws IOException {
+    HttpHead head;
+    do { // 1xx: an interim answer; the real one follows
       s.setSoTimeout(remainingMillis(deadline));
-      String statusLine = readLine(in);
-      if (statusLine == null) throw new IOException("connection closed before the status line");
-      status = parseStatus(statusLine);
-      for (int i = 0; ; i++) {
-        if (i > MAX_HEADERS) throw new IOException("too many response headers");
-        String line = readLine(in);
-        if (line == null) throw new IOException("connection closed in the response headers");
-        if (line.isEmpty()) break;
-        int colon = line.indexOf(':');
-        if (colon <= 0) continue;
-        String name = line.substring(0, colon).trim().toLowerCase(Locale.ROOT);
-        String value = line.substring(colon + 1).trim();
-        if (name.equals("content-length")) {
-          try {
-            contentLength = Long.parseLong(value);
-          } catch (NumberFormatException e) {
-            throw new IOException("bad Content-Length: " + value);
-          }
-        } else if (name.equals("transfer-encoding") && value.toLowerCase(Locale.ROOT).contains("chunked")) {
-          chunked = true;
-        }
-      }
-      if (status >= 200) break; // 1xx: an interim answer; the real one follows
-    }
-    if (status == 204 || status == 304) return new Response(status, "");
-
-    ByteArrayOutputStream bodyOut = new ByteArrayOutputStream(256);
-    if (chunked) {
-      while (bodyOut.size() < MAX_RESPONSE_BODY) {
-        s.setSoTimeout(remainingMillis(deadline));
-        String sizeLine = readLine(in);
-        if (sizeLine == null) break;
-        int semi = sizeLine.indexOf(';');
-        long chunk;
-        try {
-          chunk = Long.parseLong((semi < 0 ? sizeLine : sizeLine.substring(0, semi)).trim(), 16);
-        } catch (NumberFormatException e) {
-          throw new IOException("bad chunk size: " + sizeLine);
-        }
-        if (chunk == 0) break;
-        copy(s, in, bodyOut, chunk, deadline);
-        readLine(in); // CRLF after the chunk data
-      }
-    } else {
-      copy(s, in, bodyOut, contentLength < 0 ? Long.MAX_VALUE : contentLength, deadline);
-    }
-    return new Response(status, new String(bodyOut.toByteArray(), StandardCharsets.UTF_8));
-  }
-
-  /** Copies up to {@code n} bytes, stopping at end of stream or when the kept body reaches its cap. */
-  private static void copy(Socket s, InputStream in, ByteArrayOutputStream out, long n, long deadline) throws IOException {
-    byte[] buf = new byte[4096];
-    long left = n;
-    while (left > 0 && out.size() < MAX_RESPONSE_BODY) {
-      s.setSoTimeout(remainingMillis(deadline));
-      int want = (int) Math.min(Math.min(buf.length, left), MAX_RESPONSE_BODY - out.size());
-      int r = in.read(buf, 0, want);
-      if (r < 0) return;
-      out.write(buf, 0, r);
-      left -= r;
-    }
-  }
-
-  private static int parseStatus(String line) throws IOException {
-    // "HTTP/1.1 200 OK"
-    if (!line.startsWith("HTTP/")) throw new IOException("not an HTTP response: " + abbreviate(line));
-    int sp = line.indexOf(' ');
-    if (sp < 0 || line.length() < sp + 4) throw new IOException("bad status line: " + abbreviate(line));
-    try {
-      return Integer.parseInt(line.substring(sp + 1, sp + 4));
-    } catch (NumberFormatException e) {
-      throw new IOException("bad status line: " + abbreviate(line));
-    }
-  }
-
-  /** One line without its CR LF, or null at end of stream before any byte. ISO-8859-1, as HTTP headers are. */
-  private static String readLine(InputStream in) throws IOException {
-    StringBuilder sb = new StringBuilder(64);
-    while (true) {
-      int c = in.read();
-      if (c < 0) return sb.length() == 0 ? null : sb.toString();
-      if (c == '\n') {
-        int n = sb.length();
-        if (n > 0 && sb.charAt(n - 1) == '\r') sb.setLength(n - 1);
-        return sb.toString();
-      }
-      if (sb.length() >= MAX_LINE) throw new IOException("response line over " + MAX_LINE + " bytes");
-      sb.append((char) c);
-    }
+      head = HttpIo.readHead(in);
+      if (head == null) throw new IOException("connection closed before the status line");
+      if (head.status() < 0) throw new IOException("not an HTTP response: " + abbreviate(head.startLine));
+    } while (head.status() < 200);
+    // The body is read to its end (the deadline closes a socket that never ends it); only the first bytes are kept.
+    CappedBuffer body = new CappedBuffer(MAX_RESPONSE_BODY);
+    s.setSoTimeout(remainingMillis(deadline));
+    HttpIo.relayBody(in, head.responseBodyLength(method), null, body);
+    return new Response(head.status(), new String(body.toByteArray(), StandardCharsets.UTF_8));
   }
 
   private static String abbreviate(String s) { return s.length() <= 80 ? s : s.substring(0, 80) + "..."; }

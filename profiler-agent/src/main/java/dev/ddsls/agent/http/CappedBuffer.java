@@ -1,12 +1,12 @@
-package dev.ddsls.agent.lambda;
+package dev.ddsls.agent.http;
 
 import java.io.ByteArrayOutputStream;
 
 /** Keeps the first {@code cap} bytes written and drops the rest: bounded memory for captured bodies. */
-final class CappedBuffer extends ByteArrayOutputStream {
+public final class CappedBuffer extends ByteArrayOutputStream {
   private final int cap;
 
-  CappedBuffer(int cap) {
+  public CappedBuffer(int cap) {
     super(Math.min(cap, 8192));
     this.cap = cap;
   }

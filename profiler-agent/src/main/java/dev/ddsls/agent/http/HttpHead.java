@@ -1,4 +1,4 @@
-package dev.ddsls.agent.lambda;
+package dev.ddsls.agent.http;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -10,18 +10,18 @@ import java.util.Map;
  * The start line and header lines of one HTTP/1.1 message. Header lines are kept exactly as read (case,
  * spacing, order), so a relayed head is byte-identical except for the lines deliberately changed.
  */
-final class HttpHead {
-  final String startLine;
+public final class HttpHead {
+  public final String startLine;
   private final ArrayList<String> lines = new ArrayList<>();
 
-  HttpHead(String startLine) { this.startLine = startLine; }
+  public HttpHead(String startLine) { this.startLine = startLine; }
 
-  void add(String name, String value) { lines.add(name + ": " + value); }
+  public void add(String name, String value) { lines.add(name + ": " + value); }
 
-  void addLine(String rawLine) { lines.add(rawLine); }
+  public void addLine(String rawLine) { lines.add(rawLine); }
 
   /** The first value of header {@code name} (case-insensitive), trimmed; null when absent. */
-  String get(String name) {
+  public String get(String name) {
     for (int i = 0; i < lines.size(); i++) {
       String line = lines.get(i);
       if (isNamed(line, name)) return line.substring(name.length() + 1).trim();
@@ -30,7 +30,7 @@ final class HttpHead {
   }
 
   /** Replaces the first {@code name} line in place (others are removed), or appends one. */
-  void set(String name, String value) {
+  public void set(String name, String value) {
     int at = -1;
     for (int i = lines.size() - 1; i >= 0; i--) {
       if (isNamed(lines.get(i), name)) {
@@ -42,14 +42,14 @@ final class HttpHead {
     else lines.add(at, name + ": " + value);
   }
 
-  void remove(String name) {
+  public void remove(String name) {
     for (int i = lines.size() - 1; i >= 0; i--) {
       if (isNamed(lines.get(i), name)) lines.remove(i);
     }
   }
 
   /** Whether header {@code name} lists {@code token} (comma-separated, case-insensitive), e.g. Connection: close. */
-  boolean hasToken(String name, String token) {
+  public boolean hasToken(String name, String token) {
     for (int i = 0; i < lines.size(); i++) {
       String line = lines.get(i);
       if (!isNamed(line, name)) continue;
@@ -62,7 +62,7 @@ final class HttpHead {
   }
 
   /** All headers with lower-cased names; the first of repeated names wins. */
-  Map<String, String> headerMap() {
+  public Map<String, String> headerMap() {
     Map<String, String> map = new LinkedHashMap<>();
     for (int i = 0; i < lines.size(); i++) {
       String line = lines.get(i);
@@ -75,13 +75,13 @@ final class HttpHead {
   }
 
   /** Request method, e.g. {@code GET}. */
-  String method() {
+  public String method() {
     int sp = startLine.indexOf(' ');
     return sp < 0 ? startLine : startLine.substring(0, sp);
   }
 
   /** Request target without the query string, e.g. {@code /2018-06-01/runtime/invocation/next}. */
-  String path() {
+  public String path() {
     int a = startLine.indexOf(' ');
     int b = startLine.indexOf(' ', a + 1);
     String target = a < 0 ? "" : b < 0 ? startLine.substring(a + 1) : startLine.substring(a + 1, b);
@@ -90,7 +90,7 @@ final class HttpHead {
   }
 
   /** Response status code; -1 when the start line is not a status line. */
-  int status() {
+  public int status() {
     int sp = startLine.indexOf(' ');
     if (!startLine.startsWith("HTTP/") || sp < 0 || startLine.length() < sp + 4) return -1;
     try {
@@ -101,26 +101,26 @@ final class HttpHead {
   }
 
   /** Whether this message lets its connection stay open afterwards (HTTP/1.1 and no {@code Connection: close}). */
-  boolean keepsAlive() {
+  public boolean keepsAlive() {
     boolean http10 = startLine.startsWith("HTTP/1.0") || startLine.endsWith("HTTP/1.0");
     return !http10 && !hasToken("Connection", "close");
   }
 
   /** Body framing of a request: {@link HttpIo#CHUNKED}, or a byte count (0 = no body). */
-  long requestBodyLength() throws java.io.IOException {
+  public long requestBodyLength() throws java.io.IOException {
     if (isChunked()) return HttpIo.CHUNKED;
     return contentLength(0);
   }
 
   /** Body framing of a response to {@code requestMethod}: chunked, a byte count, or {@link HttpIo#UNTIL_CLOSE}. */
-  long responseBodyLength(String requestMethod) throws java.io.IOException {
+  public long responseBodyLength(String requestMethod) throws java.io.IOException {
     int status = status();
     if ("HEAD".equals(requestMethod) || status < 200 || status == 204 || status == 304) return 0;
     if (isChunked()) return HttpIo.CHUNKED;
     return contentLength(HttpIo.UNTIL_CLOSE);
   }
 
-  byte[] toBytes() {
+  public byte[] toBytes() {
     StringBuilder sb = new StringBuilder(startLine.length() + 32 * lines.size() + 4);
     sb.append(startLine).append("\r\n");
     for (int i = 0; i < lines.size(); i++) sb.append(lines.get(i)).append("\r\n");

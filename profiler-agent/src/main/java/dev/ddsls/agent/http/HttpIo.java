@@ -1,4 +1,4 @@
-package dev.ddsls.agent.lambda;
+package dev.ddsls.agent.http;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -13,11 +13,11 @@ import java.nio.charset.StandardCharsets;
  * bodies (Content-Length, chunked, or until close) and connecting to the Runtime API. Streams passed in are
  * expected to be buffered.
  */
-final class HttpIo {
+public final class HttpIo {
   /** Body length meaning {@code Transfer-Encoding: chunked}. */
-  static final long CHUNKED = -1;
+  public static final long CHUNKED = -1;
   /** Body length meaning "until the connection closes" (a response with neither length nor chunking). */
-  static final long UNTIL_CLOSE = -2;
+  public static final long UNTIL_CLOSE = -2;
 
   private static final int MAX_LINE = 64 * 1024;
   private static final int MAX_HEADERS = 256;
@@ -27,7 +27,7 @@ final class HttpIo {
   private HttpIo() {}
 
   /** Reads a start line and header lines; null when the stream ends before the first byte (peer closed an idle connection). */
-  static HttpHead readHead(InputStream in) throws IOException {
+  public static HttpHead readHead(InputStream in) throws IOException {
     String start = readLine(in, true);
     if (start == null) return null;
     while (start.isEmpty()) { // RFC 9112 2.2: ignore empty lines before a request line
@@ -49,7 +49,7 @@ final class HttpIo {
    * {@code decoded}. Either output may be null. Chunks are flushed as they pass, so streamed bodies keep streaming.
    * Returns the number of decoded body bytes.
    */
-  static long relayBody(InputStream in, long length, OutputStream raw, OutputStream decoded) throws IOException {
+  public static long relayBody(InputStream in, long length, OutputStream raw, OutputStream decoded) throws IOException {
     if (length == 0) return 0;
     byte[] buf = new byte[16 * 1024];
     if (length > 0) {
@@ -77,7 +77,7 @@ final class HttpIo {
   }
 
   /** Parses {@code host:port} (or {@code [v6]:port}). */
-  static InetSocketAddress address(String hostPort) throws IOException {
+  public static InetSocketAddress address(String hostPort) throws IOException {
     int colon = hostPort == null ? -1 : hostPort.lastIndexOf(':');
     if (colon <= 0) throw new IOException("not host:port: " + hostPort);
     String host = hostPort.substring(0, colon);
@@ -92,7 +92,7 @@ final class HttpIo {
   }
 
   /** A connection without read timeout (the Runtime API's next calls block until an event comes). */
-  static Socket connect(InetSocketAddress address) throws IOException {
+  public static Socket connect(InetSocketAddress address) throws IOException {
     Socket s = new Socket();
     try {
       s.setTcpNoDelay(true); // small heads and chunks must not wait for delayed ACKs
