@@ -5,24 +5,19 @@ import dev.ddsls.analysis.pprof.Profile;
 import dev.ddsls.analysis.pprof.ProfileSample;
 import dev.ddsls.analysis.pprof.ValueType;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import jdk.jfr.consumer.RecordedEvent;
-import jdk.jfr.consumer.RecordedFrame;
-import jdk.jfr.consumer.RecordedStackTrace;
-import jdk.jfr.consumer.RecordedThread;
-import jdk.jfr.consumer.RecordingFile;
 
 /**
- * A JFR recording as {@link Profile}s, with the JDK's {@code jdk.jfr.consumer}: {@code jdk.ExecutionSample} (JFR's
- * and async-profiler's CPU samples) becomes a cpu profile, {@code profiler.WallClockSample} (async-profiler wall
- * mode) a wall profile. Each sample is worth the sampling interval ({@link #CPU_INTERVAL} / {@link #WALL_INTERVAL};
- * JFR does not store it per event). A plain JFR has no phase labels: every sample is labelled {@code phase=init}
- * (decision: a JFR file given to diagnose is taken to be a cold-start recording; see docs/diagnose.md).
+ * A JFR recording as {@link Profile}s, read with {@link JfrParser}: {@code jdk.ExecutionSample} (JFR's and
+ * async-profiler's CPU samples) becomes a cpu profile, {@code profiler.WallClockSample} (async-profiler wall mode) a
+ * wall profile. Each sample is worth the sampling interval ({@link #CPU_INTERVAL} / {@link #WALL_INTERVAL}; JFR does
+ * not store it per event). A plain JFR has no phase labels: every sample is labelled {@code phase=init} (decision: a
+ * JFR file given to diagnose is taken to be a cold-start recording; see docs/diagnose.md).
  */
 public final class JfrProfiles {
   public static final Duration CPU_INTERVAL = Duration.ofMillis(10);
@@ -34,14 +29,11 @@ public final class JfrProfiles {
   public static List<Profile> read(Path file) throws IOException {
     Builder cpu = new Builder("cpu", CPU_INTERVAL.toNanos());
     Builder wall = new Builder("wall", WALL_INTERVAL.toNanos());
-    try (RecordingFile rf = new RecordingFile(file)) {
-      while (rf.hasMoreEvents()) {
-        RecordedEvent e = rf.readEvent();
-        String type = e.getEventType().getName();
-        if (type.equals("jdk.ExecutionSample")) cpu.add(e);
-        else if (type.equals("profiler.WallClockSample")) wall.add(e);
-      }
-    } catch (IOException | RuntimeException e) {
+    try {
+      JfrParser.parse(Files.readAllBytes(file), (isWall, nanos, stack, thread) -> (isWall ? wall : cpu).add(nanos, stack, thread));
+    } catch (ArrayIndexOutOfBoundsException e) {
+      throw new IOException(file + ": not a readable JFR recording (ends inside a structure; truncated?)", e);
+    } catch (RuntimeException e) {
       throw new IOException(file + ": not a readable JFR recording (" + e.getMessage() + ")", e);
     }
     List<Profile> out = new ArrayList<>();
@@ -50,48 +42,45 @@ public final class JfrProfiles {
     return out;
   }
 
+  /** A thread's labels, shared by all its samples. */
+  private static final class Labels {
+    final Map<String, String> str;
+    final Map<String, Long> num;
+
+    Labels(JfrParser.JfrThread t) {
+      str = t == null || t.javaName == null ? Map.of(InitBreakdown.PHASE, InitBreakdown.INIT)
+          : Map.of(InitBreakdown.PHASE, InitBreakdown.INIT, "thread name", t.javaName);
+      num = t == null ? Map.of() : Map.of("thread id", t.javaThreadId > 0 ? t.javaThreadId : t.osThreadId);
+    }
+  }
+
+  private static final Labels NO_THREAD = new Labels(null);
+
   private static final class Builder {
     final String type;
-    final long interval;
+    final long[] values;
     final List<ProfileSample> samples = new ArrayList<>();
-    final Map<String, String> methodNames = new HashMap<>();
     long first = Long.MAX_VALUE, last = Long.MIN_VALUE;
 
     Builder(String type, long interval) {
       this.type = type;
-      this.interval = interval;
+      this.values = new long[] {1, interval};
     }
 
-    void add(RecordedEvent e) {
-      RecordedStackTrace st = e.getStackTrace();
-      if (st == null) return;
-      List<RecordedFrame> frames = st.getFrames();
-      List<String> stack = new ArrayList<>(frames.size());
-      long[] lines = new long[frames.size()];
-      for (int i = 0; i < frames.size(); i++) {
-        RecordedFrame f = frames.get(i);
-        String cls = f.getMethod().getType().getName();
-        String m = f.getMethod().getName();
-        stack.add(methodNames.computeIfAbsent(cls + '\0' + m, k -> cls + "." + m));
-        lines[i] = Math.max(0, f.getLineNumber());
+    void add(long nanos, JfrParser.Stack stack, JfrParser.JfrThread thread) {
+      Labels labels = NO_THREAD;
+      if (thread != null) {
+        if (thread.labels == null) thread.labels = new Labels(thread);
+        labels = (Labels) thread.labels;
       }
-      Map<String, String> str = new HashMap<>();
-      Map<String, Long> num = new HashMap<>();
-      str.put(InitBreakdown.PHASE, InitBreakdown.INIT);
-      RecordedThread t = e.hasField("sampledThread") ? e.getThread("sampledThread") : e.getThread();
-      if (t != null) {
-        if (t.getJavaName() != null) str.put("thread name", t.getJavaName());
-        num.put("thread id", t.getJavaThreadId() > 0 ? t.getJavaThreadId() : t.getOSThreadId());
-      }
-      long ns = e.getStartTime().getEpochSecond() * 1_000_000_000L + e.getStartTime().getNano();
-      first = Math.min(first, ns);
-      last = Math.max(last, ns);
-      samples.add(new ProfileSample(stack, lines, new long[] {1, interval}, str, num));
+      if (nanos < first) first = nanos;
+      if (nanos > last) last = nanos;
+      samples.add(new ProfileSample(stack.names, stack.lines, values, labels.str, labels.num));
     }
 
     Profile build() {
       return new Profile(List.of(new ValueType("samples", "count"), new ValueType(type, "nanoseconds")),
-          new ValueType(type, "nanoseconds"), interval, first, last - first,
+          new ValueType(type, "nanoseconds"), values[1], first, last - first,
           List.of("ddsls.engine=jfr", "ddsls.source=jfr"), samples);
     }
   }
