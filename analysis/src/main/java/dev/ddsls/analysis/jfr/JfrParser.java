@@ -150,7 +150,7 @@ final class JfrParser {
     List<Field> fields = type.fields;
     for (int i = 0, n = fields.size(); i < n; i++) {
       Field f = fields.get(i);
-      if (f.name.equals("frames") && f.array && f.struct != null) stack = frames(f.struct);
+      if (f.role == JfrTypes.FRAMES && f.array && f.struct != null) stack = frames(f.struct);
       else JfrTypes.skip(in, f);
     }
     if (stack != null) stacks.put(id, stack);
@@ -161,16 +161,42 @@ final class JfrParser {
     if (n < 0 || n > in.buf.length - in.pos) throw new Truncated("stack trace of " + n + " frames at byte " + in.pos);
     long[] ms = new long[n];
     long[] lines = new long[n];
-    List<Field> fields = frameType.fields;
+    Field[] fields = frameType.all;
+    if (allVarints(fields)) {
+      // The usual frame (method, lineNumber, bytecodeIndex, type): one varint each, no per-field dispatch.
+      int method = role(fields, JfrTypes.METHOD), line = role(fields, JfrTypes.LINE);
+      for (int i = 0; i < n; i++) {
+        for (int j = 0; j < fields.length; j++) {
+          long v = in.varlong();
+          if (j == method) ms[i] = v;
+          else if (j == line) lines[i] = Math.max(0, (int) v);
+        }
+      }
+      return new Stack(ms, lines);
+    }
     for (int i = 0; i < n; i++) {
-      for (int j = 0, k = fields.size(); j < k; j++) {
-        Field f = fields.get(j);
-        if (f.kind == JfrTypes.POOL_REF && !f.array && f.name.equals("method")) ms[i] = in.varlong();
-        else if (f.kind == JfrTypes.VARINT && !f.array && f.name.equals("lineNumber")) lines[i] = Math.max(0, in.varint());
+      for (Field f : fields) {
+        if (f.role == JfrTypes.METHOD && f.kind == JfrTypes.POOL_REF && !f.array) ms[i] = in.varlong();
+        else if (f.role == JfrTypes.LINE && f.kind == JfrTypes.VARINT && !f.array) lines[i] = Math.max(0, in.varint());
         else JfrTypes.skip(in, f);
       }
     }
     return new Stack(ms, lines);
+  }
+
+  private static boolean allVarints(Field[] fields) {
+    for (Field f : fields) {
+      if (f.array || (f.kind != JfrTypes.VARINT && f.kind != JfrTypes.POOL_REF)) return false;
+    }
+    return true;
+  }
+
+  /** Index of the pool reference or varint field with {@code role}, or -1. */
+  private static int role(Field[] fields, int role) {
+    for (int i = 0; i < fields.length; i++) {
+      if (fields[i].role == role) return i;
+    }
+    return -1;
   }
 
   private void method(Type type) {
@@ -179,8 +205,8 @@ final class JfrParser {
     List<Field> fields = type.fields;
     for (int i = 0, n = fields.size(); i < n; i++) {
       Field f = fields.get(i);
-      if (f.kind == JfrTypes.POOL_REF && f.name.equals("type")) m[0] = in.varlong();
-      else if (f.kind == JfrTypes.POOL_REF && f.name.equals("name")) m[1] = in.varlong();
+      if (f.role == JfrTypes.TYPE && f.kind == JfrTypes.POOL_REF) m[0] = in.varlong();
+      else if (f.role == JfrTypes.NAME && f.kind == JfrTypes.POOL_REF) m[1] = in.varlong();
       else JfrTypes.skip(in, f);
     }
     methods.put(id, m);
@@ -192,7 +218,7 @@ final class JfrParser {
     List<Field> fields = type.fields;
     for (int i = 0, n = fields.size(); i < n; i++) {
       Field f = fields.get(i);
-      if (f.kind == JfrTypes.POOL_REF && f.name.equals("name")) name = in.varlong();
+      if (f.role == JfrTypes.NAME && f.kind == JfrTypes.POOL_REF) name = in.varlong();
       else JfrTypes.skip(in, f);
     }
     classes.put(id, name);
@@ -205,7 +231,7 @@ final class JfrParser {
     List<Field> fields = type.fields;
     for (int i = 0, n = fields.size(); i < n; i++) {
       Field f = fields.get(i);
-      if (f.kind == JfrTypes.STRING && f.name.equals("string")) at = in.pos;
+      if (f.role == JfrTypes.SYMBOL_STRING && f.kind == JfrTypes.STRING) at = in.pos;
       JfrTypes.skip(in, f);
     }
     if (at >= 0) symbols.put(id, at);
@@ -218,11 +244,11 @@ final class JfrParser {
     List<Field> fields = type.fields;
     for (int i = 0, n = fields.size(); i < n; i++) {
       Field f = fields.get(i);
-      if (f.kind == JfrTypes.STRING && f.name.equals("javaName")) nameAt = in.pos;
-      else if (f.kind == JfrTypes.VARINT && f.name.equals("javaThreadId")) {
+      if (f.role == JfrTypes.JAVA_NAME && f.kind == JfrTypes.STRING) nameAt = in.pos;
+      else if (f.role == JfrTypes.JAVA_THREAD_ID && f.kind == JfrTypes.VARINT) {
         javaId = in.varlong();
         continue;
-      } else if (f.kind == JfrTypes.VARINT && f.name.equals("osThreadId")) {
+      } else if (f.role == JfrTypes.OS_THREAD_ID && f.kind == JfrTypes.VARINT) {
         osId = in.varlong();
         continue;
       }
@@ -251,15 +277,12 @@ final class JfrParser {
     List<Field> fields = type.fields;
     for (int i = 0, n = fields.size(); i < n; i++) {
       Field f = fields.get(i);
-      if (f.array) {
-        JfrTypes.skip(in, f);
-        continue;
-      }
-      switch (f.name) {
-        case "startTime": ticks = in.varlong(); break;
-        case "stackTrace": stackId = in.varlong(); break;
-        case "sampledThread": threadId = in.varlong(); sampled = true; break;
-        case "eventThread": if (sampled) JfrTypes.skip(in, f); else threadId = in.varlong(); break;
+      boolean scalar = !f.array && (f.kind == JfrTypes.VARINT || f.kind == JfrTypes.POOL_REF);
+      switch (scalar ? f.role : JfrTypes.OTHER) {
+        case JfrTypes.START_TIME: ticks = in.varlong(); break;
+        case JfrTypes.STACK_TRACE: stackId = in.varlong(); break;
+        case JfrTypes.SAMPLED_THREAD: threadId = in.varlong(); sampled = true; break;
+        case JfrTypes.EVENT_THREAD: if (sampled) in.varlong(); else threadId = in.varlong(); break;
         default: JfrTypes.skip(in, f);
       }
     }

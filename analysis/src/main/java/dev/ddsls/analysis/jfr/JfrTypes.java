@@ -1,6 +1,7 @@
 package dev.ddsls.analysis.jfr;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,10 +14,16 @@ final class JfrTypes {
   /** How a field's value is encoded. */
   static final int BYTE = 0, VARINT = 1, FLOAT = 2, DOUBLE = 3, STRING = 4, POOL_REF = 5, STRUCT = 6;
 
+  /** What a field holds, by its name, for the few fields ddsls reads (the readers also check the kind). */
+  static final int OTHER = 0, FRAMES = 1, METHOD = 2, LINE = 3, TYPE = 4, NAME = 5, SYMBOL_STRING = 6, JAVA_NAME = 7,
+      JAVA_THREAD_ID = 8, OS_THREAD_ID = 9, START_TIME = 10, STACK_TRACE = 11, SAMPLED_THREAD = 12, EVENT_THREAD = 13;
+
   static final class Type {
     final long id;
     final String name;
     final List<Field> fields = new ArrayList<>();
+    /** {@link #fields} as an array, once the metadata is read. */
+    Field[] all;
 
     Type(long id, String name) {
       this.id = id;
@@ -37,6 +44,7 @@ final class JfrTypes {
     final long typeId;
     final boolean pooled;
     final boolean array;
+    final int role;
     int kind;
     Type struct;
 
@@ -45,6 +53,26 @@ final class JfrTypes {
       this.typeId = typeId;
       this.pooled = pooled;
       this.array = array;
+      this.role = role(name);
+    }
+  }
+
+  private static int role(String fieldName) {
+    switch (fieldName) {
+      case "frames": return FRAMES;
+      case "method": return METHOD;
+      case "lineNumber": return LINE;
+      case "type": return TYPE;
+      case "name": return NAME;
+      case "string": return SYMBOL_STRING;
+      case "javaName": return JAVA_NAME;
+      case "javaThreadId": return JAVA_THREAD_ID;
+      case "osThreadId": return OS_THREAD_ID;
+      case "startTime": return START_TIME;
+      case "stackTrace": return STACK_TRACE;
+      case "sampledThread": return SAMPLED_THREAD;
+      case "eventThread": return EVENT_THREAD;
+      default: return OTHER;
     }
   }
 
@@ -61,31 +89,62 @@ final class JfrTypes {
     in.varlong(); // metadata id
     String[] strings = new String[in.varint()];
     for (int i = 0; i < strings.length; i++) strings[i] = in.string(null);
-    t.element(in, strings, null);
+    new Elements(t, strings).element(in, null);
     for (Type type : t.byName.values()) {
       for (Field f : type.fields) t.resolve(f);
+      type.all = type.fields.toArray(new Field[0]);
     }
     return t;
   }
 
-  /** One element of the tree: name, attributes, children. Collects "class" elements and their "field" children. */
-  private void element(JfrInput in, String[] strings, Type owner) {
-    String name = strings[in.varint()];
-    Map<String, String> attrs = new HashMap<>();
-    for (int n = in.varint(); n > 0; n--) {
-      String key = strings[in.varint()];
-      attrs.put(key, strings[in.varint()]);
+  /**
+   * The element tree (name, attributes, children), keeping "class" elements and their "field" children. Names and
+   * attribute keys are string-table indexes, compared as ints: a JDK recording declares thousands of elements.
+   */
+  private static final class Elements {
+    final JfrTypes types;
+    final String[] strings;
+    final int classTag, fieldTag, nameKey, idKey, classKey, poolKey, dimensionKey;
+    int[] attrs = new int[16];
+
+    Elements(JfrTypes types, String[] strings) {
+      this.types = types;
+      this.strings = strings;
+      List<String> list = Arrays.asList(strings);
+      classTag = list.indexOf("class");
+      fieldTag = list.indexOf("field");
+      nameKey = list.indexOf("name");
+      idKey = list.indexOf("id");
+      classKey = list.indexOf("class");
+      poolKey = list.indexOf("constantPool");
+      dimensionKey = list.indexOf("dimension");
     }
-    Type type = null;
-    if ("class".equals(name)) {
-      type = new Type(Long.parseLong(attrs.get("id")), attrs.get("name"));
-      byId.put(type.id, type);
-      byName.put(type.name, type);
-    } else if ("field".equals(name) && owner != null) {
-      owner.fields.add(new Field(attrs.get("name"), Long.parseLong(attrs.get("class")), "true".equals(attrs.get("constantPool")),
-          attrs.get("dimension") != null && !"0".equals(attrs.get("dimension"))));
+
+    void element(JfrInput in, Type owner) {
+      int tag = in.varint();
+      int n = in.varint();
+      if (n < 0 || n > in.buf.length - in.pos) throw new IllegalStateException("metadata element with " + n + " attributes at byte " + in.pos);
+      if (2 * n > attrs.length) attrs = new int[2 * n];
+      for (int i = 0; i < 2 * n; i++) attrs[i] = in.varint();
+      Type type = null;
+      if (tag == classTag) {
+        type = new Type(Long.parseLong(attr(n, idKey)), attr(n, nameKey));
+        types.byId.put(type.id, type);
+        types.byName.put(type.name, type);
+      } else if (tag == fieldTag && owner != null) {
+        String dimension = attr(n, dimensionKey);
+        owner.fields.add(new Field(attr(n, nameKey), Long.parseLong(attr(n, classKey)), "true".equals(attr(n, poolKey)),
+            dimension != null && !"0".equals(dimension)));
+      }
+      for (int c = in.varint(); c > 0; c--) element(in, type);
     }
-    for (int n = in.varint(); n > 0; n--) element(in, strings, type);
+
+    private String attr(int n, int key) {
+      for (int i = 0; i < 2 * n; i += 2) {
+        if (attrs[i] == key) return strings[attrs[i + 1]];
+      }
+      return null;
+    }
   }
 
   private void resolve(Field f) {
