@@ -73,7 +73,7 @@ final class JfrParser {
     byte[] b = in.buf;
     int start = 0;
     do {
-      if (b.length - start < CHUNK_HEADER) throw new Truncated("JFR chunk header truncated at byte " + start);
+      if (b.length - start < CHUNK_HEADER) throw new Truncated("JFR chunk header at byte " + start + " has " + (b.length - start) + " of " + CHUNK_HEADER + " bytes");
       in.pos = start;
       if (in.i4() != 0x464c5200) throw new IllegalStateException("no JFR chunk at byte " + start + " (magic FLR\\0 missing)");
       int major = (b[start + 4] & 0xff) << 8 | b[start + 5] & 0xff;
