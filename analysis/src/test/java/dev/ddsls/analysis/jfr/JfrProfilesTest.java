@@ -49,6 +49,22 @@ class JfrProfilesTest {
     assertTrue(ours.get(0).samples().stream().noneMatch(s -> s.stack().contains(sleeper)), "no cpu samples of it");
   }
 
+  /** Chunks of different producers in one file (as {@code cat a.jfr b.jfr} makes): ids are per chunk. */
+  @Test void multiChunkFileMatchesTheJdkParser() throws Exception {
+    Path jdk = tmp.resolve("jdk.jfr");
+    try (Recording r = new Recording()) {
+      r.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(1));
+      r.start();
+      runNamed("ddsls-burner", () -> burn(200));
+      r.stop();
+      r.dump(jdk);
+    }
+    Path both = tmp.resolve("both.jfr");
+    Files.write(both, Files.readAllBytes(asyncProfilerRecording()));
+    Files.write(both, Files.readAllBytes(jdk), java.nio.file.StandardOpenOption.APPEND);
+    assertEquals(List.of("cpu", "wall"), assertSameAsJdk(both).stream().map(p -> p.sampleTypes().get(1).type()).toList());
+  }
+
   @Test void truncatedAsyncProfilerRecordingIsOneClearError() throws Exception {
     Path whole = asyncProfilerRecording();
     byte[] b = Files.readAllBytes(whole);
