@@ -14,8 +14,6 @@ final class JfrInput {
     this.buf = buf;
   }
 
-  byte u1() { return buf[pos++]; }
-
   int i4() {
     int v = (buf[pos] & 0xff) << 24 | (buf[pos + 1] & 0xff) << 16 | (buf[pos + 2] & 0xff) << 8 | buf[pos + 3] & 0xff;
     pos += 4;
