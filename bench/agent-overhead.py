@@ -4,8 +4,10 @@
 Configurations, interleaved round by round so machine drift hits all of them alike:
   none      no agent
   disabled  the layer installed, DD_PROFILING_ENABLED=false: the exec wrapper runs and adds nothing
-  javaagent-disabled  -javaagent:ddsls-agent.jar given by hand, DD_PROFILING_ENABLED unset (premain returns at once;
-            the JVM's own -javaagent machinery is most of this cost)
+  agent-disabled  -agentlib:instrument=ddsls-agent.jar (what the wrapper adds) given by hand, DD_PROFILING_ENABLED
+            unset: premain returns at once, so this is the JVM's own agent machinery
+  async-profiler-only  -agentpath:libasyncProfiler.so=start,... and no ddsls agent: async-profiler itself sampling
+            from VM init, the floor for any async-profiler-based agent
   ddsls     the agent profiling, installed by the layer's exec wrapper (--agent on)
   pyroscope io.pyroscope:agent (async-profiler based), pointed at a closed loopback port
 
@@ -16,7 +18,7 @@ not the agent's (it would also starve the agent's engine-start thread of the sec
 Usage: bench/agent-overhead.py [--rounds 10] [--handler example.HelloHandler::handleRequest]
 Prints a Markdown table for docs/benchmarks.md.
 """
-import argparse, json, os, socket, statistics, subprocess, sys, tempfile
+import argparse, json, os, shutil, socket, statistics, subprocess, sys, tempfile
 
 RUNS = 3
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -55,11 +57,16 @@ def main():
     a = ap.parse_args()
     subprocess.run([os.path.join(ROOT, "ddsls"), "--version"], check=True, capture_output=True)  # builds if needed
     agent = os.path.join(ROOT, "cli/target/layer/ddsls/ddsls-agent.jar")
+    native = os.path.join(ROOT, "cli/target/layer/ddsls/native", "linux-arm64" if os.uname().machine == "aarch64" else "linux-x64",
+                          "libasyncProfiler.so")
     port = closed_port()
+    recordings = tempfile.mkdtemp(prefix="ddsls-ap-")  # async-profiler-only writes its recording at exit
     configs = {
         "none": ["--agent", "off"],
         "disabled": ["--agent", "on", "--env", "DD_PROFILING_ENABLED=false"],
-        "javaagent-disabled": ["--agent", "off", "--jvm-arg", "-javaagent:" + agent],
+        "agent-disabled": ["--agent", "off", "--jvm-arg", "-agentlib:instrument=" + agent],
+        "async-profiler-only": ["--agent", "off", "--jvm-arg", "-agentpath:%s=start,event=cpu,alluser,interval=10ms,jfr,clock=monotonic,file=%s/ap-%%p.jfr"
+                                % (native, recordings)],
         "ddsls": ["--agent", "on"],
         "pyroscope": ["--agent", "off", "--jvm-arg", "-javaagent:" + pyroscope_jar(),
                       "--env", "PYROSCOPE_SERVER_ADDRESS=http://127.0.0.1:%d" % port,
@@ -73,6 +80,7 @@ def main():
                 if r > 0:
                     results[name].extend(ms)
             print("round %d/%d done" % (r, a.rounds), file=sys.stderr)
+    shutil.rmtree(recordings, ignore_errors=True)
     base = statistics.median(results["none"])
     print("| configuration | n | init p50 ms | p90 ms | added over no agent (p50) |")
     print("|---|---|---|---|---|")

@@ -46,35 +46,37 @@ public final class Agent {
       tracker = new InvocationTracker(timeline);
       // On the runtime's main thread: TraceSettings remembers it to find the function's class loader later.
       tracker.setTracing(dev.ddsls.agent.trace.TraceSettings.from(config));
-      if (!startProxy(config, tracker)) tracker = null;
     }
-
-    long proxyReady = System.nanoTime();
+    String handler = BackgroundStart.handlerClass(config);
+    boolean background = tracker != null && inst != null && handler != null;
+    if (!background && tracker != null) {
+      if (startProxy(config, tracker)) ExtensionRegistration.startInBackground(config.runtimeApiUpstream);
+      else tracker = null;
+    }
     Flusher flusher = new Flusher(config, timeline, tracker);
-    String handler = EngineStart.handlerClass(config);
-    EngineStart engineStart = new EngineStart(config, tracker != null, Thread.currentThread(), flusher, inst, handler);
+    BackgroundStart start = new BackgroundStart(config, tracker, Thread.currentThread(), flusher, inst, handler);
+    long configured = System.nanoTime();
     SamplingEngine engine = null;
-    if (tracker != null && inst != null && handler != null) engineStart.startInBackground();
-    else engine = engineStart.startHere();
-    long engineReady = System.nanoTime();
+    if (background) start.startInBackground();
+    else engine = start.startHere();
+    long started = System.nanoTime();
     if (tracker != null) tracker.setFlushControl(flusher);
     Thread worker = new Thread(flusher, "ddsls-flush");
     worker.setDaemon(true);
     worker.start();
     Runtime.getRuntime().addShutdownHook(new ShutdownFlush(flusher));
-    if (tracker != null) ExtensionRegistration.startInBackground(config.runtimeApiUpstream);
 
     timeline.premainEndNanos = System.nanoTime();
     if (config.debug) {
-      AgentLog.info("started in " + ms(timeline.premainEndNanos - premainStart) + " ms (config and proxy " + ms(proxyReady - premainStart)
-          + ", engine " + ms(engineReady - proxyReady) + ", the rest " + ms(timeline.premainEndNanos - engineReady) + "): "
-          + (engine == null ? "engine starting beside the runtime" : engine.description()) + (tracker == null ? ", host mode" : ", Lambda mode"));
+      AgentLog.info("started in " + ms(timeline.premainEndNanos - premainStart) + " ms (config " + ms(configured - premainStart)
+          + ", start " + ms(started - configured) + ", the rest " + ms(timeline.premainEndNanos - started) + "): "
+          + (engine == null ? "proxy and engine starting beside the runtime" : engine.description()) + (tracker == null ? ", host mode" : ", Lambda mode"));
     }
   }
 
   private static String ms(long nanos) { return Long.toString(nanos / 100_000 / 10) + "." + (nanos / 100_000 % 10); }
 
-  private static boolean startProxy(AgentConfig config, InvocationTracker tracker) {
+  static boolean startProxy(AgentConfig config, InvocationTracker tracker) {
     try {
       RuntimeApiProxy.start(config.runtimeApiUpstream, config.proxyPort, tracker == null ? PassThrough.INSTANCE : tracker);
       return true;
@@ -90,7 +92,7 @@ public final class Agent {
     boolean wall = config.wall != AgentConfig.Wall.OFF && (lambda || config.wall == AgentConfig.Wall.ALWAYS);
     if (config.engine != AgentConfig.Engine.JFR) {
       try {
-        return AsyncProfilerEngine.start(agentJar(), tmp, config.intervalNanos, wall ? initThread : null);
+        return AsyncProfilerEngine.start(asyncProfilerLibrary(config), tmp, config.intervalNanos, wall ? initThread : null);
       } catch (Throwable t) {
         AgentLog.info("async-profiler cannot run here (" + AgentLog.describe(t) + ")"
             + (config.engine == AgentConfig.Engine.ASYNC ? "; DDSLS_PROFILING_ENGINE=async, so no sampling" : "; sampling with JFR instead"));
@@ -105,9 +107,22 @@ public final class Agent {
     }
   }
 
+  /**
+   * The async-profiler library to load: {@code DDSLS_ASYNC_PROFILER_LIBRARY} (the layer's wrapper points it at the
+   * layer's copy for this CPU), else the copy unpacked beside this jar; null: extract it from the jar.
+   */
+  static String asyncProfilerLibrary(AgentConfig config) {
+    String configured = config.raw("DDSLS_ASYNC_PROFILER_LIBRARY");
+    if (configured != null && new File(configured).isFile()) return configured;
+    if (configured != null) AgentLog.info("DDSLS_ASYNC_PROFILER_LIBRARY=" + configured + " is not a file; using the agent's own copy");
+    return AsyncProfilerEngine.unpackedLibrary(agentJar());
+  }
+
+  /** This agent's jar, when the system class loader defined this class (not when it came from Boot-Class-Path). */
   static File agentJar() {
     try {
-      return new File(Agent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      java.security.CodeSource source = Agent.class.getProtectionDomain().getCodeSource();
+      return source == null || source.getLocation() == null ? null : new File(source.getLocation().toURI());
     } catch (Throwable t) {
       return null;
     }

@@ -194,7 +194,12 @@ class AgentEndToEndTest {
     assertEquals(0, r.exit(), r.stderr());
     lines = Files.readAllLines(report);
     assertTrue(lines.stream().anyMatch(l -> l.startsWith("thread ddsls-")), lines.toString());
-    assertTrue(lines.stream().anyMatch(l -> l.contains("asyncProfiler")), lines.toString());
+    // The layer's own copy for this CPU (DDSLS_ASYNC_PROFILER_LIBRARY from the wrapper), not one extracted to /tmp.
+    String layerLibrary = CliProcess.agentJar().getParent().resolve("native").toString();
+    assertTrue(lines.stream().anyMatch(l -> l.startsWith("library " + layerLibrary) && l.endsWith("/libasyncProfiler.so")), lines.toString());
+    assertEquals(1, lines.stream().filter(l -> l.contains("asyncProfiler")).distinct().count(), lines.toString());
+    // Boot-Class-Path: the bootstrap loader defines the agent's classes (no verification, no URLClassPath).
+    assertTrue(lines.contains("agent-loader bootstrap"), lines.toString());
   }
 
   static <T> List<T> concat(List<T> a, List<T> b) { return Stream.concat(a.stream(), b.stream()).collect(Collectors.toList()); }

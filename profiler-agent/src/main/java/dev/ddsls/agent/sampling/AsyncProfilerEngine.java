@@ -28,21 +28,20 @@ public final class AsyncProfilerEngine extends RecordingEngine {
   }
 
   /**
-   * Loads the native library (unpacked beside the agent jar in the layer, else extracted from the jar) and starts
+   * Loads the native library ({@code library}, or extracted from the jar when null) and starts
    * sampling; {@code wallThread}, when not null, is the thread to take wall-clock samples of. Throws when async-profiler cannot run here (other OS or libc, no permission): the caller falls back.
    */
-  public static AsyncProfilerEngine start(File agentJar, Path dir, long intervalNanos, Thread wallThread) throws Exception {
+  public static AsyncProfilerEngine start(String library, Path dir, long intervalNanos, Thread wallThread) throws Exception {
     String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
     if (!os.contains("linux")) throw new IllegalStateException("async-profiler's library is shipped for Linux only, not " + os);
-    String lib = unpackedLibrary(agentJar);
-    AsyncProfiler profiler = lib != null ? AsyncProfiler.getInstance(lib) : AsyncProfiler.getInstance();
+    AsyncProfiler profiler = library != null ? AsyncProfiler.getInstance(library) : AsyncProfiler.getInstance();
     AsyncProfilerEngine engine = new AsyncProfilerEngine(profiler, dir, intervalNanos, wallThread);
     engine.begin(wallThread != null);
     return engine;
   }
 
   /** The layer's {@code ddsls/native/<arch>/libasyncProfiler.so} next to {@code ddsls/ddsls-agent.jar}. */
-  static String unpackedLibrary(File agentJar) {
+  public static String unpackedLibrary(File agentJar) {
     if (agentJar == null) return null;
     String arch = System.getProperty("os.arch", "");
     String tag = arch.equals("aarch64") || arch.equals("arm64") ? "linux-arm64" : arch.equals("amd64") || arch.equals("x86_64") ? "linux-x64" : null;

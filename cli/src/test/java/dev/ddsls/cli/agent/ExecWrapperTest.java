@@ -1,0 +1,79 @@
+package dev.ddsls.cli.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ddsls.cli.CliProcess;
+import java.io.ByteArrayOutputStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The layer's exec wrapper, run by bash as Lambda runs it, with {@code env} standing in for the runtime's java. */
+class ExecWrapperTest {
+  private static final Path WRAPPER = CliProcess.agentJar().getParent().getParent().resolve("ddsls_wrapper");
+
+  @Test
+  void profilingOnAddsTheAgentTheLibraryAndTheProxy() throws Exception {
+    Map<String, String> env = run(Map.of("DD_PROFILING_ENABLED", "true", "AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001",
+        "JAVA_TOOL_OPTIONS", "-Xshare:auto"));
+    // -agentlib:instrument, not -javaagent: the same agent without the implied --add-modules that costs the CDS module graph.
+    assertEquals("-agentlib:instrument=" + CliProcess.agentJar() + " -Xshare:auto", env.get("JAVA_TOOL_OPTIONS"));
+    String arch = System.getProperty("os.arch").equals("aarch64") ? "linux-arm64" : "linux-x64";
+    Path library = CliProcess.agentJar().getParent().resolve("native/" + arch + "/libasyncProfiler.so");
+    assertEquals(library.toString(), env.get("DDSLS_ASYNC_PROFILER_LIBRARY"));
+    assertTrue(Files.isRegularFile(library));
+    assertEquals("127.0.0.1:9001", env.get("DDSLS_RUNTIME_API_UPSTREAM"));
+    assertEquals("127.0.0.1:" + env.get("DDSLS_PROXY_PORT"), env.get("AWS_LAMBDA_RUNTIME_API"));
+    assertTrue(env.get("DDSLS_WRAPPER_START_NS").matches("\\d{19}"), env.toString());
+  }
+
+  @Test
+  void aTakenProxyPortIsSkipped() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      Map<String, String> env = run(Map.of("DD_PROFILING_ENABLED", "true", "AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001",
+          "DDSLS_PROXY_PORT", Integer.toString(taken.getLocalPort())));
+      assertEquals(Integer.toString(taken.getLocalPort() + 1), env.get("DDSLS_PROXY_PORT"));
+    }
+  }
+
+  @Test
+  void aLibraryChosenByTheUserIsKept() throws Exception {
+    Map<String, String> env = run(Map.of("DD_PROFILING_ENABLED", "true", "DDSLS_ASYNC_PROFILER_LIBRARY", "/opt/mine.so"));
+    assertEquals("/opt/mine.so", env.get("DDSLS_ASYNC_PROFILER_LIBRARY"));
+  }
+
+  @Test
+  void profilingOffChangesNothing() throws Exception {
+    Map<String, String> env = run(Map.of("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001", "JAVA_TOOL_OPTIONS", "-Xshare:auto"));
+    assertEquals("-Xshare:auto", env.get("JAVA_TOOL_OPTIONS"));
+    assertEquals("127.0.0.1:9001", env.get("AWS_LAMBDA_RUNTIME_API"));
+    assertNull(env.get("DDSLS_ASYNC_PROFILER_LIBRARY"));
+    assertNull(env.get("DDSLS_RUNTIME_API_UPSTREAM"));
+  }
+
+  /** Runs {@code bash ddsls_wrapper env} with exactly {@code given} (plus PATH) and returns what env printed. */
+  private static Map<String, String> run(Map<String, String> given) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder("/bin/bash", WRAPPER.toString(), "/usr/bin/env").redirectErrorStream(true);
+    pb.environment().clear();
+    pb.environment().put("PATH", "/usr/bin:/bin");
+    pb.environment().putAll(given);
+    Process p = pb.start();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    p.getInputStream().transferTo(out);
+    assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+    assertEquals(0, p.exitValue(), out.toString(StandardCharsets.UTF_8));
+    Map<String, String> env = new HashMap<>();
+    for (String line : out.toString(StandardCharsets.UTF_8).split("\n")) {
+      int eq = line.indexOf('=');
+      if (eq > 0) env.put(line.substring(0, eq), line.substring(eq + 1));
+    }
+    return env;
+  }
+}

@@ -1,0 +1,169 @@
+package dev.ddsls.agent;
+
+import dev.ddsls.agent.lambda.ExtensionRegistration;
+import dev.ddsls.agent.lambda.InvocationTracker;
+import dev.ddsls.agent.sampling.AsyncProfilerEngine;
+import dev.ddsls.agent.sampling.SamplingEngine;
+import java.lang.instrument.ClassFileTransformer;
+import java.lang.instrument.Instrumentation;
+import java.security.ProtectionDomain;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Starts the agent beside the runtime's own start-up instead of in front of it. One thread, {@code ddsls-start},
+ * opens the Runtime API proxy, starts the extension registration, then loads and starts the sampling engine (async-
+ * profiler's JNI_OnLoad alone parses libjvm's symbols for about 25 ms). A one-shot hook on the init thread keeps the
+ * order the function relies on: at the first application class (the runtime's main class, loaded before any Runtime
+ * API call) it waits for the proxy; at the handler's class it waits for the engine, so that the function's static
+ * initialisers are sampled, and puts the init thread into async-profiler's wall-clock filter (async-profiler 4.2
+ * does not keep a thread added while the JVM is still starting). Each wait is bounded by {@link #MAX_WAIT_MS}; the
+ * hook never changes a class and removes itself as soon as it can.
+ */
+final class BackgroundStart implements Runnable, ClassFileTransformer {
+  static final long MAX_WAIT_MS = 2_000;
+
+  private final AgentConfig config;
+  private final InvocationTracker tracker;
+  private final Thread initThread;
+  private final Flusher flusher;
+  private final Instrumentation inst;
+  /** Internal name of the class to wait at for the engine ({@code com/example/Handler}); null: the first application class. */
+  private final String awaitClass;
+  private final CountDownLatch proxyReady = new CountDownLatch(1);
+  private final CountDownLatch engineReady = new CountDownLatch(1);
+  private volatile SamplingEngine engine;
+  /** The launcher has handed over to the main class: from then on a thread added to async-profiler's filter stays. */
+  private volatile boolean mainClassLoaded;
+  private boolean done;
+
+  BackgroundStart(AgentConfig config, InvocationTracker tracker, Thread initThread, Flusher flusher, Instrumentation inst, String awaitClass) {
+    this.config = config;
+    this.tracker = tracker;
+    this.initThread = initThread;
+    this.flusher = flusher;
+    this.inst = inst;
+    this.awaitClass = awaitClass;
+  }
+
+  /** Lambda mode: proxy, registration and engine on thread {@code ddsls-start}, and the init thread's hook. */
+  void startInBackground() {
+    loadJdkLibrariesFirst();
+    inst.addTransformer(this);
+    Thread t = new Thread(this, "ddsls-start");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /** Host mode (or no Instrumentation): the engine on the calling thread; the hook only rejoins the wall filter. */
+  SamplingEngine startHere() {
+    proxyReady.countDown();
+    startEngine();
+    if (inst != null && engine instanceof AsyncProfilerEngine) inst.addTransformer(this);
+    return engine;
+  }
+
+  @Override public void run() {
+    long from = System.nanoTime();
+    try {
+      if (tracker != null) {
+        Agent.startProxy(config, tracker);
+        proxyReady.countDown();
+        ExtensionRegistration.startInBackground(config.runtimeApiUpstream);
+      }
+    } catch (Throwable t) {
+      AgentLog.info("the Runtime API proxy could not start (" + AgentLog.describe(t) + ")");
+    } finally {
+      proxyReady.countDown();
+    }
+    long proxied = System.nanoTime();
+    startEngine();
+    if (config.debug) {
+      AgentLog.info("background start: proxy " + (proxied - from) / 100_000 / 10.0 + " ms, engine " + (System.nanoTime() - proxied) / 100_000 / 10.0 + " ms");
+    }
+    if (mainClassLoaded) finishHook();
+  }
+
+  private void startEngine() {
+    try {
+      engine = Agent.startEngine(config, tracker != null, initThread);
+      flusher.setEngine(engine);
+    } catch (Throwable t) {
+      AgentLog.info("sampling could not start (" + AgentLog.describe(t) + "); spans only");
+    } finally {
+      engineReady.countDown();
+    }
+  }
+
+  @Override
+  public byte[] transform(ClassLoader loader, String className, Class<?> redefined, ProtectionDomain domain, byte[] bytes) {
+    if (loader == null || className == null || Thread.currentThread() != initThread || className.startsWith("dev/ddsls/")) return null;
+    if (!mainClassLoaded) {
+      mainClassLoaded = true;
+      await(proxyReady, "the Runtime API proxy");
+      // Engine already up: nothing to wait for later, so stop hooking class loads now (each costs while hooked).
+      if (engineReady.getCount() == 0) {
+        finishHook();
+        return null;
+      }
+    }
+    if (awaitClass != null && !awaitClass.equals(className)) return null;
+    await(engineReady, "the sampling engine");
+    finishHook();
+    return null;
+  }
+
+  private void await(CountDownLatch latch, String what) {
+    try {
+      if (latch.getCount() == 0) return;
+      long from = System.nanoTime();
+      if (!latch.await(MAX_WAIT_MS, TimeUnit.MILLISECONDS)) {
+        AgentLog.info(what + " was not ready after " + MAX_WAIT_MS + " ms; the function's init goes on without waiting");
+      }
+      if (config.debug) AgentLog.info("the init thread waited " + (System.nanoTime() - from) / 100_000 / 10.0 + " ms for " + what);
+    } catch (Throwable t) {
+      AgentLog.once("start-hook", "init-thread hook failed: " + AgentLog.describe(t));
+    }
+  }
+
+  /** Once: puts the init thread into the wall-clock filter and stops hooking class loads. */
+  private synchronized void finishHook() {
+    if (done) return;
+    done = true;
+    try {
+      SamplingEngine e = engine;
+      if (e instanceof AsyncProfilerEngine) ((AsyncProfilerEngine) e).rejoinWallThread();
+      inst.removeTransformer(this);
+    } catch (Throwable t) {
+      AgentLog.once("start-hook", "init-thread hook failed: " + AgentLog.describe(t));
+    }
+  }
+
+  /**
+   * While async-profiler's JNI_OnLoad runs on {@code ddsls-start} (about 25 ms), the JDK cannot load another native
+   * library: a {@code System.loadLibrary} on the init thread would wait for it. The launcher's first loads are
+   * libzip (the first class read from a jar: Inflater, CRC32) and libjimage (the first class read from the runtime
+   * image outside the CDS archive); making them here first costs a fraction of a millisecond.
+   */
+  private static void loadJdkLibrariesFirst() {
+    initialize("java.util.zip.Inflater");
+    initialize("java.util.zip.CRC32");
+    initialize("jdk.internal.jimage.NativeImageBuffer");
+  }
+
+  private static void initialize(String bootClass) {
+    try {
+      Class.forName(bootClass, true, null);
+    } catch (Throwable ignored) {
+      // another JDK layout: the init thread may wait once, nothing breaks
+    }
+  }
+
+  /** The handler's class from {@code _HANDLER} ({@code com.example.Handler::method}) as an internal name; null if unset. */
+  static String handlerClass(AgentConfig config) {
+    String h = config.raw("_HANDLER");
+    if (h == null) return null;
+    int sep = h.indexOf("::");
+    return (sep < 0 ? h : h.substring(0, sep)).replace('.', '/');
+  }
+}
