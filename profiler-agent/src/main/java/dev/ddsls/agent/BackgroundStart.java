@@ -49,7 +49,12 @@ final class BackgroundStart implements Runnable, ClassFileTransformer {
   /** Lambda mode: proxy, registration and engine on thread {@code ddsls-start}, and the init thread's hook. */
   void startInBackground() {
     loadJdkLibrariesFirst();
-    inst.addTransformer(this);
+    try {
+      inst.addTransformer(this);
+    } catch (Throwable e) {
+      // Without the hook the function's init may start before sampling does; the proxy must start regardless.
+      AgentLog.info("cannot hook the init thread (" + AgentLog.describe(e) + "); init may run before sampling starts");
+    }
     Thread t = new Thread(this, "ddsls-start");
     t.setDaemon(true);
     t.start();
