@@ -17,8 +17,9 @@ import okhttp3.Request;
 import okhttp3.Response;
 
 /**
- * A {@code ddsls collect} store, through its read API: {@code GET /ddsls/v1/spans} and {@code /ddsls/v1/profiles}
- * a page at a time ({@code next_cursor}), then each profile's pprof attachments.
+ * A {@code ddsls collect} store, through its read API: {@code GET /ddsls/v1/spans?all=true} (every span in one
+ * streamed answer), {@code /ddsls/v1/profiles} a page at a time ({@code next_cursor}), then each profile's pprof
+ * attachments.
  */
 public final class CollectorSource implements Source {
   static final int PAGE = 1000;
@@ -40,6 +41,8 @@ public final class CollectorSource implements Source {
     String cursor = null;
     do {
       HttpUrl.Builder u = url("ddsls/v1/spans", q);
+      // all=true: every span in one streamed answer. A collector that predates it ignores it and pages instead.
+      u.addQueryParameter("all", "true");
       if (q.traceId() != null) u.addQueryParameter("trace_id", q.traceId());
       if (cursor != null) u.addQueryParameter("cursor", cursor);
       cursor = spans(bytes(u.build()), into);
