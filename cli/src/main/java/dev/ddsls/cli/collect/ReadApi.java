@@ -188,7 +188,7 @@ final class ReadApi {
       for (int i = 0; i < keys.size(); i++) {
         w.append(i == 0 ? " AND c.id IN (SELECT chunk_id FROM chunk_keys WHERE key = ?)"
             : " AND EXISTS (SELECT 1 FROM chunk_keys k WHERE k.key = ? AND k.chunk_id = c.id)");
-        args.add(keys.get(i));
+        args.add(SpanChunk.hash(keys.get(i)));
       }
       if (from != null) { w.append(" AND c.max_start >= ?"); args.add(from); }
       if (to != null) { w.append(" AND c.min_start < ?"); args.add(to); }

@@ -28,10 +28,7 @@ final class SchemaMigration {
           "spans_request", "spans_received", "profile_spans_span", "profile_spans_root")) {
         s.execute("DROP INDEX IF EXISTS " + index);
       }
-      s.execute("CREATE TABLE span_chunks(id INTEGER PRIMARY KEY, received INTEGER NOT NULL, min_start INTEGER NOT NULL,"
-          + " max_start INTEGER NOT NULL, spans INTEGER NOT NULL, data BLOB NOT NULL, crc INTEGER NOT NULL)");
-      s.execute("CREATE INDEX span_chunks_start ON span_chunks(min_start)");
-      s.execute("CREATE TABLE chunk_keys(key TEXT NOT NULL, chunk_id INTEGER NOT NULL, PRIMARY KEY(key, chunk_id)) WITHOUT ROWID");
+      for (String sql : Store.SPAN_TABLES) s.execute(sql);
       s.execute(Store.PROFILE_SPANS);
       s.execute("INSERT OR IGNORE INTO profile_spans(profile_id, span_id) SELECT profile_id, span_id FROM profile_spans_v1"
           + " UNION SELECT profile_id, local_root_span_id FROM profile_spans_v1 WHERE local_root_span_id != 0");
@@ -52,7 +49,7 @@ final class SchemaMigration {
   private static void chunkSpans(Connection c) throws SQLException {
     try (PreparedStatement q = c.prepareStatement("SELECT received, trace_id_high, json FROM spans_v1 ORDER BY id");
          PreparedStatement chunk = c.prepareStatement("INSERT INTO span_chunks(received, min_start, max_start, spans, data, crc) VALUES (?,?,?,?,?,?)");
-         PreparedStatement key = c.prepareStatement("INSERT OR IGNORE INTO chunk_keys(key, chunk_id) VALUES (?,?)");
+         PreparedStatement key = c.prepareStatement(Store.INSERT_KEYS);
          ResultSet rs = q.executeQuery()) {
       List<Span> spans = new ArrayList<>();
       long received = 0;
@@ -69,12 +66,7 @@ final class SchemaMigration {
           chunk.executeUpdate();
           long id;
           try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT last_insert_rowid()")) { id = r.getLong(1); }
-          for (String k : e.keys) {
-            key.setString(1, k);
-            key.setLong(2, id);
-            key.addBatch();
-          }
-          key.executeBatch();
+          Store.insertKeys(key, id, e.keys);
           spans.clear();
         }
         if (!more) return;

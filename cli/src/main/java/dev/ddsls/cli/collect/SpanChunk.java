@@ -31,9 +31,10 @@ final class SpanChunk {
     final long minStart;
     final long maxStart;
     final int count;
-    final Set<String> keys;
+    /** {@link #hash} of each distinct key, ascending. */
+    final long[] keys;
 
-    Encoded(byte[] data, long minStart, long maxStart, int count, Set<String> keys) {
+    Encoded(byte[] data, long minStart, long maxStart, int count, long[] keys) {
       this.data = data;
       this.minStart = minStart;
       this.maxStart = maxStart;
@@ -42,7 +43,26 @@ final class SpanChunk {
     }
   }
 
-  // Index keys, one namespace per query parameter (chunk_keys.key).
+  /**
+   * The 64-bit hash a key is indexed by (chunk_keys.key): small integer keys keep the index a fraction of the size of
+   * text keys. A collision costs decoding a chunk that holds no match; every span is checked exactly anyway.
+   * FNV-1a over UTF-8, then a 64-bit finalizer (MurmurHash3's fmix64) to spread FNV's low bits. Stored: never change.
+   */
+  static long hash(String key) {
+    long h = 0xcbf29ce484222325L;
+    for (byte b : key.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+      h ^= b & 0xff;
+      h *= 0x100000001b3L;
+    }
+    h ^= h >>> 33;
+    h *= 0xff51afd7ed558ccdL;
+    h ^= h >>> 33;
+    h *= 0xc4ceb9fe1a85ec53L;
+    h ^= h >>> 33;
+    return h;
+  }
+
+  // Index keys, one namespace per query parameter.
   static String serviceKey(String s) { return "s:" + s; }
   static String functionKey(String f) { return "f:" + f; }
   static String requestKey(String r) { return "r:" + r; }
@@ -121,7 +141,7 @@ final class SpanChunk {
     }
     all.put(dir.buf, 0, dir.len);
     all.put(json.buf, 0, json.len);
-    return new Encoded(deflate(all), min, max, n, keys);
+    return new Encoded(deflate(all), min, max, n, hashes(keys));
   }
 
   private static int index(String s, Map<String, Integer> strings, List<String> table) {
@@ -184,8 +204,16 @@ final class SpanChunk {
     return c;
   }
 
-  /** The keys this chunk was indexed by (for deleting them with the chunk). */
-  Set<String> keys() {
+  private static long[] hashes(Set<String> keys) {
+    long[] h = new long[keys.size()];
+    int i = 0;
+    for (String k : keys) h[i++] = hash(k);
+    java.util.Arrays.sort(h);
+    return h;
+  }
+
+  /** The key hashes this chunk was indexed by (for deleting them with the chunk). */
+  long[] keys() {
     Set<String> keys = new LinkedHashSet<>();
     for (int i = 0; i < count; i++) {
       keys.add(serviceKey(service[i]));
@@ -194,7 +222,7 @@ final class SpanChunk {
       if (cold[i] != 0) keys.add(coldKey(cold[i] == 2));
       keys.add(traceKey(traceId[i]));
     }
-    return keys;
+    return hashes(keys);
   }
 
   private static byte[] inflate(byte[] data) {

@@ -26,6 +26,13 @@ final class Store implements AutoCloseable {
   static final String FILE = "collect.db";
   private static final int SCHEMA = 2;
   private static final long WAL_RESTART_BYTES = 64L << 20;
+  static final List<String> SPAN_TABLES = List.of(
+      "CREATE TABLE span_chunks(id INTEGER PRIMARY KEY, received INTEGER NOT NULL, min_start INTEGER NOT NULL,"
+          + " max_start INTEGER NOT NULL, spans INTEGER NOT NULL, data BLOB NOT NULL, crc INTEGER NOT NULL)",
+      "CREATE INDEX span_chunks_start ON span_chunks(min_start)",
+      "CREATE TABLE chunk_keys(key INTEGER NOT NULL, chunk_id INTEGER NOT NULL, PRIMARY KEY(key, chunk_id)) WITHOUT ROWID");
+  /** All of a chunk's key hashes in one statement (one JNI call instead of one per row), bound as a JSON array. */
+  static final String INSERT_KEYS = "INSERT OR IGNORE INTO chunk_keys(key, chunk_id) SELECT value, ? FROM json_each(?)";
   static final String PROFILE_SPANS = "CREATE TABLE profile_spans(profile_id INTEGER NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,"
       + " span_id INTEGER NOT NULL, PRIMARY KEY(profile_id, span_id)) WITHOUT ROWID";
 
@@ -91,10 +98,7 @@ final class Store implements AutoCloseable {
       // Spans: one row per chunk of up to 1024 spans of one request (SpanChunk), found through chunk_keys, which
       // holds one row per distinct service, function, request id, cold-start flag and trace id in each chunk.
       // Rowid order is arrival order: retention deletes from the lowest id.
-      s.execute("CREATE TABLE span_chunks(id INTEGER PRIMARY KEY, received INTEGER NOT NULL, min_start INTEGER NOT NULL,"
-          + " max_start INTEGER NOT NULL, spans INTEGER NOT NULL, data BLOB NOT NULL, crc INTEGER NOT NULL)");
-      s.execute("CREATE INDEX span_chunks_start ON span_chunks(min_start)");
-      s.execute("CREATE TABLE chunk_keys(key TEXT NOT NULL, chunk_id INTEGER NOT NULL, PRIMARY KEY(key, chunk_id)) WITHOUT ROWID");
+      for (String sql : SPAN_TABLES) s.execute(sql);
       s.execute("CREATE TABLE profiles(id INTEGER PRIMARY KEY, received INTEGER NOT NULL, start_ns INTEGER NOT NULL,"
           + " end_ns INTEGER NOT NULL, service TEXT, function TEXT, family TEXT NOT NULL, event TEXT NOT NULL, crc INTEGER NOT NULL)");
       s.execute("CREATE INDEX profiles_start ON profiles(start_ns, id)");
@@ -131,10 +135,9 @@ final class Store implements AutoCloseable {
     write(c -> {
       if (insertChunk == null) {
         insertChunk = c.prepareStatement("INSERT INTO span_chunks(received, min_start, max_start, spans, data, crc) VALUES (?,?,?,?,?,?)");
-        insertKey = c.prepareStatement("INSERT OR IGNORE INTO chunk_keys(key, chunk_id) VALUES (?,?)");
+        insertKey = c.prepareStatement(INSERT_KEYS);
         lastRowid = c.prepareStatement("SELECT last_insert_rowid()");
       }
-      insertKey.clearBatch(); // a failed request may have left its rows queued
       for (int i = 0; i < chunks.size(); i++) {
         SpanChunk.Encoded e = chunks.get(i);
         insertChunk.setLong(1, receivedMillis);
@@ -146,15 +149,18 @@ final class Store implements AutoCloseable {
         insertChunk.executeUpdate();
         long id;
         try (ResultSet rs = lastRowid.executeQuery()) { rs.next(); id = rs.getLong(1); }
-        for (String k : e.keys) {
-          insertKey.setString(1, k);
-          insertKey.setLong(2, id);
-          insertKey.addBatch();
-        }
+        insertKeys(insertKey, id, e.keys);
       }
-      insertKey.executeBatch();
       return null;
     });
+  }
+
+  static void insertKeys(PreparedStatement insert, long chunkId, long[] keys) throws SQLException {
+    StringBuilder json = new StringBuilder(keys.length * 21 + 2).append('[');
+    for (int i = 0; i < keys.length; i++) json.append(i == 0 ? "" : ",").append(keys[i]);
+    insert.setLong(1, chunkId);
+    insert.setString(2, json.append(']').toString());
+    insert.executeUpdate();
   }
 
   /** Stores a profile with its attachments, tags and span links, all or none; returns its id once durable. */
@@ -404,8 +410,8 @@ final class Store implements AutoCloseable {
           long id = rs.getLong(1);
           ids.add(id);
           spans += rs.getLong(3);
-          for (String k : SpanChunk.decode(rs.getBytes(4)).keys()) {
-            key.setString(1, k);
+          for (long k : SpanChunk.decode(rs.getBytes(4)).keys()) {
+            key.setLong(1, k);
             key.setLong(2, id);
             key.addBatch();
           }
