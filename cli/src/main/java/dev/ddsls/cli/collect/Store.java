@@ -25,7 +25,7 @@ import java.util.zip.CRC32C;
 final class Store implements AutoCloseable {
   static final String FILE = "collect.db";
   private static final int SCHEMA = 2;
-  private static final long WAL_RESTART_BYTES = 64L << 20;
+  private static final long WAL_RESTART_BYTES = 128L << 20;
   static final List<String> SPAN_TABLES = List.of(
       "CREATE TABLE span_chunks(id INTEGER PRIMARY KEY, received INTEGER NOT NULL, min_start INTEGER NOT NULL,"
           + " max_start INTEGER NOT NULL, spans INTEGER NOT NULL, data BLOB NOT NULL, crc INTEGER NOT NULL)",
@@ -300,14 +300,6 @@ final class Store implements AutoCloseable {
     }
   }
 
-  private static long walBytes(Path wal) {
-    try {
-      return Files.size(wal);
-    } catch (java.io.IOException e) {
-      return 0; // no log right now
-    }
-  }
-
   /** Runs a read query on the reading connection; the callback must consume the result set before returning. */
   <T> T read(String sql, List<Object> args, RowReader<T> rows) throws SQLException {
     synchronized (reader) {
@@ -334,7 +326,8 @@ final class Store implements AutoCloseable {
    */
   void startCheckpoints(long periodMillis) throws SQLException {
     Connection c = connect(file);
-    Path walFile = file.resolveSibling(FILE + "-wal");
+    long pageSize;
+    try (Statement s = c.createStatement()) { pageSize = pragma(s, "page_size"); }
     Thread t = new Thread(() -> {
       long checkpointed = -1;
       try (Statement s = c.createStatement()) {
@@ -343,11 +336,16 @@ final class Store implements AutoCloseable {
           long seen = commits.get();
           if (seen == checkpointed) continue; // nothing new: leave the files alone
           checkpointed = seen;
-          s.execute("PRAGMA wal_checkpoint(PASSIVE)");
-          // Under sustained writes a PASSIVE checkpoint never catches up with the log's end, so the log is never
-          // restarted and grows without bound. Once it is large, RESTART: most frames are already copied, so the
-          // writer waits only for the few written since the PASSIVE pass.
-          if (walBytes(walFile) > WAL_RESTART_BYTES) s.execute("PRAGMA wal_checkpoint(RESTART)");
+          long logFrames;
+          try (ResultSet rs = s.executeQuery("PRAGMA wal_checkpoint(PASSIVE)")) { logFrames = rs.getLong(2); }
+          // Under sustained writes a PASSIVE checkpoint never reaches the log's end, so the log is never restarted
+          // and grows without bound. Once it is large, one more pass holding the writer's lock copies the frames
+          // written since the first pass (few) and reaches the end; the next transaction then starts the log over.
+          // Writers wait on a Java monitor meanwhile, not in SQLite's busy handler (sleeps of up to 100 ms), as they
+          // would for a RESTART checkpoint.
+          if (logFrames * pageSize > WAL_RESTART_BYTES) {
+            synchronized (writer) { s.execute("PRAGMA wal_checkpoint(PASSIVE)"); }
+          }
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
