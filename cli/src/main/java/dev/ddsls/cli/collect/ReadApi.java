@@ -67,7 +67,7 @@ final class ReadApi {
           long id = chunkId << 16 | i;
           if (query.matches(c, i, id)) found.add(new Object[] {c.start[i], id, Arrays.copyOfRange(c.raw, c.jsonOffset[i], c.jsonOffset[i] + c.jsonLength[i])});
         }
-        if (found.size() > limit) {
+        if (found.size() >= limit) { // keeps found.get(limit - 1) the latest span this page can hold
           found.sort(BY_START_ID);
           found.subList(limit, found.size()).clear();
         }

@@ -386,11 +386,11 @@ final class Store implements AutoCloseable {
   boolean deleteOldestBatch() throws SQLException {
     return inTransaction(c -> {
       try (Statement s = c.createStatement()) {
-        Long span = min(s, "SELECT received FROM span_chunks ORDER BY id LIMIT 1");
+        Long span = min(s, "SELECT (SELECT received FROM span_chunks ORDER BY id LIMIT 1)");
         Long profile = min(s, "SELECT min(received) FROM profiles");
         if (span == null && profile == null) return false;
         if (profile == null || (span != null && span <= profile)) deleteOldestChunks(c, 2, Long.MAX_VALUE);
-        else deleteOldestProfiles(c, 20, Long.MAX_VALUE);
+        else deleteOldestProfiles(c, 4, Long.MAX_VALUE); // profiles are large: small steps
         return true;
       }
     });

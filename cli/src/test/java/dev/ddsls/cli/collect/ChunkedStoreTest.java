@@ -93,6 +93,32 @@ class ChunkedStoreTest {
     }
   }
 
+  @Test void maxSizeDropsTheOldestProfilesOfAStoreWithoutSpans(@TempDir Path dir) throws Exception {
+    try (CollectorProcess c = CollectorProcess.start("--data", dir.toString(), "--max-size", "256KiB", "--interval", "200ms")) {
+      java.util.Random random = new java.util.Random(7);
+      for (int i = 0; i < 20; i++) {
+        byte[] filler = new byte[30_000]; // incompressible, so that each profile takes its size in the store
+        random.nextBytes(filler);
+        ByteArrayOutputStream pb = new ByteArrayOutputStream();
+        field(pb, 6, filler);
+        String event = Payloads.event("sized-" + i, "2023-11-14T22:13:20Z", "2023-11-14T22:14:20Z", "cpu.pprof");
+        assertEquals(200, c.send("POST", "/profiling/v1/input", Payloads.MULTIPART, Payloads.profile(event, Map.of("cpu.pprof", pb.toByteArray()), Map.of())).statusCode());
+      }
+      long deadline = System.nanoTime() + 15_000_000_000L;
+      while (profiles(c, "sized-0") > 0 && System.nanoTime() < deadline) Thread.sleep(100);
+      assertEquals(0, profiles(c, "sized-0"), "the oldest profile is dropped: " + c.output());
+      assertEquals(1, profiles(c, "sized-19"), "the newest is kept");
+      assertTrue(!c.output().contains("retention failed"), c.output());
+      assertEquals(CollectorProcess.SIGTERM_EXIT, c.stop());
+    }
+    CollectorProcess.Result check = CollectorProcess.run("collect", "--check", "--data", dir.toString());
+    assertEquals(0, check.exit, check.output);
+  }
+
+  private static int profiles(CollectorProcess c, String service) throws Exception {
+    return JSON.readTree(c.get("/ddsls/v1/profiles?service=" + service).body()).get("profiles").size();
+  }
+
   /** A store of schema 1 (one row per span, written by the collector before span chunks) opens as schema 2. */
   @Test void aStoreOfTheFirstSchemaIsMigratedOnOpen(@TempDir Path dir) throws Exception {
     try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("collect.db")); Statement s = db.createStatement()) {
