@@ -11,7 +11,8 @@ import dev.ddsls.analysis.trace.SpanReader;
 import dev.ddsls.cli.Cli;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -28,7 +29,7 @@ import okhttp3.Response;
  */
 public final class CollectorSource implements Source {
   static final int PAGE = 1000;
-  private static final int FETCHERS = 3;
+  private static final int FETCHERS = 2;
   private static final ObjectMapper JSON = new ObjectMapper();
   private final HttpUrl base;
   private final OkHttpClient http = new OkHttpClient.Builder().connectTimeout(Duration.ofSeconds(5))
@@ -44,26 +45,17 @@ public final class CollectorSource implements Source {
 
   @Override
   public void fetch(Query q, SourceData into, Progress progress) throws IOException {
-    String cursor = null;
-    do {
-      HttpUrl.Builder u = url("ddsls/v1/spans", q);
-      // all=true: every span in one streamed answer. A collector that predates it ignores it and pages instead.
-      u.addQueryParameter("all", "true");
-      if (q.traceId() != null) u.addQueryParameter("trace_id", q.traceId());
-      if (cursor != null) u.addQueryParameter("cursor", cursor);
-      cursor = spans(u.build(), into, progress);
-      progress.update("fetching spans from " + base + ": " + into.spans.size());
-    } while (cursor != null);
-    cursor = null;
-    // Attachments are downloaded and parsed a few at a time: one at a time, the round trips and the collector's reads
-    // left the CPUs idle between parses. Results are added in listing order, so the outcome does not depend on timing.
+    // Profile attachments are listed first and then downloaded and parsed a few at a time while the spans stream in:
+    // one after the other, their round trips and parses added to the spans' time. Results are added in listing
+    // order, so the outcome does not depend on timing.
     ExecutorService pool = Executors.newFixedThreadPool(FETCHERS, r -> {
       Thread t = new Thread(r, "ddsls-collector-fetch");
       t.setDaemon(true);
       return t;
     });
-    ArrayDeque<Future<ProfileInput>> inFlight = new ArrayDeque<>();
     try {
+      List<Future<ProfileInput>> profiles = new ArrayList<>();
+      String cursor = null;
       do {
         HttpUrl.Builder u = url("ddsls/v1/profiles", q);
         if (cursor != null) u.addQueryParameter("cursor", cursor);
@@ -74,14 +66,24 @@ public final class CollectorSource implements Source {
             if (!name.endsWith(".pprof") && !a.path("format").asText().contains("pprof")) continue;
             HttpUrl url = base.resolve(a.path("url").asText());
             String id = "collector:profile/" + p.path("id").asText() + "/" + name;
-            inFlight.add(pool.submit(() -> profile(url, id)));
-            if (inFlight.size() >= 4 * FETCHERS) into.profiles.add(await(inFlight.poll()));
+            profiles.add(pool.submit(() -> profile(url, id)));
           }
         }
         cursor = page.path("next_cursor").isTextual() ? page.get("next_cursor").asText() : null;
-        progress.update("fetching profiles from " + base + ": " + into.profiles.size());
       } while (cursor != null);
-      while (!inFlight.isEmpty()) into.profiles.add(await(inFlight.poll()));
+      do {
+        HttpUrl.Builder u = url("ddsls/v1/spans", q);
+        // all=true: every span in one streamed answer. A collector that predates it ignores it and pages instead.
+        u.addQueryParameter("all", "true");
+        if (q.traceId() != null) u.addQueryParameter("trace_id", q.traceId());
+        if (cursor != null) u.addQueryParameter("cursor", cursor);
+        cursor = spans(u.build(), into, progress);
+        progress.update("fetching spans from " + base + ": " + into.spans.size());
+      } while (cursor != null);
+      for (Future<ProfileInput> f : profiles) {
+        into.profiles.add(await(f));
+        if (into.profiles.size() % 100 == 0) progress.update("fetching profiles from " + base + ": " + into.profiles.size());
+      }
     } finally {
       pool.shutdownNow();
     }
