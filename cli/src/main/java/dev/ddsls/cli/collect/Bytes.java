@@ -44,7 +44,7 @@ final class Bytes {
     for (int i = 56; i >= 0; i -= 8) buf[len++] = (byte) (v >>> i);
   }
 
-  /** Modified for JSON: a string's UTF-8 bytes with JSON escapes, between quotes. */
+  /** A JSON string: the UTF-8 bytes of {@code s} with JSON escapes, between quotes. */
   void jsonString(String s) {
     int n = s.length();
     ensure(n + 2);
