@@ -18,12 +18,15 @@ final class Attachment {
   final String format;
   final String compression;
   final byte[] data;
+  /** The content uncompressed when the check inflated it (gzip) or it came so (none); null for zstd and lz4. */
+  final byte[] content;
 
-  private Attachment(String name, String format, String compression, byte[] data) {
+  private Attachment(String name, String format, String compression, byte[] data, byte[] content) {
     this.name = name;
     this.format = format;
     this.compression = compression;
     this.data = data;
+    this.content = content;
   }
 
   static Attachment of(String name, byte[] data) throws Malformed {
@@ -33,12 +36,12 @@ final class Attachment {
     switch (compression) {
       case "gzip": {
         byte[] inflated = gunzip(data, at);
-        return new Attachment(name, check(inflated, name, at), compression, data);
+        return new Attachment(name, check(inflated, name, at), compression, data, inflated);
       }
       case "none":
-        return new Attachment(name, check(data, name, at), compression, data);
+        return new Attachment(name, check(data, name, at), compression, data, data);
       default:
-        return new Attachment(name, name.endsWith(".jfr") ? "jfr" : "pprof", compression, data);
+        return new Attachment(name, name.endsWith(".jfr") ? "jfr" : "pprof", compression, data, null);
     }
   }
 

@@ -64,7 +64,8 @@ final class Collector implements AutoCloseable {
     return t;
   }
 
-  void start() {
+  void start() throws java.sql.SQLException {
+    store.startCheckpoints(500);
     server.start();
     timer.scheduleAtFixedRate(counters::printLine, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
     timer.scheduleWithFixedDelay(this::enforceRetention, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);

@@ -78,7 +78,8 @@ final class IntakeApi {
     for (ProfileSpanIndexer indexer : indexers) {
       for (Attachment a : upload.attachments) {
         try {
-          out.addAll(indexer.spans(a.format, a.compression, a.data));
+          // The content the check already inflated, so that an upload is inflated once.
+          out.addAll(a.content != null ? indexer.spans(a.format, "none", a.content) : indexer.spans(a.format, a.compression, a.data));
         } catch (Exception e) {
           // The profile is still worth keeping: it stays findable by time, service and tags.
           counters.malformed("/profiling/v1/input", "span indexing of " + a.name + " failed (" + indexer.getClass().getName() + "): " + e);

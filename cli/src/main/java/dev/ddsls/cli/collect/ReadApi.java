@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -30,44 +31,182 @@ final class ReadApi {
 
   ReadApi(Store store) { this.store = store; }
 
-  /** GET /ddsls/v1/spans?service=&function=&from=&to=&trace_id=&cold_start=&request_id=&cursor=&limit= */
+  /**
+   * GET /ddsls/v1/spans?service=&function=&from=&to=&trace_id=&cold_start=&request_id=&cursor=&limit=, or with
+   * {@code all=true} every matching span in one streamed answer, in arrival order, without paging.
+   */
   void spans(HttpExchange ex) throws IOException, SQLException {
     Map<String, String> q = HttpIo.query(ex);
-    StringBuilder where = new StringBuilder("1=1");
-    List<Object> args = new ArrayList<>();
+    SpanQuery query;
     int limit;
+    boolean all;
     try {
       limit = limit(q);
-      eq(q, "service", "service", where, args);
-      eq(q, "function", "function", where, args);
-      eq(q, "request_id", "request_id", where, args);
-      if (q.containsKey("from")) { where.append(" AND start >= ?"); args.add(nanos(q.get("from"), "from")); }
-      if (q.containsKey("to")) { where.append(" AND start < ?"); args.add(nanos(q.get("to"), "to")); }
-      if (q.containsKey("trace_id")) traceId(q.get("trace_id"), where, args);
-      if (q.containsKey("cold_start")) { where.append(" AND cold_start = ?"); args.add(bool(q.get("cold_start"), "cold_start") ? 1 : 0); }
-      cursor(q.get("cursor"), "start", where, args);
+      all = q.containsKey("all") && bool(q.get("all"), "all");
+      query = new SpanQuery(q);
     } catch (IllegalArgumentException e) {
       HttpIo.text(ex, 400, e.getMessage());
       return;
     }
-    args.add(limit);
-    String sql = "SELECT id, start, json FROM spans WHERE " + where + " ORDER BY start, id LIMIT ?";
-    String body = store.read(sql, args, rs -> json(g -> {
-      g.writeStartObject();
-      g.writeArrayFieldStart("spans");
-      int n = 0;
-      long start = 0, id = 0;
+    if (all) streamAll(ex, query);
+    else HttpIo.send(ex, 200, "application/json", page(query, limit));
+  }
+
+  /** One page: chunks in order of their first start; stops once no later chunk can hold a span of this page. */
+  private byte[] page(SpanQuery query, int limit) throws SQLException {
+    List<Object> args = new ArrayList<>();
+    String where = query.chunkWhere(args);
+    if (query.cursorStart != null) { where += " AND c.max_start >= ?"; args.add(query.cursorStart); }
+    List<Object[]> found = new ArrayList<>(); // {start, id, json}
+    store.read("SELECT c.id, c.min_start, c.data FROM span_chunks c WHERE " + where + " ORDER BY c.min_start, c.id", args, rs -> {
       while (rs.next()) {
-        id = rs.getLong(1);
-        start = rs.getLong(2);
-        g.writeRawValue(rs.getString(3));
-        n++;
+        if (found.size() >= limit && rs.getLong(2) > (Long) found.get(limit - 1)[0]) break;
+        long chunkId = rs.getLong(1);
+        SpanChunk c = SpanChunk.decode(rs.getBytes(3));
+        for (int i = 0; i < c.count; i++) {
+          long id = chunkId << 16 | i;
+          if (query.matches(c, i, id)) found.add(new Object[] {c.start[i], id, Arrays.copyOfRange(c.raw, c.jsonOffset[i], c.jsonOffset[i] + c.jsonLength[i])});
+        }
+        if (found.size() >= limit) { // keeps found.get(limit - 1) the latest span this page can hold
+          found.sort(BY_START_ID);
+          found.subList(limit, found.size()).clear();
+        }
       }
-      g.writeEndArray();
-      if (n == limit) g.writeStringField("next_cursor", start + "." + id); else g.writeNullField("next_cursor");
-      g.writeEndObject();
-    }));
-    HttpIo.json(ex, 200, body);
+      return null;
+    });
+    found.sort(BY_START_ID);
+    Bytes out = new Bytes(64 + found.size() * 512);
+    out.ascii("{\"spans\":[");
+    for (int i = 0; i < found.size(); i++) {
+      if (i > 0) out.put(',');
+      byte[] json = (byte[]) found.get(i)[2];
+      out.put(json, 0, json.length);
+    }
+    out.ascii("],\"next_cursor\":");
+    if (found.size() == limit) {
+      Object[] last = found.get(limit - 1);
+      out.ascii("\"" + last[0] + "." + last[1] + "\"}");
+    } else {
+      out.ascii("null}");
+    }
+    return out.toArray();
+  }
+
+  private static final java.util.Comparator<Object[]> BY_START_ID =
+      java.util.Comparator.<Object[]>comparingLong(r -> (Long) r[0]).thenComparingLong(r -> (Long) r[1]);
+
+  /**
+   * Every matching span, chunk by chunk in arrival order, written as stored. The reading connection is held for
+   * one small batch of chunks at a time, so a long download does not stall other readers.
+   */
+  private void streamAll(HttpExchange ex, SpanQuery query) throws IOException, SQLException {
+    ex.getResponseHeaders().set("Content-Type", "application/json");
+    if ("HEAD".equals(ex.getRequestMethod())) {
+      ex.sendResponseHeaders(200, -1);
+      return;
+    }
+    ex.sendResponseHeaders(200, 0);
+    try (java.io.OutputStream out = new java.io.BufferedOutputStream(ex.getResponseBody(), 1 << 16)) {
+      out.write("{\"spans\":[".getBytes(StandardCharsets.US_ASCII));
+      boolean first = true;
+      long after = 0;
+      while (true) {
+        List<Object> args = new ArrayList<>();
+        String where = query.chunkWhere(args) + " AND c.id > ?";
+        args.add(after);
+        List<Object[]> batch = store.read("SELECT c.id, c.data FROM span_chunks c WHERE " + where + " ORDER BY c.id LIMIT 8", args, rs -> {
+          List<Object[]> rows = new ArrayList<>();
+          while (rs.next()) rows.add(new Object[] {rs.getLong(1), rs.getBytes(2)});
+          return rows;
+        });
+        if (batch.isEmpty()) break;
+        for (Object[] row : batch) {
+          long chunkId = (Long) row[0];
+          after = chunkId;
+          SpanChunk c = SpanChunk.decode((byte[]) row[1]);
+          for (int i = 0; i < c.count; i++) {
+            if (!query.matches(c, i, chunkId << 16 | i)) continue;
+            if (!first) out.write(',');
+            first = false;
+            out.write(c.raw, c.jsonOffset[i], c.jsonLength[i]);
+          }
+        }
+      }
+      out.write("],\"next_cursor\":null}".getBytes(StandardCharsets.US_ASCII));
+    }
+  }
+
+  /** The span filters of one request: first which chunks can hold a match (SQL on the keys), then each span. */
+  private static final class SpanQuery {
+    final String service, function, requestId;
+    final Long from, to, cursorStart, cursorId;
+    final Long traceId, traceIdHigh;
+    final Byte cold;
+
+    SpanQuery(Map<String, String> q) {
+      service = q.get("service");
+      function = q.get("function");
+      requestId = q.get("request_id");
+      from = q.containsKey("from") ? nanos(q.get("from"), "from") : null;
+      to = q.containsKey("to") ? nanos(q.get("to"), "to") : null;
+      cold = q.containsKey("cold_start") ? (byte) (bool(q.get("cold_start"), "cold_start") ? 2 : 1) : null;
+      String t = q.get("trace_id");
+      if (t == null) {
+        traceId = null;
+        traceIdHigh = null;
+      } else if (t.length() == 32 && t.chars().allMatch(ch -> Character.digit(ch, 16) >= 0)) {
+        traceId = Long.parseUnsignedLong(t.substring(16), 16);
+        traceIdHigh = Long.parseUnsignedLong(t.substring(0, 16), 16);
+      } else {
+        traceId = unsignedDecimal(t, "trace_id");
+        traceIdHigh = null;
+      }
+      String c = q.get("cursor");
+      if (c == null || c.isEmpty()) {
+        cursorStart = null;
+        cursorId = null;
+      } else {
+        try {
+          int dot = c.indexOf('.');
+          cursorStart = Long.parseLong(c.substring(0, dot));
+          cursorId = Long.parseLong(c.substring(dot + 1));
+        } catch (RuntimeException e) {
+          throw new IllegalArgumentException("cursor is not one this collector gave out: " + c);
+        }
+      }
+    }
+
+    /** A WHERE clause over span_chunks c; the most selective key first, as a lookup, the others as checks. */
+    String chunkWhere(List<Object> args) {
+      List<String> keys = new ArrayList<>();
+      if (traceId != null) keys.add(SpanChunk.traceKey(traceId));
+      if (requestId != null) keys.add(SpanChunk.requestKey(requestId));
+      if (function != null) keys.add(SpanChunk.functionKey(function));
+      if (service != null) keys.add(SpanChunk.serviceKey(service));
+      if (cold != null) keys.add(SpanChunk.coldKey(cold == 2));
+      StringBuilder w = new StringBuilder("1=1");
+      for (int i = 0; i < keys.size(); i++) {
+        w.append(i == 0 ? " AND c.id IN (SELECT chunk_id FROM chunk_keys WHERE key = ?)"
+            : " AND EXISTS (SELECT 1 FROM chunk_keys k WHERE k.key = ? AND k.chunk_id = c.id)");
+        args.add(SpanChunk.hash(keys.get(i)));
+      }
+      if (from != null) { w.append(" AND c.max_start >= ?"); args.add(from); }
+      if (to != null) { w.append(" AND c.min_start < ?"); args.add(to); }
+      return w.toString();
+    }
+
+    boolean matches(SpanChunk c, int i, long id) {
+      long start = c.start[i];
+      if (from != null && start < from) return false;
+      if (to != null && start >= to) return false;
+      if (cursorStart != null && (start < cursorStart || (start == cursorStart && id <= cursorId))) return false;
+      if (service != null && !service.equals(c.service[i])) return false;
+      if (function != null && !function.equals(c.function[i])) return false;
+      if (requestId != null && !requestId.equals(c.requestId[i])) return false;
+      if (cold != null && cold != c.cold[i]) return false;
+      if (traceId != null && traceId != c.traceId[i]) return false;
+      return traceIdHigh == null || traceIdHigh == c.traceIdHigh[i];
+    }
   }
 
   /** GET /ddsls/v1/profiles?service=&function=&from=&to=&tag=k:v&span_id=&cursor=&limit= (metadata, no bytes). */
@@ -92,8 +231,8 @@ final class ReadApi {
       }
       if (q.containsKey("span_id")) {
         long span = unsignedDecimal(q.get("span_id"), "span_id");
-        where.append(" AND EXISTS (SELECT 1 FROM profile_spans s WHERE s.profile_id = p.id AND (s.span_id = ? OR s.local_root_span_id = ?))");
-        args.add(span);
+        // profile_spans holds span ids and local root span ids alike.
+        where.append(" AND EXISTS (SELECT 1 FROM profile_spans s WHERE s.profile_id = p.id AND s.span_id = ?)");
         args.add(span);
       }
       cursor(q.get("cursor"), "p.start_ns", where, args);
@@ -212,18 +351,6 @@ final class ReadApi {
     if (!q.containsKey(param)) return;
     where.append(" AND ").append(column).append(" = ?");
     args.add(q.get(param));
-  }
-
-  /** Decimal: the low 64 bits (any high half); 32 hex digits: the full 128-bit id. */
-  private static void traceId(String v, StringBuilder where, List<Object> args) {
-    if (v.length() == 32 && v.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
-      where.append(" AND trace_id = ? AND trace_id_high = ?");
-      args.add(Long.parseUnsignedLong(v.substring(16), 16));
-      args.add(Long.parseUnsignedLong(v.substring(0, 16), 16));
-      return;
-    }
-    where.append(" AND trace_id = ?");
-    args.add(unsignedDecimal(v, "trace_id"));
   }
 
   private static long unsignedDecimal(String v, String name) {

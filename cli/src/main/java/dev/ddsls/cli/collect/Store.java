@@ -24,7 +24,17 @@ import java.util.zip.CRC32C;
  */
 final class Store implements AutoCloseable {
   static final String FILE = "collect.db";
-  private static final int SCHEMA = 1;
+  private static final int SCHEMA = 2;
+  private static final long WAL_RESTART_BYTES = 128L << 20;
+  static final List<String> SPAN_TABLES = List.of(
+      "CREATE TABLE span_chunks(id INTEGER PRIMARY KEY, received INTEGER NOT NULL, min_start INTEGER NOT NULL,"
+          + " max_start INTEGER NOT NULL, spans INTEGER NOT NULL, data BLOB NOT NULL, crc INTEGER NOT NULL)",
+      "CREATE INDEX span_chunks_start ON span_chunks(min_start)",
+      "CREATE TABLE chunk_keys(key INTEGER NOT NULL, chunk_id INTEGER NOT NULL, PRIMARY KEY(key, chunk_id)) WITHOUT ROWID");
+  /** All of a chunk's key hashes in one statement (one JNI call instead of one per row), bound as a JSON array. */
+  static final String INSERT_KEYS = "INSERT OR IGNORE INTO chunk_keys(key, chunk_id) SELECT value, ? FROM json_each(?)";
+  static final String PROFILE_SPANS = "CREATE TABLE profile_spans(profile_id INTEGER NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,"
+      + " span_id INTEGER NOT NULL, PRIMARY KEY(profile_id, span_id)) WITHOUT ROWID";
 
   private final Path file;
   private final Connection writer;
@@ -32,7 +42,13 @@ final class Store implements AutoCloseable {
   /** Inserts waiting for the next group commit; guarded by itself. */
   private final List<Pending<?>> pending = new ArrayList<>();
   /** Reused across requests: preparing costs more than binding. Guarded by the writer's lock. */
-  private PreparedStatement insertSpan;
+  private volatile boolean closed;
+  /** Transactions committed so far; the checkpointer runs only when this moved. */
+  private final java.util.concurrent.atomic.AtomicLong commits = new java.util.concurrent.atomic.AtomicLong();
+  private Thread checkpointer;
+  private PreparedStatement insertChunk;
+  private PreparedStatement insertKey;
+  private PreparedStatement lastRowid;
 
   private Store(Path file, Connection writer, Connection reader) {
     this.file = file;
@@ -52,13 +68,16 @@ final class Store implements AutoCloseable {
     try (Statement s = w.createStatement()) {
       s.execute("PRAGMA journal_mode=WAL");
       // Keeps the log from staying large after a burst; checkpoints still happen every 1000 pages.
-      s.execute("PRAGMA journal_size_limit=67108864");
+      s.execute("PRAGMA journal_size_limit=268435456");
       // Index pages of a large store stay in memory instead of being re-read for every insert (native memory).
       s.execute("PRAGMA cache_size=-32768");
       int version;
       try (ResultSet rs = s.executeQuery("PRAGMA user_version")) { version = rs.getInt(1); }
       if (version > SCHEMA) throw new IllegalStateException("store schema " + version + " is newer than this ddsls (" + SCHEMA + ")");
-      if (version < SCHEMA) createSchema(w);
+      if (version == 1) SchemaMigration.fromV1(w);
+      else if (version < SCHEMA) createSchema(w);
+      // Checkpoints run on their own connection and thread (startCheckpoints), not inside an acknowledged COMMIT.
+      s.execute("PRAGMA wal_autocheckpoint=0");
     }
     return new Store(file, w, connect(file));
   }
@@ -73,20 +92,13 @@ final class Store implements AutoCloseable {
     return c;
   }
 
-  private static void createSchema(Connection c) throws SQLException {
+  static void createSchema(Connection c) throws SQLException {
     c.setAutoCommit(false);
     try (Statement s = c.createStatement()) {
-      s.execute("CREATE TABLE spans(id INTEGER PRIMARY KEY, received INTEGER NOT NULL,"
-          + " trace_id INTEGER NOT NULL, trace_id_high INTEGER NOT NULL, span_id INTEGER NOT NULL, parent_id INTEGER NOT NULL,"
-          + " service TEXT NOT NULL, function TEXT, name TEXT NOT NULL, start INTEGER NOT NULL, duration INTEGER NOT NULL,"
-          + " cold_start INTEGER, request_id TEXT, json TEXT NOT NULL, crc INTEGER NOT NULL)");
-      s.execute("CREATE INDEX spans_start ON spans(start, id)");
-      s.execute("CREATE INDEX spans_service ON spans(service, start)");
-      s.execute("CREATE INDEX spans_function ON spans(function, start) WHERE function IS NOT NULL");
-      s.execute("CREATE INDEX spans_trace ON spans(trace_id)");
-      s.execute("CREATE INDEX spans_cold_start ON spans(cold_start, start) WHERE cold_start IS NOT NULL");
-      s.execute("CREATE INDEX spans_request ON spans(request_id) WHERE request_id IS NOT NULL");
-      s.execute("CREATE INDEX spans_received ON spans(received)");
+      // Spans: one row per chunk of up to 1024 spans of one request (SpanChunk), found through chunk_keys, which
+      // holds one row per distinct service, function, request id, cold-start flag and trace id in each chunk.
+      // Rowid order is arrival order: retention deletes from the lowest id.
+      for (String sql : SPAN_TABLES) s.execute(sql);
       s.execute("CREATE TABLE profiles(id INTEGER PRIMARY KEY, received INTEGER NOT NULL, start_ns INTEGER NOT NULL,"
           + " end_ns INTEGER NOT NULL, service TEXT, function TEXT, family TEXT NOT NULL, event TEXT NOT NULL, crc INTEGER NOT NULL)");
       s.execute("CREATE INDEX profiles_start ON profiles(start_ns, id)");
@@ -98,11 +110,9 @@ final class Store implements AutoCloseable {
       s.execute("CREATE TABLE attachments(profile_id INTEGER NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,"
           + " name TEXT NOT NULL, format TEXT NOT NULL, compression TEXT NOT NULL, size INTEGER NOT NULL,"
           + " crc INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY(profile_id, name))");
-      // Filled through ProfileSpanIndexer implementations.
-      s.execute("CREATE TABLE profile_spans(profile_id INTEGER NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,"
-          + " span_id INTEGER NOT NULL, local_root_span_id INTEGER NOT NULL, PRIMARY KEY(profile_id, span_id, local_root_span_id)) WITHOUT ROWID");
-      s.execute("CREATE INDEX profile_spans_span ON profile_spans(span_id)");
-      s.execute("CREATE INDEX profile_spans_root ON profile_spans(local_root_span_id)");
+      // Every span id and local root span id that a profile's samples name (ProfileSpanIndexer), clustered by
+      // profile: inserts append, where a b-tree keyed by span id took a random leaf page per id (docs/collector.md).
+      s.execute(PROFILE_SPANS);
       s.execute("PRAGMA user_version=" + SCHEMA);
       c.commit();
     } catch (SQLException e) {
@@ -115,44 +125,55 @@ final class Store implements AutoCloseable {
 
   /** Stores the spans of one request, all or none; returns once they are durable. */
   void addSpans(List<Span> spans, long receivedMillis) throws SQLException {
-    // Serialized and checksummed before taking the single writer, so concurrent requests do this work in parallel.
-    String[] jsons = new String[spans.size()];
-    long[] crcs = new long[spans.size()];
-    for (int i = 0; i < jsons.length; i++) {
-      jsons[i] = spans.get(i).toJson();
-      crcs[i] = crc(jsons[i].getBytes(StandardCharsets.UTF_8));
+    // Encoded, compressed and checksummed before taking the single writer, so concurrent requests do this in parallel.
+    List<SpanChunk.Encoded> chunks = new ArrayList<>();
+    for (int i = 0; i < spans.size(); i += SpanChunk.MAX_SPANS) {
+      chunks.add(SpanChunk.encode(spans.subList(i, Math.min(spans.size(), i + SpanChunk.MAX_SPANS))));
     }
+    long[] crcs = new long[chunks.size()];
+    for (int i = 0; i < crcs.length; i++) crcs[i] = crc(chunks.get(i).data);
     write(c -> {
-      if (insertSpan == null) insertSpan = c.prepareStatement("INSERT INTO spans(received, trace_id, trace_id_high, span_id, parent_id,"
-          + " service, function, name, start, duration, cold_start, request_id, json, crc) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-      PreparedStatement ps = insertSpan;
-      ps.clearBatch(); // a failed request may have left its rows queued
-      for (int i = 0; i < jsons.length; i++) {
-        Span s = spans.get(i);
-        ps.setLong(1, receivedMillis);
-        ps.setLong(2, s.traceId);
-        ps.setLong(3, s.traceIdHigh);
-        ps.setLong(4, s.spanId);
-        ps.setLong(5, s.parentId);
-        ps.setString(6, s.service);
-        ps.setString(7, s.meta.get("functionname"));
-        ps.setString(8, s.name);
-        ps.setLong(9, s.start);
-        ps.setLong(10, s.duration);
-        String cold = s.meta.get("cold_start");
-        if (cold == null) ps.setNull(11, java.sql.Types.INTEGER); else ps.setInt(11, "true".equalsIgnoreCase(cold) ? 1 : 0);
-        ps.setString(12, s.meta.get("request_id"));
-        ps.setString(13, jsons[i]);
-        ps.setLong(14, crcs[i]);
-        ps.addBatch();
+      if (insertChunk == null) {
+        insertChunk = c.prepareStatement("INSERT INTO span_chunks(received, min_start, max_start, spans, data, crc) VALUES (?,?,?,?,?,?)");
+        insertKey = c.prepareStatement(INSERT_KEYS);
+        lastRowid = c.prepareStatement("SELECT last_insert_rowid()");
       }
-      ps.executeBatch();
+      for (int i = 0; i < chunks.size(); i++) {
+        SpanChunk.Encoded e = chunks.get(i);
+        insertChunk.setLong(1, receivedMillis);
+        insertChunk.setLong(2, e.minStart);
+        insertChunk.setLong(3, e.maxStart);
+        insertChunk.setInt(4, e.count);
+        insertChunk.setBytes(5, e.data);
+        insertChunk.setLong(6, crcs[i]);
+        insertChunk.executeUpdate();
+        long id;
+        try (ResultSet rs = lastRowid.executeQuery()) { rs.next(); id = rs.getLong(1); }
+        insertKeys(insertKey, id, e.keys);
+      }
       return null;
     });
   }
 
+  static void insertKeys(PreparedStatement insert, long chunkId, long[] keys) throws SQLException {
+    StringBuilder json = new StringBuilder(keys.length * 21 + 2).append('[');
+    for (int i = 0; i < keys.length; i++) json.append(i == 0 ? "" : ",").append(keys[i]);
+    insert.setLong(1, chunkId);
+    insert.setString(2, json.append(']').toString());
+    insert.executeUpdate();
+  }
+
   /** Stores a profile with its attachments, tags and span links, all or none; returns its id once durable. */
   long addProfile(ProfileUpload p, List<ProfileSpanIndexer.SpanRef> spans, long receivedMillis) throws SQLException {
+    java.util.Set<Long> idSet = new java.util.LinkedHashSet<>();
+    for (ProfileSpanIndexer.SpanRef r : spans) {
+      idSet.add(r.spanId);
+      if (r.localRootSpanId != 0) idSet.add(r.localRootSpanId);
+    }
+    long[] ids = new long[idSet.size()];
+    int k = 0;
+    for (long v : idSet) ids[k++] = v;
+    java.util.Arrays.sort(ids);
     return write(c -> {
       long id;
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO profiles(received, start_ns, end_ns, service, function, family, event, crc)"
@@ -189,11 +210,10 @@ final class Store implements AutoCloseable {
           ps.executeUpdate();
         }
       }
-      try (PreparedStatement ps = c.prepareStatement("INSERT OR IGNORE INTO profile_spans(profile_id, span_id, local_root_span_id) VALUES (?,?,?)")) {
-        for (ProfileSpanIndexer.SpanRef s : spans) {
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO profile_spans(profile_id, span_id) VALUES (?,?)")) {
+        for (long span : ids) {
           ps.setLong(1, id);
-          ps.setLong(2, s.spanId);
-          ps.setLong(3, s.localRootSpanId);
+          ps.setLong(2, span);
           ps.addBatch();
         }
         ps.executeBatch();
@@ -259,6 +279,7 @@ final class Store implements AutoCloseable {
         }
       }
       writer.commit();
+      commits.incrementAndGet();
     } catch (SQLException e) {
       for (Pending p : inserted) {
         p.result = null;
@@ -294,7 +315,53 @@ final class Store implements AutoCloseable {
   }
 
   long count(String table) throws SQLException {
+    if (table.equals("spans")) return read("SELECT coalesce(sum(spans), 0) FROM span_chunks", List.of(), rs -> rs.getLong(1));
     return read("SELECT count(*) FROM " + table, List.of(), rs -> rs.getLong(1));
+  }
+
+  /**
+   * Copies the write-ahead log into the database every {@code periodMillis} on a connection of its own, so that no
+   * acknowledged request waits for a checkpoint (SQLite would otherwise run one inside the COMMIT that crosses 1000
+   * pages). PASSIVE: it never blocks the writer or readers; what it cannot copy now, it copies next time.
+   */
+  void startCheckpoints(long periodMillis) throws SQLException {
+    Connection c = connect(file);
+    long pageSize;
+    try (Statement s = c.createStatement()) { pageSize = pragma(s, "page_size"); }
+    Thread t = new Thread(() -> {
+      long checkpointed = -1;
+      try (Statement s = c.createStatement()) {
+        while (!closed) {
+          Thread.sleep(periodMillis);
+          long seen = commits.get();
+          if (seen == checkpointed) continue; // nothing new: leave the files alone
+          checkpointed = seen;
+          long logFrames;
+          try (ResultSet rs = s.executeQuery("PRAGMA wal_checkpoint(PASSIVE)")) { logFrames = rs.getLong(2); }
+          // Under sustained writes a PASSIVE checkpoint never reaches the log's end, so the log is never restarted
+          // and grows without bound. Once it is large, one more pass holding the writer's lock copies the frames
+          // written since the first pass (few) and reaches the end; the next transaction then starts the log over.
+          // Writers wait on a Java monitor meanwhile, not in SQLite's busy handler (sleeps of up to 100 ms), as they
+          // would for a RESTART checkpoint.
+          if (logFrames * pageSize > WAL_RESTART_BYTES) {
+            synchronized (writer) { s.execute("PRAGMA wal_checkpoint(PASSIVE)"); }
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (SQLException e) {
+        if (!closed) System.err.println("ddsls collect: checkpoints stopped: " + e);
+      } finally {
+        try {
+          c.close();
+        } catch (SQLException ignored) {
+          // closing anyway
+        }
+      }
+    }, "ddsls-collect-checkpoint");
+    t.setDaemon(true);
+    t.start();
+    checkpointer = t;
   }
 
   /** Bytes in use by live pages (the file can be larger: freed pages are reused, and returned by {@link #compact}). */
@@ -307,30 +374,82 @@ final class Store implements AutoCloseable {
     }
   }
 
-  /** Deletes records received before the cutoff; returns how many. */
+  /** Deletes records received before the cutoff, oldest first; returns how many (spans count one by one). */
   long deleteReceivedBefore(long cutoffMillis) throws SQLException {
-    synchronized (writer) {
-      try (PreparedStatement a = writer.prepareStatement("DELETE FROM spans WHERE received < ?");
-           PreparedStatement b = writer.prepareStatement("DELETE FROM profiles WHERE received < ?")) {
-        a.setLong(1, cutoffMillis);
-        b.setLong(1, cutoffMillis);
-        return a.executeUpdate() + b.executeUpdate();
-      }
-    }
+    long removed = 0;
+    for (long n; (n = inTransaction(c -> deleteOldestChunks(c, 16, cutoffMillis))) > 0; ) removed += n;
+    for (long n; (n = inTransaction(c -> deleteOldestProfiles(c, 20, cutoffMillis))) > 0; ) removed += n;
+    return removed;
   }
 
   /** Deletes one batch of the oldest records (spans or profiles, whichever arrived first); false when empty. */
   boolean deleteOldestBatch() throws SQLException {
-    synchronized (writer) {
-      try (Statement s = writer.createStatement()) {
-        Long span = min(s, "SELECT min(received) FROM spans"), profile = min(s, "SELECT min(received) FROM profiles");
+    return inTransaction(c -> {
+      try (Statement s = c.createStatement()) {
+        Long span = min(s, "SELECT (SELECT received FROM span_chunks ORDER BY id LIMIT 1)");
+        Long profile = min(s, "SELECT min(received) FROM profiles");
         if (span == null && profile == null) return false;
-        if (profile == null || (span != null && span <= profile)) {
-          s.executeUpdate("DELETE FROM spans WHERE id IN (SELECT id FROM spans ORDER BY received, id LIMIT 2000)");
-        } else {
-          s.executeUpdate("DELETE FROM profiles WHERE id IN (SELECT id FROM profiles ORDER BY received, id LIMIT 20)");
-        }
+        if (profile == null || (span != null && span <= profile)) deleteOldestChunks(c, 2, Long.MAX_VALUE);
+        else deleteOldestProfiles(c, 4, Long.MAX_VALUE); // profiles are large: small steps
         return true;
+      }
+    });
+  }
+
+  /** Up to {@code max} of the first-arrived chunks received before the cutoff, with their index keys; returns spans removed. */
+  private static long deleteOldestChunks(Connection c, int max, long cutoffMillis) throws SQLException {
+    List<Long> ids = new ArrayList<>();
+    long spans = 0;
+    try (PreparedStatement ps = c.prepareStatement("SELECT id, received, spans, data FROM span_chunks ORDER BY id LIMIT ?");
+         PreparedStatement key = c.prepareStatement("DELETE FROM chunk_keys WHERE key = ? AND chunk_id = ?")) {
+      ps.setInt(1, max);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next() && rs.getLong(2) < cutoffMillis) {
+          long id = rs.getLong(1);
+          ids.add(id);
+          spans += rs.getLong(3);
+          for (long k : SpanChunk.decode(rs.getBytes(4)).keys()) {
+            key.setLong(1, k);
+            key.setLong(2, id);
+            key.addBatch();
+          }
+        }
+      }
+      key.executeBatch();
+    }
+    try (PreparedStatement del = c.prepareStatement("DELETE FROM span_chunks WHERE id = ?")) {
+      for (long id : ids) {
+        del.setLong(1, id);
+        del.addBatch();
+      }
+      del.executeBatch();
+    }
+    return spans;
+  }
+
+  /** Up to {@code max} of the oldest profiles received before the cutoff (tags, attachments and span ids cascade). */
+  private static long deleteOldestProfiles(Connection c, int max, long cutoffMillis) throws SQLException {
+    try (PreparedStatement del = c.prepareStatement("DELETE FROM profiles WHERE id IN (SELECT id FROM profiles WHERE received < ? ORDER BY received, id LIMIT ?)")) {
+      del.setLong(1, cutoffMillis);
+      del.setInt(2, max);
+      return del.executeUpdate();
+    }
+  }
+
+  /** Runs maintenance work as one transaction on the writer (between group commits). */
+  private <T> T inTransaction(Insert<T> work) throws SQLException {
+    synchronized (writer) {
+      writer.setAutoCommit(false);
+      try {
+        T result = work.run(writer);
+        writer.commit();
+        commits.incrementAndGet();
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        writer.rollback();
+        throw e;
+      } finally {
+        writer.setAutoCommit(true);
       }
     }
   }
@@ -356,8 +475,23 @@ final class Store implements AutoCloseable {
       while (rs.next()) problems.add("dangling row in " + rs.getString(1) + " (rowid " + rs.getLong(2) + ")");
       return null;
     });
-    read("SELECT id, json, crc FROM spans", List.of(), rs -> {
-      while (rs.next()) if (crc(rs.getString(2).getBytes(StandardCharsets.UTF_8)) != rs.getLong(3)) problems.add("span row " + rs.getLong(1) + ": checksum mismatch");
+    read("SELECT id, spans, data, crc FROM span_chunks", List.of(), rs -> {
+      while (rs.next()) {
+        byte[] d = rs.getBytes(3);
+        if (crc(d) != rs.getLong(4)) {
+          problems.add("span chunk " + rs.getLong(1) + ": checksum mismatch");
+          continue;
+        }
+        try {
+          if (SpanChunk.decode(d).count != rs.getLong(2)) problems.add("span chunk " + rs.getLong(1) + ": span count mismatch");
+        } catch (RuntimeException e) {
+          problems.add("span chunk " + rs.getLong(1) + ": " + e.getMessage());
+        }
+      }
+      return null;
+    });
+    read("SELECT count(*) FROM chunk_keys k WHERE NOT EXISTS (SELECT 1 FROM span_chunks c WHERE c.id = k.chunk_id)", List.of(), rs -> {
+      if (rs.getLong(1) > 0) problems.add(rs.getLong(1) + " chunk_keys rows point to no span chunk");
       return null;
     });
     read("SELECT id, event, crc FROM profiles", List.of(), rs -> {
@@ -392,9 +526,22 @@ final class Store implements AutoCloseable {
   }
 
   @Override public void close() throws SQLException {
+    closed = true;
+    if (checkpointer != null) {
+      checkpointer.interrupt();
+      try {
+        checkpointer.join(5000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     synchronized (reader) { reader.close(); }
     synchronized (writer) {
-      if (insertSpan != null) insertSpan.close();
+      if (insertChunk != null) {
+        insertChunk.close();
+        insertKey.close();
+        lastRowid.close();
+      }
       writer.close();
     }
   }

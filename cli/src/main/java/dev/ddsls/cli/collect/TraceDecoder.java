@@ -25,9 +25,21 @@ final class TraceDecoder {
     List<Span> out = new ArrayList<>();
     int traces = r.readArrayHeader("payload");
     for (int t = 0; t < traces; t++) {
-      int spans = r.readArrayHeader("trace " + t);
+      int spans;
+      try {
+        spans = r.readArrayHeader("");
+      } catch (Malformed e) {
+        throw new Malformed("trace " + t + e.getMessage());
+      }
       int first = out.size();
-      for (int s = 0; s < spans; s++) out.add(spanMap(r, "trace " + t + " span " + s));
+      for (int s = 0; s < spans; s++) {
+        // Where-strings are built only for the message of a refused payload, not for every field of every span.
+        try {
+          out.add(spanMap(r));
+        } catch (Malformed e) {
+          throw new Malformed("trace " + t + " span " + s + e.getMessage());
+        }
+      }
       finishTrace(out.subList(first, out.size()), "trace " + t);
     }
     end(r);
@@ -92,41 +104,40 @@ final class TraceDecoder {
     return out;
   }
 
-  private static Span spanMap(MsgpackReader r, String at) throws Malformed {
+  private static Span spanMap(MsgpackReader r) throws Malformed {
     Span span = new Span();
-    int n = r.readMapHeader(at);
+    int n = r.readMapHeader("");
     for (int i = 0; i < n; i++) {
-      String key = r.readString(at + " key");
-      String f = at + " " + key;
+      String key = r.readString(" key");
       switch (key) {
-        case "service": span.service = r.readString(f); break;
-        case "name": span.name = r.readString(f); break;
-        case "resource": span.resource = r.readString(f); break;
-        case "type": span.type = r.readString(f); break;
-        case "trace_id": span.traceId = r.readUnsigned(f); break;
-        case "span_id": span.spanId = r.readUnsigned(f); break;
-        case "parent_id": span.parentId = r.readUnsigned(f); break;
-        case "start": span.start = r.readSigned(f); break;
-        case "duration": span.duration = r.readSigned(f); break;
-        case "error": span.error = error(r.readSigned(f), at); break;
+        case "service": span.service = r.readString(" service"); break;
+        case "name": span.name = r.readString(" name"); break;
+        case "resource": span.resource = r.readString(" resource"); break;
+        case "type": span.type = r.readString(" type"); break;
+        case "trace_id": span.traceId = r.readUnsigned(" trace_id"); break;
+        case "span_id": span.spanId = r.readUnsigned(" span_id"); break;
+        case "parent_id": span.parentId = r.readUnsigned(" parent_id"); break;
+        case "start": span.start = r.readSigned(" start"); break;
+        case "duration": span.duration = r.readSigned(" duration"); break;
+        case "error": span.error = error(r.readSigned(" error"), ""); break;
         case "meta": {
-          int m = r.readMapHeader(f);
-          for (int j = 0; j < m; j++) span.meta.put(r.readString(f + " key"), r.readString(f + " value"));
+          int m = r.readMapHeader(" meta");
+          for (int j = 0; j < m; j++) span.meta.put(r.readString(" meta key"), r.readString(" meta value"));
           break;
         }
         case "metrics": {
-          int m = r.readMapHeader(f);
-          for (int j = 0; j < m; j++) span.metrics.put(r.readString(f + " key"), r.readDouble(f + " value"));
+          int m = r.readMapHeader(" metrics");
+          for (int j = 0; j < m; j++) span.metrics.put(r.readString(" metrics key"), r.readDouble(" metrics value"));
           break;
         }
         // meta_struct, span_links, span_events and anything newer: accepted, not stored.
-        default: r.skip(f);
+        default: r.skip(" " + key);
       }
     }
     return span;
   }
 
-  private static Span spanJson(JsonNode n, String at) throws Malformed {
+  static Span spanJson(JsonNode n, String at) throws Malformed {
     if (!n.isObject()) throw new Malformed(at + ": expected a JSON object");
     Span span = new Span();
     span.service = text(n, "service", at);

@@ -11,17 +11,25 @@ import dev.ddsls.analysis.trace.SpanReader;
 import dev.ddsls.cli.Cli;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
 
 /**
- * A {@code ddsls collect} store, through its read API: {@code GET /ddsls/v1/spans} and {@code /ddsls/v1/profiles}
- * a page at a time ({@code next_cursor}), then each profile's pprof attachments.
+ * A {@code ddsls collect} store, through its read API: {@code GET /ddsls/v1/spans?all=true} (every span in one
+ * streamed answer), {@code /ddsls/v1/profiles} a page at a time ({@code next_cursor}), then each profile's pprof
+ * attachments.
  */
 public final class CollectorSource implements Source {
   static final int PAGE = 1000;
+  private static final int FETCHERS = 2;
   private static final ObjectMapper JSON = new ObjectMapper();
   private final HttpUrl base;
   private final OkHttpClient http = new OkHttpClient.Builder().connectTimeout(Duration.ofSeconds(5))
@@ -37,53 +45,97 @@ public final class CollectorSource implements Source {
 
   @Override
   public void fetch(Query q, SourceData into, Progress progress) throws IOException {
-    String cursor = null;
-    do {
-      HttpUrl.Builder u = url("ddsls/v1/spans", q);
-      if (q.traceId() != null) u.addQueryParameter("trace_id", q.traceId());
-      if (cursor != null) u.addQueryParameter("cursor", cursor);
-      cursor = spans(bytes(u.build()), into);
-      progress.update("fetching spans from " + base + ": " + into.spans.size());
-    } while (cursor != null);
-    cursor = null;
-    do {
-      HttpUrl.Builder u = url("ddsls/v1/profiles", q);
-      if (cursor != null) u.addQueryParameter("cursor", cursor);
-      JsonNode page = get(u.build());
-      for (JsonNode p : page.path("profiles")) {
-        for (JsonNode a : p.path("attachments")) {
-          String name = a.path("name").asText();
-          if (!name.endsWith(".pprof") && !a.path("format").asText().contains("pprof")) continue;
-          byte[] bytes = bytes(base.resolve(a.path("url").asText()));
-          String id = "collector:profile/" + p.path("id").asText() + "/" + name;
-          try {
-            into.profiles.add(new ProfileInput(id, PprofReader.read(bytes)));
-          } catch (PprofFormatException e) {
-            throw new Cli.Failure(Cli.UNAVAILABLE, id + ": " + e.getMessage());
+    // Profile attachments are listed first and then downloaded and parsed a few at a time while the spans stream in:
+    // one after the other, their round trips and parses added to the spans' time. Results are added in listing
+    // order, so the outcome does not depend on timing.
+    ExecutorService pool = Executors.newFixedThreadPool(FETCHERS, r -> {
+      Thread t = new Thread(r, "ddsls-collector-fetch");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      List<Future<ProfileInput>> profiles = new ArrayList<>();
+      String cursor = null;
+      do {
+        HttpUrl.Builder u = url("ddsls/v1/profiles", q);
+        if (cursor != null) u.addQueryParameter("cursor", cursor);
+        JsonNode page = get(u.build());
+        for (JsonNode p : page.path("profiles")) {
+          for (JsonNode a : p.path("attachments")) {
+            String name = a.path("name").asText();
+            if (!name.endsWith(".pprof") && !a.path("format").asText().contains("pprof")) continue;
+            HttpUrl url = base.resolve(a.path("url").asText());
+            String id = "collector:profile/" + p.path("id").asText() + "/" + name;
+            profiles.add(pool.submit(() -> profile(url, id)));
           }
         }
+        cursor = page.path("next_cursor").isTextual() ? page.get("next_cursor").asText() : null;
+      } while (cursor != null);
+      do {
+        HttpUrl.Builder u = url("ddsls/v1/spans", q);
+        // all=true: every span in one streamed answer. A collector that predates it ignores it and pages instead.
+        u.addQueryParameter("all", "true");
+        if (q.traceId() != null) u.addQueryParameter("trace_id", q.traceId());
+        if (cursor != null) u.addQueryParameter("cursor", cursor);
+        cursor = spans(u.build(), into, progress);
+        progress.update("fetching spans from " + base + ": " + into.spans.size());
+      } while (cursor != null);
+      for (Future<ProfileInput> f : profiles) {
+        into.profiles.add(await(f));
+        if (into.profiles.size() % 100 == 0) progress.update("fetching profiles from " + base + ": " + into.profiles.size());
       }
-      cursor = page.path("next_cursor").isTextual() ? page.get("next_cursor").asText() : null;
-      progress.update("fetching profiles from " + base + ": " + into.profiles.size());
-    } while (cursor != null);
+    } finally {
+      pool.shutdownNow();
+    }
     progress.done();
   }
 
-  /** Streams one page's spans into {@code into} (a tree per page costs more than its spans); returns next_cursor. */
-  private String spans(byte[] page, SourceData into) {
+  private ProfileInput profile(HttpUrl url, String id) {
+    try {
+      return new ProfileInput(id, PprofReader.read(bytes(url)));
+    } catch (PprofFormatException e) {
+      throw new Cli.Failure(Cli.UNAVAILABLE, id + ": " + e.getMessage());
+    }
+  }
+
+  private static ProfileInput await(Future<ProfileInput> f) throws IOException {
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while fetching profiles");
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException) throw (RuntimeException) e.getCause();
+      if (e.getCause() instanceof Error) throw (Error) e.getCause();
+      throw new IOException(e.getCause());
+    }
+  }
+
+  /**
+   * Streams one answer's spans into {@code into} as they arrive (with all=true the answer holds every span: never
+   * held in memory as a whole, nor as a tree); returns next_cursor.
+   */
+  private String spans(HttpUrl url, SourceData into, Progress progress) {
     String next = null;
-    try (JsonParser p = JSON.getFactory().createParser(page)) {
+    try (Response r = call(url); JsonParser p = JSON.getFactory().createParser(r.body().byteStream())) {
       if (p.nextToken() != JsonToken.START_OBJECT) throw new IOException("not a JSON object");
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String field = p.currentName();
         JsonToken t = p.nextToken();
-        if (field.equals("spans") && t == JsonToken.START_ARRAY) SpanReader.readValue(p, into.spans::add);
+        if (field.equals("spans") && t == JsonToken.START_ARRAY) {
+          SpanReader.readValue(p, span -> {
+            into.spans.add(span);
+            if (into.spans.size() % 100_000 == 0) progress.update("fetching spans from " + base + ": " + into.spans.size());
+          });
+        }
         else if (field.equals("next_cursor") && t == JsonToken.VALUE_STRING) next = p.getText();
         else p.skipChildren();
       }
-    } catch (IOException e) {
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new Cli.Failure(Cli.UNAVAILABLE, "the collector at " + base + " sent a page of spans that is not span JSON ("
           + e.getMessage().lines().findFirst().orElse("") + ")");
+    } catch (IOException e) {
+      throw unreachable(e);
     }
     return next;
   }
@@ -106,7 +158,22 @@ public final class CollectorSource implements Source {
   }
 
   private byte[] bytes(HttpUrl url) {
-    try (Response r = http.newCall(new Request.Builder().url(url).build()).execute()) {
+    try (Response r = call(url)) {
+      return r.body().bytes();
+    } catch (IOException e) {
+      throw unreachable(e);
+    }
+  }
+
+  /** A successful answer, its body still to be read; a failed one becomes a one-line Cli.Failure. */
+  private Response call(HttpUrl url) {
+    Response r;
+    try {
+      r = http.newCall(new Request.Builder().url(url).build()).execute();
+    } catch (IOException e) {
+      throw unreachable(e);
+    }
+    try {
       if (r.code() == 404 && url.encodedPath().startsWith("/ddsls/v1/spans")) {
         throw new Cli.Failure(Cli.UNAVAILABLE, base + " is not a ddsls collect store (no /ddsls/v1/spans)");
       }
@@ -115,9 +182,15 @@ public final class CollectorSource implements Source {
         throw new Cli.Failure(r.code() == 400 ? Cli.USAGE : Cli.UNAVAILABLE,
             "the collector at " + base + " answered " + r.code() + (body.isBlank() ? "" : ": " + body.lines().findFirst().orElse("")));
       }
-      return r.body().bytes();
-    } catch (IOException e) {
-      throw new Cli.Failure(Cli.UNAVAILABLE, "cannot reach the collector at " + base + " (" + e.getMessage() + "); start it with 'ddsls collect'");
+      return r;
+    } catch (IOException | RuntimeException e) {
+      r.close();
+      if (e instanceof RuntimeException) throw (RuntimeException) e;
+      throw unreachable((IOException) e);
     }
+  }
+
+  private Cli.Failure unreachable(IOException e) {
+    return new Cli.Failure(Cli.UNAVAILABLE, "cannot reach the collector at " + base + " (" + e.getMessage() + "); start it with 'ddsls collect'");
   }
 }

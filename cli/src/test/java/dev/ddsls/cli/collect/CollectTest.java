@@ -188,7 +188,7 @@ class CollectTest {
   @Test void badPayloadsGetTheirStatusAndChangeNothingStored() throws Exception {
     // Something valid first, so the store is not empty.
     json(collector.send("PUT", "/v0.4/traces", MSGPACK, Payloads.v04(List.of(List.of(new S(5005, 1, 0, T0).service("before"))))));
-    String before = storeDigest();
+    String before = settledStoreDigest();
     String spansBefore = collector.get("/ddsls/v1/spans?limit=1000").body();
     String profilesBefore = collector.get("/ddsls/v1/profiles?limit=1000").body();
 
@@ -302,11 +302,13 @@ class CollectTest {
   /** --max-size drops the oldest records first, while the collector runs (retention every 200 ms here). */
   @Test void maxSizeDropsTheOldestRecordsFirst(@TempDir Path dir) throws Exception {
     int batches = 12, perBatch = 500;
-    try (CollectorProcess c = CollectorProcess.start("--data", dir.toString(), "--max-size", "1MiB", "--interval", "200ms")) {
+    try (CollectorProcess c = CollectorProcess.start("--data", dir.toString(), "--max-size", "128KiB", "--interval", "200ms")) {
       for (int b = 0; b < batches; b++) {
         List<S> trace = new ArrayList<>();
         for (int i = 0; i < perBatch; i++) {
-          trace.add(new S(70_000 + b, i + 1, i == 0 ? 0 : 1, T0 + i).meta("http.url", "https://example.com/items/" + b + "/" + i + "/padding-to-make-the-span-realistic"));
+          // Random padding: spans are stored compressed, and the store must outgrow --max-size.
+          trace.add(new S(70_000 + b, i + 1, i == 0 ? 0 : 1, T0 + i).meta("http.url", "https://example.com/items/" + b + "/" + i + "/"
+              + java.util.UUID.randomUUID() + java.util.UUID.randomUUID()));
         }
         json(c.send("PUT", "/v0.4/traces", MSGPACK, Payloads.v04(List.of(trace))));
         Thread.sleep(2); // distinct received times, oldest batch first
@@ -410,6 +412,18 @@ class CollectTest {
     List<String> out = new ArrayList<>();
     n.fieldNames().forEachRemaining(out::add);
     return out;
+  }
+
+  /** The digest once the collector's background checkpoint has copied the last commit into the database file. */
+  private String settledStoreDigest() throws Exception {
+    String previous = storeDigest();
+    for (int i = 0; i < 20; i++) {
+      Thread.sleep(1200);
+      String now = storeDigest();
+      if (now.equals(previous)) return now;
+      previous = now;
+    }
+    return previous;
   }
 
   private String storeDigest() throws Exception {
