@@ -14,14 +14,18 @@ import java.util.concurrent.TimeUnit;
  * Starts the agent beside the runtime's own start-up instead of in front of it. One thread, {@code ddsls-start},
  * opens the Runtime API proxy, starts the extension registration, then loads and starts the sampling engine (async-
  * profiler's JNI_OnLoad alone parses libjvm's symbols for about 25 ms). A one-shot hook on the init thread keeps the
- * order the function relies on: at the first application class (the runtime's main class, loaded before any Runtime
- * API call) it waits for the proxy; at the handler's class it waits for the engine, so that the function's static
+ * order the function relies on: before the first Runtime API call it waits for the proxy (at the runtime's main class,
+ * or for the AWS runtime interface client at its Runtime API client class); at the handler's class it
+ * waits for the engine, so that the function's static
  * initialisers are sampled, and puts the init thread into async-profiler's wall-clock filter (async-profiler 4.2
  * does not keep a thread added while the JVM is still starting). Each wait is bounded by {@link #MAX_WAIT_MS}; the
  * hook never changes a class and removes itself as soon as it can.
  */
 final class BackgroundStart implements Runnable, ClassFileTransformer {
   static final long MAX_WAIT_MS = 2_000;
+  static final String RIC_MAIN = "com/amazonaws/services/lambda/runtime/api/client/AWSLambda";
+  /** The class through which the runtime interface client makes every Runtime API call (its interface loads earlier). */
+  static final String RIC_API_CLIENT = "com/amazonaws/services/lambda/runtime/api/client/runtimeapi/LambdaRuntimeApiClientImpl";
 
   private final AgentConfig config;
   private final InvocationTracker tracker;
@@ -36,6 +40,8 @@ final class BackgroundStart implements Runnable, ClassFileTransformer {
   /** The launcher has handed over to the main class: from then on a thread added to async-profiler's filter stays. */
   private volatile boolean mainClassLoaded;
   private boolean done;
+  /** The class at which the init thread waits for the proxy; null: done, or done at the main class. */
+  private String waitForProxyAt;
 
   BackgroundStart(AgentConfig config, InvocationTracker tracker, Thread initThread, Flusher flusher, Instrumentation inst, String awaitClass) {
     this.config = config;
@@ -105,14 +111,22 @@ final class BackgroundStart implements Runnable, ClassFileTransformer {
     if (loader == null || className == null || Thread.currentThread() != initThread || className.startsWith("dev/ddsls/")) return null;
     if (!mainClassLoaded) {
       mainClassLoaded = true;
-      await(proxyReady, "the Runtime API proxy");
-      // Engine already up: nothing to wait for later, so stop hooking class loads now (each costs while hooked).
+      // The AWS runtime interface client reaches the Runtime API only through its client class: with it as the main
+      // class, the wait for the proxy moves to that class, about 15 ms later, by when the proxy is up.
+      waitForProxyAt = RIC_MAIN.equals(className) ? RIC_API_CLIENT : null;
+      if (waitForProxyAt == null) await(proxyReady, "the Runtime API proxy");
+      // Engine already up (so the proxy too): nothing to wait for later, so stop hooking class loads now.
       if (engineReady.getCount() == 0) {
         finishHook();
         return null;
       }
     }
-    if (awaitClass != null && !awaitClass.equals(className)) return null;
+    boolean handler = awaitClass == null || awaitClass.equals(className);
+    if (waitForProxyAt != null && (handler || className.equals(waitForProxyAt))) {
+      await(proxyReady, "the Runtime API proxy");
+      waitForProxyAt = null;
+    }
+    if (!handler) return null;
     await(engineReady, "the sampling engine");
     finishHook();
     return null;

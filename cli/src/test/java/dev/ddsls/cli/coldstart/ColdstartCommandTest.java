@@ -110,6 +110,19 @@ class ColdstartCommandTest {
   }
 
   @Test
+  void anInitErrorReachesTheRuntimeApiThroughTheAgentsProxy() throws Exception {
+    // With the agent on, the init error has to find the proxy up (the agent's hook waits for it at the runtime
+    // client's API class, not at its main class) and go through it unchanged.
+    Path out = tmp.resolve("broken-agent");
+    Result r = ddsls("--jar", EXAMPLES.toString(), "--handler", "example.BrokenInitHandler", "--agent", "on",
+        "--runs", "1", "--out", out.toString());
+    assertEquals(1, r.exit(), r.stderr());
+    JsonNode run = JSON.readTree(out.resolve("results.json").toFile()).get("runs").get(0);
+    assertEquals("init-error", run.get("status").asText(), run.toString());
+    assertTrue(run.get("error").asText().contains("missing configuration TABLE_NAME"), run.toString());
+  }
+
+  @Test
   void failingHandlerIsAnErrorWithTypeAndMessage() throws Exception {
     Path out = tmp.resolve("failing");
     Result r = ddsls("--jar", EXAMPLES.toString(), "--handler", "example.FailingHandler", "--agent", "off",
