@@ -17,11 +17,11 @@ if [ ! -f "$WORK/data/spans-000.jsonl" ]; then
 fi
 echo "data: $(du -shL "$WORK/data" | cut -f1), $(ls "$WORK/data/profiles" | wc -l) profiles; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-# Runs diagnose with -Xmx1g and the collector the ./ddsls launcher picks (ParallelGC); prints wall time, exit code, peak used heap (largest "before" of a GC line) and RSS.
+# Runs diagnose with -Xmx1g and the GC settings the ./ddsls launcher gives batch commands; prints wall time, exit code, peak used heap (largest "before" of a GC line) and RSS.
 run() {
   local name=$1; shift
   local gc=$WORK/gc-$name.log
-  /usr/bin/time -f "%e %M %U %S" -o "$WORK/time-$name.txt" java -Xmx1g -XX:+UseParallelGC -Xlog:gc:file="$gc" -jar "$JAR" diagnose "$@" --format json --quiet \
+  /usr/bin/time -f "%e %M %U %S" -o "$WORK/time-$name.txt" java -Xmx1g -XX:+UseParallelGC -XX:MaxTenuringThreshold=0 -Xlog:gc:file="$gc" -jar "$JAR" diagnose "$@" --format json --quiet \
     > "$WORK/report-$name.json" 2> "$WORK/stderr-$name.txt" && rc=0 || rc=$?
   local peak
   peak=$(grep -o '[0-9]*M->' "$gc" | sed 's/M->//' | sort -n | tail -1)

@@ -330,12 +330,19 @@ final class Store implements AutoCloseable {
     try (Statement s = c.createStatement()) { pageSize = pragma(s, "page_size"); }
     Thread t = new Thread(() -> {
       long checkpointed = -1;
+      boolean logPending = false;
       try (Statement s = c.createStatement()) {
         while (!closed) {
           Thread.sleep(periodMillis);
           long seen = commits.get();
-          if (seen == checkpointed) continue; // nothing new: leave the files alone
+          if (seen == checkpointed) {
+            // Ingest went quiet: fold the whole log into the database and empty it, so that readers (diagnose)
+            // read the database file alone. Readers mid-query make it give up after a short wait; next quiet period.
+            if (logPending && truncate(s)) logPending = false;
+            continue;
+          }
           checkpointed = seen;
+          logPending = true;
           long logFrames;
           try (ResultSet rs = s.executeQuery("PRAGMA wal_checkpoint(PASSIVE)")) { logFrames = rs.getLong(2); }
           // Under sustained writes a PASSIVE checkpoint never reaches the log's end, so the log is never restarted
@@ -362,6 +369,18 @@ final class Store implements AutoCloseable {
     t.setDaemon(true);
     t.start();
     checkpointer = t;
+  }
+
+  /** A TRUNCATE checkpoint while no writer of this process can start; true when the log was emptied. */
+  private boolean truncate(Statement s) throws SQLException {
+    synchronized (writer) {
+      s.execute("PRAGMA busy_timeout=100");
+      try (ResultSet rs = s.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
+        return rs.getInt(1) == 0;
+      } finally {
+        s.execute("PRAGMA busy_timeout=10000");
+      }
+    }
   }
 
   /** Bytes in use by live pages (the file can be larger: freed pages are reused, and returned by {@link #compact}). */
