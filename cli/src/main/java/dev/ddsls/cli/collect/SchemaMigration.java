@@ -48,7 +48,7 @@ final class SchemaMigration {
   /** Old span rows, in arrival order, into chunks of consecutive rows received in the same millisecond. */
   private static void chunkSpans(Connection c) throws SQLException {
     try (PreparedStatement q = c.prepareStatement("SELECT received, trace_id_high, json FROM spans_v1 ORDER BY id");
-         PreparedStatement chunk = c.prepareStatement("INSERT INTO span_chunks(received, min_start, max_start, spans, data, crc) VALUES (?,?,?,?,?,?)");
+         PreparedStatement chunk = c.prepareStatement(Store.INSERT_CHUNK);
          PreparedStatement key = c.prepareStatement(Store.INSERT_KEYS);
          ResultSet rs = q.executeQuery()) {
       List<Span> spans = new ArrayList<>();
@@ -57,13 +57,7 @@ final class SchemaMigration {
         boolean more = rs.next();
         if (!spans.isEmpty() && (!more || rs.getLong(1) != received || spans.size() == SpanChunk.MAX_SPANS)) {
           SpanChunk.Encoded e = SpanChunk.encode(spans);
-          chunk.setLong(1, received);
-          chunk.setLong(2, e.minStart);
-          chunk.setLong(3, e.maxStart);
-          chunk.setInt(4, e.count);
-          chunk.setBytes(5, e.data);
-          chunk.setLong(6, Store.crc(e.data));
-          chunk.executeUpdate();
+          Store.insertChunk(chunk, received, e, Store.crc(e.data));
           long id;
           try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT last_insert_rowid()")) { id = r.getLong(1); }
           Store.insertKeys(key, id, e.keys);

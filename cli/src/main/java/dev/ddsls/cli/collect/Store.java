@@ -60,6 +60,19 @@ final class Store implements AutoCloseable {
 
   static boolean exists(Path dir) { return Files.isRegularFile(dir.resolve(FILE)); }
 
+  static final String INSERT_CHUNK = "INSERT INTO span_chunks(received, min_start, max_start, spans, data, crc) VALUES (?,?,?,?,?,?)";
+
+  /** Binds and runs {@link #INSERT_CHUNK} for one chunk. */
+  static void insertChunk(java.sql.PreparedStatement insert, long received, SpanChunk.Encoded e, long crc) throws SQLException {
+    insert.setLong(1, received);
+    insert.setLong(2, e.minStart);
+    insert.setLong(3, e.maxStart);
+    insert.setInt(4, e.count);
+    insert.setBytes(5, e.data);
+    insert.setLong(6, crc);
+    insert.executeUpdate();
+  }
+
   static Store open(Path dir) throws Exception {
     Files.createDirectories(dir);
     Path file = dir.resolve(FILE);
@@ -134,19 +147,13 @@ final class Store implements AutoCloseable {
     for (int i = 0; i < crcs.length; i++) crcs[i] = crc(chunks.get(i).data);
     write(c -> {
       if (insertChunk == null) {
-        insertChunk = c.prepareStatement("INSERT INTO span_chunks(received, min_start, max_start, spans, data, crc) VALUES (?,?,?,?,?,?)");
+        insertChunk = c.prepareStatement(INSERT_CHUNK);
         insertKey = c.prepareStatement(INSERT_KEYS);
         lastRowid = c.prepareStatement("SELECT last_insert_rowid()");
       }
       for (int i = 0; i < chunks.size(); i++) {
         SpanChunk.Encoded e = chunks.get(i);
-        insertChunk.setLong(1, receivedMillis);
-        insertChunk.setLong(2, e.minStart);
-        insertChunk.setLong(3, e.maxStart);
-        insertChunk.setInt(4, e.count);
-        insertChunk.setBytes(5, e.data);
-        insertChunk.setLong(6, crcs[i]);
-        insertChunk.executeUpdate();
+        insertChunk(insertChunk, receivedMillis, e, crcs[i]);
         long id;
         try (ResultSet rs = lastRowid.executeQuery()) { rs.next(); id = rs.getLong(1); }
         insertKeys(insertKey, id, e.keys);
