@@ -5,10 +5,11 @@ import java.util.Arrays;
 
 /**
  * Minimal protobuf wire decoder over a byte range. Every read is bounds-checked, and failures name the message
- * being read and the byte offset, so corrupt input yields a useful one-line error.
+ * being read and the byte offset, so corrupt input yields a useful one-line error. Public for the collector, which
+ * checks and indexes uploads on the wire without building a {@link Profile}.
  */
-final class ProtoReader {
-  static final int VARINT = 0, FIXED64 = 1, LEN = 2, FIXED32 = 5;
+public final class ProtoReader {
+  public static final int VARINT = 0, FIXED64 = 1, LEN = 2, FIXED32 = 5;
 
   private final byte[] buf;
   private final int limit;
@@ -16,17 +17,17 @@ final class ProtoReader {
   private int pos;
   private int wireType;
 
-  ProtoReader(byte[] buf, int from, int limit, String where) {
+  public ProtoReader(byte[] buf, int from, int limit, String where) {
     this.buf = buf;
     this.pos = from;
     this.limit = limit;
     this.where = where;
   }
 
-  boolean hasMore() { return pos < limit; }
+  public boolean hasMore() { return pos < limit; }
 
   /** Reads the next field key and returns its field number; {@link #wireType()} gives its wire type. */
-  int nextField() throws PprofFormatException {
+  public int nextField() throws PprofFormatException {
     int at = pos;
     long key = varint();
     wireType = (int) (key & 7);
@@ -38,9 +39,9 @@ final class ProtoReader {
     return (int) field;
   }
 
-  int wireType() { return wireType; }
+  public int wireType() { return wireType; }
 
-  long varint() throws PprofFormatException {
+  public long varint() throws PprofFormatException {
     int at = pos;
     long v = 0;
     for (int shift = 0; shift < 64; shift += 7) {
@@ -53,7 +54,7 @@ final class ProtoReader {
   }
 
   /** A scalar integer field: a varint, or a fixed 64/32-bit value if that is what the writer used. */
-  long integer(String field) throws PprofFormatException {
+  public long integer(String field) throws PprofFormatException {
     switch (wireType) {
       case VARINT: return varint();
       case FIXED64: return fixed(8);
@@ -70,7 +71,22 @@ final class ProtoReader {
     return s;
   }
 
-  ProtoReader message(String name) throws PprofFormatException {
+  /**
+   * Reads a length-delimited field and returns the index of the candidate its bytes equal, or -1, without building
+   * a String.
+   */
+  public int match(String field, byte[]... candidates) throws PprofFormatException {
+    expectLen(field);
+    int len = length();
+    int found = -1;
+    for (int i = 0; i < candidates.length && found < 0; i++) {
+      if (Arrays.equals(buf, pos, pos + len, candidates[i], 0, candidates[i].length)) found = i;
+    }
+    pos += len;
+    return found;
+  }
+
+  public ProtoReader message(String name) throws PprofFormatException {
     expectLen(name);
     int len = length();
     ProtoReader sub = new ProtoReader(buf, pos, pos + len, name);
@@ -90,7 +106,7 @@ final class ProtoReader {
     while (packed.hasMore()) out.add(packed.varint());
   }
 
-  void skip() throws PprofFormatException {
+  public void skip() throws PprofFormatException {
     switch (wireType) {
       case VARINT: varint(); break;
       case FIXED64: fixed(8); break;

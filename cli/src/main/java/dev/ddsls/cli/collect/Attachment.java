@@ -1,5 +1,7 @@
 package dev.ddsls.cli.collect;
 
+import dev.ddsls.analysis.pprof.PprofFormatException;
+import dev.ddsls.analysis.pprof.ProtoReader;
 import java.io.ByteArrayOutputStream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -77,41 +79,15 @@ final class Attachment {
 
   /** Walks the protobuf wire format of a pprof Profile message: every field must be complete. */
   private static void checkProtobuf(byte[] d, String at) throws Malformed {
-    int pos = 0;
-    while (pos < d.length) {
-      long[] key = varint(d, pos, at);
-      pos = (int) key[1];
-      int wire = (int) (key[0] & 7);
-      long field = key[0] >>> 3;
-      if (field == 0) throw new Malformed(at + ": not a pprof (protobuf) message: field 0 at byte " + pos);
-      switch (wire) {
-        case 0: pos = (int) varint(d, pos, at)[1]; break;
-        case 1: pos = need(d, pos, 8, at); break;
-        case 5: pos = need(d, pos, 4, at); break;
-        case 2: {
-          long[] len = varint(d, pos, at);
-          pos = need(d, (int) len[1], len[0], at);
-          break;
-        }
-        default: throw new Malformed(at + ": not a pprof (protobuf) message: wire type " + wire + " at byte " + pos);
+    try {
+      ProtoReader profile = new ProtoReader(d, 0, d.length, "Profile");
+      while (profile.hasMore()) {
+        profile.nextField();
+        profile.skip();
       }
+    } catch (PprofFormatException e) {
+      throw new Malformed(at + ": not a complete pprof (protobuf) message: " + e.getMessage());
     }
-  }
-
-  private static long[] varint(byte[] d, int pos, String at) throws Malformed {
-    long v = 0;
-    for (int shift = 0; shift < 70; shift += 7) {
-      if (pos >= d.length) throw new Malformed(at + ": pprof truncated at byte " + pos);
-      int b = d[pos++] & 0xff;
-      v |= (long) (b & 0x7f) << shift;
-      if ((b & 0x80) == 0) return new long[] {v, pos};
-    }
-    throw new Malformed(at + ": not a pprof (protobuf) message: bad varint at byte " + pos);
-  }
-
-  private static int need(byte[] d, int pos, long n, String at) throws Malformed {
-    if (n < 0 || n > d.length - pos) throw new Malformed(at + ": pprof truncated: field of " + n + " bytes at byte " + pos + " of " + d.length);
-    return pos + (int) n;
   }
 
   private static byte[] gunzip(byte[] data, String at) throws Malformed {
