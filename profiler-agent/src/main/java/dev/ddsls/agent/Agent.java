@@ -74,7 +74,8 @@ public final class Agent {
     }
   }
 
-  private static String ms(long nanos) { return Long.toString(nanos / 100_000 / 10) + "." + (nanos / 100_000 % 10); }
+  /** Milliseconds with one decimal, for debug lines. */
+  static String ms(long nanos) { return Long.toString(nanos / 100_000 / 10) + "." + (nanos / 100_000 % 10); }
 
   static boolean startProxy(AgentConfig config, InvocationTracker tracker) {
     try {
@@ -118,11 +119,19 @@ public final class Agent {
     return AsyncProfilerEngine.unpackedLibrary(agentJar());
   }
 
-  /** This agent's jar, when the system class loader defined this class (not when it came from Boot-Class-Path). */
+  /**
+   * This agent's jar: the code source when the system class loader defined this class, else (the boot loader,
+   * through the manifest's Boot-Class-Path) the jar named by this class's own resource URL,
+   * {@code jar:file:/opt/ddsls/ddsls-agent.jar!/dev/ddsls/agent/Agent.class}. That lookup costs a few ms of class
+   * loading, so it runs only when the wrapper did not name the library (and on the engine's thread).
+   */
   static File agentJar() {
     try {
       java.security.CodeSource source = Agent.class.getProtectionDomain().getCodeSource();
-      return source == null || source.getLocation() == null ? null : new File(source.getLocation().toURI());
+      if (source != null && source.getLocation() != null) return new File(source.getLocation().toURI());
+      String url = String.valueOf(Agent.class.getResource("Agent.class"));
+      int end = url.indexOf("!/");
+      return url.startsWith("jar:file:") && end > 0 ? new File(new java.net.URI(url.substring(4, end))) : null;
     } catch (Throwable t) {
       return null;
     }

@@ -76,21 +76,18 @@ final class BackgroundStart implements Runnable, ClassFileTransformer {
 
   @Override public void run() {
     long from = System.nanoTime();
+    boolean serving = false;
     try {
-      if (tracker != null) {
-        Agent.startProxy(config, tracker);
-        proxyReady.countDown();
-        ExtensionRegistration.startInBackground(config.runtimeApiUpstream);
-      }
-    } catch (Throwable t) {
-      AgentLog.info("the Runtime API proxy could not start (" + AgentLog.describe(t) + ")");
+      serving = tracker != null && Agent.startProxy(config, tracker); // logs its own failure
     } finally {
       proxyReady.countDown();
     }
+    // As when the proxy starts on the init thread: the extension registers only beside a working proxy.
+    if (serving) ExtensionRegistration.startInBackground(config.runtimeApiUpstream);
     long proxied = System.nanoTime();
     startEngine();
     if (config.debug) {
-      AgentLog.info("background start: proxy " + (proxied - from) / 100_000 / 10.0 + " ms, engine " + (System.nanoTime() - proxied) / 100_000 / 10.0 + " ms");
+      AgentLog.info("background start: proxy " + Agent.ms(proxied - from) + " ms, engine " + Agent.ms(System.nanoTime() - proxied) + " ms");
     }
     if (mainClassLoaded) finishHook();
   }
@@ -139,7 +136,7 @@ final class BackgroundStart implements Runnable, ClassFileTransformer {
       if (!latch.await(MAX_WAIT_MS, TimeUnit.MILLISECONDS)) {
         AgentLog.info(what + " was not ready after " + MAX_WAIT_MS + " ms; the function's init goes on without waiting");
       }
-      if (config.debug) AgentLog.info("the init thread waited " + (System.nanoTime() - from) / 100_000 / 10.0 + " ms for " + what);
+      if (config.debug) AgentLog.info("the init thread waited " + Agent.ms(System.nanoTime() - from) + " ms for " + what);
     } catch (Throwable t) {
       AgentLog.once("start-hook", "init-thread hook failed: " + AgentLog.describe(t));
     }
