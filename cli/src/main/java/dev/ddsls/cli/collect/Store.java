@@ -26,6 +26,7 @@ final class Store implements AutoCloseable {
   static final String FILE = "collect.db";
   private static final int SCHEMA = 2;
   private static final long WAL_RESTART_BYTES = 128L << 20;
+  private static final int BUSY_TIMEOUT_MS = 10_000;
   static final List<String> SPAN_TABLES = List.of(
       "CREATE TABLE span_chunks(id INTEGER PRIMARY KEY, received INTEGER NOT NULL, min_start INTEGER NOT NULL,"
           + " max_start INTEGER NOT NULL, spans INTEGER NOT NULL, data BLOB NOT NULL, crc INTEGER NOT NULL)",
@@ -99,7 +100,7 @@ final class Store implements AutoCloseable {
     Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
     try (Statement s = c.createStatement()) {
       s.execute("PRAGMA synchronous=FULL");
-      s.execute("PRAGMA busy_timeout=10000");
+      s.execute("PRAGMA busy_timeout=" + BUSY_TIMEOUT_MS);
       s.execute("PRAGMA foreign_keys=ON");
     }
     return c;
@@ -385,7 +386,7 @@ final class Store implements AutoCloseable {
       try (ResultSet rs = s.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
         return rs.getInt(1) == 0;
       } finally {
-        s.execute("PRAGMA busy_timeout=10000");
+        s.execute("PRAGMA busy_timeout=" + BUSY_TIMEOUT_MS);
       }
     }
   }
