@@ -13,17 +13,18 @@ import java.util.concurrent.TimeUnit;
 /**
  * Starts the agent beside the runtime's own start-up instead of in front of it. One thread, {@code ddsls-start},
  * opens the Runtime API proxy, starts the extension registration, then loads and starts the sampling engine (async-
- * profiler's JNI_OnLoad alone parses libjvm's symbols for about 25 ms). A one-shot hook on the init thread keeps the
- * order the function relies on: before the first Runtime API call it waits for the proxy (at the runtime's main class,
- * or for the AWS runtime interface client at its Runtime API client class); at the handler's class it
- * waits for the engine, so that the function's static
- * initialisers are sampled, and puts the init thread into async-profiler's wall-clock filter (async-profiler 4.2
- * does not keep a thread added while the JVM is still starting). Each wait is bounded by {@link #MAX_WAIT_MS}; the
- * hook never changes a class and removes itself as soon as it can.
+ * profiler's library load alone parses libjvm's symbols for about 30 ms). The init thread waits once, just before the
+ * function's code: for the AWS runtime interface client at its {@link RuntimeClientGate} (where it reads the task root
+ * to build the function's class loader); for any other runtime in a one-shot class-load hook, which waits for the
+ * proxy before the first Runtime API call (at the runtime's main class) and for the engine at the handler's class.
+ * Either way the function's static initialisers are sampled, and the init thread is put back into async-profiler's
+ * wall-clock filter (async-profiler 4.2 does not keep a thread added while the JVM is still starting). Each wait is
+ * bounded by {@link #MAX_WAIT_MS}; the hook never changes a class and removes itself as soon as it can.
  */
 final class BackgroundStart implements Runnable, ClassFileTransformer {
   static final long MAX_WAIT_MS = 2_000;
-  static final String RIC_MAIN = "com/amazonaws/services/lambda/runtime/api/client/AWSLambda";
+  static final String RIC_MAIN = "com.amazonaws.services.lambda.runtime.api.client.AWSLambda";
+  private static final String RIC_MAIN_INTERNAL = RIC_MAIN.replace('.', '/');
   /** The class through which the runtime interface client makes every Runtime API call (its interface loads earlier). */
   static final String RIC_API_CLIENT = "com/amazonaws/services/lambda/runtime/api/client/runtimeapi/LambdaRuntimeApiClientImpl";
 
@@ -34,6 +35,7 @@ final class BackgroundStart implements Runnable, ClassFileTransformer {
   private final Instrumentation inst;
   /** Internal name of the class to wait at for the engine ({@code com/example/Handler}); null: the first application class. */
   private final String awaitClass;
+  private final long created = System.nanoTime();
   private final CountDownLatch proxyReady = new CountDownLatch(1);
   private final CountDownLatch engineReady = new CountDownLatch(1);
   private volatile SamplingEngine engine;
@@ -52,18 +54,40 @@ final class BackgroundStart implements Runnable, ClassFileTransformer {
     this.awaitClass = awaitClass;
   }
 
-  /** Lambda mode: proxy, registration and engine on thread {@code ddsls-start}, and the init thread's hook. */
+  /** Lambda mode: proxy, registration and engine on thread {@code ddsls-start}, and the init thread's wait. */
   void startInBackground() {
     loadJdkLibrariesFirst();
-    try {
-      inst.addTransformer(this);
-    } catch (Throwable e) {
-      // Without the hook the function's init may start before sampling does; the proxy must start regardless.
-      AgentLog.info("cannot hook the init thread (" + AgentLog.describe(e) + "); init may run before sampling starts");
+    // Not a lambda: this runs in premain, and the first lambda in a JVM spins up its bootstrap (a few ms).
+    Runnable atGate = new Runnable() {
+      @Override public void run() { atRuntimeClientGate(); }
+    };
+    if (!RIC_MAIN.equals(mainClass()) || !RuntimeClientGate.install(initThread, atGate)) {
+      try {
+        inst.addTransformer(this);
+      } catch (Throwable e) {
+        // Without the hook the function's init may start before sampling does; the proxy must start regardless.
+        AgentLog.info("cannot hook the init thread (" + AgentLog.describe(e) + "); init may run before sampling starts");
+      }
     }
     Thread t = new Thread(this, "ddsls-start");
     t.setDaemon(true);
     t.start();
+  }
+
+  /** The main class the launcher was given ({@code sun.java.command} up to the first space); null if unknown. */
+  static String mainClass() {
+    String command = System.getProperty("sun.java.command");
+    if (command == null) return null;
+    int space = command.indexOf(' ');
+    return space < 0 ? command : command.substring(0, space);
+  }
+
+  /** On the runtime interface client's init thread, before the function's class loader exists: the one wait. */
+  private void atRuntimeClientGate() {
+    if (config.debug) AgentLog.info("the init thread is at the runtime client's gate, " + Agent.ms(System.nanoTime() - created) + " ms after premain");
+    await(proxyReady, "the Runtime API proxy");
+    await(engineReady, "the sampling engine");
+    finishHook();
   }
 
   /** Host mode (or no Instrumentation): the engine on the calling thread; the hook only rejoins the wall filter. */
@@ -110,7 +134,7 @@ final class BackgroundStart implements Runnable, ClassFileTransformer {
       mainClassLoaded = true;
       // The AWS runtime interface client reaches the Runtime API only through its client class: with it as the main
       // class, the wait for the proxy moves to that class, about 15 ms later, by when the proxy is up.
-      waitForProxyAt = RIC_MAIN.equals(className) ? RIC_API_CLIENT : null;
+      waitForProxyAt = RIC_MAIN_INTERNAL.equals(className) ? RIC_API_CLIENT : null;
       if (waitForProxyAt == null) await(proxyReady, "the Runtime API proxy");
       // Engine already up (so the proxy too): nothing to wait for later, so stop hooking class loads now.
       if (engineReady.getCount() == 0) {

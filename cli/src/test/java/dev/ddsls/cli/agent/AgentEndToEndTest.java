@@ -98,7 +98,9 @@ class AgentEndToEndTest {
   @Test
   void asyncProfilerShowsTheStaticInitialiserAndTiesSamplesToInvocations() throws Exception {
     Path run = coldstart("example.RulesHandler::handleRequest", "{\"rounds\": 40000}", 3,
-        "DDSLS_PROFILING_ENGINE=async", "DD_PROFILING_IGNORE_PROFILER=true");
+        "DDSLS_PROFILING_ENGINE=async", "DD_PROFILING_IGNORE_PROFILER=true", "DDSLS_DEBUG=true");
+    String stderr = Files.readString(run.resolve("stderr.log"));
+    assertTrue(stderr.contains("the init thread is at the runtime client's gate"), "the runtime client's init thread waits at its gate, no class-load hook: " + stderr);
 
     List<JsonNode> spans = spans(run);
     assertEquals(3, spans.stream().filter(s -> s.get("name").asText().equals("aws.lambda")).count(), spans.toString());
