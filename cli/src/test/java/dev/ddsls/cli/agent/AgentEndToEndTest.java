@@ -204,6 +204,33 @@ class AgentEndToEndTest {
     assertTrue(lines.contains("agent-loader bootstrap"), lines.toString());
   }
 
+  @Test
+  void anApplicationCdsArchiveStaysInUseWithTheAgent() throws Exception {
+    // The function's own AppCDS archive: the runtime interface client's and the handler's classes, dumped at exit.
+    Path archive = tmp.resolve("app.jsa");
+    CliProcess.Result r = CliProcess.run(tmp, "coldstart", "--jar", CliProcess.examplesJar().toString(),
+        "--handler", "example.HelloHandler::handleRequest", "--runs", "1", "--invocations", "1", "--agent", "off",
+        "--jvm-arg", "-XX:ArchiveClassesAtExit=" + archive, "--out", tmp.resolve("dump").toString());
+    assertEquals(0, r.exit(), r.stderr());
+    assertTrue(Files.size(archive) > 0, "no archive written");
+
+    Path classLog = tmp.resolve("classes.log");
+    Path out = tmp.resolve("appcds");
+    r = CliProcess.run(tmp, "coldstart", "--jar", CliProcess.examplesJar().toString(),
+        "--handler", "example.HelloHandler::handleRequest", "--runs", "1", "--invocations", "1", "--agent", "on",
+        "--jvm-arg", "-XX:SharedArchiveFile=" + archive, "--jvm-arg", "-Xlog:class+load=info:file=" + classLog,
+        "--out", out.toString());
+    assertEquals(0, r.exit(), r.stderr());
+    List<String> loads = Files.readAllLines(classLog);
+    // A grown boot class path would make the JVM load these from their jars again.
+    for (String cls : List.of("com.amazonaws.services.lambda.runtime.api.client.AWSLambda", "example.HelloHandler")) {
+      assertTrue(loads.stream().anyMatch(l -> l.contains(" " + cls + " source: shared objects file")),
+          cls + " not from the archive: " + loads.stream().filter(l -> l.contains(cls)).collect(Collectors.toList()));
+    }
+    assertTrue(loads.stream().anyMatch(l -> l.contains(" dev.ddsls.agent.Agent source: ")), "the agent ran");
+    assertFalse(files(out.resolve("run-1"), "profile-*-cpu.pb.gz").isEmpty(), "the agent profiled");
+  }
+
   static <T> List<T> concat(List<T> a, List<T> b) { return Stream.concat(a.stream(), b.stream()).collect(Collectors.toList()); }
 
   /** Runs an independent tool; fails with how to install it when it is missing. */

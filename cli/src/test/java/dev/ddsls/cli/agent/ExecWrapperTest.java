@@ -18,13 +18,15 @@ import org.junit.jupiter.api.Test;
 /** The layer's exec wrapper, run by bash as Lambda runs it, with {@code env} standing in for the runtime's java. */
 class ExecWrapperTest {
   private static final Path WRAPPER = CliProcess.agentJar().getParent().getParent().resolve("ddsls_wrapper");
+  private static final Path BOOT_JAR = CliProcess.agentJar().resolveSibling("ddsls-boot.jar");
 
   @Test
   void profilingOnAddsTheAgentTheLibraryAndTheProxy() throws Exception {
     Map<String, String> env = run(Map.of("DD_PROFILING_ENABLED", "true", "AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001",
         "JAVA_TOOL_OPTIONS", "-Xshare:auto"));
-    // -agentlib:instrument, not -javaagent: the same agent without the implied --add-modules that costs the CDS module graph.
-    assertEquals("-agentlib:instrument=" + CliProcess.agentJar() + " -Xshare:auto", env.get("JAVA_TOOL_OPTIONS"));
+    // -agentlib:instrument, not -javaagent: the same agent without the implied --add-modules that costs the CDS module graph;
+    // ddsls-boot.jar: the agent jar on the bootstrap class path.
+    assertEquals("-agentlib:instrument=" + BOOT_JAR + " -Xshare:auto", env.get("JAVA_TOOL_OPTIONS"));
     String arch = System.getProperty("os.arch").equals("aarch64") ? "linux-arm64" : "linux-x64";
     Path library = CliProcess.agentJar().getParent().resolve("native/" + arch + "/libasyncProfiler.so");
     assertEquals(library.toString(), env.get("DDSLS_ASYNC_PROFILER_LIBRARY"));
@@ -32,6 +34,16 @@ class ExecWrapperTest {
     assertEquals("127.0.0.1:9001", env.get("DDSLS_RUNTIME_API_UPSTREAM"));
     assertEquals("127.0.0.1:" + env.get("DDSLS_PROXY_PORT"), env.get("AWS_LAMBDA_RUNTIME_API"));
     assertTrue(env.get("DDSLS_WRAPPER_START_NS").matches("\\d{19}"), env.toString());
+  }
+
+  @Test
+  void anApplicationCdsArchiveKeepsTheAgentOffTheBootClassPath() throws Exception {
+    Map<String, String> fromOptions = run(Map.of("DD_PROFILING_ENABLED", "true", "JAVA_TOOL_OPTIONS", "-XX:SharedArchiveFile=/var/task/app.jsa"));
+    assertEquals("-agentlib:instrument=" + CliProcess.agentJar() + " -XX:SharedArchiveFile=/var/task/app.jsa", fromOptions.get("JAVA_TOOL_OPTIONS"));
+    Map<String, String> fromJdkOptions = run(Map.of("DD_PROFILING_ENABLED", "true", "JDK_JAVA_OPTIONS", "-XX:+AutoCreateSharedArchive"));
+    assertEquals("-agentlib:instrument=" + CliProcess.agentJar(), fromJdkOptions.get("JAVA_TOOL_OPTIONS"));
+    Map<String, String> fromCommand = run(Map.of("DD_PROFILING_ENABLED", "true"), "-Xshare:auto", "-XX:SharedArchiveFile=/opt/runtime.jsa", "-cp", "x");
+    assertEquals("-agentlib:instrument=" + CliProcess.agentJar(), fromCommand.get("JAVA_TOOL_OPTIONS"));
   }
 
   @Test
@@ -58,9 +70,14 @@ class ExecWrapperTest {
     assertNull(env.get("DDSLS_RUNTIME_API_UPSTREAM"));
   }
 
-  /** Runs {@code bash ddsls_wrapper env} with exactly {@code given} (plus PATH) and returns what env printed. */
-  private static Map<String, String> run(Map<String, String> given) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder("/bin/bash", WRAPPER.toString(), "/usr/bin/env").redirectErrorStream(true);
+  /**
+   * Runs {@code bash ddsls_wrapper env} with exactly {@code given} (plus PATH) and returns what env printed; {@code javaArgs}
+   * stand for the runtime's java arguments (sh -c env ARGS: the wrapper sees them, env ignores them).
+   */
+  private static Map<String, String> run(Map<String, String> given, String... javaArgs) throws Exception {
+    java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("/bin/bash", WRAPPER.toString(), "/bin/sh", "-c", "/usr/bin/env"));
+    cmd.addAll(java.util.List.of(javaArgs));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     pb.environment().clear();
     pb.environment().put("PATH", "/usr/bin:/bin");
     pb.environment().putAll(given);
