@@ -56,7 +56,7 @@ def main():
     ap.add_argument("--handler", default="example.HelloHandler::handleRequest")
     a = ap.parse_args()
     subprocess.run([os.path.join(ROOT, "ddsls"), "--version"], check=True, capture_output=True)  # builds if needed
-    agent = os.path.join(ROOT, "cli/target/layer/ddsls/ddsls-agent.jar")
+    boot = os.path.join(ROOT, "cli/target/layer/ddsls/ddsls-boot.jar")  # what the wrapper adds (no app CDS archive here)
     native = os.path.join(ROOT, "cli/target/layer/ddsls/native", "linux-arm64" if os.uname().machine == "aarch64" else "linux-x64",
                           "libasyncProfiler.so")
     port = closed_port()
@@ -64,7 +64,7 @@ def main():
     configs = {
         "none": ["--agent", "off"],
         "disabled": ["--agent", "on", "--env", "DD_PROFILING_ENABLED=false"],
-        "agent-disabled": ["--agent", "off", "--jvm-arg", "-agentlib:instrument=" + agent],
+        "agent-disabled": ["--agent", "off", "--jvm-arg", "-agentlib:instrument=" + boot],
         "async-profiler-only": ["--agent", "off", "--jvm-arg", "-agentpath:%s=start,event=cpu,alluser,interval=10ms,jfr,clock=monotonic,file=%s/ap-%%p.jfr"
                                 % (native, recordings)],
         "ddsls": ["--agent", "on"],

@@ -57,7 +57,7 @@ final class BackgroundStart implements Runnable, ClassFileTransformer {
   /** Lambda mode: proxy, registration and engine on thread {@code ddsls-start}, and the init thread's wait. */
   void startInBackground() {
     loadJdkLibrariesFirst();
-    // Not a lambda: this runs in premain, and the first lambda in a JVM spins up its bootstrap (a few ms).
+    // An anonymous class, not a lambda expression: this runs in premain, where the first lambda would cost a few ms.
     Runnable atGate = new Runnable() {
       @Override public void run() { atRuntimeClientGate(); }
     };

@@ -102,6 +102,11 @@ public final class ColdstartCommand implements Callable<Integer> {
   @Option(names = "--java", paramLabel = "PATH", description = "The java executable. Default: the one running ddsls.")
   Path java;
 
+  @Option(names = "--runtime-main", paramLabel = "CLASS",
+      description = "The runtime's main class, for a custom runtime in the function's jar (it reads _HANDLER and"
+          + " AWS_LAMBDA_RUNTIME_API). Default: the AWS runtime interface client, as in Lambda's java runtimes.")
+  String runtimeMain;
+
   @Option(names = "--verbose", description = "Stack traces on errors.")
   boolean verbose;
 
@@ -225,7 +230,7 @@ public final class ColdstartCommand implements Callable<Integer> {
     List<String> jvm = new ArrayList<>(jvmArgs);
     if (cpu != null) jvm.addAll(cpu.jvmArgs());
     RuntimeLaunch.Spec spec = new RuntimeLaunch.Spec(javaExe, jarFile.toAbsolutePath(), handler, memoryMb, List.copyOf(jvm),
-        envMap, install.runtimeDir(), layer);
+        envMap, install.runtimeDir(), layer, runtimeMain == null ? RuntimeLaunch.RIC_MAIN : runtimeMain);
     return new RuntimeLaunch(spec, cpu == null ? List.of() : cpu.commandPrefix());
   }
 
@@ -273,6 +278,9 @@ public final class ColdstartCommand implements Callable<Integer> {
     try (JarFile jf = new JarFile(file.toFile())) {
       if (jf.getEntry(cls.replace('.', '/') + ".class") == null) {
         throw Cli.Failure.usage("--handler: class " + cls + " is not in " + file);
+      }
+      if (runtimeMain != null && jf.getEntry(runtimeMain.replace('.', '/') + ".class") == null) {
+        throw Cli.Failure.usage("--runtime-main: class " + runtimeMain + " is not in " + file);
       }
     } catch (IOException e) {
       throw Cli.Failure.usage(option + " " + file + ": not a jar (" + e.getMessage() + ")");

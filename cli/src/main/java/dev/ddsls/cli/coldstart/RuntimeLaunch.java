@@ -29,10 +29,16 @@ final class RuntimeLaunch {
 
   /**
    * What to start: the java executable, the handler jar and string, memory size, extra JVM arguments, extra
-   * environment, the runtime interface client's jars, and the unpacked layer (null: without the agent).
+   * environment, the runtime interface client's jars, the unpacked layer (null: without the agent) and the runtime's
+   * main class ({@link #RIC_MAIN}, or a custom runtime's on the function's class path).
    */
   record Spec(Path java, Path jar, String handler, int memoryMb, List<String> jvmArgs, Map<String, String> env,
-              Path runtimeDir, Path layerDir) {
+              Path runtimeDir, Path layerDir, String mainClass) {
+    Spec(Path java, Path jar, String handler, int memoryMb, List<String> jvmArgs, Map<String, String> env,
+         Path runtimeDir, Path layerDir) {
+      this(java, jar, handler, memoryMb, jvmArgs, env, runtimeDir, layerDir, RIC_MAIN);
+    }
+
     boolean agent() { return layerDir != null; }
 
     /** AWS_LAMBDA_FUNCTION_NAME unless --env sets it: the handler class's simple name in lower case. */
@@ -74,7 +80,7 @@ final class RuntimeLaunch {
     return pb;
   }
 
-  /** java, Lambda's flags (java17 managed runtime), the user's JVM arguments, class path, the RIC, the handler. */
+  /** java, Lambda's flags (java17 managed runtime), the user's JVM arguments, class path, the runtime's main class, the handler. */
   List<String> javaCommand() {
     List<String> cmd = new ArrayList<>();
     cmd.add(spec.java().toString());
@@ -87,7 +93,7 @@ final class RuntimeLaunch {
     cmd.addAll(spec.jvmArgs());
     cmd.add("-classpath");
     cmd.add(classPath());
-    cmd.add(RIC_MAIN);
+    cmd.add(spec.mainClass());
     cmd.add(spec.handler());
     return cmd;
   }

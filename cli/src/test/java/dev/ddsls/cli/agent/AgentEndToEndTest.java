@@ -205,6 +205,26 @@ class AgentEndToEndTest {
   }
 
   @Test
+  void aCustomRuntimeIsSampledFromTheHandlersStaticInitialiser() throws Exception {
+    // Not the runtime interface client: the init thread waits in the class-load hook, at the handler's class.
+    Path out = tmp.resolve("custom");
+    CliProcess.Result r = CliProcess.run(tmp, "coldstart", "--jar", CliProcess.examplesJar().toString(),
+        "--handler", "example.RulesHandler::handleRequest", "--runtime-main", "example.MiniRuntime", "--runs", "1",
+        "--invocations", "2", "--agent", "on", "--env", "DDSLS_DEBUG=true", "--out", out.toString(), "--format", "json");
+    assertEquals(0, r.exit(), r.stdout() + r.stderr());
+    JsonNode result = JSON.readTree(out.resolve("results.json").toFile()).get("runs").get(0);
+    assertEquals("ok", result.get("status").asText(), result.toString());
+    Path run = out.resolve("run-1");
+    String stderr = Files.readString(run.resolve("stderr.log"));
+    assertFalse(stderr.contains("runtime client's gate"), stderr);
+
+    List<String> initTop = topByTotal(profile(run, "cpu"), "init", 15);
+    assertTrue(initTop.contains("example.Rules.build"), "init top frames: " + initTop);
+    assertTrue(initTop.contains("example.RulesHandler.<clinit>"), "init top frames: " + initTop);
+    assertEquals(2, spans(run).stream().filter(s -> s.get("name").asText().equals("aws.lambda")).count());
+  }
+
+  @Test
   void anApplicationCdsArchiveStaysInUseWithTheAgent() throws Exception {
     // The function's own AppCDS archive: the runtime interface client's and the handler's classes, dumped at exit.
     Path archive = tmp.resolve("app.jsa");

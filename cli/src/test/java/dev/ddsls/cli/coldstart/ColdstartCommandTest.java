@@ -194,9 +194,10 @@ class ColdstartCommandTest {
         {"--jar", jar, "--handler", "example.HelloHandler", "--event", tmp.resolve("nope.json").toString()},
         {"--jar", jar, "--handler", "example.HelloHandler", "--event", badEventDir.toString()},
         {"--jar", jar, "--handler", "example.HelloHandler", "--runs", "0"},
+        {"--jar", jar, "--handler", "example.HelloHandler", "--runtime-main", "example.NoSuchRuntime"},
     };
     String[] names = {"missing.jar", "example.HelloHandler::", "not a class", "example.NoSuchHandler", "NOEQUALS", "1BAD=x",
-        "nope.json", "event-dir", "--runs"};
+        "nope.json", "event-dir", "--runs", "example.NoSuchRuntime"};
     for (int i = 0; i < cases.length; i++) {
       List<String> args = new ArrayList<>(List.of(cases[i]));
       args.addAll(List.of("--agent", "off", "--out", tmp.resolve("usage-" + i).toString()));
