@@ -9,6 +9,7 @@ Configurations, interleaved round by round so machine drift hits all of them ali
   async-profiler-only  -agentpath:libasyncProfiler.so=start,... and no ddsls agent: async-profiler itself sampling
             from VM init, the floor for any async-profiler-based agent
   ddsls     the agent profiling, installed by the layer's exec wrapper (--agent on)
+  ddsls-preload  the same with DDSLS_PRELOAD=true: the wrapper preloads async-profiler (LD_PRELOAD)
   pyroscope io.pyroscope:agent (async-profiler based), pointed at a closed loopback port
 
 Each round runs every configuration as one `ddsls coldstart --runs 3` and keeps runs 2 and 3: the first run of a
@@ -68,6 +69,7 @@ def main():
         "async-profiler-only": ["--agent", "off", "--jvm-arg", "-agentpath:%s=start,event=cpu,alluser,interval=10ms,jfr,clock=monotonic,file=%s/ap-%%p.jfr"
                                 % (native, recordings)],
         "ddsls": ["--agent", "on"],
+        "ddsls-preload": ["--agent", "on", "--env", "DDSLS_PRELOAD=true"],
         "pyroscope": ["--agent", "off", "--jvm-arg", "-javaagent:" + pyroscope_jar(),
                       "--env", "PYROSCOPE_SERVER_ADDRESS=http://127.0.0.1:%d" % port,
                       "--env", "PYROSCOPE_APPLICATION_NAME=bench", "--env", "PYROSCOPE_LOG_LEVEL=error"],

@@ -225,6 +225,23 @@ class AgentEndToEndTest {
   }
 
   @Test
+  void aPreloadedAsyncProfilerIsTheOneTheAgentStarts() throws Exception {
+    Path report = tmp.resolve("introspect.txt");
+    Path out = tmp.resolve("preload");
+    CliProcess.Result r = CliProcess.run(tmp, "coldstart", "--jar", CliProcess.examplesJar().toString(),
+        "--handler", "example.IntrospectHandler::handleRequest", "--runs", "1", "--invocations", "1", "--agent", "on",
+        "--env", "DDSLS_PRELOAD=true", "--env", "INTROSPECT_OUT=" + report, "--out", out.toString());
+    assertEquals(0, r.exit(), r.stderr());
+    List<String> lines = Files.readAllLines(report);
+    String layerLibrary = CliProcess.agentJar().getParent().resolve("native").toString();
+    List<String> mapped = lines.stream().filter(l -> l.contains("asyncProfiler")).distinct().collect(Collectors.toList());
+    assertEquals(1, mapped.size(), lines.toString());
+    assertTrue(mapped.get(0).startsWith("library " + layerLibrary), mapped.toString());
+    Profile cpu = profile(out.resolve("run-1"), "cpu");
+    assertTrue(cpu.comment("ddsls.engine").startsWith("async-profiler"), cpu.comments().toString());
+  }
+
+  @Test
   void anApplicationCdsArchiveStaysInUseWithTheAgent() throws Exception {
     // The function's own AppCDS archive: the runtime interface client's and the handler's classes, dumped at exit.
     Path archive = tmp.resolve("app.jsa");

@@ -27,8 +27,7 @@ class ExecWrapperTest {
     // -agentlib:instrument, not -javaagent: the same agent without the implied --add-modules that costs the CDS module graph;
     // ddsls-boot.jar: the agent jar on the bootstrap class path.
     assertEquals("-agentlib:instrument=" + BOOT_JAR + " -Xshare:auto", env.get("JAVA_TOOL_OPTIONS"));
-    String arch = System.getProperty("os.arch").equals("aarch64") ? "linux-arm64" : "linux-x64";
-    Path library = CliProcess.agentJar().getParent().resolve("native/" + arch + "/libasyncProfiler.so");
+    Path library = libasyncProfiler();
     assertEquals(library.toString(), env.get("DDSLS_ASYNC_PROFILER_LIBRARY"));
     assertTrue(Files.isRegularFile(library));
     assertEquals("127.0.0.1:9001", env.get("DDSLS_RUNTIME_API_UPSTREAM"));
@@ -44,6 +43,16 @@ class ExecWrapperTest {
     assertEquals("-agentlib:instrument=" + CliProcess.agentJar(), fromJdkOptions.get("JAVA_TOOL_OPTIONS"));
     Map<String, String> fromCommand = run(Map.of("DD_PROFILING_ENABLED", "true"), "-Xshare:auto", "-XX:SharedArchiveFile=/opt/runtime.jsa", "-cp", "x");
     assertEquals("-agentlib:instrument=" + CliProcess.agentJar(), fromCommand.get("JAVA_TOOL_OPTIONS"));
+  }
+
+  @Test
+  void preloadingIsOptInAndKeepsWhatWasThere() throws Exception {
+    assertNull(run(Map.of("DD_PROFILING_ENABLED", "true")).get("LD_PRELOAD"));
+    Map<String, String> env = run(Map.of("DD_PROFILING_ENABLED", "true", "DDSLS_PRELOAD", "true"));
+    assertEquals(env.get("DDSLS_ASYNC_PROFILER_LIBRARY"), env.get("LD_PRELOAD"));
+    String other = libasyncProfiler().toString(); // any library that loads; this one is at hand
+    env = run(Map.of("DD_PROFILING_ENABLED", "true", "DDSLS_PRELOAD", "true", "LD_PRELOAD", other));
+    assertEquals(env.get("DDSLS_ASYNC_PROFILER_LIBRARY") + ":" + other, env.get("LD_PRELOAD"));
   }
 
   @Test
@@ -68,6 +77,11 @@ class ExecWrapperTest {
     assertEquals("127.0.0.1:9001", env.get("AWS_LAMBDA_RUNTIME_API"));
     assertNull(env.get("DDSLS_ASYNC_PROFILER_LIBRARY"));
     assertNull(env.get("DDSLS_RUNTIME_API_UPSTREAM"));
+  }
+
+  private static Path libasyncProfiler() {
+    String arch = System.getProperty("os.arch").equals("aarch64") ? "linux-arm64" : "linux-x64";
+    return CliProcess.agentJar().getParent().resolve("native/" + arch + "/libasyncProfiler.so");
   }
 
   /**
