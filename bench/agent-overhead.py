@@ -75,25 +75,30 @@ def main():
                       "--env", "PYROSCOPE_APPLICATION_NAME=bench", "--env", "PYROSCOPE_LOG_LEVEL=error"],
     }
     results = {k: [] for k in configs}
+    per_round = {k: [] for k in configs}  # each round's mean, for differences paired by round
     with tempfile.TemporaryDirectory() as tmp:
         for r in range(a.rounds + 1):  # round 0 warms the page cache and is discarded
             for name, args in configs.items():
                 ms = run(["--handler", a.handler] + args, os.path.join(tmp, "%s-%d" % (name, r)))
                 if r > 0:
                     results[name].extend(ms)
+                    per_round[name].append(statistics.mean(ms))
             print("round %d/%d done" % (r, a.rounds), file=sys.stderr)
     shutil.rmtree(recordings, ignore_errors=True)
     base = statistics.median(results["none"])
-    print("| configuration | n | init p50 ms | p90 ms | added over no agent (p50) |")
-    print("|---|---|---|---|---|")
+    # Paired by round: the machine drifts by several ms over a run, and a round's configurations share its state.
+    paired = {k: statistics.median([x - n for x, n in zip(v, per_round["none"])]) for k, v in per_round.items()}
+    print("| configuration | n | init p50 ms | p90 ms | added over no agent (p50) | added, paired by round (median) |")
+    print("|---|---|---|---|---|---|")
     for name, xs in results.items():
         xs.sort()
         p90 = xs[min(len(xs) - 1, int(round(0.9 * (len(xs) - 1))))]
-        print("| %s | %d | %.1f | %.1f | %+.1f ms |" % (name, len(xs), statistics.median(xs), p90, statistics.median(xs) - base))
-    added = {k: statistics.median(v) - base for k, v in results.items()}
-    if added["pyroscope"] > 0:
-        print("\nddsls profiling adds %.2fx what Pyroscope adds (target <= 0.25x); disabled adds %+.1f ms (target <= 5 ms)."
-              % (added["ddsls"] / added["pyroscope"], added["disabled"]))
+        print("| %s | %d | %.1f | %.1f | %+.1f ms | %+.1f ms |" % (name, len(xs), statistics.median(xs), p90,
+                                                                statistics.median(xs) - base, paired[name]))
+    if paired["pyroscope"] > 0:
+        print("\nPaired: ddsls profiling adds %.2fx what Pyroscope adds (%.2fx with DDSLS_PRELOAD=true; target <= 0.25x);"
+              " disabled adds %+.1f ms (target <= 5 ms)." % (paired["ddsls"] / paired["pyroscope"],
+                                                            paired["ddsls-preload"] / paired["pyroscope"], paired["disabled"]))
 
 
 if __name__ == "__main__":
