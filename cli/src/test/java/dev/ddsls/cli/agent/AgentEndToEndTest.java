@@ -173,35 +173,41 @@ class AgentEndToEndTest {
     }
   }
 
+  /** One coldstart run of {@code example.IntrospectHandler} into {@code tmp/name}: its report (threads, libraries, loader). */
+  private List<String> introspect(String name, String agent, String... extra) throws Exception {
+    Path report = tmp.resolve(name + ".txt");
+    List<String> args = new ArrayList<>(List.of("coldstart", "--jar", CliProcess.examplesJar().toString(),
+        "--handler", "example.IntrospectHandler::handleRequest", "--runs", "1", "--invocations", "1", "--agent", agent,
+        "--env", "INTROSPECT_OUT=" + report, "--out", tmp.resolve(name).toString()));
+    args.addAll(List.of(extra));
+    CliProcess.Result r = CliProcess.run(tmp, args.toArray(new String[0]));
+    assertEquals(0, r.exit(), r.stderr());
+    return Files.readAllLines(report);
+  }
+
   @Test
   void disabledAgentStartsNoThreadAndLoadsNoNativeCode() throws Exception {
-    Path report = tmp.resolve("introspect.txt");
-    Path out = tmp.resolve("off");
-    CliProcess.Result r = CliProcess.run(tmp, "coldstart", "--jar", CliProcess.examplesJar().toString(),
-        "--handler", "example.IntrospectHandler::handleRequest", "--runs", "1", "--invocations", "1", "--agent", "off",
-        "--jvm-arg", "-javaagent:" + CliProcess.agentJar(), "--env", "INTROSPECT_OUT=" + report, "--out", out.toString());
-    assertEquals(0, r.exit(), r.stderr());
-    List<String> lines = Files.readAllLines(report);
+    List<String> lines = introspect("off", "off", "--jvm-arg", "-javaagent:" + CliProcess.agentJar());
     assertTrue(lines.stream().anyMatch(l -> l.equals("thread main")), lines.toString());
     assertTrue(lines.stream().noneMatch(l -> l.startsWith("thread ddsls-")), lines.toString());
     assertTrue(lines.stream().noneMatch(l -> l.contains("asyncProfiler")), lines.toString());
-    assertTrue(files(out.resolve("run-1"), "profile-*").isEmpty());
-    assertTrue(files(out.resolve("run-1"), "spans-*").isEmpty());
+    assertTrue(files(tmp.resolve("off/run-1"), "profile-*").isEmpty());
+    assertTrue(files(tmp.resolve("off/run-1"), "spans-*").isEmpty());
 
     // The same check sees the agent when it is on: the assertions above can fail.
-    Path on = tmp.resolve("on");
-    r = CliProcess.run(tmp, "coldstart", "--jar", CliProcess.examplesJar().toString(),
-        "--handler", "example.IntrospectHandler::handleRequest", "--runs", "1", "--invocations", "1", "--agent", "on",
-        "--env", "INTROSPECT_OUT=" + report, "--out", on.toString());
-    assertEquals(0, r.exit(), r.stderr());
-    lines = Files.readAllLines(report);
+    lines = introspect("on", "on");
     assertTrue(lines.stream().anyMatch(l -> l.startsWith("thread ddsls-")), lines.toString());
     // The layer's own copy for this CPU (DDSLS_ASYNC_PROFILER_LIBRARY from the wrapper), not one extracted to /tmp.
-    String layerLibrary = CliProcess.agentJar().getParent().resolve("native").toString();
-    assertTrue(lines.stream().anyMatch(l -> l.startsWith("library " + layerLibrary) && l.endsWith("/libasyncProfiler.so")), lines.toString());
-    assertEquals(1, lines.stream().filter(l -> l.contains("asyncProfiler")).distinct().count(), lines.toString());
+    assertOnlyTheLayersAsyncProfiler(lines);
     // Boot-Class-Path: the bootstrap loader defines the agent's classes (no verification, no URLClassPath).
     assertTrue(lines.contains("agent-loader bootstrap"), lines.toString());
+  }
+
+  private static void assertOnlyTheLayersAsyncProfiler(List<String> introspected) {
+    String layerLibrary = CliProcess.agentJar().getParent().resolve("native").toString();
+    List<String> mapped = introspected.stream().filter(l -> l.contains("asyncProfiler")).distinct().collect(Collectors.toList());
+    assertEquals(1, mapped.size(), introspected.toString());
+    assertTrue(mapped.get(0).startsWith("library " + layerLibrary) && mapped.get(0).endsWith("/libasyncProfiler.so"), mapped.toString());
   }
 
   @Test
@@ -226,18 +232,8 @@ class AgentEndToEndTest {
 
   @Test
   void aPreloadedAsyncProfilerIsTheOneTheAgentStarts() throws Exception {
-    Path report = tmp.resolve("introspect.txt");
-    Path out = tmp.resolve("preload");
-    CliProcess.Result r = CliProcess.run(tmp, "coldstart", "--jar", CliProcess.examplesJar().toString(),
-        "--handler", "example.IntrospectHandler::handleRequest", "--runs", "1", "--invocations", "1", "--agent", "on",
-        "--env", "DDSLS_PRELOAD=true", "--env", "INTROSPECT_OUT=" + report, "--out", out.toString());
-    assertEquals(0, r.exit(), r.stderr());
-    List<String> lines = Files.readAllLines(report);
-    String layerLibrary = CliProcess.agentJar().getParent().resolve("native").toString();
-    List<String> mapped = lines.stream().filter(l -> l.contains("asyncProfiler")).distinct().collect(Collectors.toList());
-    assertEquals(1, mapped.size(), lines.toString());
-    assertTrue(mapped.get(0).startsWith("library " + layerLibrary), mapped.toString());
-    Profile cpu = profile(out.resolve("run-1"), "cpu");
+    assertOnlyTheLayersAsyncProfiler(introspect("preload", "on", "--env", "DDSLS_PRELOAD=true"));
+    Profile cpu = profile(tmp.resolve("preload/run-1"), "cpu");
     assertTrue(cpu.comment("ddsls.engine").startsWith("async-profiler"), cpu.comments().toString());
   }
 
