@@ -34,11 +34,6 @@ final class RuntimeLaunch {
    */
   record Spec(Path java, Path jar, String handler, int memoryMb, List<String> jvmArgs, Map<String, String> env,
               Path runtimeDir, Path layerDir, String mainClass) {
-    Spec(Path java, Path jar, String handler, int memoryMb, List<String> jvmArgs, Map<String, String> env,
-         Path runtimeDir, Path layerDir) {
-      this(java, jar, handler, memoryMb, jvmArgs, env, runtimeDir, layerDir, RIC_MAIN);
-    }
-
     boolean agent() { return layerDir != null; }
 
     /** AWS_LAMBDA_FUNCTION_NAME unless --env sets it: the handler class's simple name in lower case. */

@@ -28,7 +28,7 @@ class RuntimeLaunchTest {
 
   private ProcessBuilder build(Path layer, Map<String, String> env) {
     RuntimeLaunch.Spec spec = new RuntimeLaunch.Spec(JAVA, tmp.resolve("fn.jar"), "example.HelloHandler", 512,
-        List.of("-Dfoo=bar"), env, RUNTIME, layer);
+        List.of("-Dfoo=bar"), env, RUNTIME, layer, RuntimeLaunch.RIC_MAIN);
     return new RuntimeLaunch(spec).processBuilder(emu, tmp.resolve("task"), tmp.resolve("out/run-1"));
   }
 
