@@ -121,7 +121,7 @@ public final class Agent {
 
   /**
    * This agent's jar: the code source when the system class loader defined this class, else (the boot loader,
-   * through the manifest's Boot-Class-Path) the jar named by this class's own resource URL,
+   * through ddsls-boot.jar's Boot-Class-Path) the jar named by this class's own resource URL,
    * {@code jar:file:/opt/ddsls/ddsls-agent.jar!/dev/ddsls/agent/Agent.class}. That lookup costs a few ms of class
    * loading, so it runs only when the wrapper did not name the library (and on the engine's thread).
    */

@@ -180,8 +180,9 @@ final class BackgroundStart implements Runnable, ClassFileTransformer {
   }
 
   /**
-   * While async-profiler's JNI_OnLoad runs on {@code ddsls-start} (about 25 ms), the JDK cannot load another native
-   * library: a {@code System.loadLibrary} on the init thread would wait for it. The launcher's first loads are
+   * While async-profiler's library loads on {@code ddsls-start} (its constructor under glibc's loader lock, then its
+   * JNI_OnLoad under JDK 17's native-library monitor: about 45 ms), the JDK cannot load another native library: a
+   * {@code System.loadLibrary} on the init thread would wait for it. The launcher's first loads are
    * libzip (the first class read from a jar: Inflater, CRC32) and libjimage (the first class read from the runtime
    * image outside the CDS archive); making them here first costs a fraction of a millisecond.
    */

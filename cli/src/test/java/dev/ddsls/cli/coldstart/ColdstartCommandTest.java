@@ -111,8 +111,8 @@ class ColdstartCommandTest {
 
   @Test
   void anInitErrorReachesTheRuntimeApiThroughTheAgentsProxy() throws Exception {
-    // With the agent on, the init error has to find the proxy up (the agent's hook waits for it at the runtime
-    // client's API class, not at its main class) and go through it unchanged.
+    // With the agent on, the init error has to find the proxy up (the init thread waits for it at the runtime
+    // client's gate, before the handler's class loads) and go through it unchanged.
     Path out = tmp.resolve("broken-agent");
     Result r = ddsls("--jar", EXAMPLES.toString(), "--handler", "example.BrokenInitHandler", "--agent", "on",
         "--runs", "1", "--out", out.toString());
