@@ -30,6 +30,8 @@ public final class AgentConfig {
   public final String outputDir;
   public final long flushBudgetMillis;
   public final String functionName;
+  /** AWS_LAMBDA_FUNCTION_MEMORY_SIZE (MB), or null: tagged on spans and profiles, as the CPU share follows from it. */
+  public final String memorySizeMb;
   public final String runtimeApiUpstream;
   public final int proxyPort;
   public final boolean debug;
@@ -43,6 +45,8 @@ public final class AgentConfig {
     profilingEnabled = bool("DD_PROFILING_ENABLED", false);
     ignoreProfiler = bool("DD_PROFILING_IGNORE_PROFILER", false);
     functionName = raw("AWS_LAMBDA_FUNCTION_NAME");
+    String memory = raw("AWS_LAMBDA_FUNCTION_MEMORY_SIZE");
+    memorySizeMb = isDigits(memory) ? memory : null;
     String s = raw("DD_SERVICE");
     service = s != null ? s : functionName != null ? functionName.toLowerCase(Locale.ROOT) : "unnamed-java-function";
     env = raw("DD_ENV");
@@ -193,5 +197,14 @@ public final class AgentConfig {
       out.put(part.substring(0, colon), part.substring(colon + 1));
     }
     return out;
+  }
+
+  /** 1 to 6 decimal digits (no regex: java.util.regex is not loaded this early otherwise). */
+  static boolean isDigits(String s) {
+    if (s == null || s.isEmpty() || s.length() > 6) return false;
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) < '0' || s.charAt(i) > '9') return false;
+    }
+    return true;
   }
 }

@@ -14,6 +14,9 @@ public final class Timeline {
   public volatile long premainEndNanos;
   /** First {@code /invocation/next}: the end of init. 0 until then. */
   public volatile long initEndNanos;
+  /** The init thread's kernel counters at the end of init (null until then, or without a Runtime API). */
+  public volatile SchedStat.Snapshot initEndSched;
+  private final SchedStat initThread = SchedStat.ofCurrentThread();
 
   Timeline(long premainStartNanos, long processStartEpochNanos) {
     Instant now = Instant.now();
@@ -21,6 +24,13 @@ public final class Timeline {
     this.epochOffset = now.getEpochSecond() * 1_000_000_000L + now.getNano() - nano;
     this.premainStartNanos = premainStartNanos;
     this.processStartEpochNanos = processStartEpochNanos;
+  }
+
+  /** Marks the end of init once: the first {@code /next} (or an init error), with the init thread's counters. */
+  public void endInit(long nanoTime) {
+    if (initEndNanos != 0) return;
+    initEndNanos = nanoTime;
+    initEndSched = initThread.read();
   }
 
   public long toEpochNanos(long nanoTime) { return nanoTime + epochOffset; }

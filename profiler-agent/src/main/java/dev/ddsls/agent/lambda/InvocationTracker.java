@@ -43,7 +43,7 @@ public final class InvocationTracker implements InvocationListener {
   public void setTracing(TraceSettings tracing) { this.tracing = tracing; }
 
   @Override public void onNextRequested(long nanoTime) {
-    if (timeline.initEndNanos == 0) timeline.initEndNanos = nanoTime;
+    timeline.endInit(nanoTime);
     FlushControl f = flush;
     if (f != null) f.awaitFlush();
   }
@@ -71,7 +71,7 @@ public final class InvocationTracker implements InvocationListener {
 
   @Override public void onInitError(long nanoTime, String errorType, byte[] body) {
     initError = errorType == null ? "init error" : errorType;
-    if (timeline.initEndNanos == 0) timeline.initEndNanos = nanoTime;
+    timeline.endInit(nanoTime);
   }
 
   private void end(String requestId, long nanoTime, boolean error, String errorType, String message) {

@@ -68,7 +68,9 @@ public final class ProfileAssembler {
         owner = find(invocations, t);
         phase = owner != null ? PHASE_INVOCATION : PHASE_IDLE;
       }
-      if (s.kind == Sample.Kind.WALL && wallOnlyInInit && lambda && !PHASE_INIT.equals(phase)) continue;
+      // Wall-clock time matters where the user waits for it: init, and the cold invocation that init ran for.
+      if (s.kind == Sample.Kind.WALL && wallOnlyInInit && lambda && !PHASE_INIT.equals(phase)
+          && (owner == null || owner != coldInvocation)) continue;
       ProfileBuilder b = s.kind == Sample.Kind.CPU ? cpu(out, startEpochNanos, endEpochNanos, comments) : wall(out, startEpochNanos, endEpochNanos, comments);
       b.addSample(s.stack, new long[] {1, s.weightNanos}, labels(s, phase, owner));
     }
@@ -76,25 +78,20 @@ public final class ProfileAssembler {
   }
 
   private ProfileBuilder.Label[] labels(Sample s, String phase, Invocation owner) {
-    if (phase == null) {
-      return new ProfileBuilder.Label[] {
-          ProfileBuilder.Label.str("thread id", Long.toString(s.threadId)),
-          ProfileBuilder.Label.str("thread name", s.threadName)};
+    ProfileBuilder.Label[] out = new ProfileBuilder.Label[8];
+    int n = 0;
+    if (owner != null) {
+      out[n++] = ProfileBuilder.Label.num("span id", owner.spanId);
+      out[n++] = ProfileBuilder.Label.num("local root span id", owner.spanId);
+      out[n++] = ProfileBuilder.Label.str("trace endpoint", traceEndpoint);
     }
-    if (owner == null) {
-      return new ProfileBuilder.Label[] {
-          ProfileBuilder.Label.str("thread id", Long.toString(s.threadId)),
-          ProfileBuilder.Label.str("thread name", s.threadName),
-          ProfileBuilder.Label.str("phase", phase)};
-    }
-    return new ProfileBuilder.Label[] {
-        ProfileBuilder.Label.num("span id", owner.spanId),
-        ProfileBuilder.Label.num("local root span id", owner.spanId),
-        ProfileBuilder.Label.str("trace endpoint", traceEndpoint),
-        ProfileBuilder.Label.str("thread id", Long.toString(s.threadId)),
-        ProfileBuilder.Label.str("thread name", s.threadName),
-        ProfileBuilder.Label.str("phase", phase),
-        ProfileBuilder.Label.str("request id", owner.event.requestId == null ? "" : owner.event.requestId)};
+    out[n++] = ProfileBuilder.Label.str("thread id", Long.toString(s.threadId));
+    out[n++] = ProfileBuilder.Label.str("thread name", s.threadName);
+    if (phase != null) out[n++] = ProfileBuilder.Label.str("phase", phase);
+    if (owner != null) out[n++] = ProfileBuilder.Label.str("request id", owner.event.requestId == null ? "" : owner.event.requestId);
+    // What the thread was doing when the wall clock sampled it: running (or runnable, starved) vs blocked.
+    if (s.threadState != null) out[n++] = ProfileBuilder.Label.str("thread state", s.threadState);
+    return n == out.length ? out : java.util.Arrays.copyOf(out, n);
   }
 
   /** Binary search by start time: Lambda runs one invocation at a time, so windows do not overlap. */

@@ -28,6 +28,7 @@ final class RecordingReader {
   List<Sample> read(Path file, long intervalNanos) {
     List<Sample> out = new ArrayList<>();
     Map<Frame, Frame> frames = new HashMap<>();
+    Map<String, String> states = new HashMap<>();
     try (RecordingFile recording = new RecordingFile(file)) {
       while (recording.hasMoreEvents()) {
         RecordedEvent e = recording.readEvent();
@@ -46,7 +47,9 @@ final class RecordingReader {
         RecordedThread thread = e.hasField("sampledThread") ? e.getThread("sampledThread") : null;
         long weight = intervalNanos;
         if (kind == Sample.Kind.WALL && e.hasField("samples")) weight = intervalNanos * Math.max(1, e.getLong("samples"));
-        out.add(new Sample(kind, epochNanos(e.getStartTime()), threadId(thread), threadName(thread), stack(e.getStackTrace(), frames), weight));
+        String state = kind == Sample.Kind.WALL ? threadState(e, states) : null;
+        out.add(new Sample(kind, epochNanos(e.getStartTime()), threadId(thread), threadName(thread), stack(e.getStackTrace(), frames), weight,
+            state));
       }
     } catch (Throwable t) {
       AgentLog.once("read-recording", "could not read the recording " + file.getFileName() + " (" + AgentLog.describe(t) + "); its samples are lost");
@@ -60,6 +63,29 @@ final class RecordingReader {
     } catch (RuntimeException ex) {
       return null;
     }
+  }
+
+  /**
+   * The {@code state} of an async-profiler wall-clock sample ({@code jdk.types.ThreadState}: {@code STATE_RUNNABLE},
+   * {@code STATE_SLEEPING}, ...), as {@code running}, {@code sleeping} or the lower-case name without its prefix.
+   */
+  static String threadState(RecordedEvent e, Map<String, String> cache) {
+    try {
+      if (!e.hasField("state")) return null;
+      Object v = e.getValue("state");
+      String raw = v instanceof String str ? str
+          : v instanceof jdk.jfr.consumer.RecordedObject o && o.hasField("name") ? o.getString("name") : null;
+      if (raw == null) return null;
+      return cache.computeIfAbsent(raw, RecordingReader::normalState);
+    } catch (RuntimeException ex) {
+      return null;
+    }
+  }
+
+  static String normalState(String raw) {
+    String s = raw.startsWith("STATE_") ? raw.substring(6) : raw;
+    s = s.toLowerCase(java.util.Locale.ROOT);
+    return s.equals("runnable") ? "running" : s;
   }
 
   private static long epochNanos(Instant t) { return t.getEpochSecond() * 1_000_000_000L + t.getNano(); }

@@ -1,6 +1,7 @@
 package dev.ddsls.agent.trace;
 
 import dev.ddsls.agent.AgentConfig;
+import dev.ddsls.agent.SchedStat;
 import dev.ddsls.agent.Timeline;
 import dev.ddsls.agent.lambda.Invocation;
 import dev.ddsls.api.internal.HeaderWriter;
@@ -67,6 +68,7 @@ public final class InvocationSpans {
     s.meta.put("cold_start", inv.coldStart ? "true" : "false");
     s.meta.put("request_id", inv.event.requestId == null ? "" : inv.event.requestId);
     s.meta.put("functionname", function.toLowerCase(Locale.ROOT));
+    if (config.memorySizeMb != null) s.meta.put("memorysize", config.memorySizeMb);
     s.meta.put("resource_names", function);
     String arn = inv.event.functionArn;
     if (arn != null) {
@@ -100,6 +102,12 @@ public final class InvocationSpans {
       putMs(s, "ddsls.init.agent_ms", timeline.agentMs());
       putMs(s, "ddsls.init.runtime_init_ms", timeline.runtimeInitMs());
       putMs(s, "ddsls.init.duration_ms", timeline.initMs());
+      SchedStat.Snapshot k = timeline.initEndSched;
+      if (k != null) {
+        putMs(s, "ddsls.init.thread_cpu_ms", k.threadCpuMs());
+        putMs(s, "ddsls.init.thread_runqueue_ms", k.threadRunQueueMs());
+        putMs(s, "ddsls.init.cgroup_throttled_ms", k.cgroupThrottledMs());
+      }
     }
     spans.add(s);
     return spans;

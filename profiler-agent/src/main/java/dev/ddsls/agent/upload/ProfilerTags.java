@@ -24,6 +24,7 @@ final class ProfilerTags {
     put(tags, "profiler_version", AgentIdentity.AGENT_VERSION);
     put(tags, "process_id", Long.toString(AgentIdentity.PID));
     if (config.functionName != null) put(tags, "functionname", config.functionName.toLowerCase(Locale.ROOT));
+    if (config.memorySizeMb != null) put(tags, "memorysize", config.memorySizeMb);
     if (config.tags != null) {
       for (Map.Entry<String, String> e : config.tags.entrySet()) {
         String k = clean(e.getKey());
