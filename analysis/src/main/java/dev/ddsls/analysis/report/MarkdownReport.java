@@ -19,14 +19,14 @@ public final class MarkdownReport {
   public static void write(DiagnoseReport r, PrintWriter o) {
     o.println("# ddsls diagnose");
     o.println();
-    o.println("Source: `" + r.source() + "`" + (r.from() == null ? "" : ", " + r.from() + " .. " + r.to()));
-    for (String n : r.notes()) o.println("> " + n);
+    o.println("Source: " + code(r.source()) + (r.from() == null ? "" : ", " + r.from() + " .. " + r.to()));
+    for (String n : r.notes()) o.println("> " + text(n));
     for (ColdStartReport f : r.functions()) {
       o.println();
-      o.println("## " + f.function());
+      o.println("## " + text(f.function()));
       o.println();
       o.printf(Locale.ROOT, "%d invocations, %d cold starts (%.1f%%), by init type %s, by memory (MB) %s%n%n", f.invocations(),
-          f.coldStarts(), f.coldStartRate() * 100, f.coldStartsByInitType(), f.coldStartsByMemoryMb());
+          f.coldStarts(), f.coldStartRate() * 100, text(f.coldStartsByInitType().toString()), text(f.coldStartsByMemoryMb().toString()));
       o.println("| ms | n | p50 | p90 | p99 | max |");
       o.println("|---|---:|---:|---:|---:|---:|");
       row(o, "init duration", f.initMs());
@@ -41,13 +41,13 @@ public final class MarkdownReport {
         o.println("| own frame (init CPU charged to it) | ms | % |");
         o.println("|---|---:|---:|");
         for (Share s : a.userFrames().subList(0, Math.min(8, a.userFrames().size()))) {
-          o.printf(Locale.ROOT, "| `%s` | %.0f | %.1f |%n", s.frame(), s.ms(), s.pct());
+          o.printf(Locale.ROOT, "| %s | %.0f | %.1f |%n", cell(s.frame()), s.ms(), s.pct());
         }
         o.println();
         o.println("| hottest frame | self % | total % |");
         o.println("|---|---:|---:|");
         for (FrameStat s : a.topFrames().subList(0, Math.min(8, a.topFrames().size()))) {
-          o.printf(Locale.ROOT, "| `%s` | %.1f | %.1f |%n", s.frame(), s.selfPct(), s.totalPct());
+          o.printf(Locale.ROOT, "| %s | %.1f | %.1f |%n", cell(s.frame()), s.selfPct(), s.totalPct());
         }
       }
       findings(o, f.findings());
@@ -63,7 +63,7 @@ public final class MarkdownReport {
       o.println("|---|---:|---:|---:|---:|---:|");
       for (Map.Entry<String, ConnectivityReport.Counts> e : c.byTrigger().entrySet()) {
         ConnectivityReport.Counts k = e.getValue();
-        o.printf(Locale.ROOT, "| %s | %d | %d | %d | %d | %d |%n", e.getKey(), k.invocations(), k.connected(), k.orphans(), k.roots(), k.broken());
+        o.printf(Locale.ROOT, "| %s | %d | %d | %d | %d | %d |%n", text(e.getKey()), k.invocations(), k.connected(), k.orphans(), k.roots(), k.broken());
       }
       findings(o, c.findings());
     }
@@ -84,8 +84,44 @@ public final class MarkdownReport {
     o.println("### Findings");
     o.println();
     for (Finding f : findings) {
-      o.println("- **" + f.severity().label() + "** `" + f.id() + "`: " + f.title() + "  ");
-      o.println("  " + f.advice() + " ([reference](" + f.reference() + "))");
+      o.println("- **" + f.severity().label() + "** " + code(f.id()) + ": " + text(f.title()) + "  ");
+      o.println("  " + text(f.advice()) + " ([reference](<" + f.reference().replace(">", "%3E").replace("<", "%3C") + ">))");
     }
   }
+
+  /**
+   * Plain text as Markdown shows it: names such as {@code Handler.<clinit>} would otherwise be taken for HTML tags and
+   * vanish, and {@code *}, {@code _}, {@code |} would start emphasis or end a table cell.
+   */
+  static String text(String s) {
+    StringBuilder b = new StringBuilder(s.length() + 8);
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '<' -> b.append("&lt;");
+        case '>' -> b.append("&gt;");
+        case '&' -> b.append("&amp;");
+        case '\\', '`', '*', '_', '[', ']', '|', '#', '~' -> b.append('\\').append(c);
+        case '\n', '\r' -> b.append(' ');
+        default -> b.append(c);
+      }
+    }
+    return b.toString();
+  }
+
+  /** A code span that holds any text: the fence is longer than the longest run of backticks inside. */
+  static String code(String s) {
+    String flat = s.replace('\n', ' ').replace('\r', ' ');
+    int run = 0, longest = 0;
+    for (int i = 0; i < flat.length(); i++) {
+      run = flat.charAt(i) == '`' ? run + 1 : 0;
+      longest = Math.max(longest, run);
+    }
+    String fence = "`".repeat(longest + 1);
+    String pad = flat.startsWith("`") || flat.endsWith("`") ? " " : "";
+    return fence + pad + flat + pad + fence;
+  }
+
+  /** A code span in a table cell: GitHub's tables end a cell at an unescaped {@code |}, even inside code. */
+  static String cell(String s) { return code(s).replace("|", "\\|"); }
 }
