@@ -138,13 +138,18 @@ public final class Agent {
   }
 
   /** The exec wrapper's stamp ({@code DDSLS_WRAPPER_START_NS}) or the OS's process start time; 0 when unknown. */
+  /**
+   * When the runtime process started: the launcher's stamp where one started us and said when (ddsls coldstart's
+   * emulator, {@code DDSLS_PLATFORM_START_NS}), else the exec wrapper's, else the OS's start time (10 ms ticks).
+   */
   private static long processStartEpochNanos(AgentConfig config) {
-    String stamp = config.raw("DDSLS_WRAPPER_START_NS");
-    if (stamp != null) {
+    for (String name : new String[] {"DDSLS_PLATFORM_START_NS", "DDSLS_WRAPPER_START_NS"}) {
+      String stamp = config.raw(name);
+      if (stamp == null) continue;
       try {
         return Long.parseLong(stamp);
       } catch (NumberFormatException ignored) {
-        // fall through to the OS's start time
+        // try the next
       }
     }
     try {

@@ -75,6 +75,10 @@ final class ColdstartRun {
       pb.redirectOutput(runDir.resolve(STDOUT).toFile());
       pb.redirectError(runDir.resolve(STDERR).toFile());
       long start = System.nanoTime();
+      // The agent's init phases then start where this emulator's init does, as Lambda's Init Duration starts
+      // when the platform starts the runtime: one definition of init in coldstart, diagnose and gate.
+      java.time.Instant launched = java.time.Instant.now();
+      pb.environment().put("DDSLS_PLATFORM_START_NS", Long.toString(launched.getEpochSecond() * 1_000_000_000L + launched.getNano()));
       emu.markProcessStart(start);
       Process p = pb.start();
       // Ctrl-C on ddsls must not leave the function's JVM behind.

@@ -140,7 +140,13 @@ class AgentEndToEndTest {
 
     Profile wall = profile(run, "wall");
     assertEquals("wall", wall.sampleTypes().get(1).type());
-    assertTrue(wall.samples().stream().allMatch(s -> "init".equals(s.strLabel("phase"))), "wall samples only during init by default");
+    // By default wall-clock samples cover init and the cold invocation, each with the thread's state.
+    for (ProfileSample s : wall.samples()) {
+      boolean coldStart = "init".equals(s.strLabel("phase"))
+          || "invocation".equals(s.strLabel("phase")) && Long.valueOf(coldSpan).equals(s.numLabels().get("span id"));
+      assertTrue(coldStart, "a wall sample outside init and the cold invocation: " + s);
+      assertTrue(List.of("running", "sleeping").contains(s.strLabel("thread state")), "thread state of " + s);
+    }
 
     for (ProfileSample s : concat(cpu.samples(), wall.samples())) {
       String thread = s.strLabel("thread name");

@@ -7,10 +7,16 @@ package dev.ddsls.agent.lambda;
 public interface InvocationListener {
   /**
    * The runtime asked for the next invocation ({@code GET /invocation/next}); called before the request goes
-   * upstream. The first call marks the end of init. May block for at most the flush budget: this is where
-   * the agent finishes flushing what the previous invocation produced.
+   * upstream. May block for at most the flush budget: this is where the agent finishes flushing what the previous
+   * invocation produced.
    */
   void onNextRequested(long nanoTime);
+
+  /**
+   * That request has been sent upstream: the first time marks the end of init, as the platform sees it (Lambda's
+   * Init Duration ends when its Runtime API gets the first {@code /next}, the proxy's own hop included).
+   */
+  default void onNextForwarded(long nanoTime) {}
 
   /** An invocation arrived from upstream; called before it is handed to the runtime. Must return quickly. */
   void onInvocation(InvocationEvent event);

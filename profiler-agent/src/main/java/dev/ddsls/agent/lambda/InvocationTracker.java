@@ -43,10 +43,11 @@ public final class InvocationTracker implements InvocationListener {
   public void setTracing(TraceSettings tracing) { this.tracing = tracing; }
 
   @Override public void onNextRequested(long nanoTime) {
-    timeline.endInit(nanoTime);
     FlushControl f = flush;
     if (f != null) f.awaitFlush();
   }
+
+  @Override public void onNextForwarded(long nanoTime) { timeline.endInit(nanoTime); }
 
   @Override public void onInvocation(InvocationEvent event) {
     Invocation inv;

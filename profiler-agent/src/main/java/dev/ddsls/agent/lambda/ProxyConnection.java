@@ -46,6 +46,8 @@ final class ProxyConnection implements Runnable {
   private OutputStream uout;
   /** Whether the upstream connection already carried an exchange (an idle peer may have closed it). */
   private boolean upstreamReused;
+  /** Whether the request being forwarded is a {@code /next}. */
+  private boolean forwardingNext;
   /** Whether anything of the current exchange's answer reached the runtime (then a 502 is no longer possible). */
   private boolean answering;
   /** Decoded body bytes of the current request. */
@@ -95,6 +97,7 @@ final class ProxyConnection implements Runnable {
     }
     request.set("Host", upstreamHostPort);
     if (route == ROUTE_NEXT) notifyNextRequested();
+    forwardingNext = route == ROUTE_NEXT;
 
     CappedBuffer capturedBody = route == ROUTE_ERROR || route == ROUTE_INIT_ERROR ? new CappedBuffer(MAX_ERROR_BODY) : null;
     HttpHead response;
@@ -174,6 +177,13 @@ final class ProxyConnection implements Runnable {
     uout.write(request.toBytes());
     long n = HttpIo.relayBody(cin, length, uout, capturedBody);
     uout.flush();
+    if (forwardingNext) {
+      try {
+        listener.onNextForwarded(System.nanoTime());
+      } catch (Throwable t) {
+        listenerFailed("onNextForwarded", t);
+      }
+    }
     return n;
   }
 
