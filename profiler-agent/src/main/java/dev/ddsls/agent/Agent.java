@@ -93,7 +93,8 @@ public final class Agent {
     boolean wall = config.wall != AgentConfig.Wall.OFF && (lambda || config.wall == AgentConfig.Wall.ALWAYS);
     if (config.engine != AgentConfig.Engine.JFR) {
       try {
-        return AsyncProfilerEngine.start(asyncProfilerLibrary(config), tmp, config.intervalNanos, wall ? initThread : null);
+        return AsyncProfilerEngine.start(asyncProfilerLibrary(config), tmp, config.initIntervalNanos, config.intervalNanos,
+            wall ? initThread : null);
       } catch (Throwable t) {
         AgentLog.info("async-profiler cannot run here (" + AgentLog.describe(t) + ")"
             + (config.engine == AgentConfig.Engine.ASYNC ? "; DDSLS_PROFILING_ENGINE=async, so no sampling" : "; sampling with JFR instead"));
@@ -101,7 +102,7 @@ public final class Agent {
       }
     }
     try {
-      return JfrEngine.start(tmp, config.intervalNanos);
+      return JfrEngine.start(tmp, config.initIntervalNanos, config.intervalNanos);
     } catch (Throwable t) {
       AgentLog.info("JFR cannot record here (" + AgentLog.describe(t) + "); no sampling, spans only");
       return null;

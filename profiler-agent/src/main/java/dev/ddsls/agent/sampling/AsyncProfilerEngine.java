@@ -21,8 +21,8 @@ public final class AsyncProfilerEngine extends RecordingEngine {
   private int sequence;
   private String engineUsed;
 
-  private AsyncProfilerEngine(AsyncProfiler profiler, Path dir, long intervalNanos, Thread wallThread) {
-    super(dir, intervalNanos);
+  private AsyncProfilerEngine(AsyncProfiler profiler, Path dir, long initIntervalNanos, long intervalNanos, Thread wallThread) {
+    super(dir, initIntervalNanos, intervalNanos);
     this.profiler = profiler;
     this.wallThread = wallThread;
   }
@@ -31,12 +31,13 @@ public final class AsyncProfilerEngine extends RecordingEngine {
    * Loads the native library ({@code library}, or extracted from the jar when null) and starts
    * sampling; {@code wallThread}, when not null, is the thread to take wall-clock samples of. Throws when async-profiler cannot run here (other OS or libc, no permission): the caller falls back.
    */
-  public static AsyncProfilerEngine start(String library, Path dir, long intervalNanos, Thread wallThread) throws Exception {
+  public static AsyncProfilerEngine start(String library, Path dir, long initIntervalNanos, long intervalNanos, Thread wallThread)
+      throws Exception {
     String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
     if (!os.contains("linux")) throw new IllegalStateException("async-profiler's library is shipped for Linux only, not " + os);
     AsyncProfiler profiler = library != null ? AsyncProfiler.getInstance(library) : AsyncProfiler.getInstance();
-    AsyncProfilerEngine engine = new AsyncProfilerEngine(profiler, dir, intervalNanos, wallThread);
-    engine.begin(wallThread != null);
+    AsyncProfilerEngine engine = new AsyncProfilerEngine(profiler, dir, initIntervalNanos, intervalNanos, wallThread);
+    engine.start(wallThread != null);
     return engine;
   }
 

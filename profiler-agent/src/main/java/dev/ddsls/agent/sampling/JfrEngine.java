@@ -16,13 +16,14 @@ public final class JfrEngine extends RecordingEngine {
   private Recording recording;
   private int sequence;
 
-  private JfrEngine(Path dir, long intervalNanos) {
-    super(dir, Math.max(1_000_000L, intervalNanos)); // JFR samples at most every millisecond
+  private JfrEngine(Path dir, long initIntervalNanos, long intervalNanos) {
+    // JFR samples at most every millisecond
+    super(dir, Math.max(1_000_000L, initIntervalNanos), Math.max(1_000_000L, intervalNanos));
   }
 
-  public static JfrEngine start(Path dir, long intervalNanos) {
-    JfrEngine engine = new JfrEngine(dir, intervalNanos);
-    engine.begin(false);
+  public static JfrEngine start(Path dir, long initIntervalNanos, long intervalNanos) throws Exception {
+    JfrEngine engine = new JfrEngine(dir, initIntervalNanos, intervalNanos);
+    engine.start(false);
     return engine;
   }
 

@@ -12,13 +12,30 @@ import java.util.List;
  */
 abstract class RecordingEngine implements SamplingEngine {
   final Path dir;
-  final long intervalNanos;
+  /** The interval the next recording starts with: the fine init interval until the first rotation, then the steady one. */
+  long intervalNanos;
+  private final long steadyIntervalNanos;
+  private long recordingIntervalNanos;
   final RecordingReader reader = new RecordingReader();
 
-  RecordingEngine(Path dir, long intervalNanos) {
+  /**
+   * @param initIntervalNanos the interval of the first recording (init and the cold invocation, where a user waits
+   *     and a 10 ms interval gives only tens of samples)
+   * @param steadyIntervalNanos the interval from the first rotation on
+   */
+  RecordingEngine(Path dir, long initIntervalNanos, long steadyIntervalNanos) {
     this.dir = dir;
-    this.intervalNanos = intervalNanos;
+    this.intervalNanos = initIntervalNanos;
+    this.steadyIntervalNanos = steadyIntervalNanos;
   }
+
+  /** Starts a recording at the current interval, remembering it to weigh that recording's samples. */
+  private void beginRecording(boolean wall) throws Exception {
+    recordingIntervalNanos = intervalNanos;
+    begin(wall);
+  }
+
+  final void start(boolean wall) throws Exception { beginRecording(wall); }
 
   /** Starts a new recording. */
   abstract void begin(boolean wall) throws Exception;
@@ -30,25 +47,28 @@ abstract class RecordingEngine implements SamplingEngine {
   abstract void clear();
 
   @Override public final synchronized List<Sample> rotate(boolean keepWall) {
+    long recorded = recordingIntervalNanos;
     Path finished = finish();
+    intervalNanos = steadyIntervalNanos;
     try {
-      begin(keepWall);
+      beginRecording(keepWall);
     } catch (Throwable t) {
       clear();
       AgentLog.once("engine-restart", kind() + " sampling could not restart (" + AgentLog.describe(t) + "); sampling stopped");
     }
-    return read(finished);
+    return read(finished, recorded);
   }
 
   @Override public final synchronized List<Sample> stop() {
+    long recorded = recordingIntervalNanos;
     Path finished = finish();
     clear();
-    return read(finished);
+    return read(finished, recorded);
   }
 
-  private List<Sample> read(Path file) {
+  private List<Sample> read(Path file, long recordedIntervalNanos) {
     if (file == null) return Collections.emptyList();
-    List<Sample> samples = reader.read(file, intervalNanos);
+    List<Sample> samples = reader.read(file, recordedIntervalNanos);
     afterRead();
     try {
       Files.deleteIfExists(file);
