@@ -29,6 +29,7 @@ public final class ColdStartAnalyzer {
     Map<String, List<Double>> phases = new LinkedHashMap<>();
     for (String p : List.of("jvm", "agent", "runtimeInit", "firstInvocation")) phases.put(p, new ArrayList<>());
     List<Double> warm = new ArrayList<>();
+    List<Double> memory = new ArrayList<>(), threadCpu = new ArrayList<>(), runqueue = new ArrayList<>(), throttled = new ArrayList<>();
     int count;
     int cold = 0;
     if (!invocations.isEmpty()) {
@@ -41,7 +42,12 @@ public final class ColdStartAnalyzer {
         cold++;
         coldIds.add(s.id());
         byType.merge(initType(s), 1, Integer::sum);
-        byMemory.merge(s.meta().getOrDefault("memorysize", "unknown"), 1, Integer::sum);
+        Integer mb = memoryMb(s);
+        byMemory.merge(mb == null ? "unknown" : mb.toString(), 1, Integer::sum);
+        if (mb != null) memory.add((double) mb);
+        add(threadCpu, s.metric("ddsls.init.thread_cpu_ms"));
+        add(runqueue, s.metric("ddsls.init.thread_runqueue_ms"));
+        add(throttled, s.metric("ddsls.init.cgroup_throttled_ms"));
         add(init, s.metric("ddsls.init.duration_ms"));
         add(phases.get("jvm"), s.metric("ddsls.init.jvm_ms"));
         add(phases.get("agent"), s.metric("ddsls.init.agent_ms"));
@@ -60,6 +66,7 @@ public final class ColdStartAnalyzer {
         if (r.requestId() != null) coldIds.add(r.requestId());
         byType.merge(r.initType() == null ? "on-demand" : r.initType(), 1, Integer::sum);
         byMemory.merge(r.memoryMb() == null ? "unknown" : r.memoryMb().toString(), 1, Integer::sum);
+        if (r.memoryMb() != null) memory.add(r.memoryMb().doubleValue());
         add(init, r.initDurationMs() != null ? r.initDurationMs() : r.restoreDurationMs());
       }
       for (PlatformReport r : invocationReports) {
@@ -89,8 +96,12 @@ public final class ColdStartAnalyzer {
       notes.add("no profiles: init is measured but not explained");
     }
     Percentiles initStats = Percentiles.of(init).rounded(1);
-    List<Finding> findings = InitFindings.of(initStats, phaseStats.get("firstInvocation"), warmMedian, penalty, initAnalysis, coldIds);
-    findings.sort(Finding.ORDER);
+    Double memoryMb = Percentiles.of(memory).p50();
+    InitFindings.Kernel kernel = new InitFindings.Kernel(memoryMb == null ? null : (int) Math.round(memoryMb),
+        Percentiles.of(threadCpu).p50(), Percentiles.of(runqueue).p50(), Percentiles.of(throttled).p50());
+    List<Finding> findings = InitFindings.of(initStats, phaseStats.get("firstInvocation"), warmMedian, penalty, initAnalysis, coldIds,
+        kernel);
+    InitFindings.order(findings);
     return new ColdStartReport(function, service, count, cold, count == 0 ? 0 : round4((double) cold / count), byType, byMemory,
         initStats, phaseStats, warmMedian == null ? null : round(warmMedian), penalty, initAnalysis, findings, coldIds, notes,
         List.copyOf(init));
@@ -101,6 +112,25 @@ public final class ColdStartAnalyzer {
     if (t != null) return t;
     if (s.metric("ddsls.init.restore_ms") != null || "true".equals(s.meta("snapstart"))) return "snap-start";
     return "on-demand";
+  }
+
+  /**
+   * The function's memory size in MB: Datadog's {@code memorysize} tag, a string in span meta ("1024", sometimes
+   * "1024.0") or a number when the span came from the search API's attributes (then it is a metric).
+   */
+  static Integer memoryMb(Span s) {
+    String text = s.meta("memorysize");
+    if (text == null) text = s.meta("memory_size");
+    if (text != null) {
+      try {
+        return (int) Math.round(Double.parseDouble(text.trim()));
+      } catch (NumberFormatException e) {
+        return null;
+      }
+    }
+    Double m = s.metric("memorysize");
+    if (m == null) m = s.metric("memory_size");
+    return m == null || m.isNaN() ? null : (int) Math.round(m);
   }
 
   private static void add(List<Double> list, Double v) { if (v != null && !v.isNaN()) list.add(v); }

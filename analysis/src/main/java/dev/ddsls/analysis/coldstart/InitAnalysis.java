@@ -11,20 +11,25 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * What init spent its time on, beyond {@link InitBreakdown}: the function's own frames that the time is charged to
  * (the innermost non-library frame of each sample, so library work counts for the user code that asked for it),
- * class loading, user static initialisers, JIT/GC threads, recognised libraries, and off-CPU time (wall time of
- * the sampled threads not matched by CPU samples of the same threads) with the frames that waited.
+ * class loading, user static initialisers, JIT/GC threads, recognised libraries, off-CPU time (wall time of
+ * the sampled threads not matched by CPU samples of the same threads), how that wall time splits into on-CPU,
+ * runnable and blocked ({@link WallSplit}), and the frames that were blocked.
  * All times are milliseconds per cold start.
  */
 public record InitAnalysis(InitBreakdown breakdown, List<Share> userFrames, double classLoadingMs, List<Share> staticInitialisers,
                            double jitGcMs, Map<String, Double> librariesMs, double offCpuMs, List<Waiting> waiting,
-                           List<String> profileIds) {
+                           List<String> profileIds, WallSplit wallSplit) {
 
-  /** Where init waited: a frame of the function (or {@link #RUNTIME}), the JDK frame it waited in, its off-CPU and wall ms. */
-  public record Waiting(String frame, String waitingIn, double ms, double wallMs) {
+  /**
+   * Where init was blocked: a frame of the function (or {@link #RUNTIME}), the JDK frame it blocked in, the kind of
+   * wait ({@link WallSplit#blockedByKind()} keys), its blocked ms (not runnable time) and its wall ms.
+   */
+  public record Waiting(String frame, String waitingIn, String kind, double ms, double wallMs) {
     /** Whether the wait is in the function's own code, and most of that frame's wall time. */
     public boolean ownAndMostlyWaiting() { return !RUNTIME.equals(frame) && ms * 2 >= wallMs; }
   }
@@ -73,53 +78,78 @@ public record InitAnalysis(InitBreakdown breakdown, List<Share> userFrames, doub
 
     double offCpu = 0;
     List<Waiting> waiting = new ArrayList<>();
+    WallSplit split = WallSplit.NONE;
     if (wallInit != null) {
       int wi = wallInit.valueIndex("wall");
-      Set<String> threads = new HashSet<>();
+      Map<String, Double> wallByThread = new HashMap<>();
       Map<String, Double> wallByOwn = new HashMap<>();
       Map<String, Map<String, Double>> leafByOwn = new HashMap<>();
-      double wallTotal = 0;
+      Map<String, Map<String, Double>> kindByOwn = new HashMap<>();
+      Map<String, Double> blockedByOwn = new HashMap<>();
+      Map<String, Double> byKind = new TreeMap<>();
+      double wallTotal = 0, running = 0, blocked = 0;
+      boolean labelled = false;
       for (ProfileSample s : wallInit.samples()) {
-        threads.add(thread(s));
         double ms = s.value(wi) / 1e6 / n;
+        wallByThread.merge(thread(s), ms, Double::sum);
         wallTotal += ms;
         String own = innermostOwn(s.stack());
         String key = own == null ? RUNTIME : own;
         wallByOwn.merge(key, ms, Double::sum);
+        ThreadState state = ThreadState.of(s.strLabel(ThreadState.LABEL));
+        labelled |= state != ThreadState.UNKNOWN;
+        if (state == ThreadState.RUNNING) {
+          running += ms;
+          continue;
+        }
+        // Blocked: labelled so, or (without a label) parked in a recognised blocking frame.
+        String kind = BlockingFrames.kind(s.stack());
+        if (state == ThreadState.UNKNOWN && kind == null) continue;
+        if (kind == null) kind = BlockingFrames.OTHER;
+        blocked += ms;
+        byKind.merge(kind, ms, Double::sum);
+        blockedByOwn.merge(key, ms, Double::sum);
+        kindByOwn.computeIfAbsent(key, k -> new HashMap<>()).merge(kind, ms, Double::sum);
         String leaf = innermostJava(s.stack());
         if (leaf != null) leafByOwn.computeIfAbsent(key, k -> new HashMap<>()).merge(leaf, ms, Double::sum);
       }
       double cpuSameThreads = 0;
-      Map<String, Double> cpuByOwn = new HashMap<>();
       if (cpuInit != null) {
         int vi = cpuInit.valueIndex("cpu");
         for (ProfileSample s : cpuInit.samples()) {
-          if (!threads.contains(thread(s))) continue;
-          double ms = s.value(vi) / 1e6 / n;
-          cpuSameThreads += ms;
-          String own = innermostOwn(s.stack());
-          cpuByOwn.merge(own == null ? RUNTIME : own, ms, Double::sum);
+          if (wallByThread.containsKey(thread(s))) cpuSameThreads += s.value(vi) / 1e6 / n;
         }
       }
       offCpu = Math.max(0, wallTotal - cpuSameThreads);
-      for (Map.Entry<String, Double> e : wallByOwn.entrySet()) {
-        double off = e.getValue() - cpuByOwn.getOrDefault(e.getKey(), 0.0);
-        if (off <= 0) continue;
-        String in = null;
-        double best = -1;
-        for (Map.Entry<String, Double> l : leafByOwn.getOrDefault(e.getKey(), Map.of()).entrySet()) {
-          if (l.getValue() > best || (l.getValue() == best && l.getKey().compareTo(in) < 0)) {
-            best = l.getValue();
-            in = l.getKey();
-          }
-        }
-        waiting.add(new Waiting(e.getKey(), in, off, e.getValue()));
+      // Sampling jitter can give a thread more CPU than wall in state running: never negative.
+      double runnable = labelled ? Math.max(0, running - cpuSameThreads) : 0;
+      double unclassified = Math.max(0, wallTotal - cpuSameThreads - runnable - blocked);
+      double sampled = 0;
+      for (double v : wallByThread.values()) sampled = Math.max(sampled, v);
+      split = new WallSplit(cpuSameThreads, runnable, blocked, byKind, unclassified, labelled, sampled);
+      for (Map.Entry<String, Double> e : blockedByOwn.entrySet()) {
+        waiting.add(new Waiting(e.getKey(), top(leafByOwn.get(e.getKey())), top(kindByOwn.get(e.getKey())), e.getValue(),
+            wallByOwn.get(e.getKey())));
       }
-      waiting.sort((x, y) -> Double.compare(y.ms(), x.ms()));
+      waiting.sort((x, y) -> x.ms() != y.ms() ? Double.compare(y.ms(), x.ms()) : x.frame().compareTo(y.frame()));
       if (waiting.size() > limit) waiting = new ArrayList<>(waiting.subList(0, limit));
     }
     return new InitAnalysis(b, ranked(user, cpuTotal, limit), classLoading, ranked(clinit, cpuTotal, limit), jitGc, libs, offCpu,
-        waiting, ids);
+        waiting, ids, split);
+  }
+
+  /** The key with the largest value (ties: the smallest key), or null. */
+  private static String top(Map<String, Double> ms) {
+    String best = null;
+    double max = -1;
+    if (ms == null) return null;
+    for (Map.Entry<String, Double> e : ms.entrySet()) {
+      if (e.getValue() > max || (e.getValue() == max && e.getKey().compareTo(best) < 0)) {
+        max = e.getValue();
+        best = e.getKey();
+      }
+    }
+    return best;
   }
 
   /** The frame of the function's own code nearest the leaf, or null when the stack is all JDK, runtime and libraries. */

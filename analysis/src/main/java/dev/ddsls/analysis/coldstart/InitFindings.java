@@ -5,8 +5,11 @@ import dev.ddsls.analysis.findings.Finding.Severity;
 import dev.ddsls.analysis.pprof.FrameStat;
 import dev.ddsls.analysis.stats.Percentiles;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -28,6 +31,11 @@ final class InitFindings {
 
   static List<Finding> of(Percentiles initMs, Percentiles firstInvocation, Double warmMedian, Double penalty, InitAnalysis a,
                           List<String> coldIds) {
+    return of(initMs, firstInvocation, warmMedian, penalty, a, coldIds, Kernel.NONE);
+  }
+
+  static List<Finding> of(Percentiles initMs, Percentiles firstInvocation, Double warmMedian, Double penalty, InitAnalysis a,
+                          List<String> coldIds, Kernel kernel) {
     List<Finding> out = new ArrayList<>();
     List<String> ids = coldIds.size() > 20 ? coldIds.subList(0, 20) : coldIds;
     if (a != null) {
@@ -36,7 +44,7 @@ final class InitFindings {
       if (!a.userFrames().isEmpty()) {
         Share top = a.userFrames().get(0);
         if (top.ms() >= HOTSPOT_MS && top.pct() >= HOTSPOT_PCT) {
-          Map<String, Object> ev = evidence(a, ids);
+          Map<String, Object> ev = evidence(a, ids, initMs);
           ev.put("frame", top.frame());
           ev.put("cpuMs", round(top.ms()));
           ev.put("pctOfInitCpu", round(top.pct()));
@@ -44,56 +52,58 @@ final class InitFindings {
           ev.put("callers", callersOf(top.frame(), a));
           ev.put("frames", a.userFrames().subList(0, Math.min(5, a.userFrames().size())));
           out.add(new Finding("init-cpu-hotspot", top.ms() >= 500 || top.pct() >= 50 ? Severity.HIGH : Severity.MEDIUM,
-              String.format(java.util.Locale.ROOT, "%s takes %.0f ms of init CPU (%.0f%%)", top.frame(), top.ms(), top.pct()), ev,
+              String.format(Locale.ROOT, "%s takes %.0f ms of init CPU (%.0f%%)", top.frame(), top.ms(), top.pct()), ev,
               "Move this work out of the static initialiser / constructor: compute it lazily on first use, precompute it at "
                   + "build time, or snapshot it with SnapStart (with priming).",
               "https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html", top.ms()));
         }
       }
-      // init-off-cpu: init waits (I/O, sleep, locks) in the function's own code rather than computes.
+      // init-off-cpu: init is blocked (I/O, sleep, locks) in the function's own code. Runnable time (CPU-bound work
+      // waiting for a CPU under Lambda's quota) is not blocked and never counts here: that is init-cpu-starved.
       double wall = a.wallMs();
       List<InitAnalysis.Waiting> own = new ArrayList<>();
-      double ownOff = 0;
+      double ownBlocked = 0;
       for (InitAnalysis.Waiting w : a.waiting()) {
         if (w.ownAndMostlyWaiting()) {
           own.add(w);
-          ownOff += w.ms();
+          ownBlocked += w.ms();
         }
       }
-      if (ownOff >= OFF_CPU_MS && wall > 0 && ownOff * 100 / wall >= OFF_CPU_PCT) {
-        Map<String, Object> ev = evidence(a, ids);
+      if (ownBlocked >= OFF_CPU_MS && wall > 0 && ownBlocked * 100 / wall >= OFF_CPU_PCT) {
+        Map<String, Object> ev = evidence(a, ids, initMs);
         InitAnalysis.Waiting w = own.get(0);
+        String kind = w.kind() == null ? BlockingFrames.OTHER : w.kind();
         ev.put("frame", w.frame());
         ev.put("waitingIn", w.waitingIn());
-        ev.put("offCpuMs", round(ownOff));
+        ev.put("kind", kind);
+        ev.put("offCpuMs", round(ownBlocked));
+        ev.put("blockedMs", round(ownBlocked));
         ev.put("initOffCpuMs", round(a.offCpuMs()));
         ev.put("initWallMs", round(wall));
         ev.put("initCpuMs", round(cpu));
         ev.put("waiting", own.subList(0, Math.min(5, own.size())));
         String in = w.waitingIn() == null || w.waitingIn().equals(w.frame()) ? "" : " (in " + w.waitingIn() + ")";
-        out.add(new Finding("init-off-cpu", ownOff >= 500 ? Severity.HIGH : Severity.MEDIUM,
-            String.format(java.util.Locale.ROOT, "init waits %.0f ms off-CPU in %s%s", ownOff, w.frame(), in), ev,
-            "Init is blocked, not busy: fetch secrets/config lazily or in parallel, cache them across invocations "
-                + "(e.g. the Parameters/Secrets extension), and avoid sleeps and retries in static initialisers.",
-            "https://docs.aws.amazon.com/secretsmanager/latest/userguide/retrieving-secrets_lambda.html", ownOff));
+        out.add(new Finding("init-off-cpu", ownBlocked >= 500 ? Severity.HIGH : Severity.MEDIUM,
+            String.format(Locale.ROOT, "init is blocked %.0f ms (%s) in %s%s", ownBlocked, kind, w.frame(), in), ev,
+            blockedAdvice(kind, w), blockedReference(kind), ownBlocked));
       }
       // class-loading-heavy
       if (a.classLoadingMs() >= CLASS_LOADING_MS && cpu > 0 && a.classLoadingMs() * 100 / cpu >= CLASS_LOADING_PCT) {
-        Map<String, Object> ev = evidence(a, ids);
+        Map<String, Object> ev = evidence(a, ids, initMs);
         ev.put("classLoadingCpuMs", round(a.classLoadingMs()));
         ev.put("pctOfInitCpu", round(a.classLoadingMs() * 100 / cpu));
         ev.put("topPackages", a.breakdown().packages());
         out.add(finding(Signature.CLASS_LOADING, a.classLoadingMs() >= 2000 ? Severity.HIGH : Severity.MEDIUM,
-            String.format(java.util.Locale.ROOT, "class loading takes %.0f ms of init CPU (%.0f%%)", a.classLoadingMs(),
+            String.format(Locale.ROOT, "class loading takes %.0f ms of init CPU (%.0f%%)", a.classLoadingMs(),
                 a.classLoadingMs() * 100 / cpu), ev, a.classLoadingMs()));
       }
       // jit-or-gc-in-init
       if (a.jitGcMs() >= JIT_GC_MS && cpu > 0 && a.jitGcMs() * 100 / cpu >= JIT_GC_PCT) {
-        Map<String, Object> ev = evidence(a, ids);
+        Map<String, Object> ev = evidence(a, ids, initMs);
         ev.put("jitGcCpuMs", round(a.jitGcMs()));
         ev.put("pctOfInitCpu", round(a.jitGcMs() * 100 / cpu));
         out.add(new Finding("jit-or-gc-in-init", Severity.MEDIUM,
-            String.format(java.util.Locale.ROOT, "JIT compiler and GC threads use %.0f ms of init CPU", a.jitGcMs()), ev,
+            String.format(Locale.ROOT, "JIT compiler and GC threads use %.0f ms of init CPU", a.jitGcMs()), ev,
             "Keep -XX:TieredStopAtLevel=1 (the Java 17/21 runtime default; check JAVA_TOOL_OPTIONS for overrides) and give "
                 + "the function more memory (more CPU, fewer collections).",
             "https://docs.aws.amazon.com/lambda/latest/dg/java-customization.html", a.jitGcMs()));
@@ -102,14 +112,16 @@ final class InitFindings {
       for (Signature sig : Signature.LIBRARIES) {
         double ms = a.librariesMs().getOrDefault(sig.id(), 0.0);
         if (ms >= LIBRARY_MS && cpu > 0 && ms * 100 / cpu >= LIBRARY_PCT) {
-          Map<String, Object> ev = evidence(a, ids);
+          Map<String, Object> ev = evidence(a, ids, initMs);
           ev.put("cpuMs", round(ms));
           ev.put("pctOfInitCpu", round(ms * 100 / cpu));
           ev.put("matchedFramePrefixes", sig.prefixes());
           out.add(finding(sig, ms >= 500 ? Severity.HIGH : Severity.MEDIUM,
-              String.format(java.util.Locale.ROOT, "%s: %.0f ms of init CPU (%.0f%%)", sig.title(), ms, ms * 100 / cpu), ev, ms));
+              String.format(Locale.ROOT, "%s: %.0f ms of init CPU (%.0f%%)", sig.title(), ms, ms * 100 / cpu), ev, ms));
         }
       }
+      Finding starved = starved(a, kernel, ids, initMs);
+      if (starved != null) out.add(starved);
     }
     // cold-invocation-penalty
     if (penalty != null && warmMedian != null && penalty >= PENALTY_MS && firstInvocation.p50() >= PENALTY_FACTOR * warmMedian) {
@@ -119,7 +131,7 @@ final class InitFindings {
       ev.put("penaltyMs", penalty);
       ev.put("coldStartSpanIds", ids);
       out.add(new Finding("cold-invocation-penalty", penalty >= 1000 ? Severity.HIGH : Severity.MEDIUM,
-          String.format(java.util.Locale.ROOT, "the first invocation is %.0f ms slower than a warm one", penalty), ev,
+          String.format(Locale.ROOT, "the first invocation is %.0f ms slower than a warm one", penalty), ev,
           "Work deferred to the first request (lazy clients, first-use class loading, JIT warm-up) is paid by a user: "
               + "prime it in init (a warm-up call) or in a SnapStart beforeCheckpoint hook.",
           "https://aws.amazon.com/blogs/compute/optimizing-cold-start-performance-of-aws-lambda-using-advanced-priming-strategies-with-snapstart/",
@@ -132,11 +144,14 @@ final class InitFindings {
     return new Finding(sig.id(), sev, title, ev, sig.advice(), sig.reference(), impact);
   }
 
-  private static Map<String, Object> evidence(InitAnalysis a, List<String> ids) {
+  private static Map<String, Object> evidence(InitAnalysis a, List<String> ids, Percentiles initMs) {
     Map<String, Object> ev = new LinkedHashMap<>();
     ev.put("coldStarts", a.breakdown().coldStarts());
     ev.put("coldStartSpanIds", ids);
     ev.put("profileIds", a.profileIds().size() > 20 ? a.profileIds().subList(0, 20) : a.profileIds());
+    // How much of init the profile saw: the JVM's start before the agent's engine ran is never in it.
+    ev.put("sampledWallMs", round(a.wallSplit().sampledWallMs()));
+    ev.put("initDurationMs", initMs == null || initMs.p50() == null ? null : round(initMs.p50()));
     return ev;
   }
 
@@ -147,6 +162,121 @@ final class InitFindings {
       if (!f.frame().equals(frame) && out.size() < 3) out.add(f.frame());
     }
     return out;
+  }
+
+  /**
+   * The span metrics of the cold starts (medians; null when absent): the function's memory size, and the init
+   * thread's CPU and run-queue time and the cgroup's throttled time from the kernel (/proc schedstat, cpu.stat).
+   */
+  record Kernel(Integer memoryMb, Double threadCpuMs, Double runqueueMs, Double throttledMs) {
+    static final Kernel NONE = new Kernel(null, null, null, null);
+  }
+
+  /** Lambda gives a function 1 vCPU at 1,769 MB, in proportion to memory, up to 6 vCPUs at 10,240 MB. */
+  static final double MB_PER_VCPU = 1769, MAX_VCPUS = 6;
+  static final double STARVED_MS = 100, STARVED_PCT = 25;
+  static final List<Integer> PROJECTED_MB = List.of(512, 1024, 1769, 3008);
+  /** Findings of CPU work: init-cpu-starved stretches them, it does not cause them, so it is ordered after them. */
+  static final Set<String> CPU_FINDINGS = cpuFindings();
+
+  private static Set<String> cpuFindings() {
+    Set<String> ids = new HashSet<>(List.of("init-cpu-hotspot", Signature.CLASS_LOADING.id(), "jit-or-gc-in-init"));
+    for (Signature sig : Signature.LIBRARIES) ids.add(sig.id());
+    return ids;
+  }
+
+  static double vcpuShare(double memoryMb) { return Math.min(memoryMb / MB_PER_VCPU, MAX_VCPUS); }
+
+  /**
+   * Projected init wall at {@code memoryMb}, from the profile alone: the blocked time stays, the CPU work is done
+   * at the CPU share the memory buys. The init thread cannot go faster than its own CPU; all threads' init CPU
+   * (JIT, GC, helpers) shares {@code min(share, cores)} CPUs, where cores = max(1, ceil(share)) is the number of
+   * vCPUs Lambda schedules the function on. Runnable and unclassified time are what the model replaces.
+   */
+  static double projectedInitMs(double memoryMb, double blockedMs, double initThreadCpuMs, double allThreadsCpuMs) {
+    double share = vcpuShare(memoryMb);
+    double cores = Math.max(1, Math.ceil(share));
+    return blockedMs + Math.max(initThreadCpuMs, allThreadsCpuMs / Math.min(share, cores));
+  }
+
+  /** init-cpu-starved: CPU-bound init stretched by waiting for a CPU (runnable, not running), null when it is not. */
+  private static Finding starved(InitAnalysis a, Kernel kernel, List<String> ids, Percentiles initMs) {
+    WallSplit w = a.wallSplit();
+    double wall = w.wallMs();
+    double runnable = w.runnableMs();
+    // The kernel's run-queue time of the init thread, when the agent sent it, is the direct measure.
+    if (kernel.runqueueMs() != null) runnable = Math.max(runnable, kernel.runqueueMs());
+    if (runnable < STARVED_MS || wall <= 0 || runnable * 100 / wall < STARVED_PCT) return null;
+    Map<String, Object> ev = evidence(a, ids, initMs);
+    ev.put("memoryMb", kernel.memoryMb());
+    ev.put("vcpuShare", kernel.memoryMb() == null ? null : Math.round(vcpuShare(kernel.memoryMb()) * 1000) / 1000.0);
+    ev.put("initCpuMs", round(a.cpuMs()));
+    ev.put("initThreadCpuMs", round(w.onCpuMs()));
+    ev.put("initWallMs", round(wall));
+    ev.put("runnableMs", round(w.runnableMs()));
+    ev.put("blockedMs", round(w.blockedMs()));
+    ev.put("threadCpuMs", kernel.threadCpuMs());
+    ev.put("threadRunqueueMs", kernel.runqueueMs());
+    ev.put("cgroupThrottledMs", kernel.throttledMs());
+    Map<String, Double> projection = new LinkedHashMap<>();
+    List<Integer> sizes = new ArrayList<>(PROJECTED_MB);
+    if (kernel.memoryMb() != null && !sizes.contains(kernel.memoryMb())) sizes.add(kernel.memoryMb());
+    sizes.sort(null);
+    for (int mb : sizes) projection.put(Integer.toString(mb), round(projectedInitMs(mb, w.blockedMs(), w.onCpuMs(), a.cpuMs())));
+    ev.put("projectionMs", projection);
+    String at = kernel.memoryMb() == null ? "" : String.format(Locale.ROOT, " at %d MB (%.2f vCPU)", kernel.memoryMb(),
+        vcpuShare(kernel.memoryMb()));
+    return new Finding("init-cpu-starved", Severity.MEDIUM,
+        String.format(Locale.ROOT, "CPU-bound init waits %.0f ms for a CPU%s: %.0f ms CPU took %.0f ms wall", runnable, at,
+            w.onCpuMs(), wall), ev,
+        String.format(Locale.ROOT, "Init is busy, not blocked: Lambda's CPU share grows with memory, so more memory shortens "
+            + "it (projected init: %s). Better, reduce the CPU work itself (the findings above), or snapshot it with "
+            + "SnapStart.", projectionText(projection)),
+        "https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html", runnable);
+  }
+
+  private static String projectionText(Map<String, Double> projection) {
+    StringBuilder b = new StringBuilder();
+    for (Map.Entry<String, Double> e : projection.entrySet()) {
+      if (b.length() > 0) b.append(", ");
+      b.append(String.format(Locale.ROOT, "%,.0f ms at %s MB", e.getValue(), e.getKey()));
+    }
+    return b.toString();
+  }
+
+  /** Sorts findings most important first, then moves init-cpu-starved after every CPU finding it stretches. */
+  static void order(List<Finding> findings) {
+    findings.sort(Finding.ORDER);
+    int starved = -1, lastCpu = -1;
+    for (int i = 0; i < findings.size(); i++) {
+      if (findings.get(i).id().equals("init-cpu-starved")) starved = i;
+      else if (CPU_FINDINGS.contains(findings.get(i).id())) lastCpu = i;
+    }
+    if (starved >= 0 && lastCpu > starved) findings.add(lastCpu, findings.remove(starved));
+  }
+
+  private static String blockedAdvice(String kind, InitAnalysis.Waiting w) {
+    return switch (kind) {
+      case BlockingFrames.NETWORK -> "Init waits on the network: create clients and connections once and reuse them, "
+          + "make independent calls in parallel, and fetch secrets/parameters through the AWS Parameters and Secrets "
+          + "Lambda extension (cached) or lazily on first use.";
+      case BlockingFrames.FILE_IO -> "Init waits on file reads: read less at start (lazily, or only what the first "
+          + "request needs) and keep the files in the deployment package small.";
+      case BlockingFrames.SLEEP -> "Init sleeps: remove the sleep / retry backoff from init (retry on first use instead).";
+      case BlockingFrames.LOCK, BlockingFrames.CLASS_LOADING_LOCK -> "Init waits for "
+          + (kind.equals(BlockingFrames.LOCK) ? "a lock" : "a class-loading lock") + (w.waitingIn() == null ? "" : " in "
+          + w.waitingIn()) + " that another thread held: avoid contended initialisation (initialise shared state on "
+          + "one thread, do not load the same classes from background threads at start).";
+      case BlockingFrames.THREAD_WAIT -> "Init waits for another thread (" + (w.waitingIn() == null ? "join/get/await"
+          : w.waitingIn()) + "): the awaited work is on that thread, look at what it does (its own frames in the profile).";
+      default -> "Init is blocked, not busy: look at what " + w.frame() + " waits for.";
+    };
+  }
+
+  private static String blockedReference(String kind) {
+    return kind.equals(BlockingFrames.NETWORK)
+        ? "https://docs.aws.amazon.com/secretsmanager/latest/userguide/retrieving-secrets_lambda.html"
+        : "https://docs.aws.amazon.com/lambda/latest/dg/best-practices.html";
   }
 
   static double round(double v) { return Math.round(v * 10) / 10.0; }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ddsls.analysis.coldstart.ColdStartReport;
 import dev.ddsls.analysis.coldstart.InitAnalysis;
+import dev.ddsls.analysis.coldstart.WallSplit;
 import dev.ddsls.analysis.connectivity.ConnectivityReport;
 import dev.ddsls.analysis.findings.Finding;
 import dev.ddsls.analysis.pprof.FrameStat;
@@ -75,6 +76,16 @@ public final class JsonReport {
     n.put("jitGcMs", r1(a.jitGcMs()));
     n.set("librariesMs", JSON.valueToTree(a.librariesMs()));
     n.set("waiting", JSON.valueToTree(a.waiting()));
+    WallSplit w = a.wallSplit();
+    n.put("sampledWallMs", r1(w.sampledWallMs()));
+    ObjectNode split = n.putObject("wallSplit");
+    split.put("onCpuMs", r1(w.onCpuMs()));
+    split.put("runnableMs", r1(w.runnableMs()));
+    split.put("blockedMs", r1(w.blockedMs()));
+    ObjectNode kinds = split.putObject("blockedByKind");
+    for (java.util.Map.Entry<String, Double> e : w.blockedByKind().entrySet()) kinds.put(e.getKey(), r1(e.getValue()));
+    split.put("unclassifiedMs", r1(w.unclassifiedMs()));
+    split.put("stateLabelled", w.stateLabelled());
     n.set("profileIds", JSON.valueToTree(a.profileIds()));
     return n;
   }

@@ -3,6 +3,7 @@ package dev.ddsls.analysis.report;
 import dev.ddsls.analysis.coldstart.ColdStartReport;
 import dev.ddsls.analysis.coldstart.InitAnalysis;
 import dev.ddsls.analysis.coldstart.Share;
+import dev.ddsls.analysis.coldstart.WallSplit;
 import dev.ddsls.analysis.connectivity.ConnectivityReport;
 import dev.ddsls.analysis.findings.Finding;
 import dev.ddsls.analysis.pprof.FrameStat;
@@ -59,6 +60,25 @@ public final class TextReport {
       o.printf(Locale.ROOT, "  init per cold start: CPU %.0f ms, wall %s, off-CPU %s, class loading %.0f ms, JIT/GC %.0f ms%n",
           a.cpuMs(), a.wallMs() > 0 ? String.format(Locale.ROOT, "%.0f ms", a.wallMs()) : "-",
           a.wallMs() > 0 ? String.format(Locale.ROOT, "%.0f ms", a.offCpuMs()) : "-", a.classLoadingMs(), a.jitGcMs());
+      WallSplit w = a.wallSplit();
+      if (w.sampledWallMs() > 0) {
+        Double init = f.initMs().p50();
+        String sampled = (init == null
+            ? String.format(Locale.ROOT, "sampled %,.0f ms of init", w.sampledWallMs())
+            : String.format(Locale.ROOT, "sampled %,.0f of %,.0f ms of init", w.sampledWallMs(), init))
+            + "; the JVM's start before the agent's engine ran is not in the profile";
+        for (String l : wrap(sampled, WIDTH - 4)) o.println("  " + l);
+        StringBuilder kinds = new StringBuilder();
+        for (Map.Entry<String, Double> e : w.blockedByKind().entrySet()) {
+          kinds.append(kinds.length() == 0 ? " (" : ", ").append(String.format(Locale.ROOT, "%s %.0f", e.getKey(), e.getValue()));
+        }
+        if (kinds.length() > 0) kinds.append(')');
+        String line = String.format(Locale.ROOT, "init thread wall: on CPU %.0f ms, %s, blocked %.0f ms%s", w.onCpuMs(),
+            w.stateLabelled() ? String.format(Locale.ROOT, "runnable %.0f ms", w.runnableMs()) : "runnable unknown",
+            w.blockedMs(), kinds);
+        if (w.unclassifiedMs() > 0.5) line += String.format(Locale.ROOT, ", unclassified %.0f ms", w.unclassifiedMs());
+        for (String l : wrap(line, WIDTH - 4)) o.println("  " + l);
+      }
       shares("  the function's own code init CPU is charged to", a.userFrames(), 6);
       frames("  hottest frames (self / total % of init CPU)", a.topFrames(), 6);
       o.println("  packages (self % of init CPU)");
@@ -67,9 +87,10 @@ public final class TextReport {
       }
       if (!a.staticInitialisers().isEmpty()) shares("  static initialisers of the function's classes", a.staticInitialisers(), 4);
       if (!a.waiting().isEmpty() && a.offCpuMs() > 0) {
-        o.println("  waiting off-CPU (wall minus CPU, ms)");
-        for (InitAnalysis.Waiting w : a.waiting().subList(0, Math.min(4, a.waiting().size()))) {
-          o.printf(Locale.ROOT, "    %7.0f  %s%n", w.ms(), fit(w.frame() + (w.waitingIn() == null ? "" : "  in " + w.waitingIn()), WIDTH - 14));
+        o.println("  blocked (ms, kind)");
+        for (InitAnalysis.Waiting b : a.waiting().subList(0, Math.min(4, a.waiting().size()))) {
+          o.printf(Locale.ROOT, "    %7.0f  %-18s %s%n", b.ms(), b.kind() == null ? "" : b.kind(),
+              fit(b.frame() + (b.waitingIn() == null ? "" : "  in " + b.waitingIn()), WIDTH - 33));
         }
       }
     }
