@@ -158,6 +158,40 @@ class RecogniserTest {
     assertEquals("first-invocation", p.evidence().get("phase"));
   }
 
+  @Test
+  void jacksonLoggingAndDiComponents() {
+    Recogniser.Match m = Recogniser.recognise(stack("com.fasterxml.jackson.databind.cfg.MapperConfig.<init>",
+        "com.fasterxml.jackson.databind.ObjectMapper.<init>")).getValue();
+    assertEquals("mapper-construction", m.component());
+    assertEquals("com.fasterxml.jackson.databind.cfg.MapperConfig.<init>", m.frame());
+    assertEquals("serializer-building", Recogniser.recognise(stack("com.fasterxml.jackson.databind.ser.BeanSerializerFactory.createSerializer",
+        "com.fasterxml.jackson.databind.ObjectMapper.writeValueAsString")).getValue().component());
+    assertEquals("appenders", Recogniser.recognise(stack("org.apache.logging.log4j.core.appender.ConsoleAppender.createDefaultAppenderForLayout",
+        "org.apache.logging.log4j.core.config.AbstractConfiguration.start")).getValue().component());
+    assertEquals("configuration", Recogniser.recognise(stack("org.apache.logging.log4j.core.config.plugins.util.PluginRegistry.loadFromPackage",
+        "org.apache.logging.log4j.core.LoggerContext.start")).getValue().component());
+    assertEquals("di-init", Recogniser.recognise(stack("io.github.classgraph.Scanner.call")).getKey().id());
+    // a Jackson frame under Spring belongs to Jackson: the innermost recognised frame decides, so they add up
+    assertEquals("jackson-init", Recogniser.recognise(stack("com.fasterxml.jackson.databind.ObjectMapper.<init>",
+        "org.springframework.beans.factory.support.AbstractAutowireCapableBeanFactory.createBean")).getKey().id());
+    assertEquals(null, Recogniser.recognise(stack("com.example.Rules.build")));
+  }
+
+  @Test
+  void penaltyRules() {
+    // 3x warm and 100 ms: neither 250 ms nor 5x
+    assertFalse(penalty(400, 150, 50).isPresent());
+    // 60 ms but 7x warm: fires, low share of a 400 ms init cold request
+    assertEquals(Finding.Severity.LOW, penalty(400, 70, 10).orElseThrow().severity());
+    // exceeds init itself: high
+    assertEquals(Finding.Severity.HIGH, penalty(200, 310, 10).orElseThrow().severity());
+  }
+
+  static java.util.Optional<Finding> penalty(double init, double first, double warm) {
+    return InitFindings.of(Percentiles.of(List.of(init)), Percentiles.of(List.of(first)), warm, first - warm, null, List.of("1"))
+        .stream().filter(f -> f.id().equals("cold-invocation-penalty")).findFirst();
+  }
+
   static Span span(long id, boolean cold, double durationMs) {
     Map<String, String> meta = cold ? Map.of("cold_start", "true") : Map.of("cold_start", "false");
     Map<String, Double> metrics = cold ? Map.of("ddsls.init.duration_ms", 400.0) : Map.of();
