@@ -1,6 +1,7 @@
 package dev.ddsls.analysis.coldstart;
 
 import dev.ddsls.analysis.findings.Finding;
+import dev.ddsls.analysis.pprof.FrameKind;
 import dev.ddsls.analysis.stats.Percentiles;
 import dev.ddsls.analysis.trace.Span;
 import java.util.ArrayList;
@@ -21,6 +22,15 @@ public final class ColdStartAnalyzer {
 
   public static ColdStartReport analyze(String function, String service, List<Span> invocations, List<PlatformReport> reports,
                                         List<ProfileInput> profiles) {
+    return analyze(function, service, invocations, reports, profiles, null);
+  }
+
+  /**
+   * @param handler the function's handler ({@code pkg.Class::method}), or null: its package is the function's own
+   *     code; without it, a cold span's {@code handler} tag is used, else any code outside known libraries counts
+   */
+  public static ColdStartReport analyze(String function, String service, List<Span> invocations, List<PlatformReport> reports,
+                                        List<ProfileInput> profiles, String handler) {
     List<String> notes = new ArrayList<>();
     List<String> coldIds = new ArrayList<>();
     Map<String, Integer> byType = new TreeMap<>();
@@ -41,6 +51,7 @@ public final class ColdStartAnalyzer {
         }
         cold++;
         coldIds.add(s.id());
+        if (handler == null) handler = handlerTag(s);
         byType.merge(initType(s), 1, Integer::sum);
         Integer mb = memoryMb(s);
         byMemory.merge(mb == null ? "unknown" : mb.toString(), 1, Integer::sum);
@@ -87,9 +98,10 @@ public final class ColdStartAnalyzer {
     Double firstMedian = phaseStats.get("firstInvocation").p50();
     Double penalty = warmMedian == null || firstMedian == null ? null : round(firstMedian - warmMedian);
 
+    String ownPackage = FrameKind.handlerPackage(handler);
     InitAnalysis initAnalysis = null;
     if (!profiles.isEmpty()) {
-      InitAnalysis a = InitAnalysis.of(profiles, LIMIT);
+      InitAnalysis a = InitAnalysis.of(profiles, LIMIT, ownPackage);
       if (a.breakdown().cpuSamples() > 0 || a.wallMs() > 0) initAnalysis = a;
       else notes.add("profiles hold no init-phase samples (label phase=init)");
     } else {
@@ -99,12 +111,21 @@ public final class ColdStartAnalyzer {
     Double memoryMb = Percentiles.of(memory).p50();
     InitFindings.Kernel kernel = new InitFindings.Kernel(memoryMb == null ? null : (int) Math.round(memoryMb),
         Percentiles.of(threadCpu).p50(), Percentiles.of(runqueue).p50(), Percentiles.of(throttled).p50());
+    FirstInvocationCost first = profiles.isEmpty() ? null : FirstInvocationCost.of(profiles, coldIds, ownPackage);
     List<Finding> findings = InitFindings.of(initStats, phaseStats.get("firstInvocation"), warmMedian, penalty, initAnalysis, coldIds,
-        kernel);
+        kernel, first);
     InitFindings.order(findings);
     return new ColdStartReport(function, service, count, cold, count == 0 ? 0 : round4((double) cold / count), byType, byMemory,
         initStats, phaseStats, warmMedian == null ? null : round(warmMedian), penalty, initAnalysis, findings, coldIds, notes,
         List.copyOf(init));
+  }
+
+  private static String handlerTag(Span s) {
+    for (String k : List.of("handler", "function.handler", "aws.lambda.handler", "_handler")) {
+      String v = s.meta(k);
+      if (v != null && !v.isBlank()) return v;
+    }
+    return null;
   }
 
   private static String initType(Span s) {

@@ -1,7 +1,9 @@
 package dev.ddsls.analysis.coldstart;
 
+import dev.ddsls.analysis.pprof.FrameKind;
 import dev.ddsls.analysis.pprof.FrameStat;
 import dev.ddsls.analysis.pprof.FrameStats;
+import dev.ddsls.analysis.pprof.JvmActivity;
 import dev.ddsls.analysis.pprof.Profile;
 import dev.ddsls.analysis.pprof.ProfileSample;
 import java.util.ArrayList;
@@ -23,7 +25,8 @@ import java.util.TreeMap;
  */
 public record InitAnalysis(InitBreakdown breakdown, List<Share> userFrames, double classLoadingMs, List<Share> staticInitialisers,
                            double jitGcMs, Map<String, Double> librariesMs, double offCpuMs, List<Waiting> waiting,
-                           List<String> profileIds, WallSplit wallSplit) {
+                           List<String> profileIds, WallSplit wallSplit, Map<String, Double> jvmActivitiesMs,
+                           Map<String, Recogniser.Tally> libraries, String ownPackage) {
 
   /**
    * Where init was blocked: a frame of the function (or {@link #RUNTIME}), the JDK frame it blocked in, the kind of
@@ -37,7 +40,10 @@ public record InitAnalysis(InitBreakdown breakdown, List<Share> userFrames, doub
   /** Stands for stacks without a frame of the function's own code (runtime client, JDK, libraries). */
   public static final String RUNTIME = "(runtime and libraries)";
 
-  public static InitAnalysis of(List<ProfileInput> profiles, int limit) {
+  public static InitAnalysis of(List<ProfileInput> profiles, int limit) { return of(profiles, limit, null); }
+
+  /** @param ownPackage the handler's package (own code is only under it), or null when unknown */
+  public static InitAnalysis of(List<ProfileInput> profiles, int limit, String ownPackage) {
     List<Profile> cpu = new ArrayList<>();
     List<Profile> wall = new ArrayList<>();
     List<String> ids = new ArrayList<>();
@@ -47,7 +53,7 @@ public record InitAnalysis(InitBreakdown breakdown, List<Share> userFrames, doub
       (kind.equals("cpu") ? cpu : wall).add(p.profile());
       ids.add(p.id());
     }
-    InitBreakdown b = InitBreakdown.of(cpu, wall, limit);
+    InitBreakdown b = InitBreakdown.of(cpu, wall, limit, ownPackage);
     int n = Math.max(1, b.coldStarts());
     Profile cpuInit = InitBreakdown.initSamples(cpu);
     Profile wallInit = InitBreakdown.initSamples(wall);
@@ -55,6 +61,8 @@ public record InitAnalysis(InitBreakdown breakdown, List<Share> userFrames, doub
     Map<String, Double> user = new HashMap<>();
     Map<String, Double> clinit = new HashMap<>();
     Map<String, Double> libs = new LinkedHashMap<>();
+    Map<String, Double> jvm = new LinkedHashMap<>();
+    Map<String, Recogniser.Tally> tallies = new LinkedHashMap<>();
     double classLoading = 0, jitGc = 0, cpuTotal = 0;
     if (cpuInit != null) {
       int vi = cpuInit.valueIndex("cpu");
@@ -62,16 +70,21 @@ public record InitAnalysis(InitBreakdown breakdown, List<Share> userFrames, doub
         double ms = s.value(vi) / 1e6 / n;
         cpuTotal += ms;
         List<String> stack = s.stack();
-        String own = innermostOwn(stack);
+        String own = innermostOwn(stack, ownPackage);
         if (own != null) user.merge(own, ms, Double::sum);
         Set<String> seen = new HashSet<>();
         for (String f : stack) {
-          if (f.endsWith(".<clinit>") && !FrameStats.isLibrary(f) && seen.add(f)) clinit.merge(f, ms, Double::sum);
+          if (f.endsWith(".<clinit>") && !FrameStats.isLibrary(f, ownPackage) && seen.add(f)) clinit.merge(f, ms, Double::sum);
+        }
+        if (!stack.isEmpty() && !FrameKind.isJavaMethod(stack.get(0))) {
+          jvm.merge(JvmActivity.ofStack(stack, s.strLabel("thread name")).label(), ms, Double::sum);
         }
         if (Signature.isClassLoading(stack)) classLoading += ms;
         if (Signature.isJitOrGcThread(s.strLabel("thread name"))) jitGc += ms;
-        for (Signature sig : Signature.LIBRARIES) {
-          if (sig.matches(stack)) libs.merge(sig.id(), ms, Double::sum);
+        Map.Entry<Recogniser, Recogniser.Match> rec = Recogniser.recognise(stack);
+        if (rec != null) {
+          libs.merge(rec.getKey().id(), ms, Double::sum);
+          tallies.computeIfAbsent(rec.getKey().id(), k -> new Recogniser.Tally()).add(rec.getValue(), ms, ownFrames(stack, ownPackage), own);
         }
       }
     }
@@ -93,7 +106,7 @@ public record InitAnalysis(InitBreakdown breakdown, List<Share> userFrames, doub
         double ms = s.value(wi) / 1e6 / n;
         wallByThread.merge(thread(s), ms, Double::sum);
         wallTotal += ms;
-        String own = innermostOwn(s.stack());
+        String own = innermostOwn(s.stack(), ownPackage);
         String key = own == null ? RUNTIME : own;
         wallByOwn.merge(key, ms, Double::sum);
         ThreadState state = ThreadState.of(s.strLabel(ThreadState.LABEL));
@@ -135,7 +148,7 @@ public record InitAnalysis(InitBreakdown breakdown, List<Share> userFrames, doub
       if (waiting.size() > limit) waiting = new ArrayList<>(waiting.subList(0, limit));
     }
     return new InitAnalysis(b, ranked(user, cpuTotal, limit), classLoading, ranked(clinit, cpuTotal, limit), jitGc, libs, offCpu,
-        waiting, ids, split);
+        waiting, ids, split, sortedDesc(jvm), tallies, ownPackage);
   }
 
   /** The key with the largest value (ties: the smallest key), or null. */
@@ -152,10 +165,30 @@ public record InitAnalysis(InitBreakdown breakdown, List<Share> userFrames, doub
     return best;
   }
 
-  /** The frame of the function's own code nearest the leaf, or null when the stack is all JDK, runtime and libraries. */
-  static String innermostOwn(List<String> stack) {
+
+  private static Map<String, Double> sortedDesc(Map<String, Double> ms) {
+    List<Map.Entry<String, Double>> es = new ArrayList<>(ms.entrySet());
+    es.sort((x, y) -> Double.compare(y.getValue(), x.getValue()));
+    Map<String, Double> out = new LinkedHashMap<>();
+    for (Map.Entry<String, Double> e : es) out.put(e.getKey(), e.getValue());
+    return out;
+  }
+
+  /** The function's own frames of a stack, leaf first. */
+  static List<String> ownFrames(List<String> stack, String ownPackage) {
+    List<String> out = new ArrayList<>();
     for (String f : stack) {
-      if (!FrameStats.isLibrary(f)) return f;
+      if (!FrameStats.isLibrary(f, ownPackage)) out.add(f);
+    }
+    return out;
+  }
+
+  /** The frame of the function's own code nearest the leaf, or null when the stack is all JDK, runtime and libraries. */
+  static String innermostOwn(List<String> stack) { return innermostOwn(stack, null); }
+
+  static String innermostOwn(List<String> stack, String ownPackage) {
+    for (String f : stack) {
+      if (!FrameStats.isLibrary(f, ownPackage)) return f;
     }
     return null;
   }

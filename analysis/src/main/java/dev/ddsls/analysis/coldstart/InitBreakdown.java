@@ -21,6 +21,11 @@ public record InitBreakdown(int coldStarts, double cpuMsPerColdStart, double wal
 
   /** @param limit rows per table */
   public static InitBreakdown of(List<Profile> cpuProfiles, List<Profile> wallProfiles, int limit) {
+    return of(cpuProfiles, wallProfiles, limit, null);
+  }
+
+  /** @param ownPackage the handler's package (own frames are only under it), or null when unknown */
+  public static InitBreakdown of(List<Profile> cpuProfiles, List<Profile> wallProfiles, int limit, String ownPackage) {
     Profile cpu = initSamples(cpuProfiles);
     Profile wall = initSamples(wallProfiles);
     int coldStarts = Math.max(coldStarts(cpu), coldStarts(wall));
@@ -28,7 +33,7 @@ public record InitBreakdown(int coldStarts, double cpuMsPerColdStart, double wal
     List<FrameStat> own = new ArrayList<>();
     if (cpu != null) {
       for (FrameStat f : FrameStats.top(cpu, 1, Integer.MAX_VALUE)) {
-        if (!FrameStats.isLibrary(f.frame())) own.add(f);
+        if (!FrameStats.isLibrary(f.frame(), ownPackage)) own.add(f);
       }
       own.sort((a, b) -> Long.compare(b.totalValue(), a.totalValue()));
     }

@@ -5,10 +5,10 @@ import dev.ddsls.analysis.findings.Finding.Severity;
 import dev.ddsls.analysis.pprof.FrameStat;
 import dev.ddsls.analysis.stats.Percentiles;
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Set;
+import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
 
@@ -22,7 +22,8 @@ final class InitFindings {
   static final double HOTSPOT_MS = 100, HOTSPOT_PCT = 15;
   /** Wall time of the init thread not spent on CPU. */
   static final double OFF_CPU_MS = 200, OFF_CPU_PCT = 25;
-  static final double PENALTY_MS = 250, PENALTY_FACTOR = 3;
+  /** First invocation slower than a warm one: by this much, or by this factor and at least PENALTY_MIN_MS. */
+  static final double PENALTY_MS = 250, PENALTY_FACTOR = 5, PENALTY_MIN_MS = 50;
   static final double CLASS_LOADING_MS = 800, CLASS_LOADING_PCT = 50;
   static final double JIT_GC_MS = 300, JIT_GC_PCT = 30;
   static final double LIBRARY_MS = 150, LIBRARY_PCT = 15;
@@ -31,32 +32,57 @@ final class InitFindings {
 
   static List<Finding> of(Percentiles initMs, Percentiles firstInvocation, Double warmMedian, Double penalty, InitAnalysis a,
                           List<String> coldIds) {
-    return of(initMs, firstInvocation, warmMedian, penalty, a, coldIds, Kernel.NONE);
+    return of(initMs, firstInvocation, warmMedian, penalty, a, coldIds, Kernel.NONE, null);
   }
 
   static List<Finding> of(Percentiles initMs, Percentiles firstInvocation, Double warmMedian, Double penalty, InitAnalysis a,
-                          List<String> coldIds, Kernel kernel) {
+                          List<String> coldIds, Kernel kernel, FirstInvocationCost first) {
     List<Finding> out = new ArrayList<>();
     List<String> ids = coldIds.size() > 20 ? coldIds.subList(0, 20) : coldIds;
     if (a != null) {
       double cpu = a.cpuMs();
-      // init-cpu-hotspot: the function's own frame that most init CPU is charged to.
-      if (!a.userFrames().isEmpty()) {
-        Share top = a.userFrames().get(0);
-        if (top.ms() >= HOTSPOT_MS && top.pct() >= HOTSPOT_PCT) {
-          Map<String, Object> ev = evidence(a, ids, initMs);
-          ev.put("frame", top.frame());
-          ev.put("cpuMs", round(top.ms()));
-          ev.put("pctOfInitCpu", round(top.pct()));
-          ev.put("initCpuMs", round(cpu));
-          ev.put("callers", callersOf(top.frame(), a));
-          ev.put("frames", a.userFrames().subList(0, Math.min(5, a.userFrames().size())));
-          out.add(new Finding("init-cpu-hotspot", top.ms() >= 500 || top.pct() >= 50 ? Severity.HIGH : Severity.MEDIUM,
-              String.format(Locale.ROOT, "%s takes %.0f ms of init CPU (%.0f%%)", top.frame(), top.ms(), top.pct()), ev,
-              "Move this work out of the static initialiser / constructor: compute it lazily on first use, precompute it at "
-                  + "build time, or snapshot it with SnapStart (with priming).",
-              "https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html", top.ms()));
+      // init-cpu-hotspot: the function's own frame that most init CPU is charged to, with the recognised libraries
+      // it explains (their samples mostly charged to it) nested in it, so no time is counted twice.
+      Share top = a.userFrames().isEmpty() ? null : a.userFrames().get(0);
+      boolean hotspot = top != null && top.ms() >= HOTSPOT_MS && top.pct() >= HOTSPOT_PCT;
+      List<Map<String, Object>> includes = new ArrayList<>();
+      Map<String, Double> underTop = new LinkedHashMap<>();
+      if (hotspot) {
+        for (Map.Entry<String, Recogniser.Tally> e : a.libraries().entrySet()) {
+          double under = e.getValue().chargedTo(top.frame());
+          if (under > 0 && under * 2 >= e.getValue().ms() && under >= Math.max(20, top.ms() * 0.1)) {
+            underTop.put(e.getKey(), under);
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("id", e.getKey());
+            row.put("ms", round(under));
+            includes.add(row);
+          }
         }
+        includes.sort((x, y) -> Double.compare((Double) y.get("ms"), (Double) x.get("ms")));
+        Map<String, Object> ev = evidence(a, ids, initMs);
+        ev.put("frame", top.frame());
+        ev.put("cpuMs", round(top.ms()));
+        ev.put("pctOfInitCpu", round(top.pct()));
+        ev.put("initCpuMs", round(cpu));
+        ev.put("callers", callersOf(top.frame(), a));
+        ev.put("frames", a.userFrames().subList(0, Math.min(5, a.userFrames().size())));
+        ev.put("includes", includes);
+        String of = "";
+        double explained = 0;
+        for (Map<String, Object> row : includes) {
+          Recogniser r = Recogniser.byId((String) row.get("id"));
+          of += (of.isEmpty() ? ", of which " : ", ") + r.title() + String.format(Locale.ROOT, " %.0f ms", (Double) row.get("ms"));
+          explained += (Double) row.get("ms");
+        }
+        String advice = "Make this init work cheaper without moving it to the first request: precompute it at build "
+            + "time, ship the result in the deployment package and load it, reduce the work, or snapshot it with "
+            + "SnapStart (with priming).";
+        if (!includes.isEmpty() && explained * 2 >= top.ms()) {
+          advice = Recogniser.byId((String) includes.get(0).get("id")).advice() + " Otherwise: " + advice;
+        }
+        out.add(new Finding("init-cpu-hotspot", top.ms() >= 500 || top.pct() >= 50 ? Severity.HIGH : Severity.MEDIUM,
+            String.format(Locale.ROOT, "%s takes %.0f ms of init CPU (%.0f%%)%s", top.frame(), top.ms(), top.pct(), of), ev,
+            advice, "https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html", top.ms()));
       }
       // init-off-cpu: init is blocked (I/O, sleep, locks) in the function's own code. Runnable time (CPU-bound work
       // waiting for a CPU under Lambda's quota) is not blocked and never counts here: that is init-cpu-starved.
@@ -94,7 +120,7 @@ final class InitFindings {
         ev.put("pctOfInitCpu", round(a.classLoadingMs() * 100 / cpu));
         ev.put("topPackages", a.breakdown().packages());
         out.add(finding(Signature.CLASS_LOADING, a.classLoadingMs() >= 2000 ? Severity.HIGH : Severity.MEDIUM,
-            String.format(Locale.ROOT, "class loading takes %.0f ms of init CPU (%.0f%%)", a.classLoadingMs(),
+            String.format(java.util.Locale.ROOT, "class loading takes %.0f ms of init CPU (%.0f%%)", a.classLoadingMs(),
                 a.classLoadingMs() * 100 / cpu), ev, a.classLoadingMs()));
       }
       // jit-or-gc-in-init
@@ -103,37 +129,70 @@ final class InitFindings {
         ev.put("jitGcCpuMs", round(a.jitGcMs()));
         ev.put("pctOfInitCpu", round(a.jitGcMs() * 100 / cpu));
         out.add(new Finding("jit-or-gc-in-init", Severity.MEDIUM,
-            String.format(Locale.ROOT, "JIT compiler and GC threads use %.0f ms of init CPU", a.jitGcMs()), ev,
+            String.format(java.util.Locale.ROOT, "JIT compiler and GC threads use %.0f ms of init CPU", a.jitGcMs()), ev,
             "Keep -XX:TieredStopAtLevel=1 (the Java 17/21 runtime default; check JAVA_TOOL_OPTIONS for overrides) and give "
                 + "the function more memory (more CPU, fewer collections).",
             "https://docs.aws.amazon.com/lambda/latest/dg/java-customization.html", a.jitGcMs()));
       }
-      // well-known libraries
-      for (Signature sig : Signature.LIBRARIES) {
-        double ms = a.librariesMs().getOrDefault(sig.id(), 0.0);
+      // well-known libraries, each broken down; one nested in the hotspot counts only its time outside it.
+      for (Recogniser r : Recogniser.ALL) {
+        Recogniser.Tally t = a.libraries().get(r.id());
+        double ms = t == null ? 0 : t.ms();
         if (ms >= LIBRARY_MS && cpu > 0 && ms * 100 / cpu >= LIBRARY_PCT) {
           Map<String, Object> ev = evidence(a, ids, initMs);
           ev.put("cpuMs", round(ms));
           ev.put("pctOfInitCpu", round(ms * 100 / cpu));
-          ev.put("matchedFramePrefixes", sig.prefixes());
-          out.add(finding(sig, ms >= 500 ? Severity.HIGH : Severity.MEDIUM,
-              String.format(Locale.ROOT, "%s: %.0f ms of init CPU (%.0f%%)", sig.title(), ms, ms * 100 / cpu), ev, ms));
+          putBreakdown(ev, t);
+          double impact = ms;
+          if (underTop.containsKey(r.id())) {
+            ev.put("partOf", "init-cpu-hotspot");
+            impact = Math.max(0, ms - underTop.get(r.id()));
+          }
+          out.add(new Finding(r.id(), ms >= 500 ? Severity.HIGH : Severity.MEDIUM,
+              String.format(Locale.ROOT, "%s in init: %.0f ms of init CPU (%.0f%%)%s", r.title(), ms, ms * 100 / cpu,
+                  componentsText(t)), ev, r.advice(), r.reference(), impact));
         }
       }
       Finding starved = starved(a, kernel, ids, initMs);
       if (starved != null) out.add(starved);
+      capToInit(out, initMs.p50() != null ? initMs.p50() : cpu);
     }
-    // cold-invocation-penalty
-    if (penalty != null && warmMedian != null && penalty >= PENALTY_MS && firstInvocation.p50() >= PENALTY_FACTOR * warmMedian) {
+    // cold-invocation-penalty: large in absolute terms, or small but many times a warm invocation.
+    if (penalty != null && warmMedian != null && firstInvocation.p50() != null
+        && (penalty >= PENALTY_MS || (firstInvocation.p50() >= PENALTY_FACTOR * warmMedian && penalty >= PENALTY_MIN_MS))) {
       Map<String, Object> ev = new LinkedHashMap<>();
       ev.put("firstInvocationMs", firstInvocation);
       ev.put("warmMedianMs", round(warmMedian));
       ev.put("penaltyMs", penalty);
+      double initP50 = initMs.p50() == null ? 0 : initMs.p50();
+      double coldRequest = initP50 + firstInvocation.p50();
+      ev.put("pctOfColdRequest", coldRequest == 0 ? 0 : round(penalty * 100 / coldRequest));
       ev.put("coldStartSpanIds", ids);
-      out.add(new Finding("cold-invocation-penalty", penalty >= 1000 ? Severity.HIGH : Severity.MEDIUM,
-          String.format(Locale.ROOT, "the first invocation is %.0f ms slower than a warm one", penalty), ev,
+      String named = "";
+      if (first != null) {
+        ev.put("phase", "first-invocation");
+        ev.put("frames", Recogniser.Tally.top(first.framesMs(), "frame", 5));
+        ev.put("libraries", Recogniser.Tally.top(first.librariesMs(), "id", 5));
+        Map<String, Object> breakdown = new LinkedHashMap<>();
+        for (Map.Entry<String, Recogniser.Tally> e : first.libraries().entrySet()) {
+          Map<String, Object> lib = new LinkedHashMap<>();
+          lib.put("ms", round(e.getValue().ms()));
+          putBreakdown(lib, e.getValue());
+          breakdown.put(e.getKey(), lib);
+        }
+        ev.put("libraryBreakdown", breakdown);
+        if (!first.framesMs().isEmpty()) {
+          Map.Entry<String, Double> f = first.framesMs().entrySet().iterator().next();
+          named = String.format(Locale.ROOT, ", %.0f ms of it in %s", f.getValue(), f.getKey());
+        }
+      }
+      Severity sev = initP50 > 0 && penalty > initP50 ? Severity.HIGH
+          : coldRequest > 0 && penalty * 100 / coldRequest >= 20 ? Severity.MEDIUM : Severity.LOW;
+      out.add(new Finding("cold-invocation-penalty", sev,
+          String.format(Locale.ROOT, "the first invocation is %.0f ms slower than a warm one (%.0fx)%s", penalty,
+              warmMedian > 0 ? firstInvocation.p50() / warmMedian : 0, named), ev,
           "Work deferred to the first request (lazy clients, first-use class loading, JIT warm-up) is paid by a user: "
-              + "prime it in init (a warm-up call) or in a SnapStart beforeCheckpoint hook.",
+              + "prime it in init (a warm-up call through the same code path) or in a SnapStart beforeCheckpoint hook.",
           "https://aws.amazon.com/blogs/compute/optimizing-cold-start-performance-of-aws-lambda-using-advanced-priming-strategies-with-snapstart/",
           penalty));
     }
@@ -142,6 +201,45 @@ final class InitFindings {
 
   private static Finding finding(Signature sig, Severity sev, String title, Map<String, Object> ev, double impact) {
     return new Finding(sig.id(), sev, title, ev, sig.advice(), sig.reference(), impact);
+  }
+
+  /** matchedFrames, components, clients, confidence and calledFrom of a recogniser's tally. */
+  private static void putBreakdown(Map<String, Object> ev, Recogniser.Tally t) {
+    ev.put("matchedFrames", Recogniser.Tally.top(t.frames, "frame", 5));
+    ev.put("components", Recogniser.Tally.top(t.components, "name", 10));
+    if (!t.clients.isEmpty()) ev.put("clients", Recogniser.Tally.top(t.clients, "name", 10));
+    ev.put("confidence", t.confidence());
+    ev.put("samples", t.samples());
+    ev.put("calledFrom", Recogniser.Tally.top(t.calledFrom, "frame", 3));
+  }
+
+  private static String componentsText(Recogniser.Tally t) {
+    List<Map<String, Object>> top = Recogniser.Tally.top(t.components, "name", 3);
+    if (top.isEmpty() || (top.size() == 1 && Recogniser.OTHER.equals(top.get(0).get("name")))) return "";
+    StringBuilder b = new StringBuilder(" (");
+    for (Map<String, Object> c : top) {
+      if (b.length() > 2) b.append(", ");
+      b.append(c.get("name")).append(String.format(Locale.ROOT, " %.0f ms", (Double) c.get("ms")));
+    }
+    return b.append(')').toString();
+  }
+
+  /**
+   * The init findings' time at stake never adds up to more than the measured init: CPU of several threads can
+   * exceed it, and class loading or JIT overlap the frames. Most important first keeps its impact.
+   */
+  private static void capToInit(List<Finding> out, double initMsMeasured) {
+    if (initMsMeasured <= 0) return;
+    List<Finding> sorted = new ArrayList<>(out);
+    sorted.sort(Finding.ORDER);
+    double left = initMsMeasured;
+    for (Finding f : sorted) {
+      double capped = Math.max(0, Math.min(f.impactMs(), left));
+      left -= capped;
+      if (capped != f.impactMs()) {
+        out.set(out.indexOf(f), new Finding(f.id(), f.severity(), f.title(), f.evidence(), f.advice(), f.reference(), capped));
+      }
+    }
   }
 
   private static Map<String, Object> evidence(InitAnalysis a, List<String> ids, Percentiles initMs) {
@@ -181,7 +279,7 @@ final class InitFindings {
 
   private static Set<String> cpuFindings() {
     Set<String> ids = new HashSet<>(List.of("init-cpu-hotspot", Signature.CLASS_LOADING.id(), "jit-or-gc-in-init"));
-    for (Signature sig : Signature.LIBRARIES) ids.add(sig.id());
+    for (Recogniser r : Recogniser.ALL) ids.add(r.id());
     return ids;
   }
 

@@ -13,15 +13,6 @@ public final class FrameStats {
   /** Package of classes in the unnamed package. */
   public static final String DEFAULT_PACKAGE = "(default package)";
 
-  // Libraries whose internals are noise to a function author: grouped to their first three name segments.
-  private static final String[] LIBRARY_ROOTS = {
-      "java.", "javax.", "jdk.", "sun.", "com.sun.", "jakarta.", "kotlin.", "kotlinx.", "scala.",
-      "com.fasterxml.", "software.amazon.", "com.amazonaws.", "io.netty.", "org.apache.", "org.springframework.",
-      "com.google.", "io.micronaut.", "io.quarkus.", "org.slf4j.", "ch.qos.", "org.eclipse.", "org.jboss.",
-      "org.hibernate.", "io.opentelemetry.", "datadog.", "com.datadoghq.", "okhttp3.", "okio.", "com.squareup.",
-      "reactor.", "io.reactivex.", "net.bytebuddy.", "org.glassfish.", "io.vertx.", "org.json.", "org.yaml.",
-      "com.zaxxer.", "org.postgresql.", "com.mysql.", "redis.", "io.lettuce.", "org.joda.", "dev.ddsls."};
-
   private FrameStats() {}
 
   /** The {@code limit} frames with the highest self value (then total), by value {@code valueIndex}. */
@@ -29,9 +20,14 @@ public final class FrameStats {
     return rank(p, valueIndex, limit, UnaryOperator.identity());
   }
 
-  /** Like {@link #top}, with frames grouped by {@link #packageOf}. */
+  /** Like {@link #top}, with frames grouped by {@link #groupOf}: packages, and JVM activities for native frames. */
   public static List<FrameStat> topPackages(Profile p, int valueIndex, int limit) {
-    return rank(p, valueIndex, limit, FrameStats::packageOf);
+    return rank(p, valueIndex, limit, FrameStats::groupOf);
+  }
+
+  /** {@link #packageOf} for Java frames; the JVM activity ({@code jvm:class-loading}, ...) for native ones. */
+  public static String groupOf(String frame) {
+    return FrameKind.isJavaMethod(frame) ? packageOf(frame) : JvmActivity.of(frame).key();
   }
 
   /**
@@ -40,26 +36,21 @@ public final class FrameStats {
    * Names that are not Java methods give {@link #NATIVE}; classes without a package {@link #DEFAULT_PACKAGE}.
    */
   public static String packageOf(String frame) {
+    if (!FrameKind.isJavaMethod(frame)) return NATIVE; // never a fake package such as pthread_mutex_lock@@GLIBC_2
+    frame = FrameKind.stripLambdaSuffix(frame);
     int methodDot = frame.lastIndexOf('.');
-    if (methodDot <= 0 || frame.contains("::") || frame.startsWith("/") || frame.indexOf('(') >= 0 || frame.indexOf(' ') >= 0) return NATIVE;
     int classDot = frame.lastIndexOf('.', methodDot - 1);
     if (classDot <= 0) return DEFAULT_PACKAGE;
     String pkg = frame.substring(0, classDot);
-    for (String root : LIBRARY_ROOTS) {
-      if (pkg.startsWith(root)) return firstSegments(pkg, 3);
-    }
+    if (FrameKind.isKnownRoot(pkg + ".")) return firstSegments(pkg, 3);
     return pkg;
   }
 
-  /** Whether a frame belongs to the JDK, a well-known library, or native code, rather than the function's own code. */
-  public static boolean isLibrary(String frame) {
-    String pkg = packageOf(frame);
-    if (pkg.equals(NATIVE)) return true;
-    for (String root : LIBRARY_ROOTS) {
-      if ((pkg + ".").startsWith(root)) return true;
-    }
-    return false;
-  }
+  /** Whether a frame belongs to the JDK, the runtime client, an agent, a library, or native code: not the function's own code. */
+  public static boolean isLibrary(String frame) { return FrameKind.of(frame) != FrameKind.OWN; }
+
+  /** Like {@link #isLibrary}, with own code limited to the handler's package when it is known (null: unknown). */
+  public static boolean isLibrary(String frame, String ownPackage) { return FrameKind.of(frame, ownPackage) != FrameKind.OWN; }
 
   private static String firstSegments(String pkg, int n) {
     int end = -1;

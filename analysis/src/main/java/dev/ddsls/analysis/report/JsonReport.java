@@ -13,6 +13,7 @@ import dev.ddsls.analysis.pprof.FrameStat;
 import java.io.IOException;
 import java.io.Writer;
 import java.util.List;
+import java.util.Map;
 
 /** The {@code ddsls.diagnose/v1} JSON document (docs/diagnose.md). Field names are a contract: extend, never rename. */
 public final class JsonReport {
@@ -75,6 +76,8 @@ public final class JsonReport {
     n.set("staticInitialisers", JSON.valueToTree(a.staticInitialisers()));
     n.put("jitGcMs", r1(a.jitGcMs()));
     n.set("librariesMs", JSON.valueToTree(a.librariesMs()));
+    ObjectNode jvm = n.putObject("jvmActivities");
+    for (Map.Entry<String, Double> e : a.jvmActivitiesMs().entrySet()) jvm.put(e.getKey(), r1(e.getValue()));
     n.set("waiting", JSON.valueToTree(a.waiting()));
     WallSplit w = a.wallSplit();
     n.put("sampledWallMs", r1(w.sampledWallMs()));

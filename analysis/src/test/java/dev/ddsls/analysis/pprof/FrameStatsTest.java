@@ -64,7 +64,7 @@ class FrameStatsTest {
     assertEquals(List.of(
         "app self=40 total=80 40.0% 80.0%",
         "com.fasterxml.jackson self=40 total=40 40.0% 40.0%",
-        "(native) self=10 total=10 10.0% 10.0%",
+        "jvm:other-jvm self=10 total=10 10.0% 10.0%",
         "(default package) self=0 total=10 0.0% 10.0%"), render(FrameStats.topPackages(profile, 1, 10)));
   }
 
