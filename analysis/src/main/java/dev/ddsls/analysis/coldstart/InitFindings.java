@@ -263,10 +263,10 @@ final class InitFindings {
       case BlockingFrames.FILE_IO -> "Init waits on file reads: read less at start (lazily, or only what the first "
           + "request needs) and keep the files in the deployment package small.";
       case BlockingFrames.SLEEP -> "Init sleeps: remove the sleep / retry backoff from init (retry on first use instead).";
-      case BlockingFrames.LOCK, BlockingFrames.CLASS_LOADING_LOCK -> "Init waits for "
-          + (kind.equals(BlockingFrames.LOCK) ? "a lock" : "a class-loading lock") + (w.waitingIn() == null ? "" : " in "
-          + w.waitingIn()) + " that another thread held: avoid contended initialisation (initialise shared state on "
-          + "one thread, do not load the same classes from background threads at start).";
+      case BlockingFrames.LOCK, BlockingFrames.CLASS_LOADING_LOCK -> "Init waits in " + w.frame() + " for "
+          + (kind.equals(BlockingFrames.LOCK) ? "a lock" : "a class-loading lock") + (w.waitingIn() == null ? "" : " ("
+          + w.waitingIn() + ")") + " that another thread held: avoid contended initialisation (initialise shared state "
+          + "on one thread, do not load the same classes from background threads at start).";
       case BlockingFrames.THREAD_WAIT -> "Init waits for another thread (" + (w.waitingIn() == null ? "join/get/await"
           : w.waitingIn()) + "): the awaited work is on that thread, look at what it does (its own frames in the profile).";
       default -> "Init is blocked, not busy: look at what " + w.frame() + " waits for.";
