@@ -230,8 +230,8 @@ final class InitFindings {
         String.format(Locale.ROOT, "CPU-bound init waits %.0f ms for a CPU%s: %.0f ms CPU took %.0f ms wall", runnable, at,
             w.onCpuMs(), wall), ev,
         String.format(Locale.ROOT, "Init is busy, not blocked: Lambda's CPU share grows with memory, so more memory shortens "
-            + "it (projected init: %s). Better, reduce the CPU work itself (the CPU findings of this function), or snapshot it with "
-            + "SnapStart.", projectionText(projection)),
+            + "it (projected init: %s). Better, reduce the CPU work itself (the CPU findings of this function), or "
+            + "snapshot it with SnapStart.", projectionText(projection)),
         "https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html", runnable);
   }
 
