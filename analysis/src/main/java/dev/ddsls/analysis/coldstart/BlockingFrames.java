@@ -61,6 +61,25 @@ final class BlockingFrames {
     return null;
   }
 
+  /**
+   * The JDK frame a blocked stack is blocked in: the lock's own frame (e.g. {@code ReentrantLock.lock}) for a park
+   * under a lock, so the finding can say which lock; otherwise the innermost Java frame.
+   */
+  static String blockedIn(List<String> stack) {
+    String leaf = null, lock = null;
+    for (String f : stack) {
+      if (FrameStats.packageOf(f).equals(FrameStats.NATIVE)) continue;
+      if (leaf == null) {
+        leaf = f;
+        if (!startsWith(f, PARK_FRAMES)) return f;
+        continue;
+      }
+      if (startsWith(f, LOCK_FRAMES)) lock = f; // the outermost one: ReentrantLock.lock rather than its Sync
+      else if (lock != null || !f.startsWith("java.util.concurrent.locks.")) break;
+    }
+    return lock != null ? lock : leaf;
+  }
+
   /** Unsafe.park: a lock when an acquire of a lock is what parked (not a latch or condition), else waiting for a thread. */
   private static String parked(List<String> stack, int from) {
     boolean acquire = false;

@@ -123,7 +123,7 @@ public record InitAnalysis(InitBreakdown breakdown, List<Share> userFrames, doub
         byKind.merge(kind, ms, Double::sum);
         blockedByOwn.merge(key, ms, Double::sum);
         kindByOwn.computeIfAbsent(key, k -> new HashMap<>()).merge(kind, ms, Double::sum);
-        String leaf = innermostJava(s.stack());
+        String leaf = BlockingFrames.blockedIn(s.stack());
         if (leaf != null) leafByOwn.computeIfAbsent(key, k -> new HashMap<>()).merge(leaf, ms, Double::sum);
       }
       double cpuSameThreads = 0;

@@ -328,8 +328,8 @@ final class InitFindings {
         String.format(Locale.ROOT, "CPU-bound init waits %.0f ms for a CPU%s: %.0f ms CPU took %.0f ms wall", runnable, at,
             w.onCpuMs(), wall), ev,
         String.format(Locale.ROOT, "Init is busy, not blocked: Lambda's CPU share grows with memory, so more memory shortens "
-            + "it (projected init: %s). Better, reduce the CPU work itself (the findings above), or snapshot it with "
-            + "SnapStart.", projectionText(projection)),
+            + "it (projected init: %s). Better, reduce the CPU work itself (the CPU findings of this function), or "
+            + "snapshot it with SnapStart.", projectionText(projection)),
         "https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html", runnable);
   }
 
@@ -361,10 +361,10 @@ final class InitFindings {
       case BlockingFrames.FILE_IO -> "Init waits on file reads: read less at start (lazily, or only what the first "
           + "request needs) and keep the files in the deployment package small.";
       case BlockingFrames.SLEEP -> "Init sleeps: remove the sleep / retry backoff from init (retry on first use instead).";
-      case BlockingFrames.LOCK, BlockingFrames.CLASS_LOADING_LOCK -> "Init waits for "
-          + (kind.equals(BlockingFrames.LOCK) ? "a lock" : "a class-loading lock") + (w.waitingIn() == null ? "" : " in "
-          + w.waitingIn()) + " that another thread held: avoid contended initialisation (initialise shared state on "
-          + "one thread, do not load the same classes from background threads at start).";
+      case BlockingFrames.LOCK, BlockingFrames.CLASS_LOADING_LOCK -> "Init waits in " + w.frame() + " for "
+          + (kind.equals(BlockingFrames.LOCK) ? "a lock" : "a class-loading lock") + (w.waitingIn() == null ? "" : " ("
+          + w.waitingIn() + ")") + " that another thread held: avoid contended initialisation (initialise shared state "
+          + "on one thread, do not load the same classes from background threads at start).";
       case BlockingFrames.THREAD_WAIT -> "Init waits for another thread (" + (w.waitingIn() == null ? "join/get/await"
           : w.waitingIn()) + "): the awaited work is on that thread, look at what it does (its own frames in the profile).";
       default -> "Init is blocked, not busy: look at what " + w.frame() + " waits for.";

@@ -38,6 +38,14 @@ public final class MarkdownReport {
       if (a != null) {
         o.printf(Locale.ROOT, "%nInit per cold start: CPU %.0f ms, wall %.0f ms, off-CPU %.0f ms, class loading %.0f ms, JIT/GC %.0f ms%n%n",
             a.cpuMs(), a.wallMs(), a.offCpuMs(), a.classLoadingMs(), a.jitGcMs());
+        dev.ddsls.analysis.coldstart.WallSplit w = a.wallSplit();
+        if (w.sampledWallMs() > 0) {
+          o.printf(Locale.ROOT, "Init thread wall: on CPU %.0f ms, runnable %s, blocked %.0f ms %s; sampled %,.0f%s ms of init "
+                  + "(the JVM's start before the agent's engine ran is not in the profile)%n%n", w.onCpuMs(),
+              w.stateLabelled() ? String.format(Locale.ROOT, "%.0f ms", w.runnableMs()) : "unknown", w.blockedMs(),
+              kinds(w.blockedByKind()), w.sampledWallMs(),
+              f.initMs().p50() == null ? "" : String.format(Locale.ROOT, " of %,.0f", f.initMs().p50()));
+        }
         o.println("| own frame (init CPU charged to it) | ms | % |");
         o.println("|---|---:|---:|");
         for (Share s : a.userFrames().subList(0, Math.min(8, a.userFrames().size()))) {
@@ -124,4 +132,13 @@ public final class MarkdownReport {
 
   /** A code span in a table cell: GitHub's tables end a cell at an unescaped {@code |}, even inside code. */
   static String cell(String s) { return code(s).replace("|", "\\|"); }
+
+  private static String kinds(Map<String, Double> ms) {
+    StringBuilder b = new StringBuilder("(");
+    for (Map.Entry<String, Double> e : ms.entrySet()) {
+      if (b.length() > 1) b.append(", ");
+      b.append(String.format(Locale.ROOT, "%s %.0f", e.getKey(), e.getValue()));
+    }
+    return ms.isEmpty() ? "" : b.append(')').toString();
+  }
 }

@@ -137,6 +137,7 @@ class InitAnalysisWallSplitTest {
     assertEquals("lock", f.evidence().get("kind"));
     assertEquals("example.Registry.register", f.evidence().get("frame"));
     assertTrue(f.advice().contains("another thread held"), f.advice());
+    assertEquals("java.util.concurrent.locks.ReentrantLock.lock", f.evidence().get("waitingIn"), "names the lock");
   }
 
   @Test
