@@ -324,8 +324,19 @@ final class InitFindings {
     ev.put("projectionMs", projection);
     String at = kernel.memoryMb() == null ? "" : String.format(Locale.ROOT, " at %d MB (%.2f vCPU)", kernel.memoryMb(),
         vcpuShare(kernel.memoryMb()));
+    // Who took the CPU: the cgroup quota (Lambda's share for the memory size) when the kernel counted throttling or
+    // the share is under one vCPU; else other work on the same host, which more memory does not cure.
+    boolean quota = kernel.throttledMs() != null && kernel.throttledMs() > 0
+        || kernel.memoryMb() != null && vcpuShare(kernel.memoryMb()) < 1;
+    String cause = quota ? "cpu-share" : kernel.throttledMs() != null || kernel.memoryMb() != null ? "host-contention" : "unknown";
+    ev.put("cause", cause);
+    String why = switch (cause) {
+      case "cpu-share" -> " (the memory size's CPU share)";
+      case "host-contention" -> " (other work on the host: no CPU quota was hit)";
+      default -> "";
+    };
     return new Finding("init-cpu-starved", Severity.MEDIUM,
-        String.format(Locale.ROOT, "CPU-bound init waits %.0f ms for a CPU%s: %.0f ms CPU took %.0f ms wall", runnable, at,
+        String.format(Locale.ROOT, "CPU-bound init waits %.0f ms for a CPU%s%s: %.0f ms CPU took %.0f ms wall", runnable, at, why,
             w.onCpuMs(), wall), ev,
         String.format(Locale.ROOT, "Init is busy, not blocked: Lambda's CPU share grows with memory, so more memory shortens "
             + "it (projected init: %s). Better, reduce the CPU work itself (the CPU findings of this function), or "

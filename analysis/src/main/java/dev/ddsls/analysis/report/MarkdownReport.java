@@ -106,15 +106,12 @@ public final class MarkdownReport {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       switch (c) {
-        case '<' -> b.append("&lt;");
-        case '>' -> b.append("&gt;");
-        case '&' -> b.append("&amp;");
         case '\\', '`', '*', '_', '[', ']', '|', '#', '~' -> b.append('\\').append(c);
         case '\n', '\r' -> b.append(' ');
         default -> b.append(c);
       }
     }
-    return b.toString();
+    return FlameGraph.esc(b.toString()); // then as HTML: GitHub's Markdown passes tags through
   }
 
   /** A code span that holds any text: the fence is longer than the longest run of backticks inside. */

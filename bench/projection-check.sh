@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Checks init-cpu-starved's projection against measured cold starts: measures a function at BASE MB with Lambda's
+# CPU share (--cpu-limit), takes the projection diagnose makes from that profile alone, then measures the function at
+# the other sizes and prints projected vs measured init-thread wall (the sampled part of init) and their error.
+# Usage: bench/projection-check.sh [JAR HANDLER] (default: the AWS SDK example). Env: SIZES (default "512 1024 1769"),
+# BASE (default 512), RUNS (default 3).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+jar=${1:-cli/target/examples/ddsls-example-aws-sdk.jar}
+handler=${2:-example.sdk.OrdersHandler::handleRequest}
+sizes=${SIZES:-512 1024 1769}; base=${BASE:-512}; runs=${RUNS:-3}
+out=$(mktemp -d)
+for mb in $base $sizes; do
+  [ -d "$out/$mb" ] && continue
+  ./ddsls coldstart --jar "$jar" --handler "$handler" --runs "$runs" --invocations 2 --memory "$mb" --cpu-limit \
+    --out "$out/$mb" --format json > /dev/null
+  ./ddsls diagnose --source "$out/$mb" --format json > "$out/$mb.json"
+done
+python3 - "$out" "$base" $sizes <<'PY'
+import json, sys
+out, base, sizes = sys.argv[1], sys.argv[2], sys.argv[3:]
+def fn(mb): return json.load(open(f"{out}/{mb}.json"))["functions"][0]
+b = fn(base)
+starved = [f for f in b["findings"] if f["id"] == "init-cpu-starved"]
+if not starved: sys.exit(f"no init-cpu-starved at {base} MB: nothing to project from")
+proj = starved[0]["evidence"]["projectionMs"]
+print(f"projected from {base} MB: {proj}")
+print(f"{'MB':>6} {'projected':>10} {'measured':>10} {'error':>8}   (init-thread wall, ms per cold start; init p50 measured)")
+for mb in sizes:
+    f = fn(mb); w = f["init"]["wallSplit"]
+    measured = w["onCpuMs"] + w["runnableMs"] + w["blockedMs"] + w.get("unclassifiedMs", 0)
+    p = proj.get(mb)
+    err = "" if p is None else f"{(p - measured) * 100 / measured:+7.1f}%"
+    print(f"{mb:>6} {p if p is not None else '-':>10} {measured:>10.1f} {err:>8}   init p50 {f['initMs']['p50']}")
+PY
