@@ -320,7 +320,14 @@ final class InitFindings {
     List<Integer> sizes = new ArrayList<>(PROJECTED_MB);
     if (kernel.memoryMb() != null && !sizes.contains(kernel.memoryMb())) sizes.add(kernel.memoryMb());
     sizes.sort(null);
-    for (int mb : sizes) projection.put(Integer.toString(mb), round(projectedInitMs(mb, w.blockedMs(), w.onCpuMs(), a.cpuMs())));
+    // The init thread's CPU counted by the kernel covers the JVM's start before the profiler ran; the profile alone
+    // misses it, and at a small CPU share that head is seconds of init (docs/diagnose.md, "Projection").
+    double unprofiledCpu = kernel.threadCpuMs() == null ? 0 : Math.max(0, kernel.threadCpuMs() - w.onCpuMs());
+    for (int mb : sizes) {
+      projection.put(Integer.toString(mb), round(projectedInitMs(mb, w.blockedMs(), w.onCpuMs() + unprofiledCpu,
+          a.cpuMs() + unprofiledCpu)));
+    }
+    ev.put("unprofiledCpuMs", round(unprofiledCpu));
     ev.put("projectionMs", projection);
     String at = kernel.memoryMb() == null ? "" : String.format(Locale.ROOT, " at %d MB (%.2f vCPU)", kernel.memoryMb(),
         vcpuShare(kernel.memoryMb()));

@@ -89,6 +89,19 @@ class InitAnalysisWallSplitTest {
   }
 
   @Test
+  void theProjectionAddsTheInitThreadsCpuBeforeTheProfileFromTheKernel() {
+    // The kernel counted 950 ms of init-thread CPU, the profile 800: 150 ms ran before the profiler started.
+    ColdStartReport r = ColdStartAnalyzer.analyze("fn", "fn", List.of(coldSpan(512, 2600, Map.of(
+        "ddsls.init.thread_cpu_ms", 950.0, "ddsls.init.thread_runqueue_ms", 1500.0))), List.of(), cpuBound(2000, "running"));
+    Map<String, Object> ev = find(r, "init-cpu-starved").evidence();
+    assertEquals(150.0, ev.get("unprofiledCpuMs"));
+    @SuppressWarnings("unchecked") Map<String, Double> projection = (Map<String, Double>) ev.get("projectionMs");
+    assertEquals(3973.3, projection.get("512"), 1e-9); // (1000 + 150) / (512/1769)
+    assertEquals(1150.0, projection.get("1769"), 1e-9);
+    assertEquals(950.0, projection.get("3008"), 1e-9); // the init thread's own 800 + 150
+  }
+
+  @Test
   void theTopFindingOfCpuBoundInitDoesNotDependOnTheCpuShare() {
     ColdStartReport low = ColdStartAnalyzer.analyze("fn", "fn", List.of(coldSpan(512, 2100, Map.of())), List.of(),
         cpuBound(2000, "running"));
