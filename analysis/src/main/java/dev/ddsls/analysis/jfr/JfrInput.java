@@ -36,6 +36,18 @@ final class JfrInput {
   int varint() { return (int) varlong(); }
 
   /**
+   * A count of values that follow (array elements, pool entries, strings): each takes at least one byte, so a count
+   * above the bytes left is a corrupt or hostile file, refused before anything is allocated or looped over.
+   */
+  int count(String what) {
+    long n = varlong();
+    if (n < 0 || n > buf.length - pos) {
+      throw new IllegalStateException(what + " of " + n + " at byte " + pos + " exceeds the " + (buf.length - pos) + " bytes left (truncated or corrupt?)");
+    }
+    return (int) n;
+  }
+
+  /**
    * A string in JFR's encoding (tag byte: 0 null, 1 empty, 2 constant pool reference, 3 UTF-8, 4 char array,
    * 5 Latin-1). A constant-pool reference resolves through {@code pool} (null: reference not supported here).
    */
@@ -46,13 +58,13 @@ final class JfrInput {
       case 1: return "";
       case 2: return pool == null ? null : pool.get(varlong());
       case 3: case 5: {
-        int n = varint();
+        int n = count("string length");
         String s = new String(buf, pos, n, tag == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
         pos += n;
         return s;
       }
       case 4: {
-        char[] c = new char[varint()];
+        char[] c = new char[count("string length")];
         for (int i = 0; i < c.length; i++) c[i] = (char) varint();
         return new String(c);
       }
@@ -66,12 +78,11 @@ final class JfrInput {
       case 0: case 1: return;
       case 2: varlong(); return;
       case 3: case 5: {
-        int n = varint();
-        if (n < 0 || n > buf.length - pos) throw new ArrayIndexOutOfBoundsException(pos + n);
+        int n = count("string length"); // read before pos is: count() moves it past the length
         pos += n;
         return;
       }
-      case 4: for (int n = varint(); n > 0; n--) varint(); return;
+      case 4: for (int n = count("string length"); n > 0; n--) varint(); return;
       default: throw new IllegalStateException("unknown string encoding " + tag + " at byte " + (pos - 1));
     }
   }

@@ -91,7 +91,7 @@ final class JfrParser {
       in.pos = (int) (start + metadataOffset);
       types = JfrTypes.read(in);
       clearPools();
-      pools(start + (int) poolOffset);
+      pools(start, end, start + (int) poolOffset);
       double ticksPerNano = ticksPerSecond / 1e9;
       events(start + CHUNK_HEADER, end, startNanos, startTicks, ticksPerNano);
       start = end;
@@ -108,9 +108,15 @@ final class JfrParser {
     strings.clear();
   }
 
-  /** The chain of checkpoint events from {@code pos}; each one's delta points to the next (0: the last one). */
-  private void pools(int pos) {
+  /**
+   * The chain of checkpoint events from {@code pos}; each one's delta points to the next (0: the last one). Every
+   * target must lie inside the chunk and be new: a delta that wraps or loops would otherwise read the chain forever.
+   */
+  private void pools(int chunkStart, int chunkEnd, int pos) {
+    LongMap<Boolean> seen = new LongMap<>();
     while (true) {
+      if (seen.get(pos) != null) throw new IllegalStateException("constant pool chain loops back to byte " + pos);
+      seen.put(pos, Boolean.TRUE);
       in.pos = pos;
       in.varint(); // size
       if (in.varlong() != 1) throw new IllegalStateException("no constant pool event at byte " + pos);
@@ -118,9 +124,13 @@ final class JfrParser {
       in.varlong(); // duration
       long delta = in.varlong();
       in.pos++; // flush flag
-      for (int n = in.varint(); n > 0; n--) pool();
+      for (int n = in.count("constant pools"); n > 0; n--) pool();
       if (delta == 0) return;
-      pos += (int) delta;
+      long next = pos + delta;
+      if (next < chunkStart + CHUNK_HEADER || next >= chunkEnd) {
+        throw new IllegalStateException("constant pool at byte " + pos + " points outside its chunk (delta " + delta + ")");
+      }
+      pos = (int) next;
     }
   }
 
@@ -128,7 +138,7 @@ final class JfrParser {
     long typeId = in.varlong();
     Type type = types.byId.get(typeId);
     if (type == null) throw new IllegalStateException("constant pool of undeclared type " + typeId + " at byte " + in.pos);
-    int count = in.varint();
+    int count = in.count("constant pool " + type.name);
     switch (type.name) {
       case "jdk.types.StackTrace": for (int i = 0; i < count; i++) stackTrace(type); break;
       case "jdk.types.Method": for (int i = 0; i < count; i++) method(type); break;
@@ -157,8 +167,7 @@ final class JfrParser {
   }
 
   private Stack frames(Type frameType) {
-    int n = in.varint();
-    if (n < 0 || n > in.buf.length - in.pos) throw new Truncated("stack trace of " + n + " frames at byte " + in.pos);
+    int n = in.count("stack trace frames");
     long[] ms = new long[n];
     long[] lines = new long[n];
     Field[] fields = frameType.all;

@@ -87,9 +87,9 @@ final class JfrTypes {
     in.varlong(); // start time
     in.varlong(); // duration
     in.varlong(); // metadata id
-    String[] strings = new String[in.varint()];
+    String[] strings = new String[in.count("metadata string table")];
     for (int i = 0; i < strings.length; i++) strings[i] = in.string(null);
-    new Elements(t, strings).element(in, null);
+    new Elements(t, strings).element(in, null, 0);
     for (Type type : t.byName.values()) {
       for (Field f : type.fields) t.resolve(f);
       type.all = type.fields.toArray(new Field[0]);
@@ -120,10 +120,11 @@ final class JfrTypes {
       dimensionKey = list.indexOf("dimension");
     }
 
-    void element(JfrInput in, Type owner) {
+    void element(JfrInput in, Type owner, int depth) {
+      // The JDK's metadata is four levels deep (root, metadata, class, field, annotation); a deeper tree is corrupt.
+      if (depth > MAX_DEPTH) throw new IllegalStateException("metadata nested over " + MAX_DEPTH + " levels at byte " + in.pos);
       int tag = in.varint();
-      int n = in.varint();
-      if (n < 0 || n > in.buf.length - in.pos) throw new IllegalStateException("metadata element with " + n + " attributes at byte " + in.pos);
+      int n = in.count("metadata element attributes");
       if (2 * n > attrs.length) attrs = new int[2 * n];
       for (int i = 0; i < 2 * n; i++) attrs[i] = in.varint();
       Type type = null;
@@ -136,12 +137,15 @@ final class JfrTypes {
         owner.fields.add(new Field(attr(n, nameKey), Long.parseLong(attr(n, classKey)), "true".equals(attr(n, poolKey)),
             dimension != null && !"0".equals(dimension)));
       }
-      for (int c = in.varint(); c > 0; c--) element(in, type);
+      for (int c = in.count("metadata element children"); c > 0; c--) element(in, type, depth + 1);
     }
 
     private String attr(int n, int key) {
       for (int i = 0; i < 2 * n; i += 2) {
-        if (attrs[i] == key) return strings[attrs[i + 1]];
+        if (attrs[i] != key) continue;
+        int s = attrs[i + 1];
+        if (s < 0 || s >= strings.length) throw new IllegalStateException("metadata attribute refers to string " + s + " of " + strings.length);
+        return strings[s];
       }
       return null;
     }
@@ -164,25 +168,33 @@ final class JfrTypes {
     }
   }
 
+  /** Structs nest this deep at most; a type that holds itself by value (not by pool reference) is refused here. */
+  static final int MAX_DEPTH = 32;
+
   /** Skips one value of field {@code f} (all elements when it is an array). */
-  static void skip(JfrInput in, Field f) {
-    int n = f.array ? in.varint() : 1;
-    for (int i = 0; i < n; i++) skipOne(in, f);
+  static void skip(JfrInput in, Field f) { skip(in, f, 0); }
+
+  private static void skip(JfrInput in, Field f, int depth) {
+    int n = f.array ? in.count("array of " + f.name) : 1;
+    for (int i = 0; i < n; i++) skipOne(in, f, depth);
   }
 
-  private static void skipOne(JfrInput in, Field f) {
+  private static void skipOne(JfrInput in, Field f, int depth) {
     switch (f.kind) {
       case BYTE: in.pos++; break;
       case VARINT: case POOL_REF: in.varlong(); break;
       case FLOAT: in.pos += 4; break;
       case DOUBLE: in.pos += 8; break;
       case STRING: in.skipString(); break;
-      default: skipStruct(in, f.struct);
+      default: skipStruct(in, f.struct, depth + 1);
     }
   }
 
-  static void skipStruct(JfrInput in, Type type) {
+  static void skipStruct(JfrInput in, Type type) { skipStruct(in, type, 0); }
+
+  private static void skipStruct(JfrInput in, Type type, int depth) {
+    if (depth > MAX_DEPTH) throw new IllegalStateException("type " + type.name + " nests over " + MAX_DEPTH + " levels at byte " + in.pos);
     List<Field> fields = type.fields;
-    for (int i = 0, n = fields.size(); i < n; i++) skip(in, fields.get(i));
+    for (int i = 0, n = fields.size(); i < n; i++) skip(in, fields.get(i), depth);
   }
 }
