@@ -21,9 +21,26 @@ import java.util.zip.ZipException;
  * repeated fields are both accepted; every string, function, location and mapping reference is checked.
  */
 public final class PprofReader {
+  /**
+   * Bounds that keep a hostile profile from exhausting memory (docs/reliability.md): a real one is a few MiB with
+   * some 10^5 samples, locations and strings. Each element costs a few hundred bytes once decoded, so the element
+   * budget bounds the heap a profile can take at about 1 GiB.
+   */
+  public static final long MAX_BYTES = 128L << 20;
+  public static final int MAX_ELEMENTS = 2_000_000;
+  /** async-profiler's deepest stack is 2,048 frames by default, JFR's too; dd-trace-java's 512. */
+  static final int MAX_SAMPLE_LOCATIONS = 8192, MAX_SAMPLE_VALUES = 64, MAX_SAMPLE_LABELS = 1024;
+  static final long MAX_STACK_REFS = 32_000_000;
+  /** Frames inlined into one location: a handful in practice. */
+  static final int MAX_INLINED = 256;
+
   private PprofReader() {}
 
   public static Profile read(Path file) throws IOException {
+    long size = Files.size(file);
+    if (size > MAX_BYTES) {
+      throw new PprofFormatException(file + ": " + (size >> 20) + " MiB, over the " + (MAX_BYTES >> 20) + " MiB a profile may have");
+    }
     byte[] data = Files.readAllBytes(file);
     try {
       return read(data);
@@ -47,7 +64,11 @@ public final class PprofReader {
 
   private static byte[] gunzip(byte[] data) throws PprofFormatException {
     try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(data), 65536)) {
-      return in.readAllBytes();
+      byte[] out = in.readNBytes((int) MAX_BYTES + 1);
+      if (out.length > MAX_BYTES) {
+        throw new PprofFormatException("gzip data (" + data.length + " bytes) inflates past " + (MAX_BYTES >> 20) + " MiB: refused");
+      }
+      return out;
     } catch (EOFException e) {
       throw new PprofFormatException("truncated gzip data (" + data.length + " bytes)", e);
     } catch (ZipException e) {
@@ -100,10 +121,21 @@ public final class PprofReader {
     long timeNanos = 0, durationNanos = 0, period = 0, dropFrames = 0, keepFrames = 0;
 
     ProtoReader r = new ProtoReader(data, 0, data.length, "Profile");
+    int elements = 0;
+    long stackRefs = 0;
     while (r.hasMore()) {
+      if (++elements > MAX_ELEMENTS) {
+        throw new PprofFormatException("more than " + MAX_ELEMENTS + " samples, locations, functions and strings: refused");
+      }
       switch (r.nextField()) {
         case 1: sampleTypes.add(valueType(r.message("Profile.sample_type[" + sampleTypes.size() + "]"))); break;
-        case 2: samples.add(sample(r.message("Profile.sample[" + samples.size() + "]"))); break;
+        case 2: {
+          RawSample sample = sample(r.message("Profile.sample[" + samples.size() + "]"));
+          stackRefs += sample.locations.size();
+          if (stackRefs > MAX_STACK_REFS) throw new PprofFormatException("samples refer to over " + MAX_STACK_REFS + " locations in all: refused");
+          samples.add(sample);
+          break;
+        }
         case 3: mappingIds.add(mappingId(r.message("Profile.mapping[" + mappingIds.size() + "]"))); break;
         case 4: locations.add(location(r.message("Profile.location[" + locations.size() + "]"))); break;
         case 5: functions.add(function(r.message("Profile.function[" + functions.size() + "]"))); break;
@@ -160,7 +192,15 @@ public final class PprofReader {
     }
 
     List<ProfileSample> out = new ArrayList<>(samples.size());
-    for (int i = 0; i < samples.size(); i++) out.add(resolve(i, samples.get(i), types.size(), resolved, st));
+    long frames = 0;
+    for (int i = 0; i < samples.size(); i++) {
+      ProfileSample sample = resolve(i, samples.get(i), types.size(), resolved, st);
+      frames += sample.stack().size();
+      // Inlined lines multiply the locations a sample refers to: the frames are bounded once they are expanded.
+      if (frames > MAX_STACK_REFS) throw new PprofFormatException("samples hold over " + MAX_STACK_REFS + " frames in all: refused");
+      out.add(sample);
+      samples.set(i, null);
+    }
 
     List<String> commentText = new ArrayList<>(comments.size());
     for (int i = 0; i < comments.size(); i++) commentText.add(st.get(comments.get(i), "comment[" + i + "]"));
@@ -186,6 +226,11 @@ public final class PprofReader {
       else if (f == 2) m.repeated("value", s.values);
       else if (f == 3) label(m.message("Sample.label"), s.labels);
       else m.skip();
+    }
+    if (s.locations.size() > MAX_SAMPLE_LOCATIONS || s.values.size() > MAX_SAMPLE_VALUES
+        || s.labels.size() > 3 * MAX_SAMPLE_LABELS) {
+      throw new PprofFormatException("a sample with " + s.locations.size() + " locations, " + s.values.size() + " values and "
+          + s.labels.size() / 3 + " labels: over " + MAX_SAMPLE_LOCATIONS + ", " + MAX_SAMPLE_VALUES + " or " + MAX_SAMPLE_LABELS);
     }
     return s;
   }
@@ -223,6 +268,7 @@ public final class PprofReader {
       else if (f == 4) line(m.message("Location.line"), l.lines);
       else m.skip();
     }
+    if (l.lines.size() > 2 * MAX_INLINED) throw new PprofFormatException("Location " + l.id + " has over " + MAX_INLINED + " lines");
     return l;
   }
 

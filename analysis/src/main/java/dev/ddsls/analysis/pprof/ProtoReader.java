@@ -144,11 +144,13 @@ public final class ProtoReader {
 
   /** A growable long array: packed fields can be long, and boxing each value would be wasteful. */
   static final class LongList {
-    private long[] a = new long[8];
+    private static final long[] EMPTY = {};
+    // Empty until the first value: most samples of a profile have no labels, and a hostile one has no values.
+    private long[] a = EMPTY;
     private int n;
 
     void add(long v) {
-      if (n == a.length) a = Arrays.copyOf(a, n * 2);
+      if (n == a.length) a = Arrays.copyOf(a, Math.max(4, n * 2));
       a[n++] = v;
     }
 

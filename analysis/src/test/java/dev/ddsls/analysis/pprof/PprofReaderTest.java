@@ -194,6 +194,44 @@ class PprofReaderTest {
     assertTrue(rejected > 1000, "only " + rejected + " of 3000 corrupt inputs rejected");
   }
 
+  @Test @org.junit.jupiter.api.Timeout(60)
+  void aGzipBombIsRefusedAtTheInflateCap() throws Exception {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(out)) {
+      byte[] zeros = new byte[1 << 20];
+      for (long n = 0; n <= PprofReader.MAX_BYTES; n += zeros.length) gz.write(zeros);
+    }
+    PprofFormatException e = assertThrows(PprofFormatException.class, () -> PprofReader.read(out.toByteArray()));
+    assertTrue(e.getMessage().contains("inflates past 128 MiB: refused"), e.getMessage());
+  }
+
+  @Test @org.junit.jupiter.api.Timeout(60)
+  void millionsOfEmptySamplesAreRefusedByTheElementBudget() {
+    // Two bytes a sample: 4 MB that once decoded into an object graph of gigabytes.
+    byte[] data = new byte[2 * (PprofReader.MAX_ELEMENTS + 1)];
+    for (int i = 0; i < data.length; i += 2) data[i] = 0x12;
+    PprofFormatException e = assertThrows(PprofFormatException.class, () -> PprofReader.read(data));
+    assertTrue(e.getMessage().contains("more than 2000000 samples, locations, functions and strings"), e.getMessage());
+  }
+
+  @Test
+  void aSampleDeeperThanAnyProfilerRecordsIsRefused() {
+    long[] ids = new long[PprofReader.MAX_SAMPLE_LOCATIONS + 1];
+    Arrays.fill(ids, 1);
+    byte[] data = new Pb().message(2, new Pb().packed(1, ids)).strings("").toBytes();
+    PprofFormatException e = assertThrows(PprofFormatException.class, () -> PprofReader.read(data));
+    assertTrue(e.getMessage().contains("a sample with 8193 locations"), e.getMessage());
+  }
+
+  @Test
+  void aLocationWithHundredsOfInlinedLinesIsRefused() {
+    Pb location = new Pb().varint(1, 1);
+    for (int i = 0; i <= PprofReader.MAX_INLINED; i++) location.message(4, new Pb().varint(1, 1));
+    byte[] data = new Pb().message(4, location).strings("").toBytes();
+    PprofFormatException e = assertThrows(PprofFormatException.class, () -> PprofReader.read(data));
+    assertTrue(e.getMessage().contains("Location 1 has over 256 lines"), e.getMessage());
+  }
+
   private static byte[] randomBytes(Random random, int n) {
     byte[] b = new byte[n];
     random.nextBytes(b);
