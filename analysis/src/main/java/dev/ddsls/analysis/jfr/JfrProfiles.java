@@ -22,6 +22,9 @@ import java.util.Map;
 public final class JfrProfiles {
   public static final Duration CPU_INTERVAL = Duration.ofMillis(10);
   public static final Duration WALL_INTERVAL = Duration.ofMillis(10);
+  /** The file is held in memory; each sample costs some 50 bytes once read (docs/reliability.md). */
+  public static final long MAX_BYTES = 1L << 30;
+  public static final int MAX_SAMPLES = 20_000_000;
 
   private JfrProfiles() {}
 
@@ -29,8 +32,15 @@ public final class JfrProfiles {
   public static List<Profile> read(Path file) throws IOException {
     Builder cpu = new Builder("cpu", CPU_INTERVAL.toNanos());
     Builder wall = new Builder("wall", WALL_INTERVAL.toNanos());
+    long size = Files.size(file);
+    if (size > MAX_BYTES) throw new IOException(file + ": " + (size >> 20) + " MiB, over the " + (MAX_BYTES >> 20) + " MiB a JFR recording may have");
     try {
-      JfrParser.parse(Files.readAllBytes(file), (isWall, nanos, stack, thread) -> (isWall ? wall : cpu).add(nanos, stack, thread));
+      JfrParser.parse(Files.readAllBytes(file), (isWall, nanos, stack, thread) -> {
+        if (cpu.samples.size() + wall.samples.size() >= MAX_SAMPLES) {
+          throw new IllegalStateException("more than " + MAX_SAMPLES + " samples");
+        }
+        (isWall ? wall : cpu).add(nanos, stack, thread);
+      });
     } catch (ArrayIndexOutOfBoundsException e) {
       throw new IOException(file + ": not a readable JFR recording (ends inside a structure; truncated?)", e);
     } catch (RuntimeException e) {
