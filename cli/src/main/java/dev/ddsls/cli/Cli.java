@@ -39,6 +39,20 @@ public final class Cli {
       else err.println("ddsls: (run again with --verbose for details)");
       return FAILED;
     });
+    // A VirtualMachineError escapes picocli's exception handler. The readers bound what they allocate and how deep
+    // they go (docs/reliability.md); should one still run out, the user gets one line, not a trace, and exit 3.
+    CommandLine.IExecutionStrategy run = new CommandLine.RunLast();
+    cl.setExecutionStrategy(parseResult -> {
+      try {
+        return run.execute(parseResult);
+      } catch (StackOverflowError | OutOfMemoryError e) {
+        PrintWriter err = cl.getErr();
+        err.println("ddsls: ran out of " + (e instanceof StackOverflowError ? "stack" : "memory") + " reading the input ("
+            + e.getClass().getSimpleName() + "): a corrupt or oversized file? Please report it with --verbose output");
+        if (parseResult.originalArgs().contains("--verbose")) e.printStackTrace(err);
+        return UNAVAILABLE;
+      }
+    });
     cl.setParameterExceptionHandler((ex, args) -> {
       ex.getCommandLine().getErr().println("ddsls: " + ex.getMessage());
       ex.getCommandLine().getErr().println("ddsls: see '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'");
