@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Checks init-cpu-starved's projection against measured cold starts: measures a function at BASE MB with Lambda's
 # CPU share (--cpu-limit), takes the projection diagnose makes from that profile alone, then measures the function at
-# the other sizes and prints projected vs measured init duration (p50 of the cold starts) and their error.
+# the other sizes and prints the projected range and model vs the measured init duration (p50 of the cold starts).
 # Usage: bench/projection-check.sh [JAR HANDLER] (default: the AWS SDK example). Env: SIZES (default "512 1024 1769"),
 # BASE (default 512), RUNS (default 3).
 set -euo pipefail
@@ -23,14 +23,15 @@ def fn(mb): return json.load(open(f"{out}/{mb}.json"))["functions"][0]
 b = fn(base)
 starved = [f for f in b["findings"] if f["id"] == "init-cpu-starved"]
 if not starved: sys.exit(f"no init-cpu-starved at {base} MB: nothing to project from")
-proj = starved[0]["evidence"]["projectionMs"]
-print(f"projected from {base} MB: {proj}")
-print(f"{'MB':>6} {'projected':>10} {'measured':>10} {'error':>8}   (init ms per cold start, p50; init-thread sampled wall)")
+ev = starved[0]["evidence"]
+proj, rng = ev["projectionMs"], ev["projectionRangeMs"]
+print(f"projected from {base} MB (measured stretch {ev['measuredStretch']}): {rng}")
+print(f"{'MB':>6} {'model':>8} {'range':>17} {'measured':>9} {'model err':>9} {'in range':>8}   (init ms per cold start, p50)")
 for mb in sizes:
-    f = fn(mb); w = f["init"]["wallSplit"]
-    sampled = w["onCpuMs"] + w["runnableMs"] + w["blockedMs"] + w.get("unclassifiedMs", 0)
+    f = fn(mb)
     measured = f["initMs"]["p50"]
-    p = proj.get(mb)
-    err = "" if p is None else f"{(p - measured) * 100 / measured:+7.1f}%"
-    print(f"{mb:>6} {p if p is not None else '-':>10} {measured:>10.1f} {err:>8}   sampled {sampled:.1f}")
+    p, r = proj.get(mb), rng.get(mb)
+    if p is None: print(f"{mb:>6} {'-':>8}"); continue
+    inside = "yes" if r[0] <= measured <= r[1] else "no"
+    print(f"{mb:>6} {p:>8.0f} {r[0]:>8.0f}-{r[1]:<8.0f} {measured:>9.1f} {(p - measured) * 100 / measured:+8.1f}% {inside:>8}")
 PY

@@ -323,11 +323,21 @@ final class InitFindings {
     // The init thread's CPU counted by the kernel covers the JVM's start before the profiler ran; the profile alone
     // misses it, and at a small CPU share that head is seconds of init (docs/diagnose.md, "Projection").
     double unprofiledCpu = kernel.threadCpuMs() == null ? 0 : Math.max(0, kernel.threadCpuMs() - w.onCpuMs());
+    double blocked = w.blockedMs(), threadCpu = w.onCpuMs() + unprofiledCpu, allCpu = a.cpuMs() + unprofiledCpu;
+    // Two bounds: the CPU work stays what the profile holds at every size (the model), or the stretch measured here
+    // beyond the model (the JVM's and the profiler's work that grows with wall time at a small share) scales with it.
+    Double measured = initMs == null ? null : initMs.p50();
+    double model = kernel.memoryMb() == null ? 0 : projectedInitMs(kernel.memoryMb(), blocked, threadCpu, allCpu) - blocked;
+    double stretch = measured == null || model <= 0 ? 1 : Math.max(0, measured - blocked) / model;
+    Map<String, List<Double>> range = new LinkedHashMap<>();
     for (int mb : sizes) {
-      projection.put(Integer.toString(mb), round(projectedInitMs(mb, w.blockedMs(), w.onCpuMs() + unprofiledCpu,
-          a.cpuMs() + unprofiledCpu)));
+      double cpuPart = projectedInitMs(mb, blocked, threadCpu, allCpu) - blocked;
+      projection.put(Integer.toString(mb), round(blocked + cpuPart));
+      range.put(Integer.toString(mb), List.of(round(blocked + cpuPart * Math.min(1, stretch)), round(blocked + cpuPart * Math.max(1, stretch))));
     }
     ev.put("unprofiledCpuMs", round(unprofiledCpu));
+    ev.put("measuredStretch", Math.round(stretch * 1000) / 1000.0);
+    ev.put("projectionRangeMs", range);
     ev.put("projectionMs", projection);
     String at = kernel.memoryMb() == null ? "" : String.format(Locale.ROOT, " at %d MB (%.2f vCPU)", kernel.memoryMb(),
         vcpuShare(kernel.memoryMb()));
@@ -347,15 +357,17 @@ final class InitFindings {
             w.onCpuMs(), wall), ev,
         String.format(Locale.ROOT, "Init is busy, not blocked: Lambda's CPU share grows with memory, so more memory shortens "
             + "it (projected init: %s). Better, reduce the CPU work itself (the CPU findings of this function), or "
-            + "snapshot it with SnapStart.", projectionText(projection)),
+            + "snapshot it with SnapStart.", projectionText(range)),
         "https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html", runnable);
   }
 
-  private static String projectionText(Map<String, Double> projection) {
+  private static String projectionText(Map<String, List<Double>> range) {
     StringBuilder b = new StringBuilder();
-    for (Map.Entry<String, Double> e : projection.entrySet()) {
+    for (Map.Entry<String, List<Double>> e : range.entrySet()) {
       if (b.length() > 0) b.append(", ");
-      b.append(String.format(Locale.ROOT, "%,.0f ms at %s MB", e.getValue(), e.getKey()));
+      double lo = e.getValue().get(0), hi = e.getValue().get(1);
+      if (Math.round(lo) == Math.round(hi)) b.append(String.format(Locale.ROOT, "%,.0f ms at %s MB", lo, e.getKey()));
+      else b.append(String.format(Locale.ROOT, "%,.0f-%,.0f ms at %s MB", lo, hi, e.getKey()));
     }
     return b.toString();
   }

@@ -24,6 +24,7 @@ public final class RuntimeApiProxy implements Closeable, Runnable {
   private final InvocationListener listener;
   private final Set<Socket> connections = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
+  private volatile Thread acceptThread;
   private int connectionCount;
 
   private RuntimeApiProxy(ServerSocket server, InetSocketAddress upstreamAddress, String upstreamHostPort, InvocationListener listener) {
@@ -47,6 +48,7 @@ public final class RuntimeApiProxy implements Closeable, Runnable {
     RuntimeApiProxy proxy = new RuntimeApiProxy(server, upstream, upstreamHostPort, listener);
     Thread t = new Thread(proxy, "ddsls-proxy-accept");
     t.setDaemon(true);
+    proxy.acceptThread = t;
     t.start();
     return proxy;
   }
@@ -61,6 +63,10 @@ public final class RuntimeApiProxy implements Closeable, Runnable {
         s = server.accept();
       } catch (IOException e) {
         if (!closed) AgentLog.once("proxy:accept", "Runtime API proxy stopped accepting: " + AgentLog.describe(e));
+        return;
+      }
+      if (closed) { // accepted in the moment close() ran: close() has already swept the connections
+        ProxyConnection.closeQuietly(s);
         return;
       }
       try {
@@ -80,6 +86,16 @@ public final class RuntimeApiProxy implements Closeable, Runnable {
   @Override public void close() {
     closed = true;
     ProxyConnection.closeQuietly(server);
+    // A thread blocked in accept keeps the listening socket alive in the kernel until it wakes: wait for it, so
+    // that the port refuses connections once close() returns and no late connection escapes the sweep below.
+    Thread t = acceptThread;
+    if (t != null && t != Thread.currentThread()) {
+      try {
+        t.join(1000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     for (Socket s : connections) ProxyConnection.closeQuietly(s);
   }
 }
