@@ -36,6 +36,8 @@ public final class AgentConfig {
   public final String functionName;
   /** AWS_LAMBDA_FUNCTION_MEMORY_SIZE (MB), or null: tagged on spans and profiles, as the CPU share follows from it. */
   public final String memorySizeMb;
+  /** Lambda's {@code _HANDLER} ({@code pkg.Class::method}): tagged on cold spans so diagnose knows the function's package. */
+  public final String handler;
   public final String runtimeApiUpstream;
   public final int proxyPort;
   public final boolean debug;
@@ -51,6 +53,7 @@ public final class AgentConfig {
     functionName = raw("AWS_LAMBDA_FUNCTION_NAME");
     String memory = raw("AWS_LAMBDA_FUNCTION_MEMORY_SIZE");
     memorySizeMb = isDigits(memory) ? memory : null;
+    handler = raw("_HANDLER");
     String s = raw("DD_SERVICE");
     service = s != null ? s : functionName != null ? functionName.toLowerCase(Locale.ROOT) : "unnamed-java-function";
     env = raw("DD_ENV");

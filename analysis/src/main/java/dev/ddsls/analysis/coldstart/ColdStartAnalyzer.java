@@ -1,7 +1,7 @@
 package dev.ddsls.analysis.coldstart;
 
 import dev.ddsls.analysis.findings.Finding;
-import dev.ddsls.analysis.pprof.FrameKind;
+import dev.ddsls.analysis.pprof.OwnCode;
 import dev.ddsls.analysis.stats.Percentiles;
 import dev.ddsls.analysis.trace.Span;
 import java.util.ArrayList;
@@ -31,6 +31,15 @@ public final class ColdStartAnalyzer {
    */
   public static ColdStartReport analyze(String function, String service, List<Span> invocations, List<PlatformReport> reports,
                                         List<ProfileInput> profiles, String handler) {
+    return analyze(function, service, invocations, reports, profiles, handler, null);
+  }
+
+  /**
+   * @param ownCode the function's own code read from its deployment package ({@link OwnCode#ofDeployment}), or null:
+   *     then the handler's package stands in
+   */
+  public static ColdStartReport analyze(String function, String service, List<Span> invocations, List<PlatformReport> reports,
+                                        List<ProfileInput> profiles, String handler, OwnCode ownCode) {
     List<String> notes = new ArrayList<>();
     List<String> coldIds = new ArrayList<>();
     Map<String, Integer> byType = new TreeMap<>();
@@ -98,10 +107,11 @@ public final class ColdStartAnalyzer {
     Double firstMedian = phaseStats.get("firstInvocation").p50();
     Double penalty = warmMedian == null || firstMedian == null ? null : round(firstMedian - warmMedian);
 
-    String ownPackage = FrameKind.handlerPackage(handler);
+    if (ownCode == null) ownCode = OwnCode.ofHandler(handler);
+    if (ownCode.known()) notes.add("own code: " + ownCode.describe());
     InitAnalysis initAnalysis = null;
     if (!profiles.isEmpty()) {
-      InitAnalysis a = InitAnalysis.of(profiles, LIMIT, ownPackage);
+      InitAnalysis a = InitAnalysis.of(profiles, LIMIT, ownCode);
       if (a.breakdown().cpuSamples() > 0 || a.wallMs() > 0) initAnalysis = a;
       else notes.add("profiles hold no init-phase samples (label phase=init)");
     } else {
@@ -111,13 +121,23 @@ public final class ColdStartAnalyzer {
     Double memoryMb = Percentiles.of(memory).p50();
     InitFindings.Kernel kernel = new InitFindings.Kernel(memoryMb == null ? null : (int) Math.round(memoryMb),
         Percentiles.of(threadCpu).p50(), Percentiles.of(runqueue).p50(), Percentiles.of(throttled).p50());
-    FirstInvocationCost first = profiles.isEmpty() ? null : FirstInvocationCost.of(profiles, coldIds, ownPackage);
+    FirstInvocationCost first = profiles.isEmpty() ? null : FirstInvocationCost.of(profiles, coldIds, ownCode);
     List<Finding> findings = InitFindings.of(initStats, phaseStats.get("firstInvocation"), warmMedian, penalty, initAnalysis, coldIds,
         kernel, first);
     InitFindings.order(findings);
     return new ColdStartReport(function, service, count, cold, count == 0 ? 0 : round4((double) cold / count), byType, byMemory,
         initStats, phaseStats, warmMedian == null ? null : round(warmMedian), penalty, initAnalysis, findings, coldIds, notes,
         List.copyOf(init));
+  }
+
+  /** The handler a function's cold spans name ({@code handler} tag), or null. */
+  public static String handlerOf(List<Span> invocations) {
+    for (Span s : invocations) {
+      if (!s.coldStart()) continue;
+      String h = handlerTag(s);
+      if (h != null) return h;
+    }
+    return null;
   }
 
   private static String handlerTag(Span s) {

@@ -1,5 +1,6 @@
 package dev.ddsls.analysis.coldstart;
 
+import dev.ddsls.analysis.pprof.OwnCode;
 import dev.ddsls.analysis.pprof.Profile;
 import dev.ddsls.analysis.pprof.ProfileSample;
 import java.util.HashSet;
@@ -19,7 +20,7 @@ public record FirstInvocationCost(int coldInvocations, int warmInvocations, Map<
   static final String ROOT = "local root span id";
 
   /** null when no profile has invocation samples of a cold span. */
-  public static FirstInvocationCost of(List<ProfileInput> profiles, List<String> coldIds, String ownPackage) {
+  public static FirstInvocationCost of(List<ProfileInput> profiles, List<String> coldIds, OwnCode ownCode) {
     Set<String> cold = new HashSet<>(coldIds);
     Map<String, Double> coldFrames = new LinkedHashMap<>(), warmFrames = new LinkedHashMap<>();
     Map<String, Double> coldLibs = new LinkedHashMap<>(), warmLibs = new LinkedHashMap<>();
@@ -36,14 +37,14 @@ public record FirstInvocationCost(int coldInvocations, int warmInvocations, Map<
             || cold.contains(Long.toHexString(root));
         (isCold ? coldSpans : warmSpans).add(root);
         double ms = s.value(vi) / 1e6;
-        String own = InitAnalysis.innermostOwn(s.stack(), ownPackage);
+        String own = InitAnalysis.innermostOwn(s.stack(), ownCode);
         if (own != null) (isCold ? coldFrames : warmFrames).merge(own, ms, Double::sum);
         Map.Entry<Recogniser, Recogniser.Match> rec = Recogniser.recognise(s.stack());
         if (rec != null) {
           (isCold ? coldLibs : warmLibs).merge(rec.getKey().id(), ms, Double::sum);
           if (isCold) {
             tallies.computeIfAbsent(rec.getKey().id(), k -> new Recogniser.Tally())
-                .add(rec.getValue(), ms, InitAnalysis.ownFrames(s.stack(), ownPackage), own);
+                .add(rec.getValue(), ms, InitAnalysis.ownFrames(s.stack(), ownCode), own);
           }
         }
       }

@@ -1,5 +1,6 @@
 package dev.ddsls.analysis.coldstart;
 
+import dev.ddsls.analysis.pprof.OwnCode;
 import dev.ddsls.analysis.pprof.FrameKind;
 import dev.ddsls.analysis.pprof.FrameStat;
 import dev.ddsls.analysis.pprof.FrameStats;
@@ -26,7 +27,7 @@ import java.util.TreeMap;
 public record InitAnalysis(InitBreakdown breakdown, List<Share> userFrames, double classLoadingMs, List<Share> staticInitialisers,
                            double jitGcMs, Map<String, Double> librariesMs, double offCpuMs, List<Waiting> waiting,
                            List<String> profileIds, WallSplit wallSplit, Map<String, Double> jvmActivitiesMs,
-                           Map<String, Recogniser.Tally> libraries, String ownPackage) {
+                           Map<String, Recogniser.Tally> libraries, OwnCode ownCode) {
 
   /**
    * Where init was blocked: a frame of the function (or {@link #RUNTIME}), the JDK frame it blocked in, the kind of
@@ -40,10 +41,10 @@ public record InitAnalysis(InitBreakdown breakdown, List<Share> userFrames, doub
   /** Stands for stacks without a frame of the function's own code (runtime client, JDK, libraries). */
   public static final String RUNTIME = "(runtime and libraries)";
 
-  public static InitAnalysis of(List<ProfileInput> profiles, int limit) { return of(profiles, limit, null); }
+  public static InitAnalysis of(List<ProfileInput> profiles, int limit) { return of(profiles, limit, OwnCode.UNKNOWN); }
 
-  /** @param ownPackage the handler's package (own code is only under it), or null when unknown */
-  public static InitAnalysis of(List<ProfileInput> profiles, int limit, String ownPackage) {
+  /** @param ownCode what the function's own code is */
+  public static InitAnalysis of(List<ProfileInput> profiles, int limit, OwnCode ownCode) {
     List<Profile> cpu = new ArrayList<>();
     List<Profile> wall = new ArrayList<>();
     List<String> ids = new ArrayList<>();
@@ -53,7 +54,7 @@ public record InitAnalysis(InitBreakdown breakdown, List<Share> userFrames, doub
       (kind.equals("cpu") ? cpu : wall).add(p.profile());
       ids.add(p.id());
     }
-    InitBreakdown b = InitBreakdown.of(cpu, wall, limit, ownPackage);
+    InitBreakdown b = InitBreakdown.of(cpu, wall, limit, ownCode);
     int n = Math.max(1, b.coldStarts());
     Profile cpuInit = InitBreakdown.initSamples(cpu);
     Profile wallInit = InitBreakdown.initSamples(wall);
@@ -70,11 +71,11 @@ public record InitAnalysis(InitBreakdown breakdown, List<Share> userFrames, doub
         double ms = s.value(vi) / 1e6 / n;
         cpuTotal += ms;
         List<String> stack = s.stack();
-        String own = innermostOwn(stack, ownPackage);
+        String own = innermostOwn(stack, ownCode);
         if (own != null) user.merge(own, ms, Double::sum);
         Set<String> seen = new HashSet<>();
         for (String f : stack) {
-          if (f.endsWith(".<clinit>") && !FrameStats.isLibrary(f, ownPackage) && seen.add(f)) clinit.merge(f, ms, Double::sum);
+          if (f.endsWith(".<clinit>") && !FrameStats.isLibrary(f, ownCode) && seen.add(f)) clinit.merge(f, ms, Double::sum);
         }
         if (!stack.isEmpty() && !FrameKind.isJavaMethod(stack.get(0))) {
           jvm.merge(JvmActivity.ofStack(stack, s.strLabel("thread name")).label(), ms, Double::sum);
@@ -84,7 +85,7 @@ public record InitAnalysis(InitBreakdown breakdown, List<Share> userFrames, doub
         Map.Entry<Recogniser, Recogniser.Match> rec = Recogniser.recognise(stack);
         if (rec != null) {
           libs.merge(rec.getKey().id(), ms, Double::sum);
-          tallies.computeIfAbsent(rec.getKey().id(), k -> new Recogniser.Tally()).add(rec.getValue(), ms, ownFrames(stack, ownPackage), own);
+          tallies.computeIfAbsent(rec.getKey().id(), k -> new Recogniser.Tally()).add(rec.getValue(), ms, ownFrames(stack, ownCode), own);
         }
       }
     }
@@ -106,7 +107,7 @@ public record InitAnalysis(InitBreakdown breakdown, List<Share> userFrames, doub
         double ms = s.value(wi) / 1e6 / n;
         wallByThread.merge(thread(s), ms, Double::sum);
         wallTotal += ms;
-        String own = innermostOwn(s.stack(), ownPackage);
+        String own = innermostOwn(s.stack(), ownCode);
         String key = own == null ? RUNTIME : own;
         wallByOwn.merge(key, ms, Double::sum);
         ThreadState state = ThreadState.of(s.strLabel(ThreadState.LABEL));
@@ -148,7 +149,7 @@ public record InitAnalysis(InitBreakdown breakdown, List<Share> userFrames, doub
       if (waiting.size() > limit) waiting = new ArrayList<>(waiting.subList(0, limit));
     }
     return new InitAnalysis(b, ranked(user, cpuTotal, limit), classLoading, ranked(clinit, cpuTotal, limit), jitGc, libs, offCpu,
-        waiting, ids, split, sortedDesc(jvm), tallies, ownPackage);
+        waiting, ids, split, sortedDesc(jvm), tallies, ownCode);
   }
 
   /** The key with the largest value (ties: the smallest key), or null. */
@@ -175,20 +176,20 @@ public record InitAnalysis(InitBreakdown breakdown, List<Share> userFrames, doub
   }
 
   /** The function's own frames of a stack, leaf first. */
-  static List<String> ownFrames(List<String> stack, String ownPackage) {
+  static List<String> ownFrames(List<String> stack, OwnCode ownCode) {
     List<String> out = new ArrayList<>();
     for (String f : stack) {
-      if (!FrameStats.isLibrary(f, ownPackage)) out.add(f);
+      if (!FrameStats.isLibrary(f, ownCode)) out.add(f);
     }
     return out;
   }
 
   /** The frame of the function's own code nearest the leaf, or null when the stack is all JDK, runtime and libraries. */
-  static String innermostOwn(List<String> stack) { return innermostOwn(stack, null); }
+  static String innermostOwn(List<String> stack) { return innermostOwn(stack, OwnCode.UNKNOWN); }
 
-  static String innermostOwn(List<String> stack, String ownPackage) {
+  static String innermostOwn(List<String> stack, OwnCode ownCode) {
     for (String f : stack) {
-      if (!FrameStats.isLibrary(f, ownPackage)) return f;
+      if (!FrameStats.isLibrary(f, ownCode)) return f;
     }
     return null;
   }

@@ -1,5 +1,6 @@
 package dev.ddsls.analysis.coldstart;
 
+import dev.ddsls.analysis.pprof.OwnCode;
 import dev.ddsls.analysis.pprof.FrameStat;
 import dev.ddsls.analysis.pprof.FrameStats;
 import dev.ddsls.analysis.pprof.Profile;
@@ -24,8 +25,8 @@ public record InitBreakdown(int coldStarts, double cpuMsPerColdStart, double wal
     return of(cpuProfiles, wallProfiles, limit, null);
   }
 
-  /** @param ownPackage the handler's package (own frames are only under it), or null when unknown */
-  public static InitBreakdown of(List<Profile> cpuProfiles, List<Profile> wallProfiles, int limit, String ownPackage) {
+  /** @param ownCode what the function's own code is */
+  public static InitBreakdown of(List<Profile> cpuProfiles, List<Profile> wallProfiles, int limit, OwnCode ownCode) {
     Profile cpu = initSamples(cpuProfiles);
     Profile wall = initSamples(wallProfiles);
     int coldStarts = Math.max(coldStarts(cpu), coldStarts(wall));
@@ -33,7 +34,7 @@ public record InitBreakdown(int coldStarts, double cpuMsPerColdStart, double wal
     List<FrameStat> own = new ArrayList<>();
     if (cpu != null) {
       for (FrameStat f : FrameStats.top(cpu, 1, Integer.MAX_VALUE)) {
-        if (!FrameStats.isLibrary(f.frame(), ownPackage)) own.add(f);
+        if (!FrameStats.isLibrary(f.frame(), ownCode)) own.add(f);
       }
       own.sort((a, b) -> Long.compare(b.totalValue(), a.totalValue()));
     }

@@ -26,20 +26,19 @@ public enum FrameKind {
       "io.micrometer.", "org.codehaus.", "org.jetbrains.", "org.intellij.", "com.esotericsoftware.", "org.crac."};
 
   /** The kind of {@code frame}, with own code not restricted to a handler package. */
-  public static FrameKind of(String frame) { return of(frame, null); }
+  public static FrameKind of(String frame) { return of(frame, OwnCode.UNKNOWN); }
 
   /**
-   * The kind of {@code frame}. With {@code ownPackage} (the handler's package) known, only frames under it are
-   * {@link #OWN} and other unknown packages are {@link #LIBRARY}; without it, any Java frame not of a known root is own.
+   * The kind of {@code frame}. With own code known (the deployment package's own packages, or the handler's
+   * package), only frames of it are {@link #OWN} and other packages are {@link #LIBRARY}; without it, any Java frame
+   * not of a known root is own.
    */
-  public static FrameKind of(String frame, String ownPackage) {
+  public static FrameKind of(String frame, OwnCode own) {
     if (!isJavaMethod(frame)) return NATIVE;
     if (startsWithAny(frame, JDK_ROOTS)) return JDK;
     if (startsWithAny(frame, RUNTIME_ROOTS)) return RUNTIME;
     if (startsWithAny(frame, AGENT_ROOTS)) return AGENT;
-    if (ownPackage != null && !ownPackage.isEmpty()) {
-      return frame.startsWith(ownPackage + ".") ? OWN : LIBRARY;
-    }
+    if (own.known()) return own.owns(frame) ? OWN : LIBRARY;
     if (startsWithAny(frame, LIBRARY_ROOTS)) return LIBRARY;
     return OWN;
   }
@@ -87,7 +86,7 @@ public enum FrameKind {
     return false;
   }
 
-  /** Whether {@code frame} is under one of the known library roots (JDK, runtime and agent included). */
+  /** Whether {@code pkgDot} is under one of the known library roots (JDK, runtime and agent included). */
   static boolean isKnownRoot(String pkgDot) {
     return startsWithAny(pkgDot, JDK_ROOTS) || startsWithAny(pkgDot, RUNTIME_ROOTS) || startsWithAny(pkgDot, AGENT_ROOTS)
         || startsWithAny(pkgDot, LIBRARY_ROOTS);

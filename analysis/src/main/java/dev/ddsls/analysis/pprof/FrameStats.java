@@ -50,7 +50,7 @@ public final class FrameStats {
   public static boolean isLibrary(String frame) { return FrameKind.of(frame) != FrameKind.OWN; }
 
   /** Like {@link #isLibrary}, with own code limited to the handler's package when it is known (null: unknown). */
-  public static boolean isLibrary(String frame, String ownPackage) { return FrameKind.of(frame, ownPackage) != FrameKind.OWN; }
+  public static boolean isLibrary(String frame, OwnCode own) { return FrameKind.of(frame, own) != FrameKind.OWN; }
 
   private static String firstSegments(String pkg, int n) {
     int end = -1;

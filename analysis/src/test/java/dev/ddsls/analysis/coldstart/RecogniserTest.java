@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ddsls.analysis.pprof.OwnCode;
 import dev.ddsls.analysis.findings.Finding;
 import dev.ddsls.analysis.pprof.FrameStat;
 import dev.ddsls.analysis.pprof.Profile;
@@ -59,7 +60,7 @@ class RecogniserTest {
     s.addAll(repeat(stack("com.example.Rules.build"), 60, 20));
     s.add(sample(stack("pthread_mutex_lock@@GLIBC_2.2.5"), 10, "init", 7));
     s.add(sample(stack("ClassFileParser::parse_stream", "SystemDictionary::resolve_from_stream"), 20, "init", 7));
-    return InitAnalysis.of(List.of(cpu(s)), 10, "com.example");
+    return InitAnalysis.of(List.of(cpu(s)), 10, OwnCode.ofHandler("com.example.Handler"));
   }
 
   @Test
@@ -126,7 +127,7 @@ class RecogniserTest {
         "org.springframework.beans.factory.support.AbstractAutowireCapableBeanFactory.createBean", refresh, run), 166, 83));
     s.addAll(repeat(stack("org.springframework.context.annotation.ClassPathScanningCandidateComponentProvider.scanCandidateComponents",
         "org.springframework.context.annotation.ConfigurationClassParser.parse", refresh, run), 2, 1));
-    InitAnalysis a = InitAnalysis.of(List.of(cpu(s)), 10, "com.example");
+    InitAnalysis a = InitAnalysis.of(List.of(cpu(s)), 10, OwnCode.ofHandler("com.example.Handler"));
     Recogniser.Tally t = a.libraries().get("spring-init");
     assertEquals(232, t.componentsMs().get("auto-configuration"), 1e-6);
     assertEquals(166, t.componentsMs().get("bean-creation"), 1e-6);

@@ -48,10 +48,11 @@ class FrameKindTest {
     assertEquals("com.example", FrameKind.handlerPackage("com.example.Handler"));
     assertNull(FrameKind.handlerPackage("Handler::handleRequest"));
     assertNull(FrameKind.handlerPackage(null));
-    assertEquals(FrameKind.OWN, FrameKind.of("com.example.orders.Rules.build", "com.example.orders"));
-    assertEquals(FrameKind.LIBRARY, FrameKind.of("org.acme.util.Cache.load", "com.example.orders"));
-    assertEquals(FrameKind.LIBRARY, FrameKind.of("com.example.ordersx.A.b", "com.example.orders"));
-    assertEquals(FrameKind.JDK, FrameKind.of("java.lang.Thread.run", "java.lang"));
+    OwnCode orders = OwnCode.ofHandler("com.example.orders.Handler::handleRequest");
+    assertEquals(FrameKind.OWN, FrameKind.of("com.example.orders.Rules.build", orders));
+    assertEquals(FrameKind.LIBRARY, FrameKind.of("org.acme.util.Cache.load", orders));
+    assertEquals(FrameKind.LIBRARY, FrameKind.of("com.example.ordersx.A.b", orders));
+    assertEquals(FrameKind.JDK, FrameKind.of("java.lang.Thread.run", OwnCode.ofHandler("java.lang.Foo::bar")));
   }
 
   @Test

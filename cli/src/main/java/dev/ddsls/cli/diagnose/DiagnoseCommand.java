@@ -6,6 +6,7 @@ import dev.ddsls.analysis.coldstart.PlatformReport;
 import dev.ddsls.analysis.coldstart.ProfileInput;
 import dev.ddsls.analysis.connectivity.ConnectivityAnalyzer;
 import dev.ddsls.analysis.connectivity.ConnectivityReport;
+import dev.ddsls.analysis.pprof.OwnCode;
 import dev.ddsls.analysis.pprof.ProfileSample;
 import dev.ddsls.analysis.report.DiagnoseReport;
 import dev.ddsls.analysis.report.HtmlReport;
@@ -58,6 +59,10 @@ public final class DiagnoseCommand implements Callable<Integer> {
   @Option(names = "--trace-id", paramLabel = "ID", description = "Only this trace (unsigned decimal).") String traceId;
   @Option(names = "--format", defaultValue = "text", description = "text, json, markdown, html. Default: ${DEFAULT-VALUE}.") String format;
   @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write the report here instead of stdout.") java.nio.file.Path output;
+  @Option(names = "--code", paramLabel = "JAR|ZIP|DIR",
+      description = {"The function's deployment package (jar, zip or unpacked task root): the classes no bundled",
+          "dependency brought are its own code. Default: the jar of a coldstart output directory, else the handler's package."})
+  java.nio.file.Path code;
   @Option(names = "--quiet", description = "No progress on stderr.") boolean quiet;
   @Option(names = "--verbose", description = "Stack traces on errors.") boolean verbose;
 
@@ -70,7 +75,8 @@ public final class DiagnoseCommand implements Callable<Integer> {
     Source src = Source.of(source, profiles);
     SourceData data = new SourceData();
     src.fetch(q, data, Progress.forTerminal(quiet));
-    DiagnoseReport report = analyze(src.describe(), q, data);
+    if (code != null && !java.nio.file.Files.exists(code)) throw Cli.Failure.usage("--code " + code + ": no such file or directory");
+    DiagnoseReport report = analyze(src.describe(), q, data, code);
     PrintWriter out = new PrintWriter(output == null ? new OutputStreamWriter(System.out, StandardCharsets.UTF_8)
         : java.nio.file.Files.newBufferedWriter(output, StandardCharsets.UTF_8));
     switch (format) {
@@ -132,7 +138,7 @@ public final class DiagnoseCommand implements Callable<Integer> {
   }
 
   /** Groups the data per function, then builds the reports. */
-  static DiagnoseReport analyze(String sourceName, Query q, SourceData data) {
+  static DiagnoseReport analyze(String sourceName, Query q, SourceData data, java.nio.file.Path code) {
     Predicate<Span> wanted = s -> (q.service() == null || q.service().equalsIgnoreCase(s.service()))
         && (q.function() == null || q.function().equalsIgnoreCase(s.function()))
         && (q.env() == null || q.env().equals(s.meta("env")))
@@ -172,13 +178,32 @@ public final class DiagnoseCommand implements Callable<Integer> {
     for (String fn : names) {
       List<Span> spans = byFunction.getOrDefault(fn, List.of());
       String service = spans.isEmpty() ? fn : spans.get(0).service();
+      String handler = ColdStartAnalyzer.handlerOf(spans);
       functions.add(ColdStartAnalyzer.analyze(fn, service, spans, byFunction.isEmpty() ? reports : List.of(),
-          profiles.getOrDefault(fn, List.of())));
+          profiles.getOrDefault(fn, List.of()), handler, ownCode(code, handler, data, notes)));
     }
     ConnectivityReport connectivity = null;
     if (!byFunction.isEmpty()) connectivity = ConnectivityAnalyzer.analyze(data.spans, wanted, data.xraySegments);
     return new DiagnoseReport(sourceName, q.from(), q.to(), functions, connectivity, notes,
         new DiagnoseReport.Inputs(data.spans.size(), data.profiles.size(), reports.size(), data.xraySegments.size()));
+  }
+
+  /**
+   * Own code from --code, else from the jar a coldstart run names for this handler; null (the handler's package)
+   * when neither is there. A --code that cannot be read fails the run; a coldstart jar since moved is a note.
+   */
+  private static OwnCode ownCode(java.nio.file.Path code, String handler, SourceData data, List<String> notes) {
+    if (handler == null && data.deploymentPackages.size() == 1) handler = data.deploymentPackages.keySet().iterator().next();
+    java.nio.file.Path pkg = code != null ? code : handler == null ? null : data.deploymentPackages.get(handler);
+    if (pkg == null) return null;
+    try {
+      return OwnCode.ofDeployment(pkg, handler);
+    } catch (java.io.IOException e) {
+      if (code != null) throw new Cli.Failure(Cli.UNAVAILABLE, "cannot read --code " + e.getMessage());
+      String note = "own code from the handler's package: cannot read the measured jar " + e.getMessage();
+      if (!notes.contains(note)) notes.add(note);
+      return null;
+    }
   }
 
   private static String functionOf(ProfileInput p, Map<Long, String> functionOfSpan) {

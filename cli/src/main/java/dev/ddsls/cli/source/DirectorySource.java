@@ -16,7 +16,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -31,6 +33,7 @@ import java.util.stream.Stream;
 public final class DirectorySource implements Source {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final Path root;
+  private final Map<String, Integer> packageDepth = new HashMap<>();
 
   public DirectorySource(Path root) { this.root = root; }
 
@@ -106,12 +109,30 @@ public final class DirectorySource implements Source {
       }
       return;
     }
-    if (!SpanReader.looksLikeSpans(probe)) return; // profile event, results.json, invocations.jsonl, ...
+    if ("ddsls.coldstart/v1".equals(probe.path("schema").asText())) {
+      deploymentPackage(probe, id, into);
+      return;
+    }
+    if (!SpanReader.looksLikeSpans(probe)) return; // profile event, invocations.jsonl, ...
     try (InputStream in = Files.newInputStream(f)) {
       SpanReader.read(in, id, s -> {
         if (q.inWindow(s.start())) into.spans.add(s);
       });
     }
+  }
+
+  /**
+   * The jar a coldstart run measured, by handler; the outermost results.json wins (an A/B directory's baseline lies
+   * below the candidate's).
+   */
+  private void deploymentPackage(JsonNode results, String id, SourceData into) {
+    String handler = results.path("handler").asText(null), jar = results.path("jar").asText(null);
+    if (handler == null || jar == null) return;
+    int depth = id.split("[/\\\\]").length;
+    Integer seen = packageDepth.get(handler);
+    if (seen != null && seen <= depth) return;
+    packageDepth.put(handler, depth);
+    into.deploymentPackages.put(handler, Path.of(jar));
   }
 
   private static boolean isJson(String line) {

@@ -56,6 +56,17 @@ class DiagnoseBadInputTest {
   }
 
   @Test
+  void unreadableDeploymentPackage() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("d"));
+    Files.writeString(dir.resolve("spans.jsonl"), "{\"trace_id\":1,\"span_id\":2,\"parent_id\":0,\"name\":\"aws.lambda\","
+        + "\"service\":\"f\",\"start\":1700000000000000000,\"duration\":5000000,\"meta\":{\"functionname\":\"f\","
+        + "\"cold_start\":\"true\",\"handler\":\"com.example.Handler::handleRequest\"}}\n");
+    fails(2, "--code", "diagnose", "--source", dir.toString(), "--code", tmp.resolve("absent.jar").toString());
+    Path notZip = Files.writeString(tmp.resolve("function.jar"), "not a zip");
+    fails(3, "function.jar", "diagnose", "--source", dir.toString(), "--code", notZip.toString());
+  }
+
+  @Test
   void unreachableCollector() throws Exception {
     int port;
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {

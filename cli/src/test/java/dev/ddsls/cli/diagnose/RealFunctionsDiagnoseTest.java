@@ -75,10 +75,20 @@ class RealFunctionsDiagnoseTest {
     assertFalse(top.get("evidence").get("callers").toString().contains("@@"), all);
   }
 
+  /** Own code comes from the measured jar: of the shaded SDK jar's packages, only the handler's are the function's. */
+  private static void assertOwnCodeFromTheJar(JsonNode fn) {
+    assertTrue(fn.get("notes").toString().contains("own code: ddsls-example-aws-sdk.jar: 1 own package"), fn.get("notes").toString());
+    for (JsonNode row : fn.get("init").get("ownFrames")) {
+      assertTrue(row.get("frame").asText().startsWith("example.sdk."), "own frame outside the function's package: " + row);
+    }
+  }
+
   @Test
   @Timeout(600)
   void awsSdkInitIsTheSameCauseOnACoreAtLambdasShareAndBesideAHog() throws Exception {
-    assertSdkInitTop(diagnose(coldstart("sdk-1769", sdkJar(), SDK, "--memory", "1769")), "1769 MB");
+    JsonNode core = diagnose(coldstart("sdk-1769", sdkJar(), SDK, "--memory", "1769"));
+    assertSdkInitTop(core, "1769 MB");
+    assertOwnCodeFromTheJar(core);
 
     JsonNode starved = diagnose(coldstart("sdk-512", sdkJar(), SDK, "--memory", "512", "--cpu-limit"));
     assertSdkInitTop(starved, "512 MB with its CPU share");

@@ -69,6 +69,7 @@ public final class InvocationSpans {
     s.meta.put("request_id", inv.event.requestId == null ? "" : inv.event.requestId);
     s.meta.put("functionname", function.toLowerCase(Locale.ROOT));
     if (config.memorySizeMb != null) s.meta.put("memorysize", config.memorySizeMb);
+    if (inv.coldStart && config.handler != null) s.meta.put("handler", config.handler);
     s.meta.put("resource_names", function);
     String arn = inv.event.functionArn;
     if (arn != null) {
