@@ -145,8 +145,14 @@ public final class DiagnoseCommand implements Callable<Integer> {
         && (q.traceId() == null || Long.toUnsignedString(s.traceId()).equals(q.traceId()));
     Map<String, List<Span>> byFunction = new LinkedHashMap<>();
     Map<Long, String> functionOfSpan = new HashMap<>();
+    int duplicates = 0;
     for (Span s : data.spans) {
       if (!s.isInvocation() || !wanted.test(s)) continue;
+      // A tracer resends a batch whose answer it did not see in time; the store then holds the span twice.
+      if (functionOfSpan.containsKey(s.spanId())) {
+        duplicates++;
+        continue;
+      }
       String fn = s.function() == null ? s.service() : s.function();
       byFunction.computeIfAbsent(fn, k -> new ArrayList<>()).add(s);
       functionOfSpan.put(s.spanId(), fn);
@@ -159,6 +165,7 @@ public final class DiagnoseCommand implements Callable<Integer> {
       else unattributed.add(p);
     }
     List<String> notes = new ArrayList<>(data.notes);
+    if (duplicates > 0) notes.add(duplicates + " invocation spans received more than once were counted once");
     // Profiles without span ids (plain pprof or JFR files) belong to the only function there is, or to their own entry.
     if (!unattributed.isEmpty()) {
       if (byFunction.size() == 1) profiles.computeIfAbsent(byFunction.keySet().iterator().next(), k -> new ArrayList<>()).addAll(unattributed);
