@@ -125,6 +125,8 @@ public final class ColdStartAnalyzer {
     List<Finding> findings = InitFindings.of(initStats, phaseStats.get("firstInvocation"), warmMedian, penalty, initAnalysis, coldIds,
         kernel, first);
     InitFindings.order(findings);
+    String contention = InitFindings.hostContentionNote(initAnalysis, kernel);
+    if (contention != null) notes.add(contention);
     return new ColdStartReport(function, service, count, cold, count == 0 ? 0 : round4((double) cold / count), byType, byMemory,
         initStats, phaseStats, warmMedian == null ? null : round(warmMedian), penalty, initAnalysis, findings, coldIds, notes,
         List.copyOf(init));

@@ -94,6 +94,22 @@ class InitAnalysisWallSplitTest {
   }
 
   @Test
+  void aBusyHostIsANoteNotAFindingWhoseAdviceWouldBeMoreMemory() {
+    // The same starved init, but the kernel counted no throttling: the CPU went to other work on the host.
+    ColdStartReport r = ColdStartAnalyzer.analyze("fn", "fn", List.of(coldSpan(512, 2100, Map.of(
+        "ddsls.init.thread_runqueue_ms", 1150.0, "ddsls.init.cgroup_throttled_ms", 0.0))), List.of(), cpuBound(2000, "running"));
+    assertNull(find(r, "init-cpu-starved"), r.findings().toString());
+    assertNull(find(r, "init-off-cpu"), r.findings().toString());
+    assertEquals("init-cpu-hotspot", r.findings().get(0).id(), r.findings().toString());
+    assertTrue(r.notes().stream().anyMatch(n -> n.startsWith("init waited 1200 ms for a CPU that other work on this host took")),
+        r.notes().toString());
+    // Without throttling counters, a share under one vCPU is taken for the quota.
+    ColdStartReport unknown = ColdStartAnalyzer.analyze("fn", "fn", List.of(coldSpan(512, 2100, Map.of(
+        "ddsls.init.thread_runqueue_ms", 1150.0))), List.of(), cpuBound(2000, "running"));
+    assertEquals("cpu-share", find(unknown, "init-cpu-starved").evidence().get("cause"));
+  }
+
+  @Test
   void theProjectionAddsTheInitThreadsCpuBeforeTheProfileFromTheKernel() {
     // The kernel counted 950 ms of init-thread CPU, the profile 800: 150 ms ran before the profiler started.
     ColdStartReport r = ColdStartAnalyzer.analyze("fn", "fn", List.of(coldSpan(512, 2600, Map.of(
