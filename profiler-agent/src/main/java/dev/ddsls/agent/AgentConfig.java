@@ -33,6 +33,13 @@ public final class AgentConfig {
   public final Wall wall;
   public final String outputDir;
   public final long flushBudgetMillis;
+  /**
+   * Spans are sent at the end of an invocation when this long has passed since they were last sent (0: after every
+   * invocation), else held for a later one or shutdown: sparse traffic is flushed per invocation, busy traffic in
+   * batches, and a warm invocation does not wait for a flush that is not due. Datadog's extension's
+   * {@code DD_SERVERLESS_FLUSH_STRATEGY} ({@code end}, {@code periodically,MS}, {@code end,MS}) sets it.
+   */
+  public final long spanFlushPeriodMillis;
   public final String functionName;
   /** AWS_LAMBDA_FUNCTION_MEMORY_SIZE (MB), or null: tagged on spans and profiles, as the CPU share follows from it. */
   public final String memorySizeMb;
@@ -71,6 +78,7 @@ public final class AgentConfig {
     wall = choice("DDSLS_PROFILING_WALL", Wall.class, Wall.INIT);
     outputDir = raw("DDSLS_OUTPUT_DIR");
     flushBudgetMillis = positiveLong("DDSLS_FLUSH_BUDGET_MS", 1000, 10, 60_000);
+    spanFlushPeriodMillis = flushStrategy(raw("DD_SERVERLESS_FLUSH_STRATEGY"));
     runtimeApiUpstream = raw("DDSLS_RUNTIME_API_UPSTREAM");
     proxyPort = (int) positiveLong("DDSLS_PROXY_PORT", 9011, 1, 65535);
     debug = bool("DDSLS_DEBUG", false);
@@ -138,6 +146,28 @@ public final class AgentConfig {
         AgentLog.info(name + "='" + v + "' is not true or false; using " + dflt);
         return dflt;
     }
+  }
+
+  static final long DEFAULT_SPAN_FLUSH_PERIOD_MILLIS = 10_000;
+
+  /** {@code end} -> 0; {@code periodically,MS} and {@code end,MS} -> MS; unset or unreadable -> the default (logged). */
+  static long flushStrategy(String v) {
+    if (v == null) return DEFAULT_SPAN_FLUSH_PERIOD_MILLIS;
+    String s = v.trim().toLowerCase(java.util.Locale.ROOT);
+    if (s.equals("end")) return 0;
+    int comma = s.indexOf(',');
+    String kind = comma < 0 ? s : s.substring(0, comma).trim();
+    if (comma > 0 && (kind.equals("periodically") || kind.equals("end"))) {
+      try {
+        long ms = Long.parseLong(s.substring(comma + 1).trim());
+        if (ms >= 0 && ms <= 3_600_000) return ms;
+      } catch (NumberFormatException ignored) {
+        // reported below
+      }
+    }
+    AgentLog.info("DD_SERVERLESS_FLUSH_STRATEGY='" + v + "' is not end, periodically,MS or end,MS; spans are sent at the end of"
+        + " an invocation at most every " + DEFAULT_SPAN_FLUSH_PERIOD_MILLIS + " ms");
+    return DEFAULT_SPAN_FLUSH_PERIOD_MILLIS;
   }
 
   private long positiveLong(String name, long dflt, long min, long max) {

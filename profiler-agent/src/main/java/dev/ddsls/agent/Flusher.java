@@ -15,10 +15,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Flushes on its own thread ({@code ddsls-flush}), never on the function's: after each invocation it sends that
- * invocation's span; after the cold start's first invocation, when the upload period is due, and at shutdown it
- * also rotates the recording and sends the profiles. The runtime's next {@code /next} waits for a flush under way
- * for at most the flush budget, so no response is ever delayed and no invocation waits longer than the budget.
+ * Flushes on its own thread ({@code ddsls-flush}), never on the function's. Spans are sent at the end of an
+ * invocation when the span flush period has passed since they were last sent (every invocation of sparse traffic,
+ * batches of busy traffic); after the cold start's first invocation, when the upload period is due, and at shutdown
+ * it also rotates the recording and sends the profiles. The runtime's next {@code /next} waits only for a flush that
+ * is due, and at most the flush budget, so no response is ever delayed and a warm invocation rarely waits at all.
+ *
+ * <p>A circuit breaker guards the intake: after a flush that failed or outran the budget while sending, invocations
+ * stop waiting for the intake; what they produce is held (bounded by the uploader) and the intake is probed again at
+ * the first flush after a back-off (1 s, doubling to 5 min), which sends what is held once it answers. One log line
+ * per change of state.
  */
 final class Flusher implements InvocationTracker.FlushControl, Runnable {
   private final AgentConfig config;
@@ -39,6 +45,18 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
   private long lastProfileNanos;
   private long profileStartEpochNanos;
   private boolean coldProfileSent;
+  private long lastSpanFlushNanos;
+  /** The flush thread is in the uploader's network part (so an outrun budget is the intake's fault). */
+  private boolean sending;
+
+  static final long FIRST_BACKOFF_MILLIS = 1000;
+  static final long MAX_BACKOFF_MILLIS = 300_000;
+  private boolean intakeDown;
+  private long backoffMillis;
+  private long retryAtNanos;
+  /** How often a runtime's {@code /next} waited for a flush, and how often it waited the whole budget (for tests). */
+  private long flushWaits;
+  private long budgetsOutrun;
   /** Invocations kept for attributing samples until the recording that covers them has been rotated. */
   private final List<Invocation> unattributed = new ArrayList<>();
 
@@ -60,8 +78,10 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
   @Override public void invocationEnded(Invocation invocation) {
     long now = System.nanoTime();
     synchronized (lock) {
-      spansDue = true;
-      if (!coldProfileSent || now - lastProfileNanos >= config.uploadPeriodMillis * 1_000_000L) profileDue = true;
+      boolean cold = !coldProfileSent;
+      if (cold || now - lastProfileNanos >= config.uploadPeriodMillis * 1_000_000L) profileDue = true;
+      if (cold || profileDue || now - lastSpanFlushNanos >= config.spanFlushPeriodMillis * 1_000_000L) spansDue = true;
+      if (!spansDue && !profileDue) return; // held for a later invocation or shutdown: nothing to wait for
       deadlineNanos = now + config.flushBudgetMillis * 1_000_000L;
       lock.notifyAll();
     }
@@ -70,11 +90,18 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
   @Override public void awaitFlush() {
     long end = System.nanoTime() + config.flushBudgetMillis * 1_000_000L;
     synchronized (lock) {
-      while ((busy || spansDue || profileDue) && !closed) {
+      if (intakeDown || !(busy || spansDue || profileDue) || closed) return;
+      flushWaits++;
+      while ((busy || spansDue || profileDue) && !closed && !intakeDown) {
         long left = end - System.nanoTime();
         if (left <= 0) {
-          AgentLog.once("flush-budget", "a flush took longer than DDSLS_FLUSH_BUDGET_MS=" + config.flushBudgetMillis
-              + "; the function went on without waiting for it");
+          budgetsOutrun++;
+          if (sending) {
+            intakeFailed("no answer within DDSLS_FLUSH_BUDGET_MS=" + config.flushBudgetMillis);
+          } else {
+            AgentLog.once("flush-budget", "a flush took longer than DDSLS_FLUSH_BUDGET_MS=" + config.flushBudgetMillis
+                + "; the function went on without waiting for it");
+          }
           return;
         }
         try {
@@ -119,8 +146,12 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
       }
       long began = System.nanoTime();
       try {
-        flush(spans, profile, false, deadline);
-        if (config.debug) AgentLog.info("flush (" + (profile ? "spans and profile" : "spans") + ") took " + (System.nanoTime() - began) / 1_000_000 + " ms");
+        Sent sent = flush(spans, profile, false, deadline);
+        synchronized (lock) {
+          if (sent == Sent.FAILED) intakeFailed("a request failed");
+          else if (sent == Sent.ALL && intakeDown) intakeAnswers();
+        }
+        if (config.debug) AgentLog.info("flush (" + (profile ? "spans and profile" : "spans") + ", " + sent + ") took " + (System.nanoTime() - began) / 1_000_000 + " ms");
       } catch (Throwable t) {
         AgentLog.once("flush-failed", "flush failed (" + AgentLog.describe(t) + "); the function is unaffected");
       } finally {
@@ -149,18 +180,68 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
     }
     try {
       if (lambda) tracker.endAtShutdown(Math.min(100, budgetMillis / 4));
-      flush(true, true, true, deadline);
+      flush(true, true, true, deadline); // the last chance: sent even when the breaker is open
     } catch (Throwable t) {
       AgentLog.once("flush-failed", "flush at shutdown failed: " + AgentLog.describe(t));
     }
   }
 
-  private void flush(boolean spans, boolean profile, boolean last, long deadline) {
+  /** What a flush did with the intake: sent all it held, failed, or held everything (the breaker is open). */
+  enum Sent { ALL, FAILED, HELD }
+
+  private Sent flush(boolean spans, boolean profile, boolean last, long deadline) {
     List<Invocation> ended = lambda ? tracker.drainFinished() : Collections.<Invocation>emptyList();
     unattributed.addAll(ended);
     if (spans && !ended.isEmpty()) sendSpans(ended);
     if (profile && engine != null) sendProfile(last);
-    uploader().flush(deadline);
+    synchronized (lock) {
+      if (spans) lastSpanFlushNanos = System.nanoTime();
+      // While the breaker is open, send only as a probe: after the back-off, and with something to send.
+      if (!last && intakeDown && (System.nanoTime() - retryAtNanos < 0 || !uploader().hasPending())) return Sent.HELD;
+      sending = true;
+    }
+    try {
+      return uploader().flush(deadline) ? Sent.ALL : Sent.FAILED;
+    } finally {
+      synchronized (lock) {
+        sending = false;
+      }
+    }
+  }
+
+  /** Caller holds the lock. Opens the breaker (one log line), or backs off further when a probe failed. */
+  private void intakeFailed(String why) {
+    long now = System.nanoTime();
+    if (!intakeDown) {
+      intakeDown = true;
+      backoffMillis = FIRST_BACKOFF_MILLIS;
+      AgentLog.info("the intake failed (" + why + "): invocations no longer wait for it; what they produce is held"
+          + " and sent when it answers again (probed after " + FIRST_BACKOFF_MILLIS + " ms, then less often)");
+    } else if (now - retryAtNanos >= 0) {
+      backoffMillis = Math.min(MAX_BACKOFF_MILLIS, backoffMillis * 2);
+    } else {
+      return; // a flush that started before the breaker opened: the back-off already runs
+    }
+    retryAtNanos = now + backoffMillis * 1_000_000L;
+  }
+
+  /** Caller holds the lock. Closes the breaker after a probe sent everything. */
+  private void intakeAnswers() {
+    intakeDown = false;
+    AgentLog.info("the intake answers again: what was held has been sent; invocations wait for due flushes again");
+  }
+
+  /** For tests: {@code /next} calls that waited for a flush, and those that waited the whole budget. */
+  long[] waits() {
+    synchronized (lock) {
+      return new long[] {flushWaits, budgetsOutrun};
+    }
+  }
+
+  boolean intakeDown() {
+    synchronized (lock) {
+      return intakeDown;
+    }
   }
 
   private void sendSpans(List<Invocation> ended) {

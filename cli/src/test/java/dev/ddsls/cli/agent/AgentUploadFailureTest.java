@@ -74,11 +74,13 @@ class AgentUploadFailureTest {
       assertEquals(4, log.size());
       for (String line : log) assertEquals("\"hello Ada\"", JSON.readTree(line).get("response").asText(), line);
       if (!mode.equals("closed")) assertTrue(requests.get() > 0, "the agent tried the intake");
-      // A flush waiting on the 10 s endpoint would take 40 s over 4 invocations; the budget caps each at 300 ms.
-      assertTrue(r.millis() < 9_000, "coldstart took " + r.millis() + " ms");
       String stderr = Files.readString(out.resolve("run-1").resolve("stderr.log")) + Files.readString(out.resolve("run-1").resolve("stdout.log"));
-      assertTrue(stderr.lines().filter(l -> l.startsWith("ddsls:") && l.contains("failed")).count() <= 2,
-          "failures are logged once per kind:\n" + stderr);
+      // A broken intake opens the breaker once (later invocations no longer wait for it); a 413 refuses one body only.
+      long breaker = stderr.lines().filter(l -> l.startsWith("ddsls:") && l.contains("the intake failed")).count();
+      assertEquals(mode.equals("413") ? 0 : 1, breaker, stderr);
+      if (mode.equals("slow")) assertTrue(requests.get() <= 3, "the silent intake was probed, not asked per invocation: " + requests.get());
+      assertTrue(stderr.lines().filter(l -> l.startsWith("ddsls:") && l.contains("upload to") && l.contains("failed")).count() <= 2,
+          "upload failures are logged once per kind:\n" + stderr);
     } finally {
       if (server != null) server.stop(0);
     }

@@ -59,6 +59,8 @@ public final class Uploader {
   private final int maxSpans;
   private final OutputFiles output;
   private final ReentrantLock flushLock = new ReentrantLock();
+  /** Set by a failed request of the flush under way (only the thread holding flushLock writes it). */
+  private boolean failedThisFlush;
 
   // Guarded by this.
   private final ArrayDeque<ProfileBatch> profiles = new ArrayDeque<>();
@@ -161,21 +163,30 @@ public final class Uploader {
   /**
    * Sends what is pending, spans first, until {@code deadlineNanos} (a {@link System#nanoTime()} value); what is
    * left stays queued. A network failure (refused, timeout) ends that kind's sending for this flush.
+   *
+   * @return false when the intake failed a request (refused, no answer in time, 5xx, 408 or 429); a 4xx that
+   *     refuses one body says nothing about the intake
    */
-  public void flush(long deadlineNanos) {
+  public boolean flush(long deadlineNanos) {
     try {
       long wait = deadlineNanos - System.nanoTime();
-      if (wait <= 0 || !flushLock.tryLock(wait, TimeUnit.NANOSECONDS)) return;
+      if (wait <= 0 || !flushLock.tryLock(wait, TimeUnit.NANOSECONDS)) return true;
       try {
+        failedThisFlush = false;
         flushSpans(deadlineNanos);
         flushProfiles(deadlineNanos);
+        return !failedThisFlush;
       } finally {
         flushLock.unlock();
       }
     } catch (Throwable t) {
       AgentLog.once("upload:flush", "flush failed: " + AgentLog.describe(t));
+      return false;
     }
   }
+
+  /** Whether anything is waiting to be sent. */
+  public synchronized boolean hasPending() { return pendingSpans > 0 || !profiles.isEmpty(); }
 
   public synchronized UploadCounters counters() {
     return new UploadCounters(profilesSent, profilesFailed, profilesDropped, attachmentsDropped, spansSent, spansFailed,
@@ -318,6 +329,7 @@ public final class Uploader {
       kind = "io";
       detail = AgentLog.describe(t);
     }
+    if (retryable(kind)) failedThisFlush = true; // the intake's trouble; other 4xx are this body's
     synchronized (this) {
       String key = what + ":" + kind;
       Long n = failures.get(key);
