@@ -1,6 +1,10 @@
 package dev.ddsls.cli.collect;
 
 import dev.ddsls.cli.Cli;
+import dev.ddsls.collector.Collector;
+import dev.ddsls.collector.Retention;
+import dev.ddsls.collector.Store;
+import dev.ddsls.collector.Units;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -104,7 +108,7 @@ public final class CollectCommand implements Callable<Integer> {
       try {
         collector.close();
         lock.release();
-        out.println(collector.counters().line());
+        out.println(collector.countersLine());
         out.println("ddsls collect stopped");
         out.flush();
       } catch (Throwable e) {

@@ -144,10 +144,10 @@ class ChunkedStoreTest {
             + "\"cold_start\":\"" + (i == 0) + "\",\"functionname\":\"old-fn\"},\"metrics\":{}}";
         json = json.replace("-1", "18446744073709551615"); // unsigned, as the old collector wrote it
         s.execute("INSERT INTO spans VALUES (" + (i + 1) + ", " + received + ", -1, 7, " + (i + 1) + ", 0, 'old', 'old-fn', 'aws.lambda', "
-            + (T0 + i) + ", 5, " + (i == 0 ? 1 : 0) + ", 'req-" + i + "', '" + json + "', " + Store.crc(json.getBytes(StandardCharsets.UTF_8)) + ")");
+            + (T0 + i) + ", 5, " + (i == 0 ? 1 : 0) + ", 'req-" + i + "', '" + json + "', " + crc(json.getBytes(StandardCharsets.UTF_8)) + ")");
       }
       String event = Payloads.event("old", "2023-11-14T22:13:20Z", "2023-11-14T22:14:20Z", "cpu.pprof");
-      s.execute("INSERT INTO profiles VALUES (1, " + received + ", 1, 2, 'old', 'old-fn', 'java', '" + event + "', " + Store.crc(event.getBytes(StandardCharsets.UTF_8)) + ")");
+      s.execute("INSERT INTO profiles VALUES (1, " + received + ", 1, 2, 'old', 'old-fn', 'java', '" + event + "', " + crc(event.getBytes(StandardCharsets.UTF_8)) + ")");
       s.execute("INSERT INTO profile_spans VALUES (1, 2, 1)");
       s.execute("PRAGMA user_version=1");
     }
@@ -206,5 +206,12 @@ class ChunkedStoreTest {
       v >>>= 7;
     }
     out.write((int) v);
+  }
+
+  /** The store's record checksum (CRC32C), computed here as the store's --check recomputes it. */
+  private static long crc(byte[] b) {
+    java.util.zip.CRC32C c = new java.util.zip.CRC32C();
+    c.update(b, 0, b.length);
+    return c.getValue();
   }
 }

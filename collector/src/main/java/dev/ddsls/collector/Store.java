@@ -1,4 +1,4 @@
-package dev.ddsls.cli.collect;
+package dev.ddsls.collector;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,7 +22,7 @@ import java.util.zip.CRC32C;
  * {@link #check} verifies on top of SQLite's own structural check. One connection writes (SQLite has a single
  * writer anyway); another reads, never blocked by the writer in WAL mode.
  */
-final class Store implements AutoCloseable {
+public final class Store implements AutoCloseable {
   static final String FILE = "collect.db";
   private static final int SCHEMA = 2;
   private static final long WAL_RESTART_BYTES = 128L << 20;
@@ -57,9 +57,9 @@ final class Store implements AutoCloseable {
     this.reader = reader;
   }
 
-  Path file() { return file; }
+  public Path file() { return file; }
 
-  static boolean exists(Path dir) { return Files.isRegularFile(dir.resolve(FILE)); }
+  public static boolean exists(Path dir) { return Files.isRegularFile(dir.resolve(FILE)); }
 
   static final String INSERT_CHUNK = "INSERT INTO span_chunks(received, min_start, max_start, spans, data, crc) VALUES (?,?,?,?,?,?)";
 
@@ -74,7 +74,7 @@ final class Store implements AutoCloseable {
     insert.executeUpdate();
   }
 
-  static Store open(Path dir) throws Exception {
+  public static Store open(Path dir) throws Exception {
     Files.createDirectories(dir);
     Path file = dir.resolve(FILE);
     Class.forName("org.sqlite.JDBC");
@@ -322,7 +322,7 @@ final class Store implements AutoCloseable {
     T read(ResultSet rs) throws SQLException;
   }
 
-  long count(String table) throws SQLException {
+  public long count(String table) throws SQLException {
     if (table.equals("spans")) return read("SELECT coalesce(sum(spans), 0) FROM span_chunks", List.of(), rs -> rs.getLong(1));
     return read("SELECT count(*) FROM " + table, List.of(), rs -> rs.getLong(1));
   }
@@ -482,7 +482,7 @@ final class Store implements AutoCloseable {
   }
 
   /** Rewrites the database without free pages and empties the write-ahead log. */
-  void compact() throws SQLException {
+  public void compact() throws SQLException {
     synchronized (writer) {
       try (Statement s = writer.createStatement()) {
         s.execute("VACUUM");
@@ -492,7 +492,7 @@ final class Store implements AutoCloseable {
   }
 
   /** Checks SQLite's structure and every record's CRC32C; returns the problems found (empty when sound). */
-  List<String> check() throws SQLException {
+  public List<String> check() throws SQLException {
     List<String> problems = new ArrayList<>();
     read("PRAGMA integrity_check", List.of(), rs -> {
       while (rs.next()) if (!"ok".equals(rs.getString(1))) problems.add("sqlite: " + rs.getString(1));

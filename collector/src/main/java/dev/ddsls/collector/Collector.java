@@ -1,4 +1,4 @@
-package dev.ddsls.cli.collect;
+package dev.ddsls.collector;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -16,7 +16,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /** The running collector: an HTTP server on a bounded pool, the store, the counters and the retention job. */
-final class Collector implements AutoCloseable {
+public final class Collector implements AutoCloseable {
   static final List<String> ENDPOINTS = List.of("/v0.3/traces", "/v0.4/traces", "/v0.5/traces", "/profiling/v1/input",
       "/info", "/ddsls/v1/spans", "/ddsls/v1/profiles", "/ddsls/v1/profiles/{id}/{attachment}");
   /** Handler threads: each may hold one body of up to --max-body in memory. */
@@ -34,7 +34,7 @@ final class Collector implements AutoCloseable {
   private final String version;
   private final long intervalMillis;
 
-  Collector(Store store, InetSocketAddress address, String token, long maxBody, Retention retention, long intervalMillis,
+  public Collector(Store store, InetSocketAddress address, String token, long maxBody, Retention retention, long intervalMillis,
       PrintStream out) throws IOException {
     this.intervalMillis = intervalMillis;
     this.store = store;
@@ -64,16 +64,19 @@ final class Collector implements AutoCloseable {
     return t;
   }
 
-  void start() throws java.sql.SQLException {
+  public void start() throws java.sql.SQLException {
     store.startCheckpoints(500);
     server.start();
     timer.scheduleAtFixedRate(counters::printLine, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
     timer.scheduleWithFixedDelay(this::enforceRetention, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
   }
 
-  int port() { return server.getAddress().getPort(); }
+  public int port() { return server.getAddress().getPort(); }
 
   Counters counters() { return counters; }
+
+  /** The counters line the collector prints every interval and at shutdown. */
+  public String countersLine() { return counters.line(); }
 
   private void enforceRetention() {
     try {

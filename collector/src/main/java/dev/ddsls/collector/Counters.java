@@ -1,4 +1,4 @@
-package dev.ddsls.cli.collect;
+package dev.ddsls.collector;
 
 import java.io.PrintStream;
 import java.util.concurrent.atomic.AtomicLong;

@@ -1,4 +1,4 @@
-package dev.ddsls.cli.collect;
+package dev.ddsls.collector;
 
 import dev.ddsls.analysis.pprof.ProtoReader;
 import java.io.ByteArrayInputStream;

@@ -1,4 +1,4 @@
-package dev.ddsls.cli.collect;
+package dev.ddsls.collector;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;

@@ -1,4 +1,4 @@
-package dev.ddsls.cli.collect;
+package dev.ddsls.collector;
 
 /** A payload the collector refuses (HTTP 400): the message says what was wrong and where. */
 final class Malformed extends Exception {

@@ -1,17 +1,17 @@
-package dev.ddsls.cli.collect;
+package dev.ddsls.collector;
 
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Parses the sizes ({@code 50MiB}, {@code 2GB}, {@code 1024}) and durations ({@code 7d}, {@code 12h}) of the options. */
-final class Units {
+public final class Units {
   private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([kmgt]?)(i?)b?");
   private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d|w)");
 
   private Units() {}
 
-  static long bytes(String text) {
+  public static long bytes(String text) {
     Matcher m = SIZE.matcher(text.trim().toLowerCase(Locale.ROOT));
     if (!m.matches()) throw new IllegalArgumentException("not a size: " + text + " (e.g. 50MiB, 2GiB, 500MB, 1048576)");
     int power = "kmgt".indexOf(m.group(2)) + 1;
@@ -21,7 +21,7 @@ final class Units {
     return v;
   }
 
-  static long millis(String text) {
+  public static long millis(String text) {
     Matcher m = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
     if (!m.matches()) throw new IllegalArgumentException("not a duration: " + text + " (e.g. 7d, 12h, 30m)");
     long v = Long.parseLong(m.group(1));
