@@ -8,18 +8,21 @@ the microsecond; their difference is the event-to-response time at that precisio
 
 Configurations, interleaved round by round so machine drift hits all of them alike; each is one
 `ddsls coldstart --runs 1` process, a cold start followed by warm invocations:
-  trivial/none, trivial/agent  example.HelloHandler, no agent and the agent profiling (layer's wrapper, defaults)
+  trivial/none, trivial/agent  example.HelloHandler, no agent and the agent profiling (layer's wrapper, defaults:
+                               spans sent at the end of an invocation once 10 s have passed since the last send)
+  trivial/agent-end            the same with DD_SERVERLESS_FLUSH_STRATEGY=end: spans sent after every invocation
   cpu/none, cpu/agent          example.RulesHandler building --cpu-rounds rules per invocation (CPU-bound)
   intake/slow, intake/failing, intake/silent
-                               the trivial handler with the agent, DD_TRACE_AGENT_URL pointing at a loopback intake
-                               this script runs: answers after --slow-ms, answers 500, or accepts and never answers
+                               as trivial/agent-end (a flush due after every invocation: the case the agent's circuit
+                               breaker is for), DD_TRACE_AGENT_URL pointing at a loopback intake this script runs:
+                               answers after --slow-ms, answers 500, or accepts and never answers
 The agent's uploads otherwise go to the emulator, which answers at once (the healthy intake).
 
 Reported: per warm invocation (invocations 2..M of every run, pooled), p50/p99 of event-to-response and of Duration,
 and what the agent adds (agent minus none at each percentile; the p50 also paired by round); the CPU-bound handler's
 throughput (invocations per second of event-to-response time, second half of each run) with and without the agent; the first invocation's
 post-runtime part (the first flush after the cold start, with the cold profile); per intake, the total Duration of
-the first --intake-invocations invocations against the healthy agent's same invocations of the same round.
+the first --intake-invocations invocations against trivial/agent-end's same invocations of the same round.
 
 Usage: bench/agent-bill.py [--rounds 10] [--invocations 101] [--cpu-rounds 15000] [--intake-invocations 20]
                            [--slow-ms 300]
@@ -30,6 +33,7 @@ import argparse, json, os, socket, socketserver, statistics, subprocess, sys, te
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLES = os.path.join(ROOT, "cli/target/examples/ddsls-examples.jar")
 HOLD_LIMIT_S = 120  # the silent intake lets go of a connection after this, whatever the agent does
+EVERY_INVOCATION = ["--env", "DD_SERVERLESS_FLUSH_STRATEGY=end"]  # spans sent after every invocation
 
 
 def quantile(xs, p):
@@ -162,11 +166,13 @@ def main():
     configs = {
         "trivial/none": trivial + (a.invocations, ["--agent", "off"]),
         "trivial/agent": trivial + (a.invocations, ["--agent", "on"]),
+        "trivial/agent-end": trivial + (a.invocations, ["--agent", "on"] + EVERY_INVOCATION),
         "cpu/none": cpu + (a.invocations, ["--agent", "off"]),
         "cpu/agent": cpu + (a.invocations, ["--agent", "on"]),
     }
     for mode, intake in intakes.items():
-        configs["intake/" + mode] = trivial + (a.intake_invocations, ["--agent", "on", "--env", "DD_TRACE_AGENT_URL=" + intake.url])
+        configs["intake/" + mode] = trivial + (a.intake_invocations, ["--agent", "on", "--env", "DD_TRACE_AGENT_URL=" + intake.url]
+                                               + EVERY_INVOCATION)
     rounds = {k: [] for k in configs}
     try:
         for r in range(a.rounds + 1):  # round 0 warms the page cache and is discarded
@@ -190,8 +196,9 @@ def report(a, rounds, intakes):
     print("Warm invocations (2..%d of each run), ms, n per configuration = %d:\n" % (a.invocations, a.rounds * (a.invocations - 1)))
     print("| handler | measure | none p50 | none p99 | agent p50 | agent p99 | added p50 | added p99 | added p50, paired by round (median) |")
     print("|---|---|---|---|---|---|---|---|---|")
-    for h in ("trivial", "cpu"):
-        none, agent = rounds[h + "/none"], rounds[h + "/agent"]
+    for h, with_agent in (("trivial", "trivial/agent"), ("trivial, spans every invocation", "trivial/agent-end"),
+                          ("cpu", "cpu/agent")):
+        none, agent = rounds[h.split(",")[0] + "/none"], rounds[with_agent]
         for key, label in (("toResponse", "event to response"), ("duration", "Duration")):
             n, g = warm(none, key), warm(agent, key)
             paired = statistics.median([quantile(x[key][1:], 0.5) - quantile(y[key][1:], 0.5) for x, y in zip(agent, none)])
@@ -217,11 +224,11 @@ def report(a, rounds, intakes):
         print("| %s | %.3f | %.3f |" % (name, statistics.median(first), max(first)))
 
     k = a.intake_invocations
-    print("\nIntakes: total Duration of invocations 1..%d, against the healthy intake's same invocations of the same "
-          "round (trivial/agent); slow answers after %d ms:\n" % (k, a.slow_ms))
+    print("\nIntakes (spans sent every invocation): total Duration of invocations 1..%d, against the healthy intake's "
+          "same invocations of the same round (trivial/agent-end); slow answers after %d ms:\n" % (k, a.slow_ms))
     print("| intake | requests received (all rounds) | added total, median of rounds | max | warm Duration p50 | p99 | warm event to response p99 |")
     print("|---|---|---|---|---|---|---|")
-    healthy = [sum(run["duration"][:k]) for run in rounds["trivial/agent"]]
+    healthy = [sum(run["duration"][:k]) for run in rounds["trivial/agent-end"]]
     for mode, intake in intakes.items():
         runs = rounds["intake/" + mode]
         added = [sum(run["duration"][:k]) - h for run, h in zip(runs, healthy)]
