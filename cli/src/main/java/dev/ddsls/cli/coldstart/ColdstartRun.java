@@ -113,8 +113,7 @@ final class ColdstartRun {
       if (cause != null && !error.contains(cause)) error += " (caused by " + cause + ")";
     }
     return new RunResult(n, d.status, error, initMs, AgentPhases.read(runDir), d.invocationsMs, d.durationsMs,
-        d.postRuntimeMs, agentFiles(runDir),
-        uploads, d.status == Status.OK ? List.of() : tail(runDir));
+        d.postRuntimeMs, agentFiles(runDir), uploads, d.status == Status.OK ? List.of() : tail(runDir));
   }
 
   private void drive(RuntimeApiEmulator emu, Process p, Drive d) throws InterruptedException {
