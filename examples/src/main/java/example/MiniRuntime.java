@@ -14,11 +14,15 @@ import java.util.Map;
  * A custom runtime in one page: the Lambda Runtime API loop of a function that brings its own main class instead of
  * the AWS runtime interface client (as on the provided.al2023 runtime). It loads the handler named by {@code _HANDLER}
  * (a {@link RequestHandler} of maps), then answers each event with the handler's result as a JSON string.
+ * {@code MINI_RUNTIME_NEXT_DELAY_MS} makes it wait that long after each answer before it asks for the next event, as
+ * a runtime that does work after its response does: Lambda bills that time (the post-runtime part of Duration).
  */
 public final class MiniRuntime {
   public static void main(String[] args) throws Exception {
     String base = "http://" + System.getenv("AWS_LAMBDA_RUNTIME_API") + "/2018-06-01/runtime/";
     String handler = System.getenv("_HANDLER");
+    String delay = System.getenv("MINI_RUNTIME_NEXT_DELAY_MS");
+    long nextDelayMillis = delay == null || delay.isBlank() ? 0 : Long.parseLong(delay.trim());
     String className = handler.contains("::") ? handler.substring(0, handler.indexOf("::")) : handler;
     RequestHandler<Map<String, Object>, Object> function;
     try {
@@ -43,6 +47,7 @@ public final class MiniRuntime {
       } catch (RuntimeException e) {
         post(base + "invocation/" + requestId + "/error", "{\"errorMessage\":\"" + e + "\",\"errorType\":\"HandlerError\"}");
       }
+      if (nextDelayMillis > 0) Thread.sleep(nextDelayMillis);
     }
   }
 

@@ -16,6 +16,8 @@ final class ColdstartMetrics {
     if (!runs.isArray()) throw new InputException("ddsls.coldstart/v1 document without a runs array");
     List<Double> init = new ArrayList<>(), first = new ArrayList<>(), warm = new ArrayList<>();
     List<Double> jvm = new ArrayList<>(), agent = new ArrayList<>(), runtimeInit = new ArrayList<>();
+    List<Double> firstDuration = new ArrayList<>(), warmDuration = new ArrayList<>();
+    List<Double> firstPostRuntime = new ArrayList<>(), warmPostRuntime = new ArrayList<>();
     long ok = 0, initError = 0, error = 0, timeout = 0;
     List<Path> profiles = new ArrayList<>();
     for (JsonNode run : runs) {
@@ -30,6 +32,11 @@ final class ColdstartMetrics {
       add(init, run.get("initMs"));
       JsonNode inv = run.path("invocationsMs");
       for (int i = 0; i < inv.size(); i++) add(i == 0 ? first : warm, inv.get(i));
+      // Absent in results written before Lambda's Duration was measured: no samples, insufficient data.
+      JsonNode duration = run.path("durationMs");
+      for (int i = 0; i < duration.size(); i++) add(i == 0 ? firstDuration : warmDuration, duration.get(i));
+      JsonNode postRuntime = run.path("postRuntimeMs");
+      for (int i = 0; i < postRuntime.size(); i++) add(i == 0 ? firstPostRuntime : warmPostRuntime, postRuntime.get(i));
       JsonNode phases = run.path("phasesMs");
       add(jvm, phases.get("jvm"));
       add(agent, phases.get("agent"));
@@ -43,6 +50,10 @@ final class ColdstartMetrics {
     m.put("init", samples(init));
     m.put("firstInvocation", samples(first));
     m.put("warmInvocation", samples(warm));
+    m.put("firstDuration", samples(firstDuration));
+    m.put("warmDuration", samples(warmDuration));
+    m.put("firstPostRuntime", samples(firstPostRuntime));
+    m.put("warmPostRuntime", samples(warmPostRuntime));
     m.put("phases.jvm", samples(jvm));
     m.put("phases.agent", samples(agent));
     m.put("phases.runtimeInit", samples(runtimeInit));

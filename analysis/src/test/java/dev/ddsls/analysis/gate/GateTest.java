@@ -62,6 +62,29 @@ class GateTest {
   }
 
   @Test
+  void billedDurationMetricsReadEachRunsListsAndSkipNulls() throws Exception {
+    // Run 1: three invocations, the last one's asks never came (null); run 2: written before Duration was measured.
+    GateDocument doc = GateDocument.parse(new com.fasterxml.jackson.databind.ObjectMapper().readTree("""
+        {"schema":"ddsls.coldstart/v1","handler":"h","runs":[
+          {"run":1,"status":"ok","initMs":300,"invocationsMs":[40.1,2.0,2.2],
+           "durationMs":[95.5,2.5,null],"postRuntimeMs":[55.25,0.4,null]},
+          {"run":2,"status":"ok","initMs":310,"invocationsMs":[41.0,2.1]}]}
+        """), null);
+    List<Outcome> o = Gate.evaluate(thresholds("firstDuration.count==1", "warmDuration.count==1", "warmDuration.max<=2.5ms",
+        "warmPostRuntime.max<0.4ms", "firstPostRuntime.min>=55.25"), doc, null).outcomes();
+    assertEquals(Outcome.Verdict.PASS, o.get(0).verdict(), o.get(0).message());
+    assertEquals(Outcome.Verdict.PASS, o.get(1).verdict(), "the null is left out: " + o.get(1).message());
+    assertEquals(Outcome.Verdict.PASS, o.get(2).verdict(), o.get(2).message());
+    assertEquals(Outcome.Verdict.FAIL, o.get(3).verdict(), o.get(3).message());
+    assertEquals(0.4, o.get(3).candidate());
+    assertEquals(Outcome.Verdict.PASS, o.get(4).verdict(), o.get(4).message());
+
+    GateDocument old = Docs.coldstartDoc(Docs.normal(20, 1000, 50, 1));
+    Outcome none = only(Gate.evaluate(thresholds("warmDuration.p50<1ms"), old, null));
+    assertTrue(none.insufficient(), "results without durationMs have no samples: " + none.message());
+  }
+
+  @Test
   void unknownMetricIsARuleErrorNeverIgnored() {
     GateDocument doc = Docs.coldstartDoc(Docs.normal(20, 1000, 50, 1));
     RuleException e = assertThrows(RuleException.class, () -> Gate.evaluate(thresholds("inti.p90<1500ms"), doc, null));

@@ -27,7 +27,8 @@ import picocli.CommandLine.Option;
     description = {
         "Runs a Lambda handler jar locally in fresh JVMs, started as Lambda's Java runtime starts them (its JVM flags,"
             + " the AWS runtime interface client, a built-in Runtime API emulator), and measures each cold start.",
-        "Writes DIR/results.json (schema ddsls.coldstart/v1) and DIR/run-<n>/ (stdout.log, stderr.log, invocations.jsonl: request ids, trace headers, responses; and the agent's files).",
+        "Writes DIR/results.json (schema ddsls.coldstart/v1) and DIR/run-<n>/ (stdout.log, stderr.log, invocations.jsonl: request ids, trace headers, responses,"
+            + " times and Lambda's billed Duration; and the agent's files).",
         "A/B: with --baseline-jar the candidate (--jar) and the baseline run alternately, A B A B ..., after a discarded"
             + " warm-up pair, so machine drift hits both alike; the baseline's results go to DIR/baseline/results.json,"
             + " ready for 'ddsls gate --results DIR/results.json --baseline DIR/baseline/results.json'.",

@@ -7,12 +7,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ddsls.analysis.stats.Percentiles;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * The results of all runs and their summary, as the {@code ddsls.coldstart/v1} document of DESIGN.md. Summaries:
  * {@code initMs} over the runs whose init finished; {@code firstInvocationMs} over each run's first answered
  * invocation; {@code warmInvocationMs} over all later ones (an invocation that answered with an error counts: it
- * was measured; one that timed out does not).
+ * was measured; one that timed out does not). The billed Duration and its post-runtime part are summarised the same
+ * way ({@code firstDurationMs}, {@code warmDurationMs}, {@code firstPostRuntimeMs}, {@code warmPostRuntimeMs}),
+ * over the invocations whose Duration was measured, to the microsecond.
  */
 final class ColdstartResults {
   static final String SCHEMA = "ddsls.coldstart/v1";
@@ -81,6 +84,36 @@ final class ColdstartResults {
     return Percentiles.of(v).rounded(1);
   }
 
+  Percentiles firstDurationMs() { return first(RunResult::durationsMs); }
+
+  Percentiles warmDurationMs() { return warm(RunResult::durationsMs); }
+
+  Percentiles firstPostRuntimeMs() { return first(RunResult::postRuntimeMs); }
+
+  Percentiles warmPostRuntimeMs() { return warm(RunResult::postRuntimeMs); }
+
+  /** Each run's first value of a per-invocation list, nulls (not measured) left out; to the microsecond. */
+  private Percentiles first(Function<RunResult, List<Double>> perInvocation) {
+    List<Double> v = new ArrayList<>();
+    for (RunResult r : runs) {
+      List<Double> l = perInvocation.apply(r);
+      if (!l.isEmpty() && l.get(0) != null) v.add(l.get(0));
+    }
+    return Percentiles.of(v).rounded(3);
+  }
+
+  /** Every run's later values of a per-invocation list, pooled, nulls left out; to the microsecond. */
+  private Percentiles warm(Function<RunResult, List<Double>> perInvocation) {
+    List<Double> v = new ArrayList<>();
+    for (RunResult r : runs) {
+      List<Double> l = perInvocation.apply(r);
+      for (int i = 1; i < l.size(); i++) {
+        if (l.get(i) != null) v.add(l.get(i));
+      }
+    }
+    return Percentiles.of(v).rounded(3);
+  }
+
   RuntimeApiEmulator.Uploads uploads() {
     int traces = 0;
     int profiles = 0;
@@ -121,6 +154,10 @@ final class ColdstartResults {
       }
       ArrayNode inv = o.putArray("invocationsMs");
       for (double ms : r.invocationsMs()) inv.add(ms);
+      ArrayNode duration = o.putArray("durationMs");
+      for (Double ms : r.durationsMs()) duration.add(ms);
+      ArrayNode postRuntime = o.putArray("postRuntimeMs");
+      for (Double ms : r.postRuntimeMs()) postRuntime.add(ms);
       ArrayNode files = o.putArray("files");
       for (String f : r.files()) files.add(f);
       o.set("uploads", uploadsJson(r.uploads()));
@@ -129,6 +166,10 @@ final class ColdstartResults {
     summary.set("initMs", JSON.valueToTree(initMs()));
     summary.set("firstInvocationMs", JSON.valueToTree(firstInvocationMs()));
     summary.set("warmInvocationMs", JSON.valueToTree(warmInvocationMs()));
+    summary.set("firstDurationMs", JSON.valueToTree(firstDurationMs()));
+    summary.set("warmDurationMs", JSON.valueToTree(warmDurationMs()));
+    summary.set("firstPostRuntimeMs", JSON.valueToTree(firstPostRuntimeMs()));
+    summary.set("warmPostRuntimeMs", JSON.valueToTree(warmPostRuntimeMs()));
     root.set("uploads", uploadsJson(uploads()));
     return root;
   }

@@ -53,6 +53,9 @@ final class ColdstartRun {
     Status status = Status.OK;
     String error;
     final List<Double> invocationsMs = new ArrayList<>();
+    /** Billed Duration and its post-runtime part of each answered invocation (null: the asks never came). */
+    final List<Double> durationsMs = new ArrayList<>();
+    final List<Double> postRuntimeMs = new ArrayList<>();
     final List<Invocation> sent = new ArrayList<>();
 
     void fail(Status s, String message) {
@@ -98,7 +101,7 @@ final class ColdstartRun {
       Long first = emu.firstNext().getNow(null);
       initMs = first == null ? null : millis(first - start);
       uploads = emu.uploads();
-      writeInvocations(runDir.resolve(INVOCATIONS), d.sent);
+      writeInvocations(runDir.resolve(INVOCATIONS), d);
     } finally {
       deleteTree(taskRoot);
     }
@@ -109,8 +112,8 @@ final class ColdstartRun {
       String cause = rootCause(runDir);
       if (cause != null && !error.contains(cause)) error += " (caused by " + cause + ")";
     }
-    return new RunResult(n, d.status, error, initMs, AgentPhases.read(runDir), d.invocationsMs, agentFiles(runDir),
-        uploads, d.status == Status.OK ? List.of() : tail(runDir));
+    return new RunResult(n, d.status, error, initMs, AgentPhases.read(runDir), d.invocationsMs, d.durationsMs,
+        d.postRuntimeMs, agentFiles(runDir), uploads, d.status == Status.OK ? List.of() : tail(runDir));
   }
 
   private void drive(RuntimeApiEmulator emu, Process p, Drive d) throws InterruptedException {
@@ -145,15 +148,28 @@ final class ColdstartRun {
         d.fail(Status.ERROR, "the runtime exited with code " + p.exitValue() + " during invocation " + k);
         return;
       }
-      d.invocationsMs.add(millis(o.nanos() - inv.handedOut().getNow(o.nanos())));
+      long handedOut = inv.handedOut().getNow(o.nanos());
+      d.invocationsMs.add(millis(o.nanos() - handedOut));
       if (o.error()) d.fail(Status.ERROR, "invocation " + k + ": " + describe(o.errorType(), o.errorMessage()));
+      // Lambda bills until the runtime and every INVOKE extension have asked for the next event (with the agent: once
+      // its flush lets the runtime's /next through), and hands out the next event only then. So does this loop, after
+      // the last invocation too: every answered invocation is measured alike, none by the shutdown that follows.
+      boolean asked = await(CompletableFuture.anyOf(inv.durationEnd(), exit));
+      Long end = inv.durationEnd().getNow(null);
+      d.durationsMs.add(end == null ? null : micros(end - handedOut));
+      d.postRuntimeMs.add(end == null ? null : micros(end - o.nanos()));
+      if (!asked) {
+        d.fail(Status.TIMEOUT, "after invocation " + k + " the runtime and its extensions did not all ask for the next event within "
+            + seconds() + " s");
+        return;
+      }
     }
   }
 
-  private static void writeInvocations(Path file, List<Invocation> sent) throws IOException {
+  private static void writeInvocations(Path file, Drive d) throws IOException {
     StringBuilder sb = new StringBuilder();
     int k = 0;
-    for (Invocation inv : sent) {
+    for (Invocation inv : d.sent) {
       ObjectNode n = JSON.createObjectNode();
       n.put("invocation", ++k);
       n.put("requestId", inv.requestId);
@@ -162,6 +178,11 @@ final class ColdstartRun {
       Invocation.Outcome o = inv.outcome().getNow(null);
       n.put("status", o == null ? (out == null ? "not-handed-out" : "unanswered") : o.error() ? "error" : "ok");
       if (out != null && o != null) n.put("ms", millis(o.nanos() - out));
+      // The answered invocations are the first ones sent: the drive stops at the first that is not.
+      if (k <= d.durationsMs.size()) {
+        n.put("durationMs", d.durationsMs.get(k - 1));
+        n.put("postRuntimeMs", d.postRuntimeMs.get(k - 1));
+      }
       if (o != null && o.error()) {
         n.put("errorType", o.errorType());
         n.put("errorMessage", o.errorMessage());
@@ -206,6 +227,9 @@ final class ColdstartRun {
   }
 
   static double millis(long nanos) { return Math.round(nanos / 100_000.0) / 10.0; }
+
+  /** Milliseconds to the microsecond: the agent's cost per invocation is a fraction of the 0.1 ms of {@link #millis}. */
+  static double micros(long nanos) { return Math.round(nanos / 1_000.0) / 1000.0; }
 
   /** Everything in the run directory but ddsls's own files, relative to the output directory, sorted. */
   private List<String> agentFiles(Path runDir) throws IOException {

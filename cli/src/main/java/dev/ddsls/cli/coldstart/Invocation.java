@@ -13,6 +13,10 @@ public final class Invocation {
   final byte[] event;
   final CompletableFuture<Long> handedOut = new CompletableFuture<>();
   final CompletableFuture<Outcome> outcome = new CompletableFuture<>();
+  private final CompletableFuture<Long> durationEnd = new CompletableFuture<>();
+  /** Parties (the runtime, each extension registered for INVOKE at hand-out) that have not asked for their next event. */
+  private int partsLeft;
+  private long lastAsk = Long.MIN_VALUE; // nanoTime may be negative
 
   Invocation(byte[] event) { this.event = event; }
 
@@ -21,4 +25,20 @@ public final class Invocation {
 
   /** Completes when the runtime posts the response or the error. */
   public CompletableFuture<Outcome> outcome() { return outcome; }
+
+  /**
+   * Completes with the System.nanoTime at which the last of the runtime and the extensions registered for INVOKE asked
+   * for its next event after this one: where Lambda's billed Duration ends.
+   */
+  public CompletableFuture<Long> durationEnd() { return durationEnd; }
+
+  /** Called before the event goes out, so that no party's ask can arrive before it is counted. */
+  synchronized void expectAsks(int parties) { partsLeft = parties; }
+
+  /** One party asked for its next event at {@code nanos}; the last ask ends the Duration. */
+  synchronized void asked(long nanos) {
+    if (partsLeft == 0) return;
+    lastAsk = Math.max(lastAsk, nanos);
+    if (--partsLeft == 0) durationEnd.complete(lastAsk);
+  }
 }

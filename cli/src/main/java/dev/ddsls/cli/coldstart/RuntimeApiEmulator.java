@@ -24,13 +24,16 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A loopback Lambda control plane for one execution environment: the Runtime API (2018-06-01) the runtime
  * interface client polls, the Extensions API (2020-01-01) enough for an internal extension, and a sink for the
  * agent's trace (/v0.4/traces) and profile (/profiling/v1/input) uploads, which are counted, not stored.
  * It records System.nanoTime at the moments a cold start is measured by: the first {@code /next} (end of init),
- * each hand-out and each response or error.
+ * each hand-out and each response or error; and, for Lambda's billed Duration, each ask for the next event after a
+ * hand-out: the runtime's {@code /next} after its response or error, and each INVOKE extension's {@code event/next}
+ * after it was handed that invocation's event (see {@link Invocation#durationEnd()}).
  */
 public final class RuntimeApiEmulator implements AutoCloseable {
   static final String RUNTIME = "/2018-06-01/runtime/";
@@ -59,6 +62,8 @@ public final class RuntimeApiEmulator implements AutoCloseable {
   private final BlockingQueue<Invocation> queue = new LinkedBlockingQueue<>();
   private final Map<String, Invocation> byId = new ConcurrentHashMap<>();
   private final List<Extension> extensions = new CopyOnWriteArrayList<>();
+  /** The invocation handed to the runtime whose {@code /next} has not come since (one runtime: at most one). */
+  private final AtomicReference<Invocation> runtimeOwes = new AtomicReference<>();
   private final CompletableFuture<Long> firstNext = new CompletableFuture<>();
   private final CompletableFuture<InitError> initError = new CompletableFuture<>();
   private final AtomicInteger traces = new AtomicInteger();
@@ -67,12 +72,17 @@ public final class RuntimeApiEmulator implements AutoCloseable {
   private volatile long processStartNanos;
   private volatile boolean closed;
 
+  /** An extension event and the invocation it belongs to (null for SHUTDOWN). */
+  private record Event(byte[] body, Invocation invocation) {}
+
   private static final class Extension {
     final String id = UUID.randomUUID().toString();
     final String name;
     final boolean invoke;
     final boolean shutdown;
-    final BlockingQueue<byte[]> events = new LinkedBlockingQueue<>();
+    final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    /** The invocation whose INVOKE event this extension was handed and that it has not asked past yet. */
+    volatile Invocation owes;
 
     Extension(String name, boolean invoke, boolean shutdown) {
       this.name = name;
@@ -134,7 +144,7 @@ public final class RuntimeApiEmulator implements AutoCloseable {
     byte[] event = ("{\"eventType\":\"SHUTDOWN\",\"shutdownReason\":\"SPINDOWN\",\"deadlineMs\":" + deadline + "}")
         .getBytes(StandardCharsets.UTF_8);
     for (Extension e : extensions) {
-      if (e.shutdown) e.events.add(event);
+      if (e.shutdown) e.events.add(new Event(event, null));
     }
   }
 
@@ -205,7 +215,12 @@ public final class RuntimeApiEmulator implements AutoCloseable {
   }
 
   private void next(HttpExchange ex) throws IOException {
-    firstNext.complete(System.nanoTime());
+    long asked = System.nanoTime();
+    firstNext.complete(asked);
+    // The runtime's part of the previous invocation ends here (with the agent, once its proxy lets /next through).
+    // A /next before the response or error would be a broken runtime; it does not end the part.
+    Invocation owed = runtimeOwes.get();
+    if (owed != null && owed.outcome.isDone() && runtimeOwes.compareAndSet(owed, null)) owed.asked(asked);
     Invocation inv = null;
     while (inv == null && !closed) {
       try {
@@ -222,10 +237,12 @@ public final class RuntimeApiEmulator implements AutoCloseable {
     ex.getResponseHeaders().add("Lambda-Runtime-Deadline-Ms", Long.toString(deadline));
     ex.getResponseHeaders().add("Lambda-Runtime-Invoked-Function-Arn", functionArn());
     ex.getResponseHeaders().add("Lambda-Runtime-Trace-Id", inv.traceHeader);
-    // Extensions see the invocation when the runtime does.
-    for (Extension e : extensions) {
-      if (e.invoke) e.events.add(invokeEvent(inv, deadline));
-    }
+    // Extensions see the invocation when the runtime does; each of them, and the runtime, owes an ask for the next
+    // event before the invocation's Duration ends.
+    List<Extension> invoked = extensions.stream().filter(e -> e.invoke).toList();
+    inv.expectAsks(1 + invoked.size());
+    runtimeOwes.set(inv);
+    for (Extension e : invoked) e.events.add(new Event(invokeEvent(inv, deadline), inv));
     inv.handedOut.complete(now);
     ex.sendResponseHeaders(200, inv.event.length == 0 ? -1 : inv.event.length);
     try (OutputStream out = ex.getResponseBody()) {
@@ -274,7 +291,12 @@ public final class RuntimeApiEmulator implements AutoCloseable {
     } else if (method.equals("GET") && rest.equals("event/next")) {
       Extension e = extensionOf(ex);
       if (e == null) return;
-      byte[] event = null;
+      Invocation owed = e.owes;
+      if (owed != null) {
+        e.owes = null;
+        owed.asked(System.nanoTime());
+      }
+      Event event = null;
       while (event == null && !closed) {
         try {
           event = e.events.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
@@ -283,11 +305,12 @@ public final class RuntimeApiEmulator implements AutoCloseable {
         }
       }
       if (event == null) return;
+      e.owes = event.invocation();
       ex.getResponseHeaders().add("Content-Type", "application/json");
       ex.getResponseHeaders().add("Lambda-Extension-Event-Identifier", UUID.randomUUID().toString());
-      ex.sendResponseHeaders(200, event.length);
+      ex.sendResponseHeaders(200, event.body().length);
       try (OutputStream out = ex.getResponseBody()) {
-        out.write(event);
+        out.write(event.body());
       }
     } else if (method.equals("POST") && (rest.equals("init/error") || rest.equals("exit/error"))) {
       if (extensionOf(ex) == null) return;

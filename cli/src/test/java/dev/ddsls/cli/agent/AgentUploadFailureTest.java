@@ -17,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -29,6 +30,7 @@ class AgentUploadFailureTest {
   @TempDir Path tmp;
 
   @ParameterizedTest
+  @Timeout(200)
   @ValueSource(strings = {"closed", "slow", "500", "413"})
   void brokenIntakeChangesNoResponse(String mode) throws Exception {
     AtomicInteger requests = new AtomicInteger();
@@ -70,6 +72,9 @@ class AgentUploadFailureTest {
       JsonNode run = JSON.readTree(out.resolve("results.json").toFile()).get("runs").get(0);
       assertEquals("ok", run.get("status").asText());
       assertEquals(4, run.get("invocationsMs").size());
+      // What Lambda would bill after each response: the agent's hold of the runtime's /next is bounded by the budget
+      // (300 ms; the slow intake takes 10 s), with slack for a loaded machine.
+      for (JsonNode post : run.get("postRuntimeMs")) assertTrue(post.isNumber() && post.asDouble() < 2000, run.toString());
       List<String> log = Files.readAllLines(out.resolve("run-1").resolve("invocations.jsonl"));
       assertEquals(4, log.size());
       for (String line : log) assertEquals("\"hello Ada\"", JSON.readTree(line).get("response").asText(), line);

@@ -14,7 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Runs {@code ddsls coldstart} as a process, as a user does, on the real example handlers and the real RIC. */
@@ -39,6 +41,7 @@ class ColdstartCommandTest {
   }
 
   @Test
+  @Timeout(240)
   void rulesHandlerTwoColdStartsOfThreeInvocations() throws Exception {
     Path out = tmp.resolve("rules");
     Result r = ddsls("--jar", EXAMPLES.toString(), "--handler", "example.RulesHandler", "--agent", "off",
@@ -71,16 +74,74 @@ class ColdstartCommandTest {
       assertTrue(response.get("rules").asInt() > 0, "the handler's static init built the rules: " + response);
       assertEquals(JSON.readTree(log.get(0)).get("requestId").asText(), response.get("requestId").asText(),
           "the function saw the request id the emulator handed out");
+      checkDurations(run, log);
     }
     JsonNode summary = doc.get("summary");
     checkPercentiles(summary.get("initMs"), 2);
     checkPercentiles(summary.get("firstInvocationMs"), 2);
     checkPercentiles(summary.get("warmInvocationMs"), 4);
+    assertEquals(2, summary.get("firstDurationMs").get("n").asInt(), summary.toString());
+    assertEquals(4, summary.get("warmDurationMs").get("n").asInt(), summary.toString());
+    assertEquals(4, summary.get("warmPostRuntimeMs").get("n").asInt(), summary.toString());
     double maxInit = Math.max(runs.get(0).get("initMs").asDouble(), runs.get(1).get("initMs").asDouble());
     assertEquals(maxInit, summary.get("initMs").get("max").asDouble(), 1e-9);
     JsonNode uploads = doc.get("uploads");
     assertEquals(0, uploads.get("traces").asInt());
     assertEquals(0, uploads.get("profiles").asInt());
+  }
+
+  /**
+   * Every answered invocation, the last one included, has a billed Duration that covers its event-to-response time and
+   * a post-runtime part that does not go below zero, the same in results.json and invocations.jsonl; the difference of
+   * the two is the event-to-response time (to the rounding of {@code invocationsMs}, 0.1 ms).
+   */
+  private static void checkDurations(JsonNode run, List<String> log) throws IOException {
+    JsonNode toResponse = run.get("invocationsMs");
+    JsonNode duration = run.get("durationMs");
+    JsonNode postRuntime = run.get("postRuntimeMs");
+    assertEquals(toResponse.size(), duration.size(), run.toString());
+    assertEquals(toResponse.size(), postRuntime.size(), run.toString());
+    for (int i = 0; i < toResponse.size(); i++) {
+      assertTrue(duration.get(i).isNumber() && postRuntime.get(i).isNumber(), "invocation " + (i + 1) + " measured: " + run);
+      double d = duration.get(i).asDouble();
+      double post = postRuntime.get(i).asDouble();
+      double ms = toResponse.get(i).asDouble();
+      assertTrue(post >= 0, "post-runtime " + post + " of invocation " + (i + 1));
+      assertTrue(d >= ms - 0.05, "Duration " + d + " covers event to response " + ms);
+      assertEquals(ms, d - post, 0.052, "Duration minus post-runtime is event to response, invocation " + (i + 1));
+      JsonNode line = JSON.readTree(log.get(i));
+      assertEquals(d, line.get("durationMs").asDouble(), 0.0, line.toString());
+      assertEquals(post, line.get("postRuntimeMs").asDouble(), 0.0, line.toString());
+    }
+  }
+
+  @Test
+  @Timeout(120)
+  void aRuntimeThatAsksLateIsBilledForItAndGatedOnIt() throws Exception {
+    // A runtime that waits 300 ms after each answer before asking again: Lambda bills those 300 ms, the last
+    // invocation's included, though the caller has its response already.
+    Path out = tmp.resolve("late");
+    Result r = ddsls("--jar", EXAMPLES.toString(), "--handler", "example.HelloHandler::handleRequest", "--runtime-main",
+        "example.MiniRuntime", "--agent", "off", "--runs", "1", "--invocations", "3", "--env", "MINI_RUNTIME_NEXT_DELAY_MS=300",
+        "--out", out.toString());
+    assertEquals(0, r.exit(), r.stdout() + r.stderr());
+    assertTrue(r.stdout().contains("warm post-runtime"), "the table shows the post-runtime part: " + r.stdout());
+    JsonNode run = JSON.readTree(out.resolve("results.json").toFile()).get("runs").get(0);
+    checkDurations(run, invocationLog(out.resolve("run-1")));
+    for (int i = 0; i < 3; i++) {
+      double post = run.get("postRuntimeMs").get(i).asDouble();
+      assertTrue(post >= 300, "invocation " + (i + 1) + " is billed for the runtime's 300 ms: " + run);
+      assertTrue(run.get("invocationsMs").get(i).asDouble() < 300, "the wait is after the response: " + run);
+    }
+
+    String results = out.resolve("results.json").toString();
+    CliProcess.Result pass = CliProcess.run(tmp, Map.of(), 60, "gate", "--results", results,
+        "--threshold", "warmPostRuntime.min>=300ms", "--threshold", "warmDuration.count==2");
+    assertEquals(0, pass.exit(), pass.stdout() + pass.stderr());
+    CliProcess.Result fail = CliProcess.run(tmp, Map.of(), 60, "gate", "--results", results,
+        "--threshold", "warmDuration.p50<300ms");
+    assertEquals(1, fail.exit(), fail.stdout() + fail.stderr());
+    assertTrue(fail.stdout().contains("warmDuration"), fail.stdout());
   }
 
   private static void checkPercentiles(JsonNode p, int n) {
@@ -123,6 +184,7 @@ class ColdstartCommandTest {
   }
 
   @Test
+  @Timeout(120)
   void failingHandlerIsAnErrorWithTypeAndMessage() throws Exception {
     Path out = tmp.resolve("failing");
     Result r = ddsls("--jar", EXAMPLES.toString(), "--handler", "example.FailingHandler", "--agent", "off",
@@ -133,6 +195,7 @@ class ColdstartCommandTest {
     assertEquals("invocation 1: java.lang.IllegalArgumentException: order id is missing", run.get("error").asText());
     assertTrue(run.get("initMs").asDouble() > 0, "init finished");
     assertEquals(2, run.get("invocationsMs").size(), "the runtime keeps serving after an invocation error");
+    checkDurations(run, invocationLog(out.resolve("run-1")));
     for (String line : invocationLog(out.resolve("run-1"))) assertEquals("error", JSON.readTree(line).get("status").asText());
   }
 

@@ -22,6 +22,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 class RuntimeApiEmulatorTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -202,6 +203,49 @@ class RuntimeApiEmulatorTest {
     emu.shutdown();
     CompletableFuture<HttpResponse<String>> ev = getAsync("/2020-01-01/extension/event/next", "Lambda-Extension-Identifier", id);
     assertThrows(TimeoutException.class, () -> ev.get(300, TimeUnit.MILLISECONDS));
+  }
+
+  @Test
+  @Timeout(20)
+  void durationEndsWithTheLastAskOfTheRuntimeAndTheInvokeExtensions() throws Exception {
+    String id = send("POST", "/2020-01-01/extension/register", "{\"events\":[\"INVOKE\"]}", "Lambda-Extension-Name", "slow")
+        .headers().firstValue("Lambda-Extension-Identifier").orElseThrow();
+    CompletableFuture<HttpResponse<String>> invoke = getAsync("/2020-01-01/extension/event/next", "Lambda-Extension-Identifier", id);
+    Invocation inv = emu.enqueue("{}".getBytes(StandardCharsets.UTF_8));
+    get("/2018-06-01/runtime/invocation/next");
+    assertEquals("INVOKE", JSON.readTree(invoke.get(3, TimeUnit.SECONDS).body()).get("eventType").asText());
+    send("POST", "/2018-06-01/runtime/invocation/" + inv.requestId + "/response", "1");
+    long response = inv.outcome().get(3, TimeUnit.SECONDS).nanos();
+
+    CompletableFuture<HttpResponse<String>> runtimeNext = getAsync("/2018-06-01/runtime/invocation/next"); // the runtime is done
+    assertThrows(TimeoutException.class, () -> inv.durationEnd().get(300, TimeUnit.MILLISECONDS),
+        "the Duration goes on while a registered extension has not asked for its next event");
+    long beforeAsk = System.nanoTime();
+    CompletableFuture<HttpResponse<String>> extensionNext = getAsync("/2020-01-01/extension/event/next", "Lambda-Extension-Identifier", id);
+    long end = inv.durationEnd().get(3, TimeUnit.SECONDS);
+    assertTrue(end >= beforeAsk, "ended by the extension's ask");
+    assertTrue(end - response >= 300_000_000L, "post-runtime part covers the extension's 300 ms");
+
+    // Next invocation: the extension asks at once, the runtime 200 ms after its response; the runtime's ask ends it.
+    Invocation second = emu.enqueue("{}".getBytes(StandardCharsets.UTF_8));
+    assertEquals(second.requestId, runtimeNext.get(3, TimeUnit.SECONDS).headers().firstValue("Lambda-Runtime-Aws-Request-Id").orElseThrow());
+    assertEquals(second.requestId, JSON.readTree(extensionNext.get(3, TimeUnit.SECONDS).body()).get("requestId").asText());
+    getAsync("/2020-01-01/extension/event/next", "Lambda-Extension-Identifier", id);
+    send("POST", "/2018-06-01/runtime/invocation/" + second.requestId + "/response", "2");
+    Thread.sleep(200);
+    assertFalse(second.durationEnd().isDone(), "the runtime has not asked yet");
+    long beforeNext = System.nanoTime();
+    getAsync("/2018-06-01/runtime/invocation/next");
+    assertTrue(second.durationEnd().get(3, TimeUnit.SECONDS) >= beforeNext, "ended by the runtime's ask");
+  }
+
+  @Test
+  @Timeout(20)
+  void aNextBeforeTheResponseDoesNotEndTheDuration() throws Exception {
+    Invocation inv = emu.enqueue("{}".getBytes(StandardCharsets.UTF_8));
+    get("/2018-06-01/runtime/invocation/next");
+    getAsync("/2018-06-01/runtime/invocation/next");
+    assertThrows(TimeoutException.class, () -> inv.durationEnd().get(300, TimeUnit.MILLISECONDS));
   }
 
   @Test
