@@ -1,7 +1,7 @@
 package dev.ddsls.collector;
 
-import dev.ddsls.analysis.pprof.PprofFormatException;
-import dev.ddsls.analysis.pprof.ProtoReader;
+import dev.ddsls.formats.pprof.PprofFormatException;
+import dev.ddsls.formats.pprof.ProtoReader;
 import java.io.ByteArrayOutputStream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

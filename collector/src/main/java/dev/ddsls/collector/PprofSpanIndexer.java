@@ -1,6 +1,7 @@
 package dev.ddsls.collector;
 
-import dev.ddsls.analysis.pprof.ProtoReader;
+import dev.ddsls.formats.pprof.Pprof;
+import dev.ddsls.formats.pprof.ProtoReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -33,19 +34,19 @@ final class PprofSpanIndexer implements ProfileSpanIndexer {
     Map<Long, Long> rootOfSpan = new LinkedHashMap<>();
     ProtoReader profile = new ProtoReader(data, 0, data.length, "Profile");
     while (profile.hasMore()) {
-      if (profile.nextField() != 2 || profile.wireType() != ProtoReader.LEN) { profile.skip(); continue; } // Profile.sample
+      if (profile.nextField() != Pprof.PROFILE_SAMPLE || profile.wireType() != ProtoReader.LEN) { profile.skip(); continue; } // Profile.sample
       ProtoReader sample = profile.message("Sample");
       long span = 0, root = 0;
       boolean hasSpan = false;
       while (sample.hasMore()) {
-        if (sample.nextField() != 3 || sample.wireType() != ProtoReader.LEN) { sample.skip(); continue; } // Sample.label
+        if (sample.nextField() != Pprof.SAMPLE_LABEL || sample.wireType() != ProtoReader.LEN) { sample.skip(); continue; } // Sample.label
         ProtoReader label = sample.message("Label");
         long key = 0, num = 0;
         while (label.hasMore()) {
           int field = label.nextField();
           boolean varint = label.wireType() == ProtoReader.VARINT;
-          if (field == 1 && varint) key = label.varint(); // Label.key
-          else if (field == 3 && varint) num = label.varint(); // Label.num
+          if (field == Pprof.LABEL_KEY && varint) key = label.varint(); // Label.key
+          else if (field == Pprof.LABEL_NUM && varint) num = label.varint(); // Label.num
           else label.skip();
         }
         if (key == keys[0]) { span = num; hasSpan = true; } else if (key == keys[1]) root = num;
@@ -63,7 +64,7 @@ final class PprofSpanIndexer implements ProfileSpanIndexer {
     long index = 0;
     ProtoReader profile = new ProtoReader(d, 0, d.length, "Profile");
     while (profile.hasMore()) {
-      if (profile.nextField() != 6 || profile.wireType() != ProtoReader.LEN) { profile.skip(); continue; } // Profile.string_table
+      if (profile.nextField() != Pprof.PROFILE_STRING_TABLE || profile.wireType() != ProtoReader.LEN) { profile.skip(); continue; } // Profile.string_table
       int which = profile.match("string_table", SPAN_ID, ROOT_ID);
       if (which >= 0) keys[which] = index;
       index++;

@@ -1,6 +1,12 @@
 package dev.ddsls.analysis.pprof;
 
-import dev.ddsls.analysis.pprof.ProtoReader.LongList;
+import static dev.ddsls.formats.pprof.Pprof.*;
+
+import dev.ddsls.formats.pprof.PprofFormatException;
+
+import dev.ddsls.formats.pprof.ProtoReader;
+
+import dev.ddsls.formats.pprof.ProtoReader.LongList;
 import java.io.ByteArrayInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -128,25 +134,25 @@ public final class PprofReader {
         throw new PprofFormatException("more than " + MAX_ELEMENTS + " samples, locations, functions and strings: refused");
       }
       switch (r.nextField()) {
-        case 1: sampleTypes.add(valueType(r.message("Profile.sample_type[" + sampleTypes.size() + "]"))); break;
-        case 2: {
+        case PROFILE_SAMPLE_TYPE: sampleTypes.add(valueType(r.message("Profile.sample_type[" + sampleTypes.size() + "]"))); break;
+        case PROFILE_SAMPLE: {
           RawSample sample = sample(r.message("Profile.sample[" + samples.size() + "]"));
           stackRefs += sample.locations.size();
           if (stackRefs > MAX_STACK_REFS) throw new PprofFormatException("samples refer to over " + MAX_STACK_REFS + " locations in all: refused");
           samples.add(sample);
           break;
         }
-        case 3: mappingIds.add(mappingId(r.message("Profile.mapping[" + mappingIds.size() + "]"))); break;
-        case 4: locations.add(location(r.message("Profile.location[" + locations.size() + "]"))); break;
-        case 5: functions.add(function(r.message("Profile.function[" + functions.size() + "]"))); break;
-        case 6: strings.add(r.string("string_table")); break;
-        case 7: dropFrames = r.integer("drop_frames"); break;
-        case 8: keepFrames = r.integer("keep_frames"); break;
-        case 9: timeNanos = r.integer("time_nanos"); break;
-        case 10: durationNanos = r.integer("duration_nanos"); break;
-        case 11: periodType = valueType(r.message("Profile.period_type")); break;
-        case 12: period = r.integer("period"); break;
-        case 13: r.repeated("comment", comments); break;
+        case PROFILE_MAPPING: mappingIds.add(mappingId(r.message("Profile.mapping[" + mappingIds.size() + "]"))); break;
+        case PROFILE_LOCATION: locations.add(location(r.message("Profile.location[" + locations.size() + "]"))); break;
+        case PROFILE_FUNCTION: functions.add(function(r.message("Profile.function[" + functions.size() + "]"))); break;
+        case PROFILE_STRING_TABLE: strings.add(r.string("string_table")); break;
+        case PROFILE_DROP_FRAMES: dropFrames = r.integer("drop_frames"); break;
+        case PROFILE_KEEP_FRAMES: keepFrames = r.integer("keep_frames"); break;
+        case PROFILE_TIME_NANOS: timeNanos = r.integer("time_nanos"); break;
+        case PROFILE_DURATION_NANOS: durationNanos = r.integer("duration_nanos"); break;
+        case PROFILE_PERIOD_TYPE: periodType = valueType(r.message("Profile.period_type")); break;
+        case PROFILE_PERIOD: period = r.integer("period"); break;
+        case PROFILE_COMMENT: r.repeated("comment", comments); break;
         default: r.skip(); // default_sample_type, doc_url and fields added later
       }
     }
@@ -211,8 +217,8 @@ public final class PprofReader {
     long[] tu = new long[2];
     while (m.hasMore()) {
       int f = m.nextField();
-      if (f == 1) tu[0] = m.integer("type");
-      else if (f == 2) tu[1] = m.integer("unit");
+      if (f == VALUE_TYPE_TYPE) tu[0] = m.integer("type");
+      else if (f == VALUE_TYPE_UNIT) tu[1] = m.integer("unit");
       else m.skip();
     }
     return tu;
@@ -222,9 +228,9 @@ public final class PprofReader {
     RawSample s = new RawSample();
     while (m.hasMore()) {
       int f = m.nextField();
-      if (f == 1) m.repeated("location_id", s.locations);
-      else if (f == 2) m.repeated("value", s.values);
-      else if (f == 3) label(m.message("Sample.label"), s.labels);
+      if (f == SAMPLE_LOCATION_ID) m.repeated("location_id", s.locations);
+      else if (f == SAMPLE_VALUE) m.repeated("value", s.values);
+      else if (f == SAMPLE_LABEL) label(m.message("Sample.label"), s.labels);
       else m.skip();
     }
     if (s.locations.size() > MAX_SAMPLE_LOCATIONS || s.values.size() > MAX_SAMPLE_VALUES
@@ -239,9 +245,9 @@ public final class PprofReader {
     long key = 0, str = 0, num = 0;
     while (m.hasMore()) {
       int f = m.nextField();
-      if (f == 1) key = m.integer("key");
-      else if (f == 2) str = m.integer("str");
-      else if (f == 3) num = m.integer("num");
+      if (f == LABEL_KEY) key = m.integer("key");
+      else if (f == LABEL_STR) str = m.integer("str");
+      else if (f == LABEL_NUM) num = m.integer("num");
       else m.skip(); // num_unit
     }
     out.add(key);
@@ -252,7 +258,7 @@ public final class PprofReader {
   private static long mappingId(ProtoReader m) throws PprofFormatException {
     long id = 0;
     while (m.hasMore()) {
-      if (m.nextField() == 1) id = m.integer("id");
+      if (m.nextField() == MAPPING_ID) id = m.integer("id");
       else m.skip();
     }
     return id;
@@ -262,10 +268,10 @@ public final class PprofReader {
     RawLocation l = new RawLocation();
     while (m.hasMore()) {
       int f = m.nextField();
-      if (f == 1) l.id = m.integer("id");
-      else if (f == 2) l.mappingId = m.integer("mapping_id");
-      else if (f == 3) l.address = m.integer("address");
-      else if (f == 4) line(m.message("Location.line"), l.lines);
+      if (f == LOCATION_ID) l.id = m.integer("id");
+      else if (f == LOCATION_MAPPING_ID) l.mappingId = m.integer("mapping_id");
+      else if (f == LOCATION_ADDRESS) l.address = m.integer("address");
+      else if (f == LOCATION_LINE) line(m.message("Location.line"), l.lines);
       else m.skip();
     }
     if (l.lines.size() > 2 * MAX_INLINED) throw new PprofFormatException("Location " + l.id + " has over " + MAX_INLINED + " lines");
@@ -276,8 +282,8 @@ public final class PprofReader {
     long function = 0, line = 0;
     while (m.hasMore()) {
       int f = m.nextField();
-      if (f == 1) function = m.integer("function_id");
-      else if (f == 2) line = m.integer("line");
+      if (f == LINE_FUNCTION_ID) function = m.integer("function_id");
+      else if (f == LINE_LINE) line = m.integer("line");
       else m.skip(); // column
     }
     out.add(function);
@@ -288,9 +294,9 @@ public final class PprofReader {
     RawFunction fn = new RawFunction();
     while (m.hasMore()) {
       int f = m.nextField();
-      if (f == 1) fn.id = m.integer("id");
-      else if (f == 2) fn.name = m.integer("name");
-      else if (f == 3) fn.systemName = m.integer("system_name");
+      if (f == FUNCTION_ID) fn.id = m.integer("id");
+      else if (f == FUNCTION_NAME) fn.name = m.integer("name");
+      else if (f == FUNCTION_SYSTEM_NAME) fn.systemName = m.integer("system_name");
       else m.skip(); // filename, start_line
     }
     return fn;

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ddsls.agent.pprof.ProfileBuilder;
-import dev.ddsls.agent.pprof.ProfileBuilder.Label;
-import dev.ddsls.agent.sampling.Frame;
+import dev.ddsls.formats.pprof.ProfileBuilder;
+import dev.ddsls.formats.pprof.ProfileBuilder.Label;
+import dev.ddsls.formats.pprof.Frame;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,5 +1,7 @@
 package dev.ddsls.analysis.pprof;
 
+import dev.ddsls.formats.pprof.PprofFormatException;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

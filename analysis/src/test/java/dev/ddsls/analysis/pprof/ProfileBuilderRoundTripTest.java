@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ddsls.agent.pprof.ProfileBuilder;
-import dev.ddsls.agent.pprof.ProfileBuilder.Label;
-import dev.ddsls.agent.sampling.Frame;
+import dev.ddsls.formats.pprof.ProfileBuilder;
+import dev.ddsls.formats.pprof.ProfileBuilder.Label;
+import dev.ddsls.formats.pprof.Frame;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -1,8 +1,8 @@
 package dev.ddsls.analysis.pprof;
 
-import dev.ddsls.agent.pprof.ProfileBuilder;
-import dev.ddsls.agent.pprof.ProfileBuilder.Label;
-import dev.ddsls.agent.sampling.Frame;
+import dev.ddsls.formats.pprof.ProfileBuilder;
+import dev.ddsls.formats.pprof.ProfileBuilder.Label;
+import dev.ddsls.formats.pprof.Frame;
 
 /** The profile the round-trip and interop tests encode, and the facts they check in it. */
 final class TestProfiles {

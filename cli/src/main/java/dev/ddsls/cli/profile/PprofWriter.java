@@ -1,8 +1,8 @@
 package dev.ddsls.cli.profile;
 
-import dev.ddsls.agent.pprof.ProfileBuilder;
-import dev.ddsls.agent.pprof.ProfileBuilder.Label;
-import dev.ddsls.agent.sampling.Frame;
+import dev.ddsls.formats.pprof.ProfileBuilder;
+import dev.ddsls.formats.pprof.ProfileBuilder.Label;
+import dev.ddsls.formats.pprof.Frame;
 import dev.ddsls.analysis.pprof.FrameStats;
 import dev.ddsls.analysis.pprof.Profile;
 import dev.ddsls.analysis.pprof.ProfileSample;

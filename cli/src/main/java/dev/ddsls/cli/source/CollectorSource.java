@@ -5,7 +5,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ddsls.analysis.coldstart.ProfileInput;
-import dev.ddsls.analysis.pprof.PprofFormatException;
+import dev.ddsls.formats.pprof.PprofFormatException;
 import dev.ddsls.analysis.pprof.PprofReader;
 import dev.ddsls.analysis.trace.SpanReader;
 import dev.ddsls.cli.Cli;

@@ -1,8 +1,10 @@
 package dev.ddsls.agent.pprof;
 
+import dev.ddsls.formats.pprof.ProfileBuilder;
+
 import dev.ddsls.agent.Timeline;
 import dev.ddsls.agent.lambda.Invocation;
-import dev.ddsls.agent.sampling.Frame;
+import dev.ddsls.formats.pprof.Frame;
 import dev.ddsls.agent.sampling.Sample;
 import java.util.List;
 import java.util.Map;

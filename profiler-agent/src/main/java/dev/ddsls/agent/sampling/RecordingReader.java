@@ -1,5 +1,7 @@
 package dev.ddsls.agent.sampling;
 
+import dev.ddsls.formats.pprof.Frame;
+
 import dev.ddsls.agent.AgentLog;
 import java.nio.file.Path;
 import java.time.Instant;

@@ -1,5 +1,7 @@
 package dev.ddsls.agent.sampling;
 
+import dev.ddsls.formats.pprof.Frame;
+
 /** One sample read back from the engine's recording: when, on which thread, which stack, CPU or wall-clock. */
 public final class Sample {
   public enum Kind { CPU, WALL }

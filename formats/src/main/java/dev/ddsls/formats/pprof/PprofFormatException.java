@@ -1,4 +1,4 @@
-package dev.ddsls.analysis.pprof;
+package dev.ddsls.formats.pprof;
 
 import java.io.IOException;
 

@@ -1,4 +1,4 @@
-package dev.ddsls.agent.sampling;
+package dev.ddsls.formats.pprof;
 
 /** One stack frame: a Java method ({@code com.example.Rules.build}, line 42) or a native symbol (className empty). */
 public final class Frame {

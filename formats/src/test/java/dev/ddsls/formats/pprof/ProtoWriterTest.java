@@ -1,4 +1,4 @@
-package dev.ddsls.agent.pprof;
+package dev.ddsls.formats.pprof;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

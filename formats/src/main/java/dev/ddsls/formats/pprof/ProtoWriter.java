@@ -1,4 +1,4 @@
-package dev.ddsls.agent.pprof;
+package dev.ddsls.formats.pprof;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;

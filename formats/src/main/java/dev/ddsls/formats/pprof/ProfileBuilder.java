@@ -1,6 +1,7 @@
-package dev.ddsls.agent.pprof;
+package dev.ddsls.formats.pprof;
 
-import dev.ddsls.agent.sampling.Frame;
+import static dev.ddsls.formats.pprof.Pprof.*;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -13,18 +14,6 @@ import java.util.zip.GZIPOutputStream;
  * arrive; samples with the same stack and labels are merged by adding their values. Not thread-safe.
  */
 public final class ProfileBuilder {
-  // Field numbers of profile.proto.
-  private static final int PROFILE_SAMPLE_TYPE = 1, PROFILE_SAMPLE = 2, PROFILE_MAPPING = 3, PROFILE_LOCATION = 4,
-      PROFILE_FUNCTION = 5, PROFILE_STRING_TABLE = 6, PROFILE_TIME_NANOS = 9, PROFILE_DURATION_NANOS = 10,
-      PROFILE_PERIOD_TYPE = 11, PROFILE_PERIOD = 12, PROFILE_COMMENT = 13;
-  private static final int VALUE_TYPE_TYPE = 1, VALUE_TYPE_UNIT = 2;
-  private static final int SAMPLE_LOCATION_ID = 1, SAMPLE_VALUE = 2, SAMPLE_LABEL = 3;
-  private static final int LABEL_KEY = 1, LABEL_STR = 2, LABEL_NUM = 3;
-  private static final int MAPPING_ID = 1, MAPPING_HAS_FUNCTIONS = 7, MAPPING_HAS_FILENAMES = 8,
-      MAPPING_HAS_LINE_NUMBERS = 9;
-  private static final int LOCATION_ID = 1, LOCATION_MAPPING_ID = 2, LOCATION_LINE = 4;
-  private static final int LINE_FUNCTION_ID = 1, LINE_LINE = 2;
-  private static final int FUNCTION_ID = 1, FUNCTION_NAME = 2, FUNCTION_SYSTEM_NAME = 3, FUNCTION_FILENAME = 4;
   private static final long THE_MAPPING = 1; // the one Mapping every Location points to
 
   // Label encoding inside a sample key: (key string id, kind, str id or num).

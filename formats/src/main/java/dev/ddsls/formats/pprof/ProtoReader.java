@@ -1,4 +1,4 @@
-package dev.ddsls.analysis.pprof;
+package dev.ddsls.formats.pprof;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -63,7 +63,7 @@ public final class ProtoReader {
     }
   }
 
-  String string(String field) throws PprofFormatException {
+  public String string(String field) throws PprofFormatException {
     expectLen(field);
     int len = length();
     String s = new String(buf, pos, len, StandardCharsets.UTF_8);
@@ -95,7 +95,7 @@ public final class ProtoReader {
   }
 
   /** A repeated integer field, packed (one length-delimited run) or not (one value); values are appended. */
-  void repeated(String field, LongList out) throws PprofFormatException {
+  public void repeated(String field, LongList out) throws PprofFormatException {
     if (wireType != LEN) {
       out.add(integer(field));
       return;
@@ -138,26 +138,26 @@ public final class ProtoReader {
     return v;
   }
 
-  PprofFormatException error(int at, String what) {
+  public PprofFormatException error(int at, String what) {
     return new PprofFormatException(where + ": " + what + " at byte " + at);
   }
 
   /** A growable long array: packed fields can be long, and boxing each value would be wasteful. */
-  static final class LongList {
+  public static final class LongList {
     private static final long[] EMPTY = {};
     // Empty until the first value: most samples of a profile have no labels, and a hostile one has no values.
     private long[] a = EMPTY;
     private int n;
 
-    void add(long v) {
+    public void add(long v) {
       if (n == a.length) a = Arrays.copyOf(a, Math.max(4, n * 2));
       a[n++] = v;
     }
 
-    int size() { return n; }
+    public int size() { return n; }
 
-    long get(int i) { return a[i]; }
+    public long get(int i) { return a[i]; }
 
-    long[] toArray() { return Arrays.copyOf(a, n); }
+    public long[] toArray() { return Arrays.copyOf(a, n); }
   }
 }
