@@ -25,7 +25,7 @@ public final class FlameGraph {
   private final String unit;
   private boolean differential;
   private long beforeTotal;
-  private int per = 1;
+  private int per = 1, beforePer = 1;
   private String perWhat; // null: values are sums
 
   private static final class Node {
@@ -86,6 +86,12 @@ public final class FlameGraph {
     return this;
   }
 
+  /** For a differential graph: the units the before values are divided by (its side may have had more or fewer). */
+  public FlameGraph perBefore(int n) {
+    beforePer = Math.max(1, n);
+    return this;
+  }
+
   /** Appends {@code <svg class="flame" id=..>}; an empty graph gives a short note instead. */
   public void svg(StringBuilder out, String id) {
     if (root.total == 0) {
@@ -135,7 +141,7 @@ public final class FlameGraph {
     String t = n.name + " - " + value(n.total / (double) per) + each + " (" + pct(n.total, root.total) + ")";
     if (n.self > 0) t += ", self " + value(n.self / (double) per) + each;
     if (perWhat != null) t += "; sum over " + per + " " + perWhat + "s " + value(n.total);
-    if (differential) t += "; before " + value(n.before) + " (" + pct(n.before, beforeTotal) + ")";
+    if (differential) t += "; before " + value(n.before / (double) beforePer) + each + " (" + pct(n.before, beforeTotal) + ")";
     return t;
   }
 
