@@ -34,7 +34,7 @@ public final class TextReport {
     DiagnoseReport.Inputs in = r.inputs();
     o.printf(Locale.ROOT, "inputs: %d spans, %d profiles, %d platform reports, %d X-Ray segments%n", in.spans(), in.profiles(),
         in.platformReports(), in.xraySegments());
-    for (String n : r.notes()) o.println("note: " + n);
+    for (String n : r.notes()) note("", n);
     if (r.functions().isEmpty()) o.println("\nno function found in the input");
     for (ColdStartReport f : r.functions()) function(f);
     if (r.connectivity() != null) connectivity(r.connectivity());
@@ -94,7 +94,7 @@ public final class TextReport {
         }
       }
     }
-    for (String n : f.notes()) o.println("  note: " + n);
+    for (String n : f.notes()) note("  ", n);
     findings(f.findings());
   }
 
@@ -139,6 +139,12 @@ public final class TextReport {
       for (String line : wrap(f.advice(), WIDTH - 6)) o.println("      " + line);
       o.println("      see " + f.reference());
     }
+  }
+
+  /** A note wrapped to the width, continuation lines indented under its text. */
+  private void note(String indent, String n) {
+    List<String> lines = wrap(n, WIDTH - indent.length() - 6);
+    for (int i = 0; i < lines.size(); i++) o.println(indent + (i == 0 ? "note: " : "      ") + lines.get(i));
   }
 
   private void pct(String name, Percentiles p) {
