@@ -57,9 +57,12 @@ public final class TextReport {
     InitAnalysis a = f.init();
     if (a != null) {
       o.println();
-      o.printf(Locale.ROOT, "  init per cold start: CPU %.0f ms, wall %s, off-CPU %s, class loading %.0f ms, JIT/GC %.0f ms%n",
-          a.cpuMs(), a.wallMs() > 0 ? String.format(Locale.ROOT, "%.0f ms", a.wallMs()) : "-",
+      int n = Math.max(1, a.breakdown().coldStarts());
+      String summary = String.format(Locale.ROOT, "init per cold start (%d profiled): CPU %.0f ms, wall %s, off-CPU %s, "
+              + "class loading %.0f ms, JIT/GC %.0f ms", n, a.cpuMs(),
+          a.wallMs() > 0 ? String.format(Locale.ROOT, "%.0f ms", a.wallMs()) : "-",
           a.wallMs() > 0 ? String.format(Locale.ROOT, "%.0f ms", a.offCpuMs()) : "-", a.classLoadingMs(), a.jitGcMs());
+      for (String l : wrap(summary, WIDTH - 4)) o.println("  " + l);
       WallSplit w = a.wallSplit();
       if (w.sampledWallMs() > 0) {
         Double init = f.initMs().p50();
@@ -80,7 +83,7 @@ public final class TextReport {
         for (String l : wrap(line, WIDTH - 4)) o.println("  " + l);
       }
       shares("  the function's own code init CPU is charged to", a.userFrames(), 6);
-      frames("  hottest frames (self / total % of init CPU)", a.topFrames(), 6);
+      frames("  hottest frames (self ms per cold start, self / total % of init CPU)", a.topFrames(), 6, n);
       o.println("  packages (self % of init CPU)");
       for (FrameStat p : a.breakdown().packages().subList(0, Math.min(6, a.breakdown().packages().size()))) {
         o.printf(Locale.ROOT, "    %5.1f%%  %s%n", p.selfPct(), fit(p.frame(), WIDTH - 14));
@@ -163,10 +166,11 @@ public final class TextReport {
     }
   }
 
-  private void frames(String title, List<FrameStat> rows, int n) {
+  private void frames(String title, List<FrameStat> rows, int n, int coldStarts) {
     o.println(title);
     for (FrameStat f : rows.subList(0, Math.min(n, rows.size()))) {
-      o.printf(Locale.ROOT, "    %5.1f%% %5.1f%%  %s%n", f.selfPct(), f.totalPct(), fit(f.frame(), WIDTH - 20));
+      o.printf(Locale.ROOT, "    %7.0f ms %5.1f%% %5.1f%%  %s%n", f.selfValue() / 1e6 / coldStarts, f.selfPct(), f.totalPct(),
+          fit(f.frame(), WIDTH - 30));
     }
   }
 

@@ -28,14 +28,48 @@ class DiagnoseHtmlTablesTest {
 
   @TempDir Path tmp;
 
-  @Test
-  @Timeout(value = 240, unit = TimeUnit.SECONDS)
-  void tablesHoversPerColdStartWallGraphAndSearch() throws Exception {
-    Path data = new ColdStartFixture("orders")
+  /** Init: 820 ms in Catalog.load, 240 in PriceTable.compile (both on CPU), 400 asleep in Secrets.fetch, five times. */
+  private Path fiveColdStarts() throws Exception {
+    return new ColdStartFixture("orders")
         .onCpu(820, LOAD, CLINIT)
         .onCpu(240, PRICES, CLINIT)
         .blocked(400, "java.lang.Thread.sleep", FETCH, CLINIT)
         .write(tmp.resolve("data"), 5, 101);
+  }
+
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void textJsonAndMarkdownGiveFramesPerColdStartAndNameTheSums() throws Exception {
+    Path data = fiveColdStarts();
+    CliProcess.Result json = CliProcess.run(tmp, "diagnose", "--source", data.toString(), "--format", "json", "--quiet");
+    assertEquals(0, json.exit(), json.stderr());
+    com.fasterxml.jackson.databind.JsonNode init = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.stdout())
+        .get("functions").get(0).get("init");
+    assertEquals(5, init.get("coldStarts").asInt());
+    assertEquals(1060.0, init.get("cpuMs").asDouble(), 0.01);
+    assertEquals(5300.0, init.get("sumOverColdStarts").get("cpuMs").asDouble(), 0.01);
+    com.fasterxml.jackson.databind.JsonNode top = init.get("topFrames").get(0);
+    assertEquals(LOAD, top.get("frame").asText());
+    assertEquals(77.4, top.get("selfPct").asDouble(), 0.01, "existing fields unchanged");
+    assertEquals(820.0, top.get("selfMs").asDouble(), 0.01);
+    assertEquals(1060.0, init.get("ownFrames").get(0).get("totalMs").asDouble(), 0.01, "the static initialiser's total");
+
+    CliProcess.Result text = CliProcess.run(tmp, "diagnose", "--source", data.toString(), "--quiet");
+    assertEquals(0, text.exit(), text.stderr());
+    assertTrue(text.stdout().contains("  init per cold start (5 profiled): CPU 1060 ms, wall 1460 ms, off-CPU 400 ms"), text.stdout());
+    assertTrue(text.stdout().contains("\n        820 ms  77.4%  77.4%  " + LOAD + "\n"), text.stdout());
+    for (String line : text.stdout().split("\n")) assertTrue(line.length() <= 100, "over 100 columns: " + line);
+
+    CliProcess.Result md = CliProcess.run(tmp, "diagnose", "--source", data.toString(), "--format", "markdown", "--quiet");
+    assertEquals(0, md.exit(), md.stderr());
+    assertTrue(md.stdout().contains("| `" + LOAD + "` | 820 | 77.4 | 77.4 |"), md.stdout());
+    assertTrue(md.stdout().contains("Init per cold start (5 profiled): CPU 1060 ms"), md.stdout());
+  }
+
+  @Test
+  @Timeout(value = 240, unit = TimeUnit.SECONDS)
+  void tablesHoversPerColdStartWallGraphAndSearch() throws Exception {
+    Path data = fiveColdStarts();
     Path html = tmp.resolve("report.html");
     CliProcess.Result r = CliProcess.run(tmp, "diagnose", "--source", data.toString(), "--format", "html", "-o", html.toString(), "--quiet");
     assertEquals(0, r.exit(), r.stderr());
