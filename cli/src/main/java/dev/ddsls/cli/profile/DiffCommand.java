@@ -45,7 +45,7 @@ final class DiffCommand implements Callable<Integer> {
     Selection.Merged a = selection.apply(ProfileFiles.read(before));
     Selection.Merged b = selection.apply(ProfileFiles.read(after));
     if (!a.type().equals(b.type())) throw Cli.Failure.usage("A has " + a.type() + " values, B " + b.type() + ": choose one with --type");
-    ProfileDiff d = ProfileDiff.of(a, b, selection.phase);
+    ProfileDiff d = ProfileDiff.of(a, b, selection);
     System.out.println("A: " + side(a, d.perA, d) + "; B: " + side(b, d.perB, d));
     String each = d.unit == null ? "" : " per " + d.unit;
     System.out.printf(Locale.ROOT, "%12s %12s %12s %12s %12s %-4s  %s%n", "total change", "total A", "total B", "self A", "self B",

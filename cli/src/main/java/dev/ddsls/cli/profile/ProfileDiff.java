@@ -2,7 +2,6 @@ package dev.ddsls.cli.profile;
 
 import dev.ddsls.analysis.pprof.FrameStat;
 import dev.ddsls.analysis.pprof.FrameStats;
-import dev.ddsls.analysis.pprof.ProfileSample;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -40,14 +39,11 @@ final class ProfileDiff {
     this.rows = rows;
   }
 
-  /**
-   * @param phase the selected phase: with init (or invocation) and samples that name their invocation on both sides,
-   *     values are per cold start (per invocation); otherwise sums
-   */
-  static ProfileDiff of(Selection.Merged a, Selection.Merged b, String phase) {
-    int na = invocations(a), nb = invocations(b);
-    boolean per = phase != null && !phase.equals("idle") && na > 0 && nb > 0;
-    String unit = per ? (phase.equals("init") ? "cold start" : "invocation") : null;
+  /** Values per cold start (per invocation) when {@code selection} gives both sides such units, else sums. */
+  static ProfileDiff of(Selection.Merged a, Selection.Merged b, Selection selection) {
+    int na = selection.units(a), nb = selection.units(b);
+    boolean per = na > 0 && nb > 0;
+    String unit = per ? selection.unit() : null;
     int perA = per ? na : 1, perB = per ? nb : 1;
     Map<String, FrameStat> sa = byFrame(a), sb = byFrame(b);
     Set<String> frames = new HashSet<>(sa.keySet());
@@ -88,17 +84,6 @@ final class ProfileDiff {
     for (Row r : rows) if (r.gone()) out.add(r);
     out.sort(Comparator.comparingDouble(Row::totalA).reversed().thenComparing(Row::frame));
     return out.subList(0, Math.min(limit, out.size()));
-  }
-
-  /** Distinct invocations ({@code local root span id}) of the samples, or 0 when any sample has none. */
-  static int invocations(Selection.Merged m) {
-    Set<Long> ids = new HashSet<>();
-    for (ProfileSample s : m.profile().samples()) {
-      Long id = s.numLabels().get("local root span id");
-      if (id == null) return 0;
-      ids.add(id);
-    }
-    return ids.size();
   }
 
   private static Map<String, FrameStat> byFrame(Selection.Merged m) {
