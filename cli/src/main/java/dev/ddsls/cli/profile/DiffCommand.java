@@ -26,7 +26,8 @@ import picocli.CommandLine.Parameters;
     description = {"Prints how frames changed from A to B (by total, or --by self), and the frames gone from B;",
         "-o writes a differential HTML flame graph. Sides: A B, or --before FILE... --after FILE... (merged)."})
 final class DiffCommand implements Callable<Integer> {
-  @Parameters(arity = "0..2", paramLabel = "A B", description = "Before and after: one pprof or JFR file each.") List<Path> pair;
+  @Parameters(index = "0", arity = "0..1", paramLabel = "A", description = "Before: one pprof or JFR file.") Path a;
+  @Parameters(index = "1", arity = "0..1", paramLabel = "B", description = "After: one pprof or JFR file.") Path b;
   @Option(names = {"-a", "--before"}, arity = "1..*", paramLabel = "FILE", description = "Before: pprof or JFR files (merged).")
   List<Path> beforeFiles;
   @Option(names = {"-b", "--after"}, arity = "1..*", paramLabel = "FILE", description = "After: pprof or JFR files (merged).")
@@ -42,18 +43,18 @@ final class DiffCommand implements Callable<Integer> {
     if (limit < 1) throw Cli.Failure.usage("--limit must be at least 1");
     if (!by.equals("total") && !by.equals("self")) throw Cli.Failure.usage("unknown --by " + by + ": total or self");
     List<Path> before = side(beforeFiles, 0), after = side(afterFiles, 1);
-    Selection.Merged a = selection.apply(ProfileFiles.read(before));
-    Selection.Merged b = selection.apply(ProfileFiles.read(after));
-    if (!a.type().equals(b.type())) throw Cli.Failure.usage("A has " + a.type() + " values, B " + b.type() + ": choose one with --type");
-    ProfileDiff d = ProfileDiff.of(a, b, selection);
-    System.out.println("A: " + side(a, d.perA, d) + "; B: " + side(b, d.perB, d));
+    Selection.Merged ma = selection.apply(ProfileFiles.read(before));
+    Selection.Merged mb = selection.apply(ProfileFiles.read(after));
+    if (!ma.type().equals(mb.type())) throw Cli.Failure.usage("A has " + ma.type() + " values, B " + mb.type() + ": choose one with --type");
+    ProfileDiff d = ProfileDiff.of(ma, mb, selection);
+    System.out.println("A: " + side(ma, d.perA, d) + "; B: " + side(mb, d.perB, d));
     String each = d.unit == null ? "" : " per " + d.unit;
     System.out.printf(Locale.ROOT, "%12s %12s %12s %12s %12s %-4s  %s%n", "total change", "total A", "total B", "self A", "self B",
         "", "frame" + (d.unit == null ? " (values are sums over each side)" : " (values" + each + ")"));
     List<ProfileDiff.Row> changed = d.changed(by.equals("total"), limit);
     for (ProfileDiff.Row r : changed) {
-      System.out.printf(Locale.ROOT, "%12s %12s %12s %12s %12s %-4s  %s%n", signed(r.totalChange(), b), value(r.totalA(), b),
-          value(r.totalB(), b), value(r.selfA(), b), value(r.selfB(), b), r.added() ? "new" : "", r.frame());
+      System.out.printf(Locale.ROOT, "%12s %12s %12s %12s %12s %-4s  %s%n", signed(r.totalChange(), mb), value(r.totalA(), mb),
+          value(r.totalB(), mb), value(r.selfA(), mb), value(r.selfB(), mb), r.added() ? "new" : "", r.frame());
     }
     if (changed.isEmpty()) System.out.println("no frame still in B changed");
     List<ProfileDiff.Row> gone = d.gone(limit);
@@ -63,17 +64,17 @@ final class DiffCommand implements Callable<Integer> {
     } else {
       System.out.println("gone from B (frames of A without a sample in B), by total in A" + each);
       System.out.printf(Locale.ROOT, "%12s %12s  %s%n", "total A", "self A", "frame");
-      for (ProfileDiff.Row r : gone) System.out.printf(Locale.ROOT, "%12s %12s  %s%n", value(r.totalA(), b), value(r.selfA(), b), r.frame());
+      for (ProfileDiff.Row r : gone) System.out.printf(Locale.ROOT, "%12s %12s  %s%n", value(r.totalA(), mb), value(r.selfA(), mb), r.frame());
     }
     if (output != null) {
-      FlameGraph g = FlameGraph.diff(CollapsedStacks.of(a.profile(), a.valueIndex()), CollapsedStacks.of(b.profile(), b.valueIndex()),
-          b.type().unit()).per(d.perB, d.unit).perBefore(d.perA);
+      FlameGraph g = FlameGraph.diff(CollapsedStacks.of(ma.profile(), ma.valueIndex()), CollapsedStacks.of(mb.profile(), mb.valueIndex()),
+          mb.type().unit()).per(d.perB, d.unit).perBefore(d.perA);
       List<String> lines = new ArrayList<>();
       lines.add("Shape of B (" + names(after) + "); colour: red = share grew since A (" + names(before) + "), blue = shrank.");
-      lines.add("A: " + side(a, d.perA, d) + ". B: " + side(b, d.perB, d) + ".");
-      StringBuilder g0 = new StringBuilder("Gone from B (in A only, not drawn): ");
-      for (ProfileDiff.Row r : gone) g0.append(gone.indexOf(r) == 0 ? "" : ", ").append(r.frame()).append(' ').append(value(r.totalA(), b).strip()).append(each);
-      lines.add(gone.isEmpty() ? "Gone from B: none." : g0 + ".");
+      lines.add("A: " + side(ma, d.perA, d) + ". B: " + side(mb, d.perB, d) + ".");
+      java.util.StringJoiner g0 = new java.util.StringJoiner(", ", "Gone from B (in A only, not drawn): ", ".");
+      for (ProfileDiff.Row r : gone) g0.add(r.frame() + " " + value(r.totalA(), mb).strip() + each);
+      lines.add(gone.isEmpty() ? "Gone from B: none." : g0.toString());
       Files.writeString(output, FlameGraph.page("Differential flame graph: " + names(before) + " -> " + names(after), lines, g),
           StandardCharsets.UTF_8);
       System.out.println("wrote " + output);
@@ -84,13 +85,13 @@ final class DiffCommand implements Callable<Integer> {
   /** One side's files: the positional A (index 0) or B (1), or its option; never both forms. */
   private List<Path> side(List<Path> option, int index) {
     boolean options = beforeFiles != null || afterFiles != null;
-    if (pair != null && !pair.isEmpty() && options) throw Cli.Failure.usage("give A B, or --before FILE... --after FILE..., not both");
+    if (a != null && options) throw Cli.Failure.usage("give A B, or --before FILE... --after FILE..., not both");
     if (options) {
       if (beforeFiles == null || afterFiles == null) throw Cli.Failure.usage("--before and --after go together");
       return option;
     }
-    if (pair == null || pair.size() != 2) throw Cli.Failure.usage("diff needs A B, or --before FILE... --after FILE...");
-    return List.of(pair.get(index));
+    if (a == null || b == null) throw Cli.Failure.usage("diff needs A B, or --before FILE... --after FILE...");
+    return List.of(index == 0 ? a : b);
   }
 
   private String side(Selection.Merged m, int per, ProfileDiff d) {
