@@ -13,7 +13,7 @@ import java.util.TreeMap;
  * label that {@link #SCRIPT} fits to the width (abbreviating packages when the name does not fit; refitted on
  * click-to-zoom). Icicle layout (root on top) in a height-capped scroll box, so deep Java stacks do not push the wide
  * frames off screen; a search box above each graph highlights matching frames and sums them (a frame inside another
- * match counts once). Values can be shown per unit ({@link #per}: per cold start), the sum named as such beside it.
+ * match counts once; frames too narrow to draw are not in the page, so not in the sum). Values can be shown per unit ({@link #per}: per cold start), the sum named as such beside it.
  * A differential graph has the shape of the second profile and colours each frame by the change of its share of the
  * total: red grew, blue shrank. No dependencies: the page needs only {@link #STYLE} and {@link #SCRIPT} once.
  */

@@ -113,7 +113,8 @@ public final class HtmlReport {
 
   /**
    * @param per the number of cold starts (or, when 0, the distinct invocations the samples belong to, by their
-   *     {@code local root span id}) the hover values are divided by, so they match the tables
+   *     {@code local root span id}; sums when a sample names none) the hover values are divided by, so they match
+   *     the tables
    */
   private static void flame(StringBuilder b, List<ProfileInput> profiles, String phase, String id, int per, String perWhat) {
     Map<String, Long> stacks = new TreeMap<>();
@@ -122,11 +123,11 @@ public final class HtmlReport {
       CollapsedStacks.add(stacks, p.profile(), p.timeIndex(), s -> {
         if (!phase.equals(s.strLabel(InitBreakdown.PHASE))) return false;
         Long root = s.numLabels().get("local root span id");
-        if (root != null) roots.add(root);
+        roots.add(root); // null stands for a sample of no known invocation
         return true;
       });
     }
-    int n = per > 0 ? per : roots.size();
+    int n = per > 0 ? per : roots.contains(null) ? 1 : roots.size();
     String kind = profiles.isEmpty() ? "" : profiles.get(0).kind();
     if (!kind.isEmpty()) {
       b.append("<p class=\"meta\">").append(kind).append(" samples of ").append(profiles.size()).append(" profiles")
