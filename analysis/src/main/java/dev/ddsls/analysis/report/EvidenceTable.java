@@ -18,6 +18,7 @@ import java.util.Set;
 final class EvidenceTable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int INLINE_VALUES = 6;
+  private static final Set<String> RAW_SUMS = Set.of("selfValue", "totalValue");
 
   private EvidenceTable() {}
 
@@ -58,6 +59,8 @@ final class EvidenceTable {
   private static void records(StringBuilder b, JsonNode a) {
     Set<String> columns = new LinkedHashSet<>();
     for (JsonNode e : a) e.fieldNames().forEachRemaining(columns::add);
+    // Frame statistics carry raw sums over all cold starts in the profile's unit (ns); their percentages say the same.
+    columns.removeAll(RAW_SUMS);
     b.append("<table class=\"nested\"><tr>");
     for (String c : columns) b.append("<th>").append(esc(c)).append("</th>");
     b.append("</tr>\n");
