@@ -34,7 +34,7 @@ final class ColdstartLayout {
   private ColdstartLayout() {}
 
   /** @param files every file of the source, as {@code root.resolve(relative)} (or root itself for a single file) */
-  static ColdstartLayout of(Path root, List<Path> files) {
+  static ColdstartLayout of(List<Path> files) {
     ColdstartLayout l = new ColdstartLayout();
     Map<Path, JsonNode> results = new LinkedHashMap<>();
     for (Path f : files) {
@@ -51,7 +51,8 @@ final class ColdstartLayout {
       JsonNode r = e.getValue();
       if (l.leftOut(dir)) continue;
       if (r.path("ab").path("role").asText().equals("baseline")) {
-        l.notes.add(dir + " is the baseline side of an A/B run (its candidate is " + dir.getParent() + ")");
+        Path candidate = dir.getParent() != null ? dir.getParent() : dir.toAbsolutePath().normalize().getParent();
+        l.notes.add(dir + " is the baseline side of an A/B run (its candidate is " + candidate + ")");
       }
       l.runs(dir, r);
       if (!r.path("agent").asBoolean(true)) l.agentOff(dir, r);
