@@ -14,9 +14,12 @@ public final class Chromium {
   private Chromium() {}
 
   /** The serialized DOM of {@code html} once its scripts have run. */
-  public static String dumpDom(Path html, Path workDir) throws Exception {
+  public static String dumpDom(Path html, Path workDir) throws Exception { return dumpDom(html, "", workDir); }
+
+  /** The DOM of {@code html} opened with {@code fragment} ({@code #...}) in its address, as a shared link opens it. */
+  public static String dumpDom(Path html, String fragment, Path workDir) throws Exception {
     Path out = Files.createTempFile(workDir, "dom", ".html");
-    run(workDir, out, "--dump-dom", html.toUri().toString());
+    run(workDir, out, "--dump-dom", html.toUri() + fragment);
     return Files.readString(out);
   }
 

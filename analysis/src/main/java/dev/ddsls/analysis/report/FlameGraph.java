@@ -9,10 +9,13 @@ import java.util.TreeMap;
 
 /**
  * A flame graph of collapsed stacks ({@code root;..;leaf value}), rendered as inline SVG: one {@code <g class="f">}
- * per frame with its name in {@code data-name}, a {@code <title>} for hover, a rect and a label that {@link #SCRIPT}
- * fits to the width (and refits on click-to-zoom). A differential graph has the shape of the second profile and
- * colours each frame by the change of its share of the total: red grew, blue shrank.
- * No dependencies: the page needs only {@link #STYLE} and {@link #SCRIPT} once.
+ * per frame with its name in {@code data-name}, its value in {@code data-v}, a {@code <title>} for hover, a rect and a
+ * label that {@link #SCRIPT} fits to the width (abbreviating packages when the name does not fit; refitted on
+ * click-to-zoom). Icicle layout (root on top) in a height-capped scroll box, so deep Java stacks do not push the wide
+ * frames off screen; a search box above each graph highlights matching frames and sums them (a frame inside another
+ * match counts once; frames too narrow to draw are not in the page, so not in the sum). Values can be shown per unit ({@link #per}: per cold start), the sum named as such beside it.
+ * A differential graph has the shape of the second profile and colours each frame by the change of its share of the
+ * total: red grew, blue shrank. No dependencies: the page needs only {@link #STYLE} and {@link #SCRIPT} once.
  */
 public final class FlameGraph {
   static final int WIDTH = 1200, ROW = 18;
@@ -22,6 +25,8 @@ public final class FlameGraph {
   private final String unit;
   private boolean differential;
   private long beforeTotal;
+  private int per = 1, beforePer = 1;
+  private String perWhat; // null: values are sums
 
   private static final class Node {
     final String name;
@@ -69,6 +74,24 @@ public final class FlameGraph {
 
   public long total() { return root.total; }
 
+  /**
+   * Shows values divided by {@code n} ("per {@code what}", e.g. per cold start) with the sum beside them, so the graph
+   * reads like the text report's per-cold-start figures. {@code n < 2} keeps plain sums.
+   */
+  public FlameGraph per(int n, String what) {
+    if (n > 1) {
+      per = n;
+      perWhat = what;
+    }
+    return this;
+  }
+
+  /** For a differential graph: the units the before values are divided by (its side may have had more or fewer). */
+  public FlameGraph perBefore(int n) {
+    beforePer = Math.max(1, n);
+    return this;
+  }
+
   /** Appends {@code <svg class="flame" id=..>}; an empty graph gives a short note instead. */
   public void svg(StringBuilder out, String id) {
     if (root.total == 0) {
@@ -77,11 +100,16 @@ public final class FlameGraph {
     }
     int depth = depth(root, 0);
     int height = (depth + 1) * ROW;
+    out.append("<div class=\"flame-tools\"><input type=\"search\" class=\"flame-search\" data-for=\"").append(esc(id))
+        .append("\" placeholder=\"search frames (text or regex)\" aria-label=\"search frames\"> <span class=\"flame-found\" id=\"")
+        .append(esc(id)).append("-found\"></span></div>\n<div class=\"flame-box\">");
     out.append("<svg class=\"flame\" id=\"").append(esc(id)).append("\" data-width=\"").append(WIDTH)
+        .append("\" data-total=\"").append(root.total).append("\" data-per=\"").append(per).append("\" data-per-what=\"")
+        .append(perWhat == null ? "" : esc(perWhat)).append("\" data-unit=\"").append(esc(unit))
         .append("\" width=\"").append(WIDTH).append("\" height=\"").append(height).append("\" viewBox=\"0 0 ")
         .append(WIDTH).append(' ').append(height).append("\" xmlns=\"http://www.w3.org/2000/svg\">\n");
-    render(out, root, 0, 0, WIDTH, height, maxShareDelta(root));
-    out.append("</svg>\n");
+    render(out, root, 0, 0, WIDTH, maxShareDelta(root));
+    out.append("</svg></div>\n");
   }
 
   private int depth(Node n, int d) {
@@ -92,10 +120,10 @@ public final class FlameGraph {
     return max;
   }
 
-  private void render(StringBuilder out, Node n, int d, double x, double w, int height, double maxDelta) {
-    double y = height - (d + 1) * ROW; // root at the bottom
-    out.append("<g class=\"f\" data-name=\"").append(esc(n.name)).append("\" data-depth=\"").append(d)
-        .append("\" data-x=\"").append(num(x)).append("\" data-w=\"").append(num(w)).append("\"><title>")
+  private void render(StringBuilder out, Node n, int d, double x, double w, double maxDelta) {
+    double y = d * ROW; // icicle: root on top
+    out.append("<g class=\"f\" data-name=\"").append(esc(n.name)).append("\" data-v=\"").append(n.total).append("\" data-depth=\"")
+        .append(d).append("\" data-x=\"").append(num(x)).append("\" data-w=\"").append(num(w)).append("\"><title>")
         .append(esc(title(n))).append("</title><rect x=\"").append(num(x)).append("\" y=\"").append(num(y))
         .append("\" width=\"").append(num(w)).append("\" height=\"").append(ROW - 1).append("\" rx=\"2\" fill=\"")
         .append(differential ? diffColour(n, maxDelta) : colour(n.name)).append("\"/><text x=\"").append(num(x + 3))
@@ -103,15 +131,17 @@ public final class FlameGraph {
     double cx = x;
     for (Node c : n.children.values()) {
       double cw = c.total * (double) WIDTH / root.total;
-      if (cw >= MIN_PX) render(out, c, d + 1, cx, cw, height, maxDelta);
+      if (cw >= MIN_PX) render(out, c, d + 1, cx, cw, maxDelta);
       cx += cw;
     }
   }
 
   private String title(Node n) {
-    String t = n.name + " - " + value(n.total) + " (" + pct(n.total, root.total) + ")";
-    if (n.self > 0) t += ", self " + value(n.self);
-    if (differential) t += "; before " + value(n.before) + " (" + pct(n.before, beforeTotal) + ")";
+    String each = perWhat == null ? "" : " per " + perWhat;
+    String t = n.name + " - " + value(n.total / (double) per) + each + " (" + pct(n.total, root.total) + ")";
+    if (n.self > 0) t += ", self " + value(n.self / (double) per) + each;
+    if (perWhat != null) t += "; sum over " + per + " " + perWhat + "s " + value(n.total);
+    if (differential) t += "; before " + value(n.before / (double) beforePer) + each + " (" + pct(n.before, beforeTotal) + ")";
     return t;
   }
 
@@ -142,8 +172,9 @@ public final class FlameGraph {
     return "hsl(" + (10 + h) + ",85%,58%)";
   }
 
-  String value(long v) {
-    return unit.equals("nanoseconds") ? String.format(Locale.ROOT, "%.1f ms", v / 1e6) : v + " " + unit;
+  String value(double v) {
+    if (unit.equals("nanoseconds")) return String.format(Locale.ROOT, "%,.1f ms", v / 1e6);
+    return (v == Math.rint(v) ? String.format(Locale.ROOT, "%,.0f", v) : String.format(Locale.ROOT, "%,.1f", v)) + " " + unit;
   }
 
   private static String pct(long part, long whole) {
@@ -182,16 +213,26 @@ public final class FlameGraph {
 
   public static final String STYLE = String.join("\n",
       "body{font-family:system-ui,sans-serif;margin:1.5em;color:#222}",
+      "div.flame-box{max-height:70vh;overflow:auto;width:fit-content;max-width:100%}",
       "svg.flame{display:block;font:12px monospace;cursor:pointer;background:#fafafa;border:1px solid #ddd}",
       "svg.flame g.f:hover rect{stroke:#000;stroke-width:.7}",
-      "svg.flame text{pointer-events:none;fill:#000}");
+      "svg.flame g.f.match rect{fill:#e040fb}",
+      "svg.flame text{pointer-events:none;fill:#000}",
+      "div.flame-tools{margin:.3em 0}input.flame-search{width:24em}span.flame-found{color:#444;margin-left:.5em}");
 
-  /** Fits labels to their frames and zooms on click (click the root to reset). */
+  /**
+   * Fits labels to their frames (full name, else packages abbreviated to initials, else the tail: class and method are
+   * what one reads), zooms on click (click the root to reset), and searches: frames whose name matches the box (or
+   * {@code #search=TEXT} in the page's address) are highlighted and summed, per unit as in the hovers.
+   */
   public static final String SCRIPT = String.join("\n",
       "(function(){",
+      "function abbrev(n){var p=n.split('.');if(p.length<3)return n;",
+      " for(var i=0;i<p.length-2&&/^[a-z_]/.test(p[i]);i++)p[i]=p[i].charAt(0);return p.join('.');}",
+      "function label(n,c){if(c<3)return '';if(n.length<=c)return n;var a=abbrev(n);if(a.length<=c)return a;",
+      " return c<5?'':'..'+a.substring(a.length-c+2);}",
       "function fit(svg){svg.querySelectorAll('g.f').forEach(function(g){var r=g.querySelector('rect'),t=g.querySelector('text');",
-      " var c=Math.floor((+r.getAttribute('width')-6)/7),n=g.getAttribute('data-name');",
-      " t.textContent=c<3?'':(n.length<=c?n:n.substring(0,c-2)+'..');});}",
+      " t.textContent=label(g.getAttribute('data-name'),Math.floor((+r.getAttribute('width')-6)/7));});}",
       "function zoom(svg,z){var x0=+z.dataset.x,w0=+z.dataset.w,d0=+z.dataset.depth,W=+svg.dataset.width,e=1e-6;",
       " svg.querySelectorAll('g.f').forEach(function(g){var x=+g.dataset.x,w=+g.dataset.w,d=+g.dataset.depth;",
       "  var inside=x>=x0-e&&x+w<=x0+w0+e,above=d<d0&&x<=x0+e&&x+w>=x0+w0-e;",
@@ -200,7 +241,23 @@ public final class FlameGraph {
       "  g.querySelector('rect').setAttribute('x',nx);g.querySelector('rect').setAttribute('width',nw);",
       "  g.querySelector('text').setAttribute('x',nx+3);});",
       " fit(svg);}",
+      "function value(svg,v){var per=+svg.dataset.per||1,what=svg.dataset.perWhat,u=svg.dataset.unit;",
+      " var s=u==='nanoseconds'?(v/per/1e6).toLocaleString('en-US',{minimumFractionDigits:1,maximumFractionDigits:1})+' ms'",
+      "  :(v/per).toLocaleString('en-US',{maximumFractionDigits:1})+' '+u;return what?s+' per '+what:s;}",
+      "function search(svg,q){var found=document.getElementById(svg.id+'-found'),re=null;",
+      " if(q){try{re=new RegExp(q,'i');}catch(e){re=new RegExp(q.replace(/[.*+?^${}()|[\\]\\\\]/g,'\\\\$&'),'i');}}",
+      " var hits=[];svg.querySelectorAll('g.f').forEach(function(g){var m=re!==null&&re.test(g.dataset.name);",
+      "  g.classList.toggle('match',m);if(m)hits.push(g);});",
+      " hits.sort(function(a,b){return a.dataset.depth-b.dataset.depth;});var outer=[],sum=0,e=1e-6;",
+      " hits.forEach(function(g){var x=+g.dataset.x,w=+g.dataset.w;",
+      "  if(outer.some(function(o){return x>=o[0]-e&&x+w<=o[1]+e;}))return;outer.push([x,x+w]);sum+=+g.dataset.v;});",
+      " if(found)found.textContent=re===null?'':hits.length+' frames match: '+value(svg,sum)+' ('",
+      "  +(sum*100/(+svg.dataset.total||1)).toFixed(1)+' % of all)';}",
+      "var initial=decodeURIComponent((location.hash.match(/search=([^&]*)/)||[])[1]||'');",
       "document.querySelectorAll('svg.flame').forEach(function(svg){fit(svg);",
       " svg.addEventListener('click',function(ev){var g=ev.target.closest('g.f');if(g)zoom(svg,g);});});",
+      "document.querySelectorAll('input.flame-search').forEach(function(box){var svg=document.getElementById(box.dataset.for);",
+      " if(!svg)return;box.addEventListener('input',function(){search(svg,box.value);});",
+      " if(initial){box.value=initial;search(svg,initial);}});",
       "})();");
 }

@@ -2,8 +2,6 @@ package dev.ddsls.analysis.report;
 
 import static dev.ddsls.analysis.report.FlameGraph.esc;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ddsls.analysis.coldstart.ColdStartReport;
 import dev.ddsls.analysis.coldstart.InitBreakdown;
 import dev.ddsls.analysis.coldstart.ProfileInput;
@@ -23,12 +21,14 @@ import java.util.TreeMap;
 
 /**
  * {@code ddsls diagnose --format html}: one self-contained page (inline CSS, JS and SVG; nothing fetched) with, per
- * function, the cold-start histogram, the phase breakdown, flame graphs of init and of invocations, and the
- * findings; then the connectivity tables. Flame graphs use the CPU profiles (wall when there are none) the function's
- * report names in {@code init.profileIds}.
+ * function, the cold-start histogram, the phase breakdown, the init tables of the text report ({@link InitTables}),
+ * flame graphs of init and of invocations (values per cold start and per invocation; a wall-clock init graph too when
+ * waiting matters), and the findings with their evidence as tables; then the connectivity tables. Flame graphs use
+ * the CPU profiles (wall when there are none) the function's report names in {@code init.profileIds}.
  */
 public final class HtmlReport {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Blocked time per cold start from which a wall-clock flame graph is worth showing beside the CPU one. */
+  static final double WAITING_MATTERS_MS = 100;
   private static final String[] PHASES = {"jvm", "agent", "runtimeInit", "firstInvocation"};
   private static final String[] PHASE_COLOURS = {"#5b8def", "#9b6bd6", "#e8743b", "#3bb273"};
 
@@ -60,24 +60,46 @@ public final class HtmlReport {
     histogram(b, f.initDurationsMs(), "hist-" + index);
     b.append("<h3>Phases (p50)</h3>\n");
     phases(b, f.phasesMs(), "phases-" + index);
+    int coldStarts = f.init() == null ? 1 : Math.max(1, f.init().breakdown().coldStarts());
     if (f.init() != null) {
-      b.append("<p>Init CPU ").append(ms(f.init().cpuMs())).append(", wall ").append(ms(f.init().wallMs())).append(", off-CPU ")
-          .append(ms(f.init().offCpuMs())).append(", class loading ").append(ms(f.init().classLoadingMs())).append(", JIT/GC ")
-          .append(ms(f.init().jitGcMs())).append(" per cold start.</p>\n");
+      b.append("<h3>Init</h3>\n<p class=\"init-summary\">Init CPU ").append(ms(f.init().cpuMs())).append(" (all threads), init thread wall ")
+          .append(ms(f.init().wallMs())).append(", class loading ")
+          .append(ms(f.init().classLoadingMs())).append(", JIT/GC ").append(ms(f.init().jitGcMs())).append(" per cold start");
+      if (coldStarts > 1) b.append(" (CPU summed over the ").append(coldStarts).append(" profiled cold starts: ")
+          .append(ms(f.init().cpuMs() * coldStarts)).append(')');
+      b.append(".</p>\n");
+      InitTables.write(b, f.init(), "init-tables-" + index);
     }
-    List<ProfileInput> mine = profilesOf(f, profiles);
+    List<ProfileInput> mine = profilesOf(f, profiles, false);
     b.append("<h3>Init flame graph (phase=init)</h3>\n");
-    flame(b, mine, InitBreakdown.INIT, "flame-init-" + index);
+    flame(b, mine, InitBreakdown.INIT, "flame-init-" + index, coldStarts, "cold start");
+    if (waitingMatters(f)) {
+      List<ProfileInput> wall = profilesOf(f, profiles, true);
+      if (!wall.isEmpty() && !wall.equals(mine)) {
+        b.append("<h3>Init wall-clock flame graph (phase=init, waiting included)</h3>\n");
+        flame(b, wall, InitBreakdown.INIT, "flame-init-wall-" + index, coldStarts, "cold start");
+      }
+    }
     b.append("<h3>Invocation flame graph (phase=invocation)</h3>\n");
-    flame(b, mine, "invocation", "flame-invocation-" + index);
+    flame(b, mine, "invocation", "flame-invocation-" + index, 0, "invocation");
     b.append("<h3>Findings</h3>\n");
     findings(b, f.findings());
     notes(b, f.notes());
     b.append("</section>\n");
   }
 
-  /** The CPU profiles of the function (wall when it has no CPU profiles). */
-  private static List<ProfileInput> profilesOf(ColdStartReport f, List<ProfileInput> profiles) {
+  /**
+   * Waiting matters when init was blocked for long enough that the CPU graph hides where the time went: the
+   * off-CPU finding fired, or the blocked time is at least {@link #WAITING_MATTERS_MS} per cold start.
+   */
+  static boolean waitingMatters(ColdStartReport f) {
+    if (f.init() == null) return false;
+    if (f.findings().stream().anyMatch(x -> x.id().equals("init-off-cpu"))) return true;
+    return f.init().wallSplit().blockedMs() >= WAITING_MATTERS_MS;
+  }
+
+  /** The CPU profiles of the function (wall when it has no CPU profiles), or with {@code wall} its wall profiles. */
+  private static List<ProfileInput> profilesOf(ColdStartReport f, List<ProfileInput> profiles, boolean wallOnly) {
     if (f.init() == null) return List.of();
     Set<String> ids = new HashSet<>(f.init().profileIds());
     List<ProfileInput> cpu = new ArrayList<>(), wall = new ArrayList<>();
@@ -86,17 +108,32 @@ public final class HtmlReport {
       if (p.kind().equals("cpu")) cpu.add(p);
       else if (p.kind().equals("wall")) wall.add(p);
     }
-    return cpu.isEmpty() ? wall : cpu;
+    return wallOnly || cpu.isEmpty() ? wall : cpu;
   }
 
-  private static void flame(StringBuilder b, List<ProfileInput> profiles, String phase, String id) {
+  /**
+   * @param per the number of cold starts (or, when 0, the distinct invocations the samples belong to, by their
+   *     {@code local root span id}; sums when a sample names none) the hover values are divided by, so they match
+   *     the tables
+   */
+  private static void flame(StringBuilder b, List<ProfileInput> profiles, String phase, String id, int per, String perWhat) {
     Map<String, Long> stacks = new TreeMap<>();
+    Set<Long> roots = new HashSet<>();
     for (ProfileInput p : profiles) {
-      CollapsedStacks.add(stacks, p.profile(), p.timeIndex(), s -> phase.equals(s.strLabel(InitBreakdown.PHASE)));
+      CollapsedStacks.add(stacks, p.profile(), p.timeIndex(), s -> {
+        if (!phase.equals(s.strLabel(InitBreakdown.PHASE))) return false;
+        Long root = s.numLabels().get("local root span id");
+        roots.add(root); // null stands for a sample of no known invocation
+        return true;
+      });
     }
+    int n = per > 0 ? per : roots.contains(null) ? 1 : roots.size();
     String kind = profiles.isEmpty() ? "" : profiles.get(0).kind();
-    if (!kind.isEmpty()) b.append("<p class=\"meta\">").append(kind).append(" samples of ").append(profiles.size()).append(" profiles</p>\n");
-    FlameGraph.of(stacks, "nanoseconds").svg(b, id);
+    if (!kind.isEmpty()) {
+      b.append("<p class=\"meta\">").append(kind).append(" samples of ").append(profiles.size()).append(" profiles")
+          .append(n > 1 ? "; values per " + perWhat + " (" + n + " " + perWhat + "s), the sum in each hover" : "").append("</p>\n");
+    }
+    FlameGraph.of(stacks, "nanoseconds").per(n, perWhat).svg(b, id);
   }
 
   static void histogram(StringBuilder b, List<Double> values, String id) {
@@ -169,7 +206,9 @@ public final class HtmlReport {
       b.append("<li class=\"finding ").append(f.severity().label()).append("\" data-id=\"").append(esc(f.id())).append("\"><b>[")
           .append(f.severity().label()).append("] ").append(esc(f.title())).append("</b> <code>").append(esc(f.id()))
           .append("</code><br>").append(esc(f.advice())).append(" <a href=\"").append(esc(f.reference())).append("\">reference</a>")
-          .append("<details><summary>evidence</summary><pre>").append(esc(json(f.evidence()))).append("</pre></details></li>\n");
+          .append("<details open><summary>evidence</summary>");
+      EvidenceTable.write(b, f.evidence());
+      b.append("</details></li>\n");
     }
     b.append("</ul>\n");
   }
@@ -208,22 +247,16 @@ public final class HtmlReport {
     for (String n : notes) b.append("<p class=\"note\">Note: ").append(esc(n)).append("</p>\n");
   }
 
-  private static String json(Object o) {
-    try {
-      return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(o);
-    } catch (JsonProcessingException e) {
-      return String.valueOf(o);
-    }
-  }
-
   private static String ms(Double v) { return v == null ? "-" : fmt(v) + " ms"; }
 
   private static String fmt(double v) { return String.format(Locale.ROOT, "%.1f", v); }
 
   private static final String STYLE = String.join("\n",
       "h2{border-bottom:2px solid #333;margin-top:2em}",
-      "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:2px 8px;text-align:left}",
+      "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:2px 8px;text-align:left;vertical-align:top}",
+      "td.num{text-align:right;font-variant-numeric:tabular-nums}table.nested{margin:0;font-size:90%}",
+      ".finding table th{font-weight:normal;color:#555}.finding{color:#222;margin-bottom:1em}",
       ".swatch{display:inline-block;width:10px;height:10px;margin-right:4px}",
-      ".finding.high{color:#a00}.finding.medium{color:#a60}.note,.meta{color:#666}",
+      ".finding.high>b{color:#a00}.finding.medium>b{color:#a60}.note,.meta{color:#666}",
       "svg.histogram text{font:11px sans-serif}");
 }

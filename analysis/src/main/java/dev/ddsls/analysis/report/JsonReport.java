@@ -67,10 +67,18 @@ public final class JsonReport {
     n.put("wallMs", r1(a.wallMs()));
     n.put("offCpuMs", r1(a.offCpuMs()));
     n.put("cpuSamples", a.breakdown().cpuSamples());
-    n.set("topFrames", frames(a.topFrames(), "frame"));
-    n.set("ownFrames", frames(a.breakdown().ownFrames(), "frame"));
+    int coldStarts = Math.max(1, a.breakdown().coldStarts());
+    // Every ms figure is per cold start; the sums, where one wants them, are named so.
+    ObjectNode sums = n.putObject("sumOverColdStarts");
+    sums.put("cpuMs", r1(a.cpuMs() * coldStarts));
+    sums.put("wallMs", r1(a.wallMs() * coldStarts));
+    n.set("topFrames", frames(a.topFrames(), "frame", coldStarts));
+    n.set("ownFrames", frames(a.breakdown().ownFrames(), "frame", coldStarts));
     ArrayNode pk = n.putArray("topPackages");
-    for (FrameStat p : a.breakdown().packages()) pk.addObject().put("package", p.frame()).put("pct", r1(p.selfPct())).put("totalPct", r1(p.totalPct()));
+    for (FrameStat p : a.breakdown().packages()) {
+      pk.addObject().put("package", p.frame()).put("pct", r1(p.selfPct())).put("totalPct", r1(p.totalPct()))
+          .put("selfMs", r1(p.selfValue() / 1e6 / coldStarts)).put("totalMs", r1(p.totalValue() / 1e6 / coldStarts));
+    }
     n.set("userFrames", JSON.valueToTree(a.userFrames()));
     n.put("classLoadingMs", r1(a.classLoadingMs()));
     n.set("staticInitialisers", JSON.valueToTree(a.staticInitialisers()));
@@ -93,9 +101,13 @@ public final class JsonReport {
     return n;
   }
 
-  static ArrayNode frames(List<FrameStat> stats, String key) {
+  /** Frames with their shares and (added later, so after them) their self and total ms per cold start. */
+  static ArrayNode frames(List<FrameStat> stats, String key, int coldStarts) {
     ArrayNode a = JSON.createArrayNode();
-    for (FrameStat f : stats) a.addObject().put(key, f.frame()).put("selfPct", r1(f.selfPct())).put("totalPct", r1(f.totalPct()));
+    for (FrameStat f : stats) {
+      a.addObject().put(key, f.frame()).put("selfPct", r1(f.selfPct())).put("totalPct", r1(f.totalPct()))
+          .put("selfMs", r1(f.selfValue() / 1e6 / coldStarts)).put("totalMs", r1(f.totalValue() / 1e6 / coldStarts));
+    }
     return a;
   }
 

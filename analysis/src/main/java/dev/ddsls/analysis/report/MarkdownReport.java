@@ -36,8 +36,9 @@ public final class MarkdownReport {
       }
       InitAnalysis a = f.init();
       if (a != null) {
-        o.printf(Locale.ROOT, "%nInit per cold start: CPU %.0f ms (all threads), init thread wall %.0f ms, class loading %.0f ms, JIT/GC %.0f ms%n%n",
-            a.cpuMs(), a.wallMs(), a.classLoadingMs(), a.jitGcMs());
+        int n = Math.max(1, a.breakdown().coldStarts());
+        o.printf(Locale.ROOT, "%nInit per cold start (%d profiled): CPU %.0f ms (all threads), init thread wall %.0f ms, "
+            + "class loading %.0f ms, JIT/GC %.0f ms%n%n", n, a.cpuMs(), a.wallMs(), a.classLoadingMs(), a.jitGcMs());
         dev.ddsls.analysis.coldstart.WallSplit w = a.wallSplit();
         if (w.sampledWallMs() > 0) {
           o.printf(Locale.ROOT, "Init thread wall: on CPU %.0f ms, runnable %s, blocked %.0f ms %s; sampled %,.0f%s ms of init "
@@ -46,16 +47,16 @@ public final class MarkdownReport {
               kinds(w.blockedByKind()), w.sampledWallMs(),
               f.initMs().p50() == null ? "" : String.format(Locale.ROOT, " of %,.0f", f.initMs().p50()));
         }
-        o.println("| own frame (init CPU charged to it) | ms | % |");
+        o.println("| own frame (init CPU charged to it) | ms per cold start | % |");
         o.println("|---|---:|---:|");
         for (Share s : a.userFrames().subList(0, Math.min(8, a.userFrames().size()))) {
           o.printf(Locale.ROOT, "| %s | %.0f | %.1f |%n", cell(s.frame()), s.ms(), s.pct());
         }
         o.println();
-        o.println("| hottest frame | self % | total % |");
-        o.println("|---|---:|---:|");
+        o.println("| hottest frame | self ms per cold start | self % | total % |");
+        o.println("|---|---:|---:|---:|");
         for (FrameStat s : a.topFrames().subList(0, Math.min(8, a.topFrames().size()))) {
-          o.printf(Locale.ROOT, "| %s | %.1f | %.1f |%n", cell(s.frame()), s.selfPct(), s.totalPct());
+          o.printf(Locale.ROOT, "| %s | %.0f | %.1f | %.1f |%n", cell(s.frame()), s.selfValue() / 1e6 / n, s.selfPct(), s.totalPct());
         }
       }
       findings(o, f.findings());

@@ -34,7 +34,7 @@ public final class TextReport {
     DiagnoseReport.Inputs in = r.inputs();
     o.printf(Locale.ROOT, "inputs: %d spans, %d profiles, %d platform reports, %d X-Ray segments%n", in.spans(), in.profiles(),
         in.platformReports(), in.xraySegments());
-    for (String n : r.notes()) o.println("note: " + n);
+    for (String n : r.notes()) note("", n);
     if (r.functions().isEmpty()) o.println("\nno function found in the input");
     for (ColdStartReport f : r.functions()) function(f);
     if (r.connectivity() != null) connectivity(r.connectivity());
@@ -58,8 +58,11 @@ public final class TextReport {
     if (a != null) {
       o.println();
       // CPU is all threads' (JIT and GC included); wall is the init thread's, split below by what it was doing.
-      o.printf(Locale.ROOT, "  init per cold start: CPU %.0f ms (all threads), init thread wall %s, class loading %.0f ms, JIT/GC %.0f ms%n",
-          a.cpuMs(), a.wallMs() > 0 ? String.format(Locale.ROOT, "%.0f ms", a.wallMs()) : "-", a.classLoadingMs(), a.jitGcMs());
+      int n = Math.max(1, a.breakdown().coldStarts());
+      String summary = String.format(Locale.ROOT, "init per cold start (%d profiled): CPU %.0f ms (all threads), init thread "
+              + "wall %s, class loading %.0f ms, JIT/GC %.0f ms", n, a.cpuMs(),
+          a.wallMs() > 0 ? String.format(Locale.ROOT, "%.0f ms", a.wallMs()) : "-", a.classLoadingMs(), a.jitGcMs());
+      for (String l : wrap(summary, WIDTH - 4)) o.println("  " + l);
       WallSplit w = a.wallSplit();
       if (w.sampledWallMs() > 0) {
         Double init = f.initMs().p50();
@@ -80,7 +83,7 @@ public final class TextReport {
         for (String l : wrap(line, WIDTH - 4)) o.println("  " + l);
       }
       shares("  the function's own code init CPU is charged to", a.userFrames(), 6);
-      frames("  hottest frames (self / total % of init CPU)", a.topFrames(), 6);
+      frames("  hottest frames (self ms per cold start, self / total % of init CPU)", a.topFrames(), 6, n);
       o.println("  packages (self % of init CPU)");
       for (FrameStat p : a.breakdown().packages().subList(0, Math.min(6, a.breakdown().packages().size()))) {
         o.printf(Locale.ROOT, "    %5.1f%%  %s%n", p.selfPct(), fit(p.frame(), WIDTH - 14));
@@ -94,7 +97,7 @@ public final class TextReport {
         }
       }
     }
-    for (String n : f.notes()) o.println("  note: " + n);
+    for (String n : f.notes()) note("  ", n);
     findings(f.findings());
   }
 
@@ -141,6 +144,12 @@ public final class TextReport {
     }
   }
 
+  /** A note wrapped to the width, continuation lines indented under its text. */
+  private void note(String indent, String n) {
+    List<String> lines = wrap(n, WIDTH - indent.length() - 6);
+    for (int i = 0; i < lines.size(); i++) o.println(indent + (i == 0 ? "note: " : "      ") + lines.get(i));
+  }
+
   private void pct(String name, Percentiles p) {
     if (p.n() == 0) {
       o.printf(Locale.ROOT, "  %-22s %6d %9s%n", name, 0, "-");
@@ -157,10 +166,11 @@ public final class TextReport {
     }
   }
 
-  private void frames(String title, List<FrameStat> rows, int n) {
+  private void frames(String title, List<FrameStat> rows, int n, int coldStarts) {
     o.println(title);
     for (FrameStat f : rows.subList(0, Math.min(n, rows.size()))) {
-      o.printf(Locale.ROOT, "    %5.1f%% %5.1f%%  %s%n", f.selfPct(), f.totalPct(), fit(f.frame(), WIDTH - 20));
+      o.printf(Locale.ROOT, "    %7.0f ms %5.1f%% %5.1f%%  %s%n", f.selfValue() / 1e6 / coldStarts, f.selfPct(), f.totalPct(),
+          fit(f.frame(), WIDTH - 30));
     }
   }
 

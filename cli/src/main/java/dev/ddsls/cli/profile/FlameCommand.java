@@ -14,7 +14,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code ddsls profile flame}: a self-contained HTML flame graph. */
+/**
+ * {@code ddsls profile flame}: a self-contained HTML flame graph; with {@code --phase init} (invocation) of the agent's
+ * profiles, hover values per cold start (per invocation), as in diagnose.
+ */
 @Command(name = "flame", mixinStandardHelpOptions = true, description = "Writes an HTML flame graph (hover for values, click to zoom).")
 final class FlameCommand implements Callable<Integer> {
   @Parameters(arity = "1..*", paramLabel = "FILE", description = "pprof or JFR files (merged).") List<Path> files;
@@ -24,9 +27,12 @@ final class FlameCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     Selection.Merged m = selection.apply(ProfileFiles.read(files));
-    FlameGraph g = FlameGraph.of(CollapsedStacks.of(m.profile(), m.valueIndex()), m.type().unit());
+    int units = selection.units(m);
+    FlameGraph g = FlameGraph.of(CollapsedStacks.of(m.profile(), m.valueIndex()), m.type().unit()).per(units, selection.unit());
     String title = "Flame graph: " + (files.size() == 1 ? files.get(0).getFileName().toString() : files.size() + " files");
-    Files.writeString(output, FlameGraph.page(title, List.of(selection.describe(m) + ", " + m.format(g.total()) + "."), g),
+    String values = units > 1 ? "; hover values per " + selection.unit() + " (" + units + " " + selection.unit() + "s), the sum beside them"
+        : "; hover values are sums over the files";
+    Files.writeString(output, FlameGraph.page(title, List.of(selection.describe(m) + ", " + m.format(g.total()) + values + "."), g),
         StandardCharsets.UTF_8);
     System.out.println("wrote " + output);
     return Cli.OK;

@@ -62,6 +62,28 @@ final class Selection {
     return new Merged(merged, m.timeIndex(), merged.sampleTypes().get(m.timeIndex()), chosen.size());
   }
 
+  /**
+   * How many cold starts (with {@code --phase init}) or invocations ({@code --phase invocation}) the samples cover, by
+   * their distinct {@code local root span id}; 0 when no such phase is chosen or a sample names no invocation: then
+   * values stay sums over the files.
+   */
+  int units(Merged m) {
+    if (unit() == null) return 0;
+    java.util.Set<Long> ids = new java.util.HashSet<>();
+    for (ProfileSample s : m.profile().samples()) {
+      Long id = s.numLabels().get("local root span id");
+      if (id == null) return 0;
+      ids.add(id);
+    }
+    return ids.size();
+  }
+
+  /** What {@link #units} counts: "cold start", "invocation", or null (no phase, or idle). */
+  String unit() {
+    if (InitBreakdown.INIT.equals(phase)) return "cold start";
+    return "invocation".equals(phase) ? "invocation" : null;
+  }
+
   String describe(Merged m) {
     return m.type().type() + " samples of " + m.profiles() + (m.profiles() == 1 ? " profile" : " profiles")
         + (phase == null ? "" : ", phase=" + phase);

@@ -47,6 +47,9 @@ public final class DirectorySource implements Source {
     try (Stream<Path> s = Files.walk(real)) {
       s.filter(Files::isRegularFile).sorted().forEach(f -> files.add(real.equals(f) ? root : root.resolve(real.relativize(f))));
     }
+    ColdstartLayout layout = ColdstartLayout.of(files); // A/B sides, failed inits, --agent off: see there
+    files.removeIf(layout::leftOut);
+    into.notes.addAll(layout.notes());
     int done = 0;
     for (Path f : files) {
       read(f, q, into);

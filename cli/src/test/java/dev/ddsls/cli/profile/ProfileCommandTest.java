@@ -131,7 +131,8 @@ class ProfileCommandTest {
     ddsls(paths(before, "profile", "convert", "-o", a.toString()).toArray(new String[0]));
     ddsls(paths(after, "profile", "convert", "-o", b.toString()).toArray(new String[0]));
     Path html = tmp.resolve("diff.html");
-    CliProcess.Result d = ddsls("profile", "diff", "--phase", "invocation", "--limit", "3", a.toString(), b.toString(), "-o", html.toString());
+    CliProcess.Result d = ddsls("profile", "diff", "--phase", "invocation", "--by", "self", "--limit", "3", a.toString(), b.toString(),
+        "-o", html.toString());
 
     Map<String, Long> selfA = selfByLeaf(List.of(a), "invocation"), selfB = selfByLeaf(List.of(b), "invocation");
     Map<String, Long> growth = new HashMap<>();
