@@ -57,24 +57,22 @@ public final class OwnCode {
    */
   public static OwnCode ofDeployment(Path path, String handler) throws IOException {
     String handlerPkg = FrameKind.handlerPackage(handler);
-    Set<String> classPackages = new TreeSet<>();
-    Set<String> groups = new TreeSet<>();
-    boolean libLayout;
+    Contents contents = new Contents();
     if (Files.isDirectory(path)) {
-      libLayout = readDirectory(path, classPackages, groups);
+      readDirectory(path, contents);
     } else if (Files.isRegularFile(path)) {
-      libLayout = readArchive(path, classPackages, groups);
+      readArchive(path, contents);
     } else {
       throw new IOException(path + ": no such file or directory");
     }
     List<String> dependencyRoots = new ArrayList<>();
-    for (String g : groups) {
+    for (String g : contents.groups) {
       if (handlerPkg != null && sameOrganisation(g, handlerPkg)) continue; // the function's own artifact
       dependencyRoots.add(dependencyRoot(g));
     }
-    String organisation = handlerPkg == null || libLayout ? null : organisation(handlerPkg);
+    String organisation = handlerPkg == null || contents.libLayout ? null : organisation(handlerPkg);
     Set<String> own = new TreeSet<>();
-    for (String pkg : classPackages) {
+    for (String pkg : contents.classPackages) {
       String dot = pkg + ".";
       boolean handlers = handlerPkg != null && under(pkg, handlerPkg);
       if (!handlers && (FrameKind.isKnownRoot(dot) || isUnderAny(dot, dependencyRoots))) continue;
@@ -113,56 +111,49 @@ public final class OwnCode {
     return classDot <= 0 ? "" : name.substring(0, classDot);
   }
 
-  /** @return whether the archive has the Lambda zip layout's {@code lib/} */
-  private static boolean readArchive(Path path, Set<String> classPackages, Set<String> groups) throws IOException {
-    boolean lib = false;
+  /** Opens one entry's bytes, only when they are needed (pom.properties). */
+  private interface Opener {
+    InputStream open() throws IOException;
+  }
+
+  /** What a deployment package holds: its classes' packages, the groups of the Maven dependencies, a lib/ of jars. */
+  private static final class Contents {
+    final Set<String> classPackages = new TreeSet<>();
+    final Set<String> groups = new TreeSet<>();
+    boolean libLayout;
+    private int entries;
+
+    void add(Path where, String name, Opener opener) throws IOException {
+      if (++entries > MAX_ENTRIES) throw new IOException(where + ": more than " + MAX_ENTRIES + " entries");
+      if (name.startsWith("lib/")) { // the Lambda zip layout: dependencies are jars in lib/
+        libLayout |= name.endsWith(".jar");
+      } else if (isPomProperties(name)) {
+        try (InputStream in = opener.open()) {
+          addGroup(in, name, groups);
+        }
+      } else {
+        addClass(name, classPackages);
+      }
+    }
+  }
+
+  private static void readArchive(Path path, Contents into) throws IOException {
     try (ZipFile zip = new ZipFile(path.toFile())) {
-      int n = 0;
       for (Enumeration<? extends ZipEntry> e = zip.entries(); e.hasMoreElements(); ) {
-        if (++n > MAX_ENTRIES) throw new IOException(path + ": more than " + MAX_ENTRIES + " entries");
         ZipEntry entry = e.nextElement();
-        String name = entry.getName();
-        if (name.startsWith("lib/")) { // the Lambda zip layout: dependencies are jars in lib/
-          lib |= name.endsWith(".jar");
-          continue;
-        }
-        if (isPomProperties(name)) {
-          try (InputStream in = zip.getInputStream(entry)) {
-            addGroup(in, name, groups);
-          }
-        } else {
-          addClass(name, classPackages);
-        }
+        into.add(path, entry.getName(), () -> zip.getInputStream(entry));
       }
     } catch (ZipException e) {
       throw new IOException(path + ": not a jar or zip (" + e.getMessage() + ")", e);
     }
-    return lib;
   }
 
-  /** @return whether the task root has a {@code lib/} of jars */
-  private static boolean readDirectory(Path dir, Set<String> classPackages, Set<String> groups) throws IOException {
-    boolean lib = false;
+  private static void readDirectory(Path dir, Contents into) throws IOException {
     try (Stream<Path> files = Files.walk(dir)) {
-      int[] n = {0};
       for (Path f : (Iterable<Path>) files::iterator) {
-        if (++n[0] > MAX_ENTRIES) throw new IOException(dir + ": more than " + MAX_ENTRIES + " files");
-        if (!Files.isRegularFile(f)) continue;
-        String name = dir.relativize(f).toString().replace('\\', '/');
-        if (name.startsWith("lib/")) {
-          lib |= name.endsWith(".jar");
-          continue;
-        }
-        if (isPomProperties(name)) {
-          try (InputStream in = Files.newInputStream(f)) {
-            addGroup(in, name, groups);
-          }
-        } else {
-          addClass(name, classPackages);
-        }
+        if (Files.isRegularFile(f)) into.add(dir, dir.relativize(f).toString().replace('\\', '/'), () -> Files.newInputStream(f));
       }
     }
-    return lib;
   }
 
   private static boolean isPomProperties(String name) {
