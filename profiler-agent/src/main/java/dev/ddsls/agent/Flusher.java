@@ -45,6 +45,8 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
   private long lastProfileNanos;
   private long profileStartEpochNanos;
   private boolean coldProfileSent;
+  /** The cold start's flush has been taken up (with or without a profile: the engine may have failed to start). */
+  private boolean coldFlushTaken;
   private long lastSpanFlushNanos;
   /** The flush thread is in the uploader's network part (so an outrun budget is the intake's fault). */
   private boolean sending;
@@ -78,7 +80,7 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
   @Override public void invocationEnded(Invocation invocation) {
     long now = System.nanoTime();
     synchronized (lock) {
-      boolean cold = !coldProfileSent;
+      boolean cold = !coldFlushTaken;
       if (cold || now - lastProfileNanos >= config.uploadPeriodMillis * 1_000_000L) profileDue = true;
       if (cold || profileDue || now - lastSpanFlushNanos >= config.spanFlushPeriodMillis * 1_000_000L) spansDue = true;
       if (!spansDue && !profileDue) return; // held for a later invocation or shutdown: nothing to wait for
@@ -139,6 +141,7 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
         if (closed) return;
         spans = spansDue;
         profile = profileDue;
+        coldFlushTaken = true;
         deadline = deadlineNanos;
         spansDue = false;
         profileDue = false;
