@@ -15,8 +15,16 @@ import java.util.Map;
 public record Recogniser(String id, String title, List<String> prefixes, List<Component> components, String advice,
                          String reference) {
 
-  /** A named part of a library's work, recognised by frame prefixes. */
-  public record Component(String name, List<String> prefixes) {}
+  /**
+   * A named part of a library's work, recognised by frame prefixes. A {@code byCaller} component is helper work
+   * (reading class metadata, resolving properties) that belongs to whichever component called it: it is the
+   * sample's component only when no frame further from the leaf matches another.
+   */
+  public record Component(String name, List<String> prefixes, boolean byCaller) {
+    public Component(String name, List<String> prefixes) {
+      this(name, prefixes, false);
+    }
+  }
 
   /** Where one sample's time goes: the component, the frame that matched, the SDK service client (or null). */
   public record Match(String component, String frame, String client) {}
@@ -37,13 +45,14 @@ public record Recogniser(String id, String title, List<String> prefixes, List<Co
 
   /** The match of a stack the recogniser owns (see {@link #recognise}). */
   Match match(List<String> stackLeafFirst) {
-    String component = OTHER, frame = null, client = null;
+    String component = null, helper = null, frame = null, client = null;
     for (String f : stackLeafFirst) {
       if (frame == null && owns(f)) frame = f;
-      if (component.equals(OTHER)) {
+      if (component == null) {
         for (Component c : components) {
           if (startsWithAny(f, c.prefixes())) {
-            component = c.name();
+            if (!c.byCaller()) component = c.name();
+            else if (helper == null) helper = c.name();
             if (frame == null) frame = f;
             break;
           }
@@ -54,7 +63,7 @@ public record Recogniser(String id, String title, List<String> prefixes, List<Co
         if (end > 0) client = f.substring(SDK_SERVICES.length(), end);
       }
     }
-    return new Match(component, frame, client);
+    return new Match(component != null ? component : helper != null ? helper : OTHER, frame, client);
   }
 
   /** The recogniser owning the frame nearest the leaf, with the sample's match; null when none does. */
@@ -144,6 +153,8 @@ public record Recogniser(String id, String title, List<String> prefixes, List<Co
   }
 
   private static final String SDK = "software.amazon.awssdk.";
+  private static final String SPRING_CTX = "org.springframework.context.annotation.";
+  private static final String SPRING_BOOT = "org.springframework.boot.";
   private static final String SDK_ADVICE = "Build the client once in init with everything explicit: the HTTP client "
       + "(UrlConnectionHttpClient or AwsCrtHttpClient) with the unused HTTP client artifacts (apache-client, "
       + "netty-nio-client) excluded from the build, .region(Region.of(System.getenv(\"AWS_REGION\"))) and "
@@ -165,22 +176,29 @@ public record Recogniser(String id, String title, List<String> prefixes, List<Co
               new Component("client-builder", List.of(SDK + "core.client.builder.", SDK + "awscore.client.builder."))),
           SDK_ADVICE, "https://docs.aws.amazon.com/sdk-for-java/latest/developer-guide/lambda-optimize-starttime.html"),
       new Recogniser("spring-init", "Spring start-up", List.of("org.springframework.", "com.amazonaws.serverless."),
-          List.of(new Component("component-scan", List.of("org.springframework.context.annotation.ClassPathBeanDefinitionScanner",
-                  "org.springframework.context.annotation.ClassPathScanningCandidateComponentProvider",
-                  "org.springframework.core.type.classreading.", "org.springframework.core.io.support.PathMatchingResourcePatternResolver")),
+          List.of(new Component("component-scan", List.of(SPRING_CTX + "ClassPathBeanDefinitionScanner",
+                  SPRING_CTX + "ClassPathScanningCandidateComponentProvider", SPRING_CTX + "ComponentScanAnnotationParser")),
               new Component("proxies-aop", List.of("org.springframework.aop.", "org.springframework.cglib.", "net.bytebuddy.",
-                  "org.springframework.context.annotation.ConfigurationClassEnhancer")),
-              new Component("environment-config", List.of("org.springframework.core.env.", "org.springframework.boot.context.config.",
-                  "org.springframework.boot.env.", "org.springframework.boot.context.properties.")),
-              new Component("auto-configuration", List.of("org.springframework.boot.autoconfigure.",
-                  "org.springframework.context.annotation.ConfigurationClassPostProcessor",
-                  "org.springframework.context.annotation.ConfigurationClassParser",
-                  "org.springframework.context.annotation.ConfigurationClassBeanDefinitionReader",
-                  "org.springframework.context.annotation.ConditionEvaluator", "org.springframework.boot.autoconfigure.condition.")),
-              new Component("bean-creation", List.of(
-                  "org.springframework.beans.factory.support.AbstractAutowireCapableBeanFactory.createBean",
-                  "org.springframework.beans.factory.support.AbstractAutowireCapableBeanFactory.doCreateBean",
-                  "org.springframework.beans.factory.support.AbstractAutowireCapableBeanFactory."))),
+                  SPRING_CTX + "ConfigurationClassEnhancer")),
+              // Configuration-class processing: which auto-configurations apply (imports, ordering, conditions) and the
+              // bean definitions they register. Their @Bean methods run under bean creation and count there.
+              new Component("auto-configuration", List.of(SPRING_CTX + "ConfigurationClassPostProcessor",
+                  SPRING_CTX + "ConfigurationClassParser", SPRING_CTX + "ConfigurationClassBeanDefinitionReader",
+                  SPRING_CTX + "ConditionEvaluator", SPRING_CTX + "ConfigurationClassUtils",
+                  SPRING_BOOT + "autoconfigure.AutoConfiguration", SPRING_BOOT + "autoconfigure.ImportAutoConfigurationImportSelector",
+                  SPRING_BOOT + "autoconfigure.SharedMetadataReaderFactoryContextInitializer",
+                  SPRING_BOOT + "autoconfigure.condition.", SPRING_BOOT + "context.annotation.")),
+              new Component("environment-config", List.of(SPRING_BOOT + "context.config.", SPRING_BOOT + "env.",
+                  SPRING_BOOT + "context.properties.", SPRING_BOOT + "SpringApplication.prepareEnvironment")),
+              new Component("logging-system", List.of(SPRING_BOOT + "logging.", SPRING_BOOT + "context.logging.")),
+              new Component("spring-factories", List.of("org.springframework.core.io.support.SpringFactoriesLoader")),
+              new Component("bean-creation", List.of("org.springframework.beans.factory.support.AbstractAutowireCapableBeanFactory.",
+                  "org.springframework.beans.factory.support.ConstructorResolver")),
+              // Helpers of all the above: class metadata read with ASM, resource patterns, annotations, properties.
+              new Component("class-metadata", List.of("org.springframework.core.type.classreading.", "org.springframework.asm.",
+                  "org.springframework.core.io.support.PathMatchingResourcePatternResolver", "org.springframework.core.annotation.",
+                  "org.springframework.core.type."), true),
+              new Component("environment-config", List.of("org.springframework.core.env."), true)),
           "Exclude the auto-configurations the function does not use (spring.autoconfigure.exclude or "
               + "@SpringBootApplication(exclude=...)), set spring.main.lazy-initialization=true where the first request "
               + "tolerates it, build with Spring AOT, and use SnapStart with priming.",

@@ -139,6 +139,38 @@ class RecogniserTest {
     assertTrue(spring.advice().contains("lazy-initialization") && spring.advice().contains("AOT"));
   }
 
+  /** Class metadata read with ASM is the work of whoever reads it: scanning, or auto-configuration's parsing. */
+  @Test
+  void springMetadataReadingBelongsToItsCaller() {
+    String read = "org.springframework.core.type.classreading.SimpleMetadataReader.<init>";
+    String asm = "org.springframework.asm.ClassReader.accept";
+    String parse = "org.springframework.context.annotation.ConfigurationClassParser.processImports";
+    assertEquals("auto-configuration", springComponent(asm, read,
+        "org.springframework.boot.autoconfigure.AutoConfigurationSorter.getInPriorityOrder", parse));
+    assertEquals("auto-configuration", springComponent(asm, read, parse));
+    assertEquals("component-scan", springComponent(asm, read,
+        "org.springframework.context.annotation.ClassPathScanningCandidateComponentProvider.scanCandidateComponents", parse));
+    assertEquals("component-scan", springComponent("org.springframework.core.io.support.PathMatchingResourcePatternResolver.getResources",
+        "org.springframework.context.annotation.ClassPathScanningCandidateComponentProvider.findCandidateComponents", parse));
+    assertEquals("class-metadata", springComponent(asm, read, "org.springframework.boot.SpringApplication.run"));
+    // An auto-configuration's @Bean method runs when the bean is created: bean creation, not configuration processing.
+    assertEquals("bean-creation", springComponent(
+        "org.springframework.boot.autoconfigure.web.servlet.DispatcherServletAutoConfiguration$DispatcherServletConfiguration.dispatcherServlet",
+        "org.springframework.beans.factory.support.SimpleInstantiationStrategy.instantiate",
+        "org.springframework.beans.factory.support.ConstructorResolver.instantiateUsingFactoryMethod",
+        "org.springframework.beans.factory.support.AbstractAutowireCapableBeanFactory.createBean"));
+    assertEquals("environment-config", springComponent("org.springframework.core.env.PropertySourcesPropertyResolver.getProperty",
+        "org.springframework.boot.SpringApplication.prepareEnvironment"));
+    assertEquals("auto-configuration", springComponent("org.springframework.core.env.PropertySourcesPropertyResolver.getProperty",
+        "org.springframework.boot.autoconfigure.condition.OnPropertyCondition.getMatchOutcome"));
+  }
+
+  static String springComponent(String... leafSide) {
+    Map.Entry<Recogniser, Recogniser.Match> m = Recogniser.recognise(stack(leafSide));
+    assertEquals("spring-init", m.getKey().id());
+    return m.getValue().component();
+  }
+
   @Test
   void smallPenaltyManyTimesWarmFiresAndNamesTheFrame() {
     long cold = 11, warm = 12;
