@@ -169,6 +169,7 @@ final class InitFindings {
       ev.put("pctOfColdRequest", coldRequest == 0 ? 0 : round(penalty * 100 / coldRequest));
       ev.put("coldStartSpanIds", ids);
       String named = "";
+      String advice = PENALTY_ADVICE;
       if (first != null) {
         ev.put("phase", "first-invocation");
         ev.put("frames", Recogniser.Tally.top(first.framesMs(), "frame", 5));
@@ -181,22 +182,105 @@ final class InitFindings {
           breakdown.put(e.getKey(), lib);
         }
         ev.put("libraryBreakdown", breakdown);
-        if (!first.framesMs().isEmpty()) {
+        ev.put("cpuMs", round(first.coldCpuMs()));
+        ev.put("warmCpuMs", round(first.warmCpuMs()));
+        WallSplit w = first.wall();
+        if (w.sampledWallMs() > 0) ev.put("wallSplit", firstInvocationWall(w));
+        List<String[]> causes = penaltyCauses(first, penalty);
+        if (!causes.isEmpty()) {
+          StringBuilder b = new StringBuilder(":");
+          for (String[] c : causes) b.append(b.length() > 1 ? "," : "").append(' ').append(c[1]);
+          named = b.toString();
+        } else if (!first.framesMs().isEmpty()) {
           Map.Entry<String, Double> f = first.framesMs().entrySet().iterator().next();
           named = String.format(Locale.ROOT, ", %.0f ms of it in %s", f.getValue(), f.getKey());
         }
+        // A penalty that is mostly time runnable (not on a CPU) is CPU starvation, not work: say so.
+        if (starvedPenalty(w, penalty)) {
+          named += String.format(Locale.ROOT, "; %.0f ms of it waiting for a CPU", w.runnableMs());
+        }
+        advice = penaltyAdvice(causes, w, penalty);
       }
       Severity sev = initP50 > 0 && penalty > initP50 ? Severity.HIGH
           : coldRequest > 0 && penalty * 100 / coldRequest >= 20 ? Severity.MEDIUM : Severity.LOW;
       out.add(new Finding("cold-invocation-penalty", sev,
           String.format(Locale.ROOT, "the first invocation is %.0f ms slower than a warm one (%.0fx)%s", penalty,
-              warmMedian > 0 ? firstInvocation.p50() / warmMedian : 0, named), ev,
-          "Work deferred to the first request (lazy clients, first-use class loading, JIT warm-up) is paid by a user: "
-              + "prime it in init (a warm-up call through the same code path) or in a SnapStart beforeCheckpoint hook.",
+              warmMedian > 0 ? firstInvocation.p50() / warmMedian : 0, named), ev, advice,
           "https://aws.amazon.com/blogs/compute/optimizing-cold-start-performance-of-aws-lambda-using-advanced-priming-strategies-with-snapstart/",
           penalty));
     }
     return out;
+  }
+
+  /** Runnable time of the first invocation's thread that makes its penalty CPU starvation (ms, % of the penalty). */
+  static final double PENALTY_RUNNABLE_MS = 100, PENALTY_RUNNABLE_PCT = 25;
+
+  private static boolean starvedPenalty(WallSplit w, double penalty) {
+    return w.runnableMs() >= PENALTY_RUNNABLE_MS && w.runnableMs() * 100 / penalty >= PENALTY_RUNNABLE_PCT;
+  }
+
+  static final String PENALTY_ADVICE = "Work the first request does and warm ones do not (objects built on first use, "
+      + "first-use class loading, JIT warm-up) is paid by a user: do it in init through the same code path (a warm-up "
+      + "call), or in a SnapStart beforeCheckpoint hook.";
+  /** How to take each library's first-use work out of the first request. */
+  static final Map<String, String> PRIME = Map.of(
+      "jackson-init", "Create the ObjectMapper (with its modules) once, in a static field set in init, and serialise and "
+          + "deserialise a sample of the request and response types there: Jackson builds and caches each type's "
+          + "(de)serialisers on first use.",
+      "logging-init", "Get the Logger into a static field in init and log one line there: the first getLogger builds the "
+          + "logging configuration (file parsing, plugins) and its appenders.",
+      "aws-sdk-client-init", "Build the SDK clients in init and prime them with a cheap call there or in a SnapStart "
+          + "beforeCheckpoint hook: otherwise the first request builds the marshallers, the connection and TLS.",
+      "spring-init", "Send one warm-up request through the container handler in init (or a SnapStart beforeCheckpoint "
+          + "hook): the first request sets up the DispatcherServlet, handler mappings and message converters.",
+      "tls-init", "Open the connection in init (a cheap call) or in a SnapStart beforeCheckpoint hook: the first TLS "
+          + "handshake builds the SSL context and loads the trust store.",
+      "di-init", "Resolve the object graph in init (eager singletons, compile-time DI), not on the first request.");
+
+  /**
+   * The recognised libraries that explain the penalty, largest first: [id, "title N ms in frame"] for each with at
+   * least 10 % of the penalty (20 ms at least), at most 3.
+   */
+  private static List<String[]> penaltyCauses(FirstInvocationCost first, double penalty) {
+    List<String[]> out = new ArrayList<>();
+    for (Map.Entry<String, Double> e : first.librariesMs().entrySet()) {
+      if (out.size() == 3 || e.getValue() < Math.max(20, penalty * 0.1)) break;
+      Recogniser r = Recogniser.byId(e.getKey());
+      Recogniser.Tally t = first.libraries().get(e.getKey());
+      List<Map<String, Object>> from = t == null ? List.of() : Recogniser.Tally.top(t.calledFrom, "frame", 1);
+      String in = from.isEmpty() ? "" : " in " + from.get(0).get("frame");
+      out.add(new String[] {e.getKey(), String.format(Locale.ROOT, "%s %.0f ms%s", r.title(), e.getValue(), in)});
+    }
+    return out;
+  }
+
+  /** The advice for the libraries that cause the penalty, the general rule, then CPU starvation when it is there. */
+  private static String penaltyAdvice(List<String[]> causes, WallSplit w, double penalty) {
+    StringBuilder b = new StringBuilder();
+    for (String[] c : causes) {
+      String prime = PRIME.get(c[0]);
+      if (prime != null) b.append(prime).append(' ');
+    }
+    b.append(PENALTY_ADVICE);
+    if (starvedPenalty(w, penalty)) {
+      b.append(String.format(Locale.ROOT, " %.0f ms of the first invocation waits for a CPU (runnable, not running): Lambda's "
+          + "CPU share grows with memory, so a larger memory size shortens that part, not the work.", w.runnableMs()));
+    }
+    return b.toString();
+  }
+
+  private static Map<String, Object> firstInvocationWall(WallSplit w) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("onCpuMs", round(w.onCpuMs()));
+    m.put("runnableMs", round(w.runnableMs()));
+    m.put("blockedMs", round(w.blockedMs()));
+    Map<String, Double> kinds = new LinkedHashMap<>();
+    w.blockedByKind().forEach((k, v) -> kinds.put(k, round(v)));
+    m.put("blockedByKind", kinds);
+    m.put("unclassifiedMs", round(w.unclassifiedMs()));
+    m.put("stateLabelled", w.stateLabelled());
+    m.put("sampledWallMs", round(w.sampledWallMs()));
+    return m;
   }
 
   private static Finding finding(Signature sig, Severity sev, String title, Map<String, Object> ev, double impact) {

@@ -191,6 +191,63 @@ class RecogniserTest {
     assertEquals("first-invocation", p.evidence().get("phase"));
   }
 
+  /**
+   * The first request builds the logging configuration and the ObjectMapper: the title names both libraries and the
+   * frames that built them, the advice says how to build each in init, and the first invocation's thread is split
+   * into CPU and waiting for a CPU.
+   */
+  @Test
+  void penaltyNamesTheLibrariesBuiltOnFirstUseAndItsWaitForACpu() {
+    long cold = 21, warm = 22;
+    List<String> respond = List.of("com.example.Handler.respond", "com.example.Handler.handleRequest");
+    List<ProfileSample> s = new ArrayList<>();
+    s.add(sample(List.of("org.apache.logging.log4j.core.config.xml.XmlConfiguration.<init>",
+        "org.apache.logging.log4j.core.LoggerContext.start", "org.apache.logging.log4j.LogManager.getLogger",
+        "com.example.Handler.logger", "com.example.Handler.handleRequest"), 300, "invocation", cold));
+    s.add(sample(List.of("com.fasterxml.jackson.databind.ObjectMapper.<init>", "com.example.Handler.mapper",
+        "com.example.Handler.handleRequest"), 200, "invocation", cold));
+    s.add(sample(respond, 10, "invocation", cold));
+    for (int i = 0; i < 9; i++) s.add(sample(respond, 10, "invocation", warm + i));
+    // The invoking thread's wall: 900 ms running (510 of it on a CPU), 50 ms blocked in a file read.
+    List<ProfileSample> wall = new ArrayList<>();
+    wall.add(wallSample(respond, 900, "running", cold));
+    wall.add(wallSample(List.of("java.io.FileInputStream.readBytes", "com.example.Handler.handleRequest"), 50, "sleeping", cold));
+    // an idle thread sampled as long: not the one that ran the request
+    wall.add(new ProfileSample(List.of("java.lang.Object.wait"), new long[1], new long[] {1, 950 * MS},
+        Map.of(InitBreakdown.PHASE, "invocation", "thread name", "idle", ThreadState.LABEL, "sleeping"), Map.of("local root span id", cold)));
+    List<Span> spans = new ArrayList<>();
+    spans.add(span(cold, true, 960 + 12));
+    for (int i = 0; i < 9; i++) spans.add(span(warm + i, false, 12));
+    ColdStartReport r = ColdStartAnalyzer.analyze("f", "f", spans, List.of(), List.of(cpu(s), wallProfile(wall)),
+        "com.example.Handler::handleRequest");
+    Finding p = byId(r.findings(), "cold-invocation-penalty");
+    assertTrue(p.title().contains("Logging framework bootstrap 300 ms in com.example.Handler.logger"), p.title());
+    assertTrue(p.title().contains("Jackson set-up 200 ms in com.example.Handler.mapper"), p.title());
+    assertTrue(p.title().contains("390 ms of it waiting for a CPU"), p.title());
+    assertTrue(p.advice().contains("static field") && p.advice().contains("ObjectMapper") && p.advice().contains("getLogger"),
+        p.advice());
+    assertFalse(p.advice().toLowerCase(java.util.Locale.ROOT).contains("lazy"), p.advice());
+    @SuppressWarnings("unchecked")
+    Map<String, Object> split = (Map<String, Object>) p.evidence().get("wallSplit");
+    assertEquals(510.0, (Double) split.get("onCpuMs"), 0.1);
+    assertEquals(390.0, (Double) split.get("runnableMs"), 0.1);
+    assertEquals(50.0, (Double) split.get("blockedMs"), 0.1);
+    assertEquals(Map.of("file-io", 50.0), split.get("blockedByKind"));
+    assertEquals(510.0, (Double) p.evidence().get("cpuMs"), 0.1);
+    assertEquals(10.0, (Double) p.evidence().get("warmCpuMs"), 0.1);
+  }
+
+  static ProfileSample wallSample(List<String> stack, long ms, String state, long root) {
+    return new ProfileSample(stack, new long[stack.size()], new long[] {1, ms * MS},
+        Map.of(InitBreakdown.PHASE, "invocation", "thread name", "main", ThreadState.LABEL, state), Map.of("local root span id", root));
+  }
+
+  static ProfileInput wallProfile(List<ProfileSample> samples) {
+    Profile p = new Profile(List.of(new ValueType("samples", "count"), new ValueType("wall", "nanoseconds")),
+        new ValueType("wall", "nanoseconds"), 10 * MS, 0, 0, List.of(), samples);
+    return new ProfileInput("w1", p);
+  }
+
   @Test
   void jacksonLoggingAndDiComponents() {
     Recogniser.Match m = Recogniser.recognise(stack("com.fasterxml.jackson.databind.cfg.MapperConfig.<init>",

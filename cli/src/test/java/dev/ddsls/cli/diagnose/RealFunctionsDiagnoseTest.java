@@ -15,14 +15,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The diagnosis on functions as users build them, under the conditions Lambda runs them in: a deployment package
- * with the real AWS SDK v2, a CPU-bound init, a network wait and a lock wait, each through {@code ddsls coldstart}
+ * The diagnosis on functions as users build them, under the conditions Lambda runs them in: deployment packages
+ * with the real AWS SDK v2, Spring Boot behind the AWS serverless Java container, and Jackson and Log4j2 set up on
+ * the first request; a CPU-bound init, a network wait and a lock wait, each through {@code ddsls coldstart}
  * (real JVMs, the real runtime interface client, the agent) and {@code ddsls diagnose}. A CPU-bound init must get
  * the same top finding at Lambda's 512 MB CPU share and beside a CPU hog as on a whole core, and never be called
  * waiting; a real wait must be named with its kind.
@@ -30,10 +33,25 @@ import org.junit.jupiter.api.io.TempDir;
 class RealFunctionsDiagnoseTest {
   static final ObjectMapper JSON = new ObjectMapper();
   static final String SDK = "example.sdk.OrdersHandler::handleRequest";
+  static final String SPRING = "example.spring.StreamLambdaHandler::handleRequest";
+  static final String INVOICE = "example.invoice.InvoiceHandler::handleRequest";
+  /** API Gateway's REST proxy event for GET /orders/42, as the serverless Java container reads it. */
+  static final String GET_ORDER = """
+      {"resource":"/orders/{id}","path":"/orders/42","httpMethod":"GET",
+       "headers":{"Accept":"application/json","Host":"localhost"},
+       "multiValueHeaders":{"Accept":["application/json"],"Host":["localhost"]},
+       "pathParameters":{"id":"42"},"queryStringParameters":null,"body":null,"isBase64Encoded":false,
+       "requestContext":{"resourcePath":"/orders/{id}","httpMethod":"GET","path":"/prod/orders/42","stage":"prod",
+         "requestId":"req-1","accountId":"123456789012","apiId":"api","identity":{"sourceIp":"127.0.0.1"}}}
+      """;
 
   @TempDir Path tmp;
 
   static Path sdkJar() { return Path.of("target", "examples", "ddsls-example-aws-sdk.jar").toAbsolutePath(); }
+
+  static Path springJar() { return Path.of("target", "examples", "ddsls-example-spring-boot.jar").toAbsolutePath(); }
+
+  static Path invoiceJar() { return Path.of("target", "examples", "ddsls-example-jackson-log4j2.jar").toAbsolutePath(); }
 
   private Path coldstart(String name, Path jar, String handler, String... extra) throws Exception {
     Path out = tmp.resolve(name);
@@ -144,6 +162,98 @@ class RealFunctionsDiagnoseTest {
     assertEquals("init-off-cpu", top.get("id").asText(), fn.get("findings").toString());
     assertEquals("lock", top.get("evidence").get("kind").asText(), top.toString());
     assertEquals("example.LockedInitHandler$Registry.get", top.get("evidence").get("frame").asText(), top.toString());
+  }
+
+  /** Spring's start is CPU work in the handler's static initialiser, broken down by what Spring did. */
+  private static void assertSpringInitTop(JsonNode fn, String condition) {
+    String all = condition + ": " + fn.get("findings");
+    JsonNode top = fn.get("findings").get(0);
+    if (top.get("id").asText().equals("init-cpu-hotspot")) {
+      assertEquals("example.spring.StreamLambdaHandler.<clinit>", top.get("evidence").get("frame").asText(), all);
+      JsonNode includes = top.get("evidence").get("includes");
+      assertEquals("spring-init", includes.get(0).get("id").asText(), "Spring is most of the hotspot: " + all);
+    } else {
+      assertEquals("spring-init", top.get("id").asText(), all);
+    }
+    assertFalse(ids(fn).contains("init-off-cpu"), "CPU-bound init called waiting: " + all);
+    JsonNode spring = null;
+    for (JsonNode f : fn.get("findings")) {
+      if (f.get("id").asText().equals("spring-init")) spring = f;
+    }
+    assertTrue(spring != null, "spring-init is a finding: " + all);
+    // The time by what Spring did: configuration processing and bean creation lead, classpath scanning of one
+    // package is small, and the named components explain most of it.
+    Map<String, Double> components = new LinkedHashMap<>();
+    for (JsonNode c : spring.get("evidence").get("components")) components.put(c.get("name").asText(), c.get("ms").asDouble());
+    String first = components.keySet().iterator().next();
+    assertTrue(List.of("auto-configuration", "bean-creation", "environment-config").contains(first), condition + ": " + components);
+    assertTrue(components.getOrDefault("auto-configuration", 0.0) > components.getOrDefault("component-scan", 0.0),
+        condition + ": auto-configuration counted as classpath scanning: " + components);
+    double named = components.entrySet().stream().filter(e -> !e.getKey().equals("other")).mapToDouble(Map.Entry::getValue).sum();
+    assertTrue(named >= 0.6 * spring.get("evidence").get("cpuMs").asDouble(), condition + ": mostly unexplained: " + components);
+    // No advice moves the context's start to a user's request (Spring's own lazy-initialization switch is fine).
+    for (JsonNode f : fn.get("findings")) {
+      String advice = f.get("advice").asText().replace("spring.main.lazy-initialization", "").toLowerCase();
+      assertFalse(advice.contains("lazy") || advice.contains("lazily"), f.get("id") + " advice: " + f.get("advice"));
+    }
+  }
+
+  private Path event(String name, String json) throws Exception {
+    Path f = tmp.resolve(name);
+    Files.writeString(f, json);
+    return f;
+  }
+
+  /** Every response of the first run has {@code expected} (compared without the JSON escapes of nested JSON). */
+  private static void assertAnswered(Path out, String expected) throws Exception {
+    for (String line : Files.readAllLines(out.resolve("run-1").resolve("invocations.jsonl"))) {
+      assertTrue(line.replace("\\", "").contains(expected), "the function did not answer as it should: " + line);
+    }
+  }
+
+  @Test
+  @Timeout(900)
+  void springBootStartIsTheSameCauseByDefaultAtLambdasShareAndBesideAHog() throws Exception {
+    String ev = event("get-order.json", GET_ORDER).toString();
+    Path out = coldstart("spring", springJar(), SPRING, "--event", ev, "--timeout", "120");
+    assertAnswered(out, "\"statusCode\":200");
+    assertAnswered(out, "\"sku\":\"sku-1\"");
+    assertSpringInitTop(diagnose(out), "1024 MB");
+
+    JsonNode starved = diagnose(coldstart("spring-512", springJar(), SPRING, "--event", ev, "--timeout", "120", "--memory", "512",
+        "--cpu-limit"));
+    assertSpringInitTop(starved, "512 MB with its CPU share");
+    assertEquals(2, starved.get("coldStartsByMemoryMb").get("512").asInt(), starved.get("coldStartsByMemoryMb").toString());
+
+    try (CpuHog hog = CpuHog.start(Runtime.getRuntime().availableProcessors())) {
+      assertSpringInitTop(diagnose(coldstart("spring-hog", springJar(), SPRING, "--event", ev, "--timeout", "120")), "beside a CPU hog");
+    }
+  }
+
+  @Test
+  @Timeout(600)
+  void jacksonAndLog4j2BuiltOnTheFirstRequestAreAColdInvocationPenalty() throws Exception {
+    Path out = coldstart("invoice", invoiceJar(), INVOICE);
+    assertAnswered(out, "inv-c-1001");
+    JsonNode fn = diagnose(out);
+    String all = fn.get("findings").toString();
+    JsonNode top = fn.get("findings").get(0);
+    assertEquals("cold-invocation-penalty", top.get("id").asText(), all);
+    JsonNode ev = top.get("evidence");
+    assertTrue(ev.get("warmMedianMs").asDouble() * 5 < ev.get("firstInvocationMs").get("p50").asDouble(), "warm is fast: " + ev);
+    // The handler's frames that built them, and the libraries they built.
+    List<String> frames = new ArrayList<>();
+    for (JsonNode f : ev.get("frames")) frames.add(f.get("frame").asText());
+    assertTrue(frames.contains("example.invoice.InvoiceHandler.logger"), frames.toString());
+    assertTrue(frames.contains("example.invoice.InvoiceHandler.mapper"), frames.toString());
+    List<String> libraries = new ArrayList<>();
+    for (JsonNode l : ev.get("libraries")) libraries.add(l.get("id").asText());
+    assertTrue(libraries.containsAll(List.of("jackson-init", "logging-init")), libraries.toString());
+    JsonNode breakdown = ev.get("libraryBreakdown");
+    assertTrue(breakdown.get("logging-init").get("calledFrom").toString().contains("example.invoice.InvoiceHandler.logger"), breakdown.toString());
+    assertTrue(breakdown.get("jackson-init").get("calledFrom").toString().contains("example.invoice.InvoiceHandler.mapper"), breakdown.toString());
+    assertTrue(top.get("title").asText().contains("Log4j2") || top.get("title").asText().contains("Logging"), top.get("title").asText());
+    assertFalse(ids(fn).contains("init-cpu-hotspot"), "init does nothing heavy: " + all);
   }
 
   /** Busy processes on every core, as a noisy neighbour; ended on close. */
