@@ -195,11 +195,17 @@ final class InitFindings {
           Map.Entry<String, Double> f = first.framesMs().entrySet().iterator().next();
           named = String.format(Locale.ROOT, ", %.0f ms of it in %s", f.getValue(), f.getKey());
         }
-        // A penalty that is mostly time runnable (not on a CPU) is CPU starvation, not work: say so.
+        // A penalty that is mostly time runnable (not on a CPU) is CPU starvation, not work: say so, and who took the
+        // CPU, as for init (the kernel's counters are the cold start's).
+        String cpuCause = starvationCause(kernel);
         if (starvedPenalty(w, penalty)) {
-          named += String.format(Locale.ROOT, "; %.0f ms of it waiting for a CPU", w.runnableMs());
+          named += String.format(Locale.ROOT, "; %.0f ms of it waiting for a CPU%s", w.runnableMs(), switch (cpuCause) {
+            case "cpu-share" -> " (the memory size's CPU share)";
+            case "host-contention" -> " that other work on this host took";
+            default -> "";
+          });
         }
-        advice = penaltyAdvice(causes, w, penalty);
+        advice = penaltyAdvice(causes, w, penalty, cpuCause);
       }
       Severity sev = initP50 > 0 && penalty > initP50 ? Severity.HIGH
           : coldRequest > 0 && penalty * 100 / coldRequest >= 20 ? Severity.MEDIUM : Severity.LOW;
@@ -254,8 +260,11 @@ final class InitFindings {
     return out;
   }
 
-  /** The advice for the libraries that cause the penalty, the general rule, then CPU starvation when it is there. */
-  private static String penaltyAdvice(List<String[]> causes, WallSplit w, double penalty) {
+  /**
+   * The advice for the libraries that cause the penalty, the general rule, then CPU starvation when it is there: more
+   * memory only when the memory size's share took the CPU, never for other work on the host.
+   */
+  private static String penaltyAdvice(List<String[]> causes, WallSplit w, double penalty, String cpuCause) {
     StringBuilder b = new StringBuilder();
     for (String[] c : causes) {
       String prime = PRIME.get(c[0]);
@@ -263,8 +272,13 @@ final class InitFindings {
     }
     b.append(PENALTY_ADVICE);
     if (starvedPenalty(w, penalty)) {
-      b.append(String.format(Locale.ROOT, " %.0f ms of the first invocation waits for a CPU (runnable, not running): Lambda's "
-          + "CPU share grows with memory, so a larger memory size shortens that part, not the work.", w.runnableMs()));
+      String wait = String.format(Locale.ROOT, " %.0f ms of the first invocation waits for a CPU (runnable, not running)", w.runnableMs());
+      b.append(wait).append(switch (cpuCause) {
+        case "cpu-share" -> ": Lambda's CPU share grows with memory, so a larger memory size shortens that part, not the work.";
+        case "host-contention" -> " that other work on this host took (no CPU quota was hit): the measured penalty is longer "
+            + "than the function's own; measure on a quiet machine.";
+        default -> ": the memory size's CPU share or other work on this host; a larger memory size shortens only the former.";
+      });
     }
     return b.toString();
   }

@@ -198,6 +198,38 @@ class RecogniserTest {
    */
   @Test
   void penaltyNamesTheLibrariesBuiltOnFirstUseAndItsWaitForACpu() {
+    Finding p = firstUsePenalty(Map.of());
+    assertTrue(p.title().contains("Logging framework bootstrap 300 ms in com.example.Handler.logger"), p.title());
+    assertTrue(p.title().contains("Jackson set-up 200 ms in com.example.Handler.mapper"), p.title());
+    assertTrue(p.title().contains("390 ms of it waiting for a CPU"), p.title());
+    assertTrue(p.advice().contains("static field") && p.advice().contains("ObjectMapper") && p.advice().contains("getLogger"),
+        p.advice());
+    assertFalse(p.advice().toLowerCase(java.util.Locale.ROOT).contains("lazy"), p.advice());
+    // No memory size nor cgroup counters: who took the CPU is not known, so more memory is not simply advised.
+    assertTrue(p.advice().contains("390 ms of the first invocation waits for a CPU (runnable, not running): the memory size's "
+        + "CPU share or other work on this host"), p.advice());
+    @SuppressWarnings("unchecked")
+    Map<String, Object> split = (Map<String, Object>) p.evidence().get("wallSplit");
+    assertEquals(510.0, (Double) split.get("onCpuMs"), 0.1);
+    assertEquals(390.0, (Double) split.get("runnableMs"), 0.1);
+    assertEquals(50.0, (Double) split.get("blockedMs"), 0.1);
+    assertEquals(Map.of("file-io", 50.0), split.get("blockedByKind"));
+    assertEquals(510.0, (Double) p.evidence().get("cpuMs"), 0.1);
+    assertEquals(10.0, (Double) p.evidence().get("warmCpuMs"), 0.1);
+  }
+
+  /** Who took the CPU decides the advice: the memory size's share (throttled), or other work on the host (not). */
+  @Test
+  void penaltyWaitingForACpuAdvisesMemoryOnlyWhenTheShareTookIt() {
+    String share = firstUsePenalty(Map.of("ddsls.init.cgroup_throttled_ms", 35.0)).advice();
+    assertTrue(share.contains("a larger memory size shortens that part"), share);
+    Finding host = firstUsePenalty(Map.of("ddsls.init.cgroup_throttled_ms", 0.0));
+    assertTrue(host.title().endsWith("390 ms of it waiting for a CPU that other work on this host took"), host.title());
+    assertTrue(host.advice().contains("measure on a quiet machine") && !host.advice().contains("larger memory"), host.advice());
+  }
+
+  /** The first request builds the logging configuration and the ObjectMapper; the cold span has {@code coldMetrics}. */
+  static Finding firstUsePenalty(Map<String, Double> coldMetrics) {
     long cold = 21, warm = 22;
     List<String> respond = List.of("com.example.Handler.respond", "com.example.Handler.handleRequest");
     List<ProfileSample> s = new ArrayList<>();
@@ -216,25 +248,14 @@ class RecogniserTest {
     wall.add(new ProfileSample(List.of("java.lang.Object.wait"), new long[1], new long[] {1, 950 * MS},
         Map.of(InitBreakdown.PHASE, "invocation", "thread name", "idle", ThreadState.LABEL, "sleeping"), Map.of("local root span id", cold)));
     List<Span> spans = new ArrayList<>();
-    spans.add(span(cold, true, 960 + 12));
+    Span coldSpan = span(cold, true, 960 + 12);
+    Map<String, Double> metrics = new java.util.HashMap<>(coldSpan.metrics());
+    metrics.putAll(coldMetrics);
+    spans.add(new Span(1, cold, 0, Span.INVOCATION, "f", "f", "serverless", 0, coldSpan.duration(), 0, coldSpan.meta(), metrics));
     for (int i = 0; i < 9; i++) spans.add(span(warm + i, false, 12));
     ColdStartReport r = ColdStartAnalyzer.analyze("f", "f", spans, List.of(), List.of(cpu(s), wallProfile(wall)),
         "com.example.Handler::handleRequest");
-    Finding p = byId(r.findings(), "cold-invocation-penalty");
-    assertTrue(p.title().contains("Logging framework bootstrap 300 ms in com.example.Handler.logger"), p.title());
-    assertTrue(p.title().contains("Jackson set-up 200 ms in com.example.Handler.mapper"), p.title());
-    assertTrue(p.title().contains("390 ms of it waiting for a CPU"), p.title());
-    assertTrue(p.advice().contains("static field") && p.advice().contains("ObjectMapper") && p.advice().contains("getLogger"),
-        p.advice());
-    assertFalse(p.advice().toLowerCase(java.util.Locale.ROOT).contains("lazy"), p.advice());
-    @SuppressWarnings("unchecked")
-    Map<String, Object> split = (Map<String, Object>) p.evidence().get("wallSplit");
-    assertEquals(510.0, (Double) split.get("onCpuMs"), 0.1);
-    assertEquals(390.0, (Double) split.get("runnableMs"), 0.1);
-    assertEquals(50.0, (Double) split.get("blockedMs"), 0.1);
-    assertEquals(Map.of("file-io", 50.0), split.get("blockedByKind"));
-    assertEquals(510.0, (Double) p.evidence().get("cpuMs"), 0.1);
-    assertEquals(10.0, (Double) p.evidence().get("warmCpuMs"), 0.1);
+    return byId(r.findings(), "cold-invocation-penalty");
   }
 
   static ProfileSample wallSample(List<String> stack, long ms, String state, long root) {

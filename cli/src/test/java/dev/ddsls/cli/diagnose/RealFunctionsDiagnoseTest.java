@@ -176,6 +176,11 @@ class RealFunctionsDiagnoseTest {
       assertEquals("spring-init", top.get("id").asText(), all);
     }
     assertFalse(ids(fn).contains("init-off-cpu"), "CPU-bound init called waiting: " + all);
+    // Own code from the shaded jar: Spring, the serverless container and Jackson are dependencies, not the function.
+    assertTrue(fn.get("notes").toString().contains("own code: ddsls-example-spring-boot.jar: 1 own package"), fn.get("notes").toString());
+    for (JsonNode row : fn.get("init").get("ownFrames")) {
+      assertTrue(row.get("frame").asText().startsWith("example.spring."), "own frame outside the function's package: " + row);
+    }
     JsonNode spring = null;
     for (JsonNode f : fn.get("findings")) {
       if (f.get("id").asText().equals("spring-init")) spring = f;
