@@ -199,6 +199,7 @@ final class InitFindings {
         // CPU, as for init (the kernel's counters are the cold start's).
         String cpuCause = starvationCause(kernel);
         if (starvedPenalty(w, penalty)) {
+          ev.put("cpuWaitCause", cpuCause);
           named += String.format(Locale.ROOT, "; %.0f ms of it waiting for a CPU%s", w.runnableMs(), switch (cpuCause) {
             case "cpu-share" -> " (the memory size's CPU share)";
             case "host-contention" -> " that other work on this host took";

@@ -226,6 +226,7 @@ class RecogniserTest {
     Finding host = firstUsePenalty(Map.of("ddsls.init.cgroup_throttled_ms", 0.0));
     assertTrue(host.title().endsWith("390 ms of it waiting for a CPU that other work on this host took"), host.title());
     assertTrue(host.advice().contains("measure on a quiet machine") && !host.advice().contains("larger memory"), host.advice());
+    assertEquals("host-contention", host.evidence().get("cpuWaitCause"));
   }
 
   /** The first request builds the logging configuration and the ObjectMapper; the cold span has {@code coldMetrics}. */
