@@ -254,8 +254,11 @@ final class InitFindings {
       if (out.size() == 3 || e.getValue() < Math.max(20, penalty * 0.1)) break;
       Recogniser r = Recogniser.byId(e.getKey());
       Recogniser.Tally t = first.libraries().get(e.getKey());
-      List<Map<String, Object>> from = t == null ? List.of() : Recogniser.Tally.top(t.calledFrom, "frame", 1);
+      // The own frames that asked for it: the first, and a second with a quarter of the library's time (a mapper
+      // built in one method, its serialisers on first use in another).
+      List<Map<String, Object>> from = t == null ? List.of() : Recogniser.Tally.top(t.calledFrom, "frame", 2);
       String in = from.isEmpty() ? "" : " in " + from.get(0).get("frame");
+      if (from.size() > 1 && (Double) from.get(1).get("ms") * 4 >= t.ms()) in += " and " + from.get(1).get("frame");
       out.add(new String[] {e.getKey(), String.format(Locale.ROOT, "%s %.0f ms%s", r.title(), e.getValue(), in)});
     }
     return out;
