@@ -228,6 +228,7 @@ class RealFunctionsDiagnoseTest {
     JsonNode starved = diagnose(coldstart("spring-512", springJar(), SPRING, "--event", ev, "--timeout", "120", "--memory", "512",
         "--cpu-limit"));
     assertSpringInitTop(starved, "512 MB with its CPU share");
+    assertTrue(ids(starved).contains("init-cpu-starved"), "the stretch by the CPU share is said: " + ids(starved));
     assertEquals(2, starved.get("coldStartsByMemoryMb").get("512").asInt(), starved.get("coldStartsByMemoryMb").toString());
 
     try (CpuHog hog = CpuHog.start(Runtime.getRuntime().availableProcessors())) {
@@ -257,7 +258,14 @@ class RealFunctionsDiagnoseTest {
     JsonNode breakdown = ev.get("libraryBreakdown");
     assertTrue(breakdown.get("logging-init").get("calledFrom").toString().contains("example.invoice.InvoiceHandler.logger"), breakdown.toString());
     assertTrue(breakdown.get("jackson-init").get("calledFrom").toString().contains("example.invoice.InvoiceHandler.mapper"), breakdown.toString());
-    assertTrue(top.get("title").asText().contains("Log4j2") || top.get("title").asText().contains("Logging"), top.get("title").asText());
+    assertTrue(top.get("title").asText().contains("Logging framework bootstrap"), top.get("title").asText());
+    // How to build each in init, never to defer more; and the first invocation's thread was mostly on a CPU or
+    // waiting for one, not blocked.
+    String advice = top.get("advice").asText();
+    assertTrue(advice.contains("ObjectMapper") && advice.contains("getLogger"), advice);
+    assertFalse(advice.toLowerCase().contains("lazy") || advice.toLowerCase().contains("lazily"), advice);
+    JsonNode split = ev.get("wallSplit");
+    assertTrue(split.get("onCpuMs").asDouble() + split.get("runnableMs").asDouble() > 2 * split.get("blockedMs").asDouble(), split.toString());
     assertFalse(ids(fn).contains("init-cpu-hotspot"), "init does nothing heavy: " + all);
   }
 
