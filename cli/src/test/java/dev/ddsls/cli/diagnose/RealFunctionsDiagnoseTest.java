@@ -192,10 +192,13 @@ class RealFunctionsDiagnoseTest {
     for (JsonNode c : spring.get("evidence").get("components")) components.put(c.get("name").asText(), c.get("ms").asDouble());
     String first = components.keySet().iterator().next();
     assertTrue(List.of("auto-configuration", "bean-creation", "environment-config").contains(first), condition + ": " + components);
-    assertTrue(components.getOrDefault("auto-configuration", 0.0) > components.getOrDefault("component-scan", 0.0),
+    // Scanning one package of three classes (its jar's entries listed once) is a few % of Spring's start; reading
+    // the auto-configurations' class metadata counted as scanning made it more than a tenth.
+    double springMs = spring.get("evidence").get("cpuMs").asDouble();
+    assertTrue(components.getOrDefault("component-scan", 0.0) < 0.08 * springMs,
         condition + ": auto-configuration counted as classpath scanning: " + components);
     double named = components.entrySet().stream().filter(e -> !e.getKey().equals("other")).mapToDouble(Map.Entry::getValue).sum();
-    assertTrue(named >= 0.6 * spring.get("evidence").get("cpuMs").asDouble(), condition + ": mostly unexplained: " + components);
+    assertTrue(named >= 0.6 * springMs, condition + ": mostly unexplained: " + components);
     // No advice moves the context's start to a user's request (Spring's own lazy-initialization switch is fine).
     for (JsonNode f : fn.get("findings")) {
       String advice = f.get("advice").asText().replace("spring.main.lazy-initialization", "").toLowerCase();
