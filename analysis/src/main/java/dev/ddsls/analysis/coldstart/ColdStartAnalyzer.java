@@ -127,6 +127,8 @@ public final class ColdStartAnalyzer {
     InitFindings.order(findings);
     String contention = InitFindings.hostContentionNote(initAnalysis, kernel);
     if (contention != null) notes.add(contention);
+    String firstContention = InitFindings.firstInvocationContentionNote(first, kernel, penalty);
+    if (firstContention != null) notes.add(firstContention);
     return new ColdStartReport(function, service, count, cold, count == 0 ? 0 : round4((double) cold / count), byType, byMemory,
         initStats, phaseStats, warmMedian == null ? null : round(warmMedian), penalty, initAnalysis, findings, coldIds, notes,
         List.copyOf(init));

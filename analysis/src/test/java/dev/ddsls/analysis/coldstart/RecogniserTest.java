@@ -229,6 +229,10 @@ class RecogniserTest {
     assertTrue(host.title().endsWith("390 ms of it waiting for a CPU that other work on this host took"), host.title());
     assertTrue(host.advice().contains("measure on a quiet machine") && !host.advice().contains("larger memory"), host.advice());
     assertEquals("host-contention", host.evidence().get("cpuWaitCause"));
+    // The function's own penalty leaves out the host's share: 960 ms measured, 390 of them waiting for the host.
+    assertEquals(390.0, (Double) host.evidence().get("hostContendedMs"), 0.1);
+    assertEquals(570.0, host.impactMs(), 0.1);
+    assertEquals(960.0, firstUsePenalty(Map.of("ddsls.init.cgroup_throttled_ms", 35.0)).impactMs(), 0.1);
   }
 
   /** The first request builds the logging configuration and the ObjectMapper; the cold span has {@code coldMetrics}. */
