@@ -524,13 +524,16 @@ final class InitFindings {
     return b.toString();
   }
 
-  /** Sorts findings most important first, then moves init-cpu-starved after every CPU finding it stretches. */
+  /** Sorts findings most important first, then moves init-cpu-starved after every CPU and blocking finding of init. */
   static void order(List<Finding> findings) {
     findings.sort(Finding.ORDER);
     int starved = -1, lastCpu = -1;
     for (int i = 0; i < findings.size(); i++) {
-      if (findings.get(i).id().equals("init-cpu-starved")) starved = i;
-      else if (CPU_FINDINGS.contains(findings.get(i).id())) lastCpu = i;
+      String id = findings.get(i).id();
+      // Starvation stretches the function's own init work; it never outranks the causes in the code (its CPU work,
+      // or what init blocks on), so a function keeps its top finding at every memory size.
+      if (id.equals("init-cpu-starved")) starved = i;
+      else if (CPU_FINDINGS.contains(id) || id.equals("init-off-cpu")) lastCpu = i;
     }
     if (starved >= 0 && lastCpu > starved) findings.add(lastCpu, findings.remove(starved));
   }

@@ -121,12 +121,29 @@ class RealFunctionsDiagnoseTest {
   @Test
   @Timeout(600)
   void cpuBoundInitAtLambdasShareIsAHotspotNotAWait() throws Exception {
-    JsonNode fn = diagnose(coldstart("rules-512", CliProcess.examplesJar(), "example.RulesHandler::handleRequest", "--memory", "512",
-        "--cpu-limit"));
-    JsonNode top = fn.get("findings").get(0);
-    assertEquals("init-cpu-hotspot", top.get("id").asText(), fn.get("findings").toString());
-    assertEquals("example.Rules.build", top.get("evidence").get("frame").asText());
-    assertFalse(ids(fn).contains("init-off-cpu"), fn.get("findings").toString());
+    for (Condition c : Condition.values()) {
+      if (c == Condition.CORE) continue; // the core case is DiagnoseEndToEndTest's
+      JsonNode fn = c.diagnose(this, "rules", CliProcess.examplesJar(), "example.RulesHandler::handleRequest");
+      JsonNode top = fn.get("findings").get(0);
+      assertEquals("init-cpu-hotspot", top.get("id").asText(), c + ": " + fn.get("findings"));
+      assertEquals("example.Rules.build", top.get("evidence").get("frame").asText(), c.toString());
+      assertFalse(ids(fn).contains("init-off-cpu"), c + ": " + fn.get("findings"));
+    }
+  }
+
+  /** Where a function runs: a whole core, Lambda's CPU share at 512 MB, or a core shared with a busy neighbour. */
+  enum Condition {
+    CORE, SHARE_512, BESIDE_A_HOG;
+
+    JsonNode diagnose(RealFunctionsDiagnoseTest t, String name, Path jar, String handler, String... extra) throws Exception {
+      List<String> args = new ArrayList<>(List.of(extra));
+      if (this == SHARE_512) args.addAll(List.of("--memory", "512", "--cpu-limit"));
+      String dir = name + "-" + name().toLowerCase(java.util.Locale.ROOT);
+      if (this != BESIDE_A_HOG) return t.diagnose(t.coldstart(dir, jar, handler, args.toArray(new String[0])));
+      try (CpuHog hog = CpuHog.start(Runtime.getRuntime().availableProcessors())) {
+        return t.diagnose(t.coldstart(dir, jar, handler, args.toArray(new String[0])));
+      }
+    }
   }
 
   @Test
@@ -145,23 +162,27 @@ class RealFunctionsDiagnoseTest {
       });
       answer.setDaemon(true);
       answer.start();
-      JsonNode fn = diagnose(coldstart("remote", CliProcess.examplesJar(), "example.RemoteConfigHandler::handleRequest",
-          "--env", "CONFIG_ADDR=127.0.0.1:" + server.getLocalPort()));
-      JsonNode top = fn.get("findings").get(0);
-      assertEquals("init-off-cpu", top.get("id").asText(), fn.get("findings").toString());
-      assertEquals("network", top.get("evidence").get("kind").asText(), top.toString());
-      assertEquals("example.RemoteConfigHandler$RemoteConfig.fetch", top.get("evidence").get("frame").asText(), top.toString());
+      for (Condition c : Condition.values()) {
+        JsonNode fn = c.diagnose(this, "remote", CliProcess.examplesJar(), "example.RemoteConfigHandler::handleRequest",
+            "--env", "CONFIG_ADDR=127.0.0.1:" + server.getLocalPort());
+        JsonNode top = fn.get("findings").get(0);
+        assertEquals("init-off-cpu", top.get("id").asText(), c + ": " + fn.get("findings"));
+        assertEquals("network", top.get("evidence").get("kind").asText(), c + ": " + top);
+        assertEquals("example.RemoteConfigHandler$RemoteConfig.fetch", top.get("evidence").get("frame").asText(), c + ": " + top);
+      }
     }
   }
 
   @Test
   @Timeout(600)
   void aLockHeldByAnotherThreadIsALockWait() throws Exception {
-    JsonNode fn = diagnose(coldstart("locked", CliProcess.examplesJar(), "example.LockedInitHandler::handleRequest"));
-    JsonNode top = fn.get("findings").get(0);
-    assertEquals("init-off-cpu", top.get("id").asText(), fn.get("findings").toString());
-    assertEquals("lock", top.get("evidence").get("kind").asText(), top.toString());
-    assertEquals("example.LockedInitHandler$Registry.get", top.get("evidence").get("frame").asText(), top.toString());
+    for (Condition c : Condition.values()) {
+      JsonNode fn = c.diagnose(this, "locked", CliProcess.examplesJar(), "example.LockedInitHandler::handleRequest");
+      JsonNode top = fn.get("findings").get(0);
+      assertEquals("init-off-cpu", top.get("id").asText(), c + ": " + fn.get("findings"));
+      assertEquals("lock", top.get("evidence").get("kind").asText(), c + ": " + top);
+      assertEquals("example.LockedInitHandler$Registry.get", top.get("evidence").get("frame").asText(), c + ": " + top);
+    }
   }
 
   /** Spring's start is CPU work in the handler's static initialiser, broken down by what Spring did. */
