@@ -2,6 +2,7 @@ package dev.ddsls.analysis.coldstart;
 
 import dev.ddsls.analysis.findings.Finding;
 import dev.ddsls.analysis.pprof.OwnCode;
+import dev.ddsls.analysis.pprof.ProfileInput;
 import dev.ddsls.analysis.stats.Percentiles;
 import dev.ddsls.analysis.trace.Span;
 import java.util.ArrayList;

@@ -4,10 +4,10 @@ import static dev.ddsls.analysis.report.FlameGraph.esc;
 
 import dev.ddsls.analysis.coldstart.ColdStartReport;
 import dev.ddsls.analysis.coldstart.InitBreakdown;
-import dev.ddsls.analysis.coldstart.ProfileInput;
 import dev.ddsls.analysis.connectivity.ConnectivityReport;
 import dev.ddsls.analysis.findings.Finding;
 import dev.ddsls.analysis.pprof.CollapsedStacks;
+import dev.ddsls.analysis.pprof.ProfileInput;
 import dev.ddsls.analysis.stats.Percentiles;
 import java.io.IOException;
 import java.io.Writer;
