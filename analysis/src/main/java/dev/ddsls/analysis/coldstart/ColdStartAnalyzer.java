@@ -130,7 +130,7 @@ public final class ColdStartAnalyzer {
     if (contention != null) notes.add(contention);
     return new ColdStartReport(function, service, count, cold, count == 0 ? 0 : round4((double) cold / count), byType, byMemory,
         initStats, phaseStats, warmMedian == null ? null : round(warmMedian), penalty, initAnalysis, findings, coldIds, notes,
-        List.copyOf(init));
+        List.copyOf(init), FlameSamples.of(initAnalysis, profiles));
   }
 
   /** The handler a function's cold spans name ({@code handler} tag), or null. */

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ddsls.analysis.diagnose.Query;
+import dev.ddsls.analysis.diagnose.SourceData;
 import dev.ddsls.analysis.pprof.PprofReader;
 import dev.ddsls.analysis.pprof.ProfileInput;
 import dev.ddsls.analysis.trace.SpanReader;

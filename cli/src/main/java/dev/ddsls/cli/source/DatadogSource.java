@@ -3,6 +3,8 @@ package dev.ddsls.cli.source;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ddsls.analysis.diagnose.Query;
+import dev.ddsls.analysis.diagnose.SourceData;
 import dev.ddsls.analysis.trace.SpanReader;
 import dev.ddsls.cli.Cli;
 import java.io.IOException;

@@ -3,6 +3,8 @@ package dev.ddsls.cli.source;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ddsls.analysis.coldstart.PlatformLogReader;
+import dev.ddsls.analysis.diagnose.Query;
+import dev.ddsls.analysis.diagnose.SourceData;
 import dev.ddsls.analysis.pprof.PprofReader;
 import dev.ddsls.analysis.pprof.Profile;
 import dev.ddsls.analysis.pprof.ProfileInput;

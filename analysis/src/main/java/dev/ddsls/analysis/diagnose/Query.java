@@ -1,4 +1,4 @@
-package dev.ddsls.cli.source;
+package dev.ddsls.analysis.diagnose;
 
 import java.time.Instant;
 

@@ -1,4 +1,4 @@
-package dev.ddsls.cli.source;
+package dev.ddsls.analysis.diagnose;
 
 import dev.ddsls.analysis.coldstart.PlatformReport;
 import dev.ddsls.analysis.pprof.ProfileInput;
