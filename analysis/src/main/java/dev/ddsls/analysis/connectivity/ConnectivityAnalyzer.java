@@ -41,10 +41,13 @@ public final class ConnectivityAnalyzer {
     Map<Long, Set<Double>> sampling = new HashMap<>();
     Set<Long> envCandidates = new HashSet<>();
     List<Span> invocations = new ArrayList<>();
+    // Traces are keyed by the low half of their id (what spans link by); the high half is only printed.
+    Map<Long, Long> highOf = new HashMap<>();
     for (Span s : spans) {
+      if (s.traceIdHigh() != 0) highOf.putIfAbsent(s.traceId(), s.traceIdHigh());
       Span prior = byId.put(s.spanId(), s);
       if (prior != null && (prior.traceId() != s.traceId() || prior.start() != s.start() || !prior.name().equals(s.name()))) {
-        anomalies.add(new Anomaly("duplicate-span-id", Long.toUnsignedString(s.traceId()), List.of(s.id()),
+        anomalies.add(new Anomaly("duplicate-span-id", s.traceIdText(), List.of(s.id()),
             "span id " + s.id() + " used by " + prior.name() + " and " + s.name()));
       }
       Double p = s.metric("_sampling_priority_v1");
@@ -77,14 +80,14 @@ public final class ConnectivityAnalyzer {
     }
     for (Map.Entry<Long, Set<Double>> e : sampling.entrySet()) {
       if (e.getValue().size() > 1) {
-        anomalies.add(new Anomaly("sampling-changed", Long.toUnsignedString(e.getKey()), List.of(),
+        anomalies.add(new Anomaly("sampling-changed", Span.traceIdText(highOf.getOrDefault(e.getKey(), 0L), e.getKey()), List.of(),
             "sampling priorities " + e.getValue() + " in one trace"));
       }
     }
     for (Span s : byId.values()) {
       Span parent = s.parentId() == 0 ? null : byId.get(s.parentId());
       if (parent != null && s.start() + CLOCK_SKEW_NANOS < parent.start()) {
-        anomalies.add(new Anomaly("child-before-parent", Long.toUnsignedString(s.traceId()), List.of(s.id(), parent.id()),
+        anomalies.add(new Anomaly("child-before-parent", s.traceIdText(), List.of(s.id(), parent.id()),
             String.format(Locale.ROOT, "%s starts %.1f ms before its parent %s", s.name(), (parent.start() - s.start()) / 1e6, parent.name())));
       }
     }
@@ -190,7 +193,7 @@ public final class ConnectivityAnalyzer {
     for (Map.Entry<Long, Map<String, String>> e : envByTrace.entrySet()) {
       if (new HashSet<>(e.getValue().values()).size() > 1) {
         mismatched.merge(e.getValue().toString(), 1, Integer::sum);
-        if (mismatchTraces.size() < IDS) mismatchTraces.add(Long.toUnsignedString(e.getKey()));
+        if (mismatchTraces.size() < IDS) mismatchTraces.add(Span.traceIdText(highOf.getOrDefault(e.getKey(), 0L), e.getKey()));
       }
     }
     if (!mismatched.isEmpty()) {

@@ -10,6 +10,7 @@ import dev.ddsls.analysis.pprof.ProfileInput;
 import dev.ddsls.analysis.pprof.ProfileSample;
 import dev.ddsls.analysis.report.DiagnoseReport;
 import dev.ddsls.analysis.trace.Span;
+import dev.ddsls.analysis.trace.TraceIds;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,7 +21,8 @@ import java.util.Map;
 import java.util.function.Predicate;
 
 /**
- * Builds the whole {@link DiagnoseReport} from what a source delivered: invocation spans grouped by function (a span
+ * Builds the whole {@link DiagnoseReport} from what a source delivered: trace ids completed to 128 bits where one
+ * span of the trace carries the high half, invocation spans grouped by function (a span
  * received twice counted once), profiles attributed to functions by span id, fallbacks for profiles without span ids
  * and for platform reports, each function's own code, then the cold-start and connectivity reports. The report holds
  * everything its renderers need.
@@ -35,10 +37,11 @@ public final class Diagnosis {
    * @throws IOException only when {@code code} cannot be read
    */
   public static DiagnoseReport build(String source, Query q, SourceData data, Path code) throws IOException {
+    TraceIds.completeHighHalves(data.spans);
     Predicate<Span> wanted = s -> (q.service() == null || q.service().equalsIgnoreCase(s.service()))
         && (q.function() == null || q.function().equalsIgnoreCase(s.function()))
         && (q.env() == null || q.env().equals(s.meta("env")))
-        && (q.traceId() == null || Long.toUnsignedString(s.traceId()).equals(q.traceId()));
+        && (q.traceId() == null || q.matchesTrace(s));
     Map<String, List<Span>> byFunction = new LinkedHashMap<>();
     Map<Long, String> functionOfSpan = new HashMap<>();
     int duplicates = 0;

@@ -34,6 +34,8 @@ import picocli.CommandLine.Option;
         "triggers. Sources: a directory (agent output, pprof/JFR, span exports, X-Ray exports, Lambda REPORT logs)",
         "a ddsls collect store (http://HOST:PORT) or Datadog's spans search (datadog). Exit: 0 ok, 2 usage, 3 source unavailable or unreadable."})
 public final class DiagnoseCommand implements Callable<Integer> {
+  private static final Pattern HEX_128 = Pattern.compile("[0-9a-fA-F]{32}");
+
   @Option(names = "--source", paramLabel = "SRC", defaultValue = "http://127.0.0.1:8126",
       description = "DIR, http://HOST:PORT (ddsls collect) or datadog (DD_API_KEY, DD_APP_KEY, DD_SITE). Default: ${DEFAULT-VALUE}.")
   String source;
@@ -48,7 +50,8 @@ public final class DiagnoseCommand implements Callable<Integer> {
   @Option(names = "--since", paramLabel = "DURATION", description = "Window ending now: 30m, 1h, 2d.") String since;
   @Option(names = "--from", paramLabel = "ISO-8601") String from;
   @Option(names = "--to", paramLabel = "ISO-8601") String to;
-  @Option(names = "--trace-id", paramLabel = "ID", description = "Only this trace (unsigned decimal).") String traceId;
+  @Option(names = "--trace-id", paramLabel = "ID",
+      description = "Only this trace: unsigned decimal (its low 64 bits) or 32 hex digits (a 128-bit id).") String traceId;
   @Option(names = "--format", defaultValue = "text", description = "text, json, markdown, html. Default: ${DEFAULT-VALUE}.") String format;
   @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write the report here instead of stdout.") Path output;
   @Option(names = "--code", paramLabel = "JAR|ZIP|DIR",
@@ -100,11 +103,11 @@ public final class DiagnoseCommand implements Callable<Integer> {
     if (from != null) f = instant(from, "--from");
     if (to != null) t = instant(to, "--to");
     if (f != null && t != null && f.isAfter(t)) throw Cli.Failure.usage("--from is after --to");
-    if (traceId != null) {
+    if (traceId != null && !HEX_128.matcher(traceId).matches()) {
       try {
         Long.parseUnsignedLong(traceId);
       } catch (NumberFormatException e) {
-        throw Cli.Failure.usage("--trace-id must be an unsigned decimal: " + traceId);
+        throw Cli.Failure.usage("--trace-id must be an unsigned decimal or 32 hex digits: " + traceId);
       }
     }
     return new Query(service, function, env, f, t, traceId);
