@@ -41,10 +41,7 @@ public final class ConnectivityAnalyzer {
     Map<Long, Set<Double>> sampling = new HashMap<>();
     Set<Long> envCandidates = new HashSet<>();
     List<Span> invocations = new ArrayList<>();
-    // Traces are keyed by the low half of their id (what spans link by); the high half is only printed.
-    Map<Long, Long> highOf = new HashMap<>();
     for (Span s : spans) {
-      if (s.traceIdHigh() != 0) highOf.putIfAbsent(s.traceId(), s.traceIdHigh());
       Span prior = byId.put(s.spanId(), s);
       if (prior != null && (prior.traceId() != s.traceId() || prior.start() != s.start() || !prior.name().equals(s.name()))) {
         anomalies.add(new Anomaly("duplicate-span-id", s.traceIdText(), List.of(s.id()),
@@ -78,9 +75,10 @@ public final class ConnectivityAnalyzer {
         if (env != null && envCandidates.contains(s.traceId())) envByTrace.computeIfAbsent(s.traceId(), k -> new TreeMap<>()).put(s.service(), env);
       }
     }
+    Map<Long, String> samplingIds = traceIdTexts(spans, sampling.keySet());
     for (Map.Entry<Long, Set<Double>> e : sampling.entrySet()) {
       if (e.getValue().size() > 1) {
-        anomalies.add(new Anomaly("sampling-changed", Span.traceIdText(highOf.getOrDefault(e.getKey(), 0L), e.getKey()), List.of(),
+        anomalies.add(new Anomaly("sampling-changed", samplingIds.get(e.getKey()), List.of(),
             "sampling priorities " + e.getValue() + " in one trace"));
       }
     }
@@ -190,10 +188,11 @@ public final class ConnectivityAnalyzer {
     }
     Map<String, Integer> mismatched = new TreeMap<>();
     List<String> mismatchTraces = new ArrayList<>();
+    Map<Long, String> envIds = traceIdTexts(spans, envByTrace.keySet());
     for (Map.Entry<Long, Map<String, String>> e : envByTrace.entrySet()) {
       if (new HashSet<>(e.getValue().values()).size() > 1) {
         mismatched.merge(e.getValue().toString(), 1, Integer::sum);
-        if (mismatchTraces.size() < IDS) mismatchTraces.add(Span.traceIdText(highOf.getOrDefault(e.getKey(), 0L), e.getKey()));
+        if (mismatchTraces.size() < IDS) mismatchTraces.add(envIds.get(e.getKey()));
       }
     }
     if (!mismatched.isEmpty()) {
@@ -238,6 +237,20 @@ public final class ConnectivityAnalyzer {
       }
     }
     return new ConnectivityReport.XRay(segments.size(), with, joined, notJoined, notIds);
+  }
+
+  /**
+   * How the traces {@code lows} (keyed by the low half of their id, what spans link by) are printed: whole where a span
+   * carries the high half. Looked up only for the few traces an anomaly or finding names.
+   */
+  private static Map<Long, String> traceIdTexts(Iterable<Span> spans, Set<Long> lows) {
+    Map<Long, Long> high = new HashMap<>();
+    if (!lows.isEmpty()) {
+      for (Span s : spans) if (s.traceIdHigh() != 0 && lows.contains(s.traceId())) high.putIfAbsent(s.traceId(), s.traceIdHigh());
+    }
+    Map<Long, String> out = new HashMap<>();
+    for (long low : lows) out.put(low, Span.traceIdText(high.getOrDefault(low, 0L), low));
+    return out;
   }
 
   private static int count(Map<String, Edge> edges, String hop, String from) {

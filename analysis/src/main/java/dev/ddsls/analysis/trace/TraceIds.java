@@ -16,13 +16,20 @@ public final class TraceIds {
 
   /** Sets the high half of every span whose trace (by the low half) has exactly one known high half. */
   public static void completeHighHalves(List<Span> spans) {
+    // Usual inputs need no map: the agent's spans all carry their high half, 64-bit traces none.
+    boolean someWith = false, someWithout = false;
+    for (Span s : spans) {
+      if (s.traceIdHigh() != 0) someWith = true;
+      else someWithout = true;
+      if (someWith && someWithout) break;
+    }
+    if (!someWith || !someWithout) return;
     Map<Long, Long> highOf = new HashMap<>();
     for (Span s : spans) {
       if (s.traceIdHigh() == 0) continue;
       Long prior = highOf.putIfAbsent(s.traceId(), s.traceIdHigh());
       if (prior != null && prior != s.traceIdHigh()) highOf.put(s.traceId(), AMBIGUOUS);
     }
-    if (highOf.isEmpty()) return; // 64-bit traces only: nothing to copy
     for (int i = 0; i < spans.size(); i++) {
       Span s = spans.get(i);
       if (s.traceIdHigh() != 0) continue;
