@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ddsls.analysis.trace.Span;
+import dev.ddsls.analysis.trace.TraceIds;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -79,7 +80,8 @@ final class TraceDecoder {
         int metricsSize = r.readMapHeader(at + " metrics");
         for (int i = 0; i < metricsSize; i++) metrics.put(str(r, dict, at + " metrics key"), r.readDouble(at + " metrics value"));
         String type = str(r, dict, at + " type");
-        Span span = new Span(traceId, spanId, parentId, name, resource, service, type, start, duration, error, meta, metrics);
+        Span span = new Span(traceId, Span.tid(meta.get(Span.TID)), spanId, parentId, name, resource, service, type, start, duration,
+            error, meta, metrics);
         out.add(span);
       }
       finishTrace(out.subList(first, out.size()), "trace " + t);
@@ -143,7 +145,8 @@ final class TraceDecoder {
         default: r.skip(" " + key);
       }
     }
-    return new Span(traceId, spanId, parentId, name, resource, service, type, start, duration, error, meta, metrics);
+    return new Span(traceId, Span.tid(meta.get(Span.TID)), spanId, parentId, name, resource, service, type, start, duration, error,
+        meta, metrics);
   }
 
   static Span spanJson(JsonNode n, String at) throws Malformed {
@@ -179,24 +182,21 @@ final class TraceDecoder {
         metrics.put(e.getKey(), e.getValue().doubleValue());
       }
     }
-    return new Span(traceId, spanId, parentId, name, resource, service, type, start, duration, error, meta, metrics);
+    return new Span(traceId, Span.tid(meta.get(Span.TID)), spanId, parentId, name, resource, service, type, start, duration, error,
+        meta, metrics);
   }
 
-  /** Checks the ids and spreads the 128-bit trace id's high half ({@code _dd.p.tid}) over the trace's spans. */
+  /**
+   * Checks the ids and gives the trace's other spans the high half of a 128-bit trace id: a tracer sends
+   * {@code _dd.p.tid} on the first span of a trace chunk only, and the store indexes every span by the whole id.
+   */
   private static void finishTrace(List<Span> trace, String at) throws Malformed {
     for (int i = 0; i < trace.size(); i++) {
       Span s = trace.get(i);
       if (s.traceId() == 0) throw new Malformed(at + " span " + i + ": trace_id missing or 0");
       if (s.spanId() == 0) throw new Malformed(at + " span " + i + ": span_id missing or 0");
     }
-    for (Span s : trace) {
-      long high = Span.tid(s.meta(Span.TID));
-      if (high == 0) continue;
-      for (int i = 0; i < trace.size(); i++) {
-        Span o = trace.get(i);
-        if (o.traceId() == s.traceId() && o.traceIdHigh() == 0) trace.set(i, o.withTraceIdHigh(high));
-      }
-    }
+    TraceIds.completeHighHalves(trace);
   }
 
   private static int error(long v, String at) throws Malformed {

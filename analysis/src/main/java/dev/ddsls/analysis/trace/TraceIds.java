@@ -5,8 +5,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Completes 128-bit trace ids: a tracer puts {@code _dd.p.tid} on the first span of each trace chunk only, and the
- * collector serves spans as received, so the other spans of the trace learn their high half from it.
+ * Completes 128-bit trace ids: a tracer puts {@code _dd.p.tid} on the first span of each trace chunk only, so the
+ * other spans of the trace learn their high half from it. The collector does it per received trace (to index every
+ * span by the whole id), diagnose over everything it read (the collector serves spans as received).
  */
 public final class TraceIds {
   /** Stands for a low half seen with two different high halves: such spans keep what they carry. */
