@@ -14,6 +14,12 @@ public record Query(String service, String function, String env, Instant from, I
     return to == null || epochNanos <= to.getEpochSecond() * 1_000_000_000L + to.getNano();
   }
 
+  /** The low 64 bits of {@link #traceId} as an unsigned decimal (null without one): what every span of the trace carries. */
+  public String traceIdLow() {
+    if (traceId == null || traceId.length() != 32) return traceId;
+    return Long.toUnsignedString(Long.parseUnsignedLong(traceId.substring(16), 16));
+  }
+
   /** Whether {@code s} belongs to the trace {@link #traceId} names (true without one). */
   public boolean matchesTrace(Span s) {
     if (traceId == null) return true;

@@ -133,6 +133,33 @@ class DiagnosisTest {
     assertThrows(IOException.class, () -> Diagnosis.build("memory", ALL, data, missing));
   }
 
+  @Test
+  void aTraceIsSelectedByItsLowHalfOrItsWholeId() throws IOException {
+    SourceData data = new SourceData();
+    // A tracer's 128-bit trace: the high half on its first span only. And another trace.
+    data.spans.add(new Span(7, 0, 1, 0, "web.request", "r", "shop", "web", 0, MS, 0, Map.of(Span.TID, "6502f1a400000000"), Map.of())
+        .withTraceIdHigh(0x6502f1a400000000L));
+    data.spans.add(new Span(7, 2, 1, Span.INVOCATION, "orders", "orders", "serverless", 0, MS, 0, Map.of("functionname", "orders"),
+        Map.of()));
+    data.spans.add(new Span(8, 3, 0, Span.INVOCATION, "billing", "billing", "serverless", 0, MS, 0, Map.of("functionname", "billing"),
+        Map.of()));
+
+    Query byWhole = new Query(null, null, null, null, null, "6502f1a4000000000000000000000007");
+    assertEquals("7", byWhole.traceIdLow());
+    assertEquals(List.of("orders"), functions(Diagnosis.build("memory", byWhole, copy(data), null)), "the invocation learnt its high half");
+    assertEquals(List.of("orders"), functions(Diagnosis.build("memory", new Query(null, null, null, null, null, "7"), copy(data), null)));
+    Query otherHigh = new Query(null, null, null, null, null, "00000000000000010000000000000007");
+    assertEquals(List.of(), functions(Diagnosis.build("memory", otherHigh, copy(data), null)));
+  }
+
+  static List<String> functions(DiagnoseReport r) { return r.functions().stream().map(ColdStartReport::function).toList(); }
+
+  static SourceData copy(SourceData d) {
+    SourceData c = new SourceData();
+    c.spans.addAll(d.spans);
+    return c;
+  }
+
   static Span invocation(String function, long spanId, boolean cold) {
     Map<String, String> meta = new HashMap<>(Map.of("functionname", function));
     if (cold) meta.put("cold_start", "true");
