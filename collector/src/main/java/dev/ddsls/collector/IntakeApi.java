@@ -3,6 +3,7 @@ package dev.ddsls.collector;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.sun.net.httpserver.HttpExchange;
+import dev.ddsls.analysis.trace.Span;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.util.ArrayList;
@@ -111,7 +112,7 @@ final class IntakeApi {
   static String rateByService(List<Span> spans) throws IOException {
     Set<String> keys = new TreeSet<>();
     keys.add("service:,env:");
-    for (Span s : spans) keys.add("service:" + s.service + ",env:" + s.meta.getOrDefault("env", ""));
+    for (Span s : spans) keys.add("service:" + s.service() + ",env:" + s.meta().getOrDefault("env", ""));
     StringWriter w = new StringWriter();
     try (JsonGenerator g = JSON.createGenerator(w)) {
       g.writeStartObject();

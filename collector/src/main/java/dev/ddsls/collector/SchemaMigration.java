@@ -1,6 +1,7 @@
 package dev.ddsls.collector;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ddsls.analysis.trace.Span;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -66,9 +67,8 @@ final class SchemaMigration {
         if (!more) return;
         received = rs.getLong(1);
         try {
-          Span s = TraceDecoder.spanJson(JSON.readTree(rs.getString(3)), "stored span");
-          s.traceIdHigh = rs.getLong(2);
-          spans.add(s);
+          // The high half was stored beside the JSON, which has it only where the tracer put it.
+          spans.add(TraceDecoder.spanJson(JSON.readTree(rs.getString(3)), "stored span").withTraceIdHigh(rs.getLong(2)));
         } catch (Exception e) {
           throw new IllegalStateException("cannot migrate the store: a stored span is unreadable (" + e.getMessage() + ")");
         }

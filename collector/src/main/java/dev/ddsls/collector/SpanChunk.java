@@ -1,5 +1,7 @@
 package dev.ddsls.collector;
 
+import dev.ddsls.analysis.trace.Span;
+import dev.ddsls.analysis.trace.SpanJsonWriter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -106,30 +108,31 @@ final class SpanChunk {
     Set<String> keys = new LinkedHashSet<>();
     Bytes dir = new Bytes(n * 40);
     long min = Long.MAX_VALUE, max = Long.MIN_VALUE;
+    SpanJsonWriter writer = new SpanJsonWriter();
     for (int i = 0; i < n; i++) {
       Span s = spans.get(i);
-      int before = json.len;
-      s.writeJson(json);
-      jsonLen[i] = json.len - before;
-      String function = s.meta.get("functionname");
-      String request = s.meta.get("request_id");
-      String coldText = s.meta.get("cold_start");
+      writer.write(s);
+      json.put(writer.buffer(), 0, writer.length());
+      jsonLen[i] = writer.length();
+      String function = s.meta("functionname");
+      String request = s.meta("request_id");
+      String coldText = s.meta("cold_start");
       int cold = coldText == null ? 0 : "true".equalsIgnoreCase(coldText) ? 2 : 1;
-      dir.long64(s.start);
-      dir.long64(s.traceId);
-      dir.long64(s.traceIdHigh);
-      dir.varint(index(s.service, strings, table));
+      dir.long64(s.start());
+      dir.long64(s.traceId());
+      dir.long64(s.traceIdHigh());
+      dir.varint(index(s.service(), strings, table));
       dir.varint(function == null ? 0 : index(function, strings, table) + 1);
       dir.varint(request == null ? 0 : index(request, strings, table) + 1);
       dir.put(cold);
       dir.varint(jsonLen[i]);
-      min = Math.min(min, s.start);
-      max = Math.max(max, s.start);
-      keys.add(serviceKey(s.service));
+      min = Math.min(min, s.start());
+      max = Math.max(max, s.start());
+      keys.add(serviceKey(s.service()));
       if (function != null) keys.add(functionKey(function));
       if (request != null) keys.add(requestKey(request));
       if (cold != 0) keys.add(coldKey(cold == 2));
-      keys.add(traceKey(s.traceId));
+      keys.add(traceKey(s.traceId()));
     }
     Bytes all = new Bytes(16 + table.size() * 24 + dir.len + json.len);
     all.varint(n);

@@ -1,5 +1,6 @@
 package dev.ddsls.collector;
 
+import dev.ddsls.analysis.trace.Span;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

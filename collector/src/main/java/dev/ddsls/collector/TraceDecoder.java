@@ -3,16 +3,20 @@ package dev.ddsls.collector;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ddsls.analysis.trace.Span;
+import dev.ddsls.analysis.trace.TraceIds;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Decodes trace intake payloads: /v0.3 and /v0.4 (msgpack or JSON: an array of traces, each an array of span
  * maps) and /v0.5 (msgpack: a string table and traces of 12-element span arrays). The whole payload is
- * decoded and checked before anything is stored, so a bad payload changes nothing.
+ * decoded and checked before anything is stored, so a bad payload changes nothing. Spans keep their meta and metrics
+ * in the order received (the stored JSON does too).
  */
 final class TraceDecoder {
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -60,21 +64,24 @@ final class TraceDecoder {
       for (int s = 0; s < spans; s++) {
         String at = "trace " + t + " span " + s;
         if (r.readArrayHeader(at) != 12) throw new Malformed(at + ": v0.5 spans have 12 elements");
-        Span span = new Span();
-        span.service = str(r, dict, at + " service");
-        span.name = str(r, dict, at + " name");
-        span.resource = str(r, dict, at + " resource");
-        span.traceId = r.readUnsigned(at + " trace_id");
-        span.spanId = r.readUnsigned(at + " span_id");
-        span.parentId = r.readUnsigned(at + " parent_id");
-        span.start = r.readSigned(at + " start");
-        span.duration = r.readSigned(at + " duration");
-        span.error = error(r.readSigned(at + " error"), at);
-        int meta = r.readMapHeader(at + " meta");
-        for (int i = 0; i < meta; i++) span.meta.put(str(r, dict, at + " meta key"), str(r, dict, at + " meta value"));
-        int metrics = r.readMapHeader(at + " metrics");
-        for (int i = 0; i < metrics; i++) span.metrics.put(str(r, dict, at + " metrics key"), r.readDouble(at + " metrics value"));
-        span.type = str(r, dict, at + " type");
+        String service = str(r, dict, at + " service");
+        String name = str(r, dict, at + " name");
+        String resource = str(r, dict, at + " resource");
+        long traceId = r.readUnsigned(at + " trace_id");
+        long spanId = r.readUnsigned(at + " span_id");
+        long parentId = r.readUnsigned(at + " parent_id");
+        long start = r.readSigned(at + " start");
+        long duration = r.readSigned(at + " duration");
+        int error = error(r.readSigned(at + " error"), at);
+        Map<String, String> meta = new LinkedHashMap<>();
+        int metaSize = r.readMapHeader(at + " meta");
+        for (int i = 0; i < metaSize; i++) meta.put(str(r, dict, at + " meta key"), str(r, dict, at + " meta value"));
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        int metricsSize = r.readMapHeader(at + " metrics");
+        for (int i = 0; i < metricsSize; i++) metrics.put(str(r, dict, at + " metrics key"), r.readDouble(at + " metrics value"));
+        String type = str(r, dict, at + " type");
+        Span span = new Span(traceId, Span.tid(meta.get(Span.TID)), spanId, parentId, name, resource, service, type, start, duration,
+            error, meta, metrics);
         out.add(span);
       }
       finishTrace(out.subList(first, out.size()), "trace " + t);
@@ -105,94 +112,91 @@ final class TraceDecoder {
   }
 
   private static Span spanMap(MsgpackReader r) throws Malformed {
-    Span span = new Span();
+    String service = "", name = "", resource = "", type = "";
+    long traceId = 0, spanId = 0, parentId = 0, start = 0, duration = 0;
+    int error = 0;
+    Map<String, String> meta = new LinkedHashMap<>();
+    Map<String, Double> metrics = new LinkedHashMap<>();
     int n = r.readMapHeader("");
     for (int i = 0; i < n; i++) {
       String key = r.readString(" key");
       switch (key) {
-        case "service": span.service = r.readString(" service"); break;
-        case "name": span.name = r.readString(" name"); break;
-        case "resource": span.resource = r.readString(" resource"); break;
-        case "type": span.type = r.readString(" type"); break;
-        case "trace_id": span.traceId = r.readUnsigned(" trace_id"); break;
-        case "span_id": span.spanId = r.readUnsigned(" span_id"); break;
-        case "parent_id": span.parentId = r.readUnsigned(" parent_id"); break;
-        case "start": span.start = r.readSigned(" start"); break;
-        case "duration": span.duration = r.readSigned(" duration"); break;
-        case "error": span.error = error(r.readSigned(" error"), ""); break;
+        case "service": service = r.readString(" service"); break;
+        case "name": name = r.readString(" name"); break;
+        case "resource": resource = r.readString(" resource"); break;
+        case "type": type = r.readString(" type"); break;
+        case "trace_id": traceId = r.readUnsigned(" trace_id"); break;
+        case "span_id": spanId = r.readUnsigned(" span_id"); break;
+        case "parent_id": parentId = r.readUnsigned(" parent_id"); break;
+        case "start": start = r.readSigned(" start"); break;
+        case "duration": duration = r.readSigned(" duration"); break;
+        case "error": error = error(r.readSigned(" error"), ""); break;
         case "meta": {
           int m = r.readMapHeader(" meta");
-          for (int j = 0; j < m; j++) span.meta.put(r.readString(" meta key"), r.readString(" meta value"));
+          for (int j = 0; j < m; j++) meta.put(r.readString(" meta key"), r.readString(" meta value"));
           break;
         }
         case "metrics": {
           int m = r.readMapHeader(" metrics");
-          for (int j = 0; j < m; j++) span.metrics.put(r.readString(" metrics key"), r.readDouble(" metrics value"));
+          for (int j = 0; j < m; j++) metrics.put(r.readString(" metrics key"), r.readDouble(" metrics value"));
           break;
         }
         // meta_struct, span_links, span_events and anything newer: accepted, not stored.
         default: r.skip(" " + key);
       }
     }
-    return span;
+    return new Span(traceId, Span.tid(meta.get(Span.TID)), spanId, parentId, name, resource, service, type, start, duration, error,
+        meta, metrics);
   }
 
   static Span spanJson(JsonNode n, String at) throws Malformed {
     if (!n.isObject()) throw new Malformed(at + ": expected a JSON object");
-    Span span = new Span();
-    span.service = text(n, "service", at);
-    span.name = text(n, "name", at);
-    span.resource = text(n, "resource", at);
-    span.type = text(n, "type", at);
-    span.traceId = unsigned(n.get("trace_id"), at + " trace_id");
-    span.spanId = unsigned(n.get("span_id"), at + " span_id");
-    span.parentId = unsigned(n.get("parent_id"), at + " parent_id");
-    span.start = signed(n.get("start"), at + " start");
-    span.duration = signed(n.get("duration"), at + " duration");
-    span.error = error(signed(n.get("error"), at + " error"), at);
-    JsonNode meta = n.get("meta");
-    if (meta != null && !meta.isNull()) {
-      if (!meta.isObject()) throw new Malformed(at + " meta: expected an object of strings");
-      for (Iterator<Map.Entry<String, JsonNode>> it = meta.fields(); it.hasNext(); ) {
+    // Checked in this order, so a payload with several faults is refused for the same one as before.
+    String service = text(n, "service", at);
+    String name = text(n, "name", at);
+    String resource = text(n, "resource", at);
+    String type = text(n, "type", at);
+    long traceId = unsigned(n.get("trace_id"), at + " trace_id");
+    long spanId = unsigned(n.get("span_id"), at + " span_id");
+    long parentId = unsigned(n.get("parent_id"), at + " parent_id");
+    long start = signed(n.get("start"), at + " start");
+    long duration = signed(n.get("duration"), at + " duration");
+    int error = error(signed(n.get("error"), at + " error"), at);
+    Map<String, String> meta = new LinkedHashMap<>();
+    JsonNode metaNode = n.get("meta");
+    if (metaNode != null && !metaNode.isNull()) {
+      if (!metaNode.isObject()) throw new Malformed(at + " meta: expected an object of strings");
+      for (Iterator<Map.Entry<String, JsonNode>> it = metaNode.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
         if (!e.getValue().isTextual()) throw new Malformed(at + " meta " + e.getKey() + ": expected a string");
-        span.meta.put(e.getKey(), e.getValue().textValue());
+        meta.put(e.getKey(), e.getValue().textValue());
       }
     }
-    JsonNode metrics = n.get("metrics");
-    if (metrics != null && !metrics.isNull()) {
-      if (!metrics.isObject()) throw new Malformed(at + " metrics: expected an object of numbers");
-      for (Iterator<Map.Entry<String, JsonNode>> it = metrics.fields(); it.hasNext(); ) {
+    Map<String, Double> metrics = new LinkedHashMap<>();
+    JsonNode metricsNode = n.get("metrics");
+    if (metricsNode != null && !metricsNode.isNull()) {
+      if (!metricsNode.isObject()) throw new Malformed(at + " metrics: expected an object of numbers");
+      for (Iterator<Map.Entry<String, JsonNode>> it = metricsNode.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
         if (!e.getValue().isNumber()) throw new Malformed(at + " metrics " + e.getKey() + ": expected a number");
-        span.metrics.put(e.getKey(), e.getValue().doubleValue());
+        metrics.put(e.getKey(), e.getValue().doubleValue());
       }
     }
-    return span;
+    return new Span(traceId, Span.tid(meta.get(Span.TID)), spanId, parentId, name, resource, service, type, start, duration, error,
+        meta, metrics);
   }
 
-  /** Checks the ids and spreads the 128-bit trace id's high half ({@code _dd.p.tid}) over the trace's spans. */
+  /**
+   * Checks the ids and gives the trace's other spans the high half of a 128-bit trace id: a tracer sends
+   * {@code _dd.p.tid} on the first span of a trace chunk only, and the store indexes every span by the whole id.
+   */
   private static void finishTrace(List<Span> trace, String at) throws Malformed {
     for (int i = 0; i < trace.size(); i++) {
       Span s = trace.get(i);
-      if (s.traceId == 0) throw new Malformed(at + " span " + i + ": trace_id missing or 0");
-      if (s.spanId == 0) throw new Malformed(at + " span " + i + ": span_id missing or 0");
+      if (s.traceId() == 0) throw new Malformed(at + " span " + i + ": trace_id missing or 0");
+      if (s.spanId() == 0) throw new Malformed(at + " span " + i + ": span_id missing or 0");
     }
-    for (Span s : trace) {
-      long high = tid(s.meta.get(Span.TID_TAG));
-      if (high == 0) continue;
-      for (Span o : trace) if (o.traceId == s.traceId && o.traceIdHigh == 0) o.traceIdHigh = high;
-    }
-  }
-
-  /** The high 64 bits from a {@code _dd.p.tid} value: 16 hex digits; anything else is ignored, as the agent does. */
-  static long tid(String hex) {
-    if (hex == null || hex.length() != 16) return 0;
-    try {
-      return Long.parseUnsignedLong(hex, 16);
-    } catch (NumberFormatException e) {
-      return 0;
-    }
+    TraceIds.completeHighHalves(trace);
   }
 
   private static int error(long v, String at) throws Malformed {

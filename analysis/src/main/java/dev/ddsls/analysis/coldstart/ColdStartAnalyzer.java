@@ -2,6 +2,7 @@ package dev.ddsls.analysis.coldstart;
 
 import dev.ddsls.analysis.findings.Finding;
 import dev.ddsls.analysis.pprof.OwnCode;
+import dev.ddsls.analysis.pprof.ProfileInput;
 import dev.ddsls.analysis.stats.Percentiles;
 import dev.ddsls.analysis.trace.Span;
 import java.util.ArrayList;
@@ -131,7 +132,7 @@ public final class ColdStartAnalyzer {
     if (firstContention != null) notes.add(firstContention);
     return new ColdStartReport(function, service, count, cold, count == 0 ? 0 : round4((double) cold / count), byType, byMemory,
         initStats, phaseStats, warmMedian == null ? null : round(warmMedian), penalty, initAnalysis, findings, coldIds, notes,
-        List.copyOf(init));
+        List.copyOf(init), FlameSamples.of(initAnalysis, profiles));
   }
 
   /** The handler a function's cold spans name ({@code handler} tag), or null. */

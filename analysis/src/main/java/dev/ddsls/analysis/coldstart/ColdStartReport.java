@@ -9,11 +9,12 @@ import java.util.Map;
  * The cold-start report of one function. Times in milliseconds; {@code phasesMs} keys are {@code jvm}, {@code agent},
  * {@code runtimeInit}, {@code firstInvocation}. {@code init} is null without init-phase profiles.
  * {@code coldStartSpanIds} and {@code init.profileIds()} are the inputs the numbers came from; {@code initDurationsMs}
- * are the single init durations {@code initMs} summarises (for histograms).
+ * are the single init durations {@code initMs} summarises (for histograms); {@code flames} the samples of its flame
+ * graphs (not in the JSON report).
  */
 public record ColdStartReport(String function, String service, int invocations, int coldStarts, double coldStartRate,
                               Map<String, Integer> coldStartsByInitType, Map<String, Integer> coldStartsByMemoryMb,
                               Percentiles initMs, Map<String, Percentiles> phasesMs, Double warmMedianMs,
                               Double coldInvocationPenaltyMs, InitAnalysis init, List<Finding> findings,
                               List<String> coldStartSpanIds, List<String> notes,
-                              List<Double> initDurationsMs) {}
+                              List<Double> initDurationsMs, FlameSamples flames) {}

@@ -2,6 +2,7 @@ package dev.ddsls.analysis.coldstart;
 
 import dev.ddsls.analysis.pprof.OwnCode;
 import dev.ddsls.analysis.pprof.Profile;
+import dev.ddsls.analysis.pprof.ProfileInput;
 import dev.ddsls.analysis.pprof.ProfileSample;
 import java.util.HashMap;
 import java.util.HashSet;

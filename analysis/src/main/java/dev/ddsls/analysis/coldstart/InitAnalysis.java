@@ -1,11 +1,12 @@
 package dev.ddsls.analysis.coldstart;
 
-import dev.ddsls.analysis.pprof.OwnCode;
 import dev.ddsls.analysis.pprof.FrameKind;
 import dev.ddsls.analysis.pprof.FrameStat;
 import dev.ddsls.analysis.pprof.FrameStats;
 import dev.ddsls.analysis.pprof.JvmActivity;
+import dev.ddsls.analysis.pprof.OwnCode;
 import dev.ddsls.analysis.pprof.Profile;
+import dev.ddsls.analysis.pprof.ProfileInput;
 import dev.ddsls.analysis.pprof.ProfileSample;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -44,7 +44,7 @@ public final class ConnectivityAnalyzer {
     for (Span s : spans) {
       Span prior = byId.put(s.spanId(), s);
       if (prior != null && (prior.traceId() != s.traceId() || prior.start() != s.start() || !prior.name().equals(s.name()))) {
-        anomalies.add(new Anomaly("duplicate-span-id", Long.toUnsignedString(s.traceId()), List.of(s.id()),
+        anomalies.add(new Anomaly("duplicate-span-id", s.traceIdText(), List.of(s.id()),
             "span id " + s.id() + " used by " + prior.name() + " and " + s.name()));
       }
       Double p = s.metric("_sampling_priority_v1");
@@ -75,16 +75,17 @@ public final class ConnectivityAnalyzer {
         if (env != null && envCandidates.contains(s.traceId())) envByTrace.computeIfAbsent(s.traceId(), k -> new TreeMap<>()).put(s.service(), env);
       }
     }
+    Map<Long, String> samplingIds = traceIdTexts(spans, sampling.keySet());
     for (Map.Entry<Long, Set<Double>> e : sampling.entrySet()) {
       if (e.getValue().size() > 1) {
-        anomalies.add(new Anomaly("sampling-changed", Long.toUnsignedString(e.getKey()), List.of(),
+        anomalies.add(new Anomaly("sampling-changed", samplingIds.get(e.getKey()), List.of(),
             "sampling priorities " + e.getValue() + " in one trace"));
       }
     }
     for (Span s : byId.values()) {
       Span parent = s.parentId() == 0 ? null : byId.get(s.parentId());
       if (parent != null && s.start() + CLOCK_SKEW_NANOS < parent.start()) {
-        anomalies.add(new Anomaly("child-before-parent", Long.toUnsignedString(s.traceId()), List.of(s.id(), parent.id()),
+        anomalies.add(new Anomaly("child-before-parent", s.traceIdText(), List.of(s.id(), parent.id()),
             String.format(Locale.ROOT, "%s starts %.1f ms before its parent %s", s.name(), (parent.start() - s.start()) / 1e6, parent.name())));
       }
     }
@@ -187,10 +188,11 @@ public final class ConnectivityAnalyzer {
     }
     Map<String, Integer> mismatched = new TreeMap<>();
     List<String> mismatchTraces = new ArrayList<>();
+    Map<Long, String> envIds = traceIdTexts(spans, envByTrace.keySet());
     for (Map.Entry<Long, Map<String, String>> e : envByTrace.entrySet()) {
       if (new HashSet<>(e.getValue().values()).size() > 1) {
         mismatched.merge(e.getValue().toString(), 1, Integer::sum);
-        if (mismatchTraces.size() < IDS) mismatchTraces.add(Long.toUnsignedString(e.getKey()));
+        if (mismatchTraces.size() < IDS) mismatchTraces.add(envIds.get(e.getKey()));
       }
     }
     if (!mismatched.isEmpty()) {
@@ -235,6 +237,20 @@ public final class ConnectivityAnalyzer {
       }
     }
     return new ConnectivityReport.XRay(segments.size(), with, joined, notJoined, notIds);
+  }
+
+  /**
+   * How the traces {@code lows} (keyed by the low half of their id, what spans link by) are printed: whole where a span
+   * carries the high half. Looked up only for the few traces an anomaly or finding names.
+   */
+  private static Map<Long, String> traceIdTexts(Iterable<Span> spans, Set<Long> lows) {
+    Map<Long, Long> high = new HashMap<>();
+    if (!lows.isEmpty()) {
+      for (Span s : spans) if (s.traceIdHigh() != 0 && lows.contains(s.traceId())) high.putIfAbsent(s.traceId(), s.traceIdHigh());
+    }
+    Map<Long, String> out = new HashMap<>();
+    for (long low : lows) out.put(low, Span.traceIdText(high.getOrDefault(low, 0L), low));
+    return out;
   }
 
   private static int count(Map<String, Edge> edges, String hop, String from) {

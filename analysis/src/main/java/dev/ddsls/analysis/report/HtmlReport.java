@@ -3,15 +3,14 @@ package dev.ddsls.analysis.report;
 import static dev.ddsls.analysis.report.FlameGraph.esc;
 
 import dev.ddsls.analysis.coldstart.ColdStartReport;
-import dev.ddsls.analysis.coldstart.InitBreakdown;
-import dev.ddsls.analysis.coldstart.ProfileInput;
+import dev.ddsls.analysis.coldstart.FlameSamples;
 import dev.ddsls.analysis.connectivity.ConnectivityReport;
 import dev.ddsls.analysis.findings.Finding;
 import dev.ddsls.analysis.pprof.CollapsedStacks;
+import dev.ddsls.analysis.pprof.MergedProfile;
 import dev.ddsls.analysis.stats.Percentiles;
 import java.io.IOException;
 import java.io.Writer;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -23,8 +22,8 @@ import java.util.TreeMap;
  * {@code ddsls diagnose --format html}: one self-contained page (inline CSS, JS and SVG; nothing fetched) with, per
  * function, the cold-start histogram, the phase breakdown, the init tables of the text report ({@link InitTables}),
  * flame graphs of init and of invocations (values per cold start and per invocation; a wall-clock init graph too when
- * waiting matters), and the findings with their evidence as tables; then the connectivity tables. Flame graphs use
- * the CPU profiles (wall when there are none) the function's report names in {@code init.profileIds}.
+ * waiting matters), and the findings with their evidence as tables; then the connectivity tables. Flame graphs draw
+ * the samples each function's report carries ({@link ColdStartReport#flames}).
  */
 public final class HtmlReport {
   /** Blocked time per cold start from which a wall-clock flame graph is worth showing beside the CPU one. */
@@ -34,7 +33,7 @@ public final class HtmlReport {
 
   private HtmlReport() {}
 
-  public static void write(DiagnoseReport r, List<ProfileInput> profiles, Writer out) throws IOException {
+  public static void write(DiagnoseReport r, Writer out) throws IOException {
     StringBuilder b = new StringBuilder();
     b.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>ddsls diagnose</title>\n<style>")
         .append(FlameGraph.STYLE).append('\n').append(STYLE).append("</style></head>\n<body>\n<h1>ddsls diagnose</h1>\n<p>Source: ")
@@ -43,14 +42,14 @@ public final class HtmlReport {
         .append(r.inputs().xraySegments()).append(" X-Ray segments.</p>\n");
     notes(b, r.notes());
     int i = 0;
-    for (ColdStartReport f : r.functions()) function(b, f, profiles, i++);
+    for (ColdStartReport f : r.functions()) function(b, f, i++);
     if (r.connectivity() != null) connectivity(b, r.connectivity());
     b.append("<script>").append(FlameGraph.SCRIPT).append("</script>\n</body></html>\n");
     out.write(b.toString());
     out.flush();
   }
 
-  private static void function(StringBuilder b, ColdStartReport f, List<ProfileInput> profiles, int index) {
+  private static void function(StringBuilder b, ColdStartReport f, int index) {
     b.append("<section class=\"function\" id=\"fn-").append(index).append("\">\n<h2>").append(esc(f.function())).append("</h2>\n<p>")
         .append(f.invocations()).append(" invocations, ").append(f.coldStarts()).append(" cold starts (")
         .append(fmt(f.coldStartRate() * 100)).append(" %). Init p50 ").append(ms(f.initMs().p50())).append(", p90 ")
@@ -70,18 +69,15 @@ public final class HtmlReport {
       b.append(".</p>\n");
       InitTables.write(b, f.init(), "init-tables-" + index);
     }
-    List<ProfileInput> mine = profilesOf(f, profiles, false);
+    FlameSamples flames = f.flames();
     b.append("<h3>Init flame graph (phase=init)</h3>\n");
-    flame(b, mine, InitBreakdown.INIT, "flame-init-" + index, coldStarts, "cold start");
-    if (waitingMatters(f)) {
-      List<ProfileInput> wall = profilesOf(f, profiles, true);
-      if (!wall.isEmpty() && !wall.equals(mine)) {
-        b.append("<h3>Init wall-clock flame graph (phase=init, waiting included)</h3>\n");
-        flame(b, wall, InitBreakdown.INIT, "flame-init-wall-" + index, coldStarts, "cold start");
-      }
+    flame(b, flames.init(), "flame-init-" + index, coldStarts, "cold start");
+    if (waitingMatters(f) && flames.initWall() != null) {
+      b.append("<h3>Init wall-clock flame graph (phase=init, waiting included)</h3>\n");
+      flame(b, flames.initWall(), "flame-init-wall-" + index, coldStarts, "cold start");
     }
     b.append("<h3>Invocation flame graph (phase=invocation)</h3>\n");
-    flame(b, mine, "invocation", "flame-invocation-" + index, 0, "invocation");
+    flame(b, flames.invocation(), "flame-invocation-" + index, 0, "invocation");
     b.append("<h3>Findings</h3>\n");
     findings(b, f.findings());
     notes(b, f.notes());
@@ -98,39 +94,23 @@ public final class HtmlReport {
     return f.init().wallSplit().blockedMs() >= WAITING_MATTERS_MS;
   }
 
-  /** The CPU profiles of the function (wall when it has no CPU profiles), or with {@code wall} its wall profiles. */
-  private static List<ProfileInput> profilesOf(ColdStartReport f, List<ProfileInput> profiles, boolean wallOnly) {
-    if (f.init() == null) return List.of();
-    Set<String> ids = new HashSet<>(f.init().profileIds());
-    List<ProfileInput> cpu = new ArrayList<>(), wall = new ArrayList<>();
-    for (ProfileInput p : profiles) {
-      if (!ids.contains(p.id())) continue;
-      if (p.kind().equals("cpu")) cpu.add(p);
-      else if (p.kind().equals("wall")) wall.add(p);
-    }
-    return wallOnly || cpu.isEmpty() ? wall : cpu;
-  }
-
   /**
    * @param per the number of cold starts (or, when 0, the distinct invocations the samples belong to, by their
    *     {@code local root span id}; sums when a sample names none) the hover values are divided by, so they match
    *     the tables
    */
-  private static void flame(StringBuilder b, List<ProfileInput> profiles, String phase, String id, int per, String perWhat) {
+  private static void flame(StringBuilder b, MergedProfile samples, String id, int per, String perWhat) {
     Map<String, Long> stacks = new TreeMap<>();
     Set<Long> roots = new HashSet<>();
-    for (ProfileInput p : profiles) {
-      CollapsedStacks.add(stacks, p.profile(), p.timeIndex(), s -> {
-        if (!phase.equals(s.strLabel(InitBreakdown.PHASE))) return false;
-        Long root = s.numLabels().get("local root span id");
-        roots.add(root); // null stands for a sample of no known invocation
+    if (samples != null) {
+      CollapsedStacks.add(stacks, samples.profile(), samples.valueIndex(), s -> {
+        roots.add(s.numLabels().get("local root span id")); // null stands for a sample of no known invocation
         return true;
       });
     }
     int n = per > 0 ? per : roots.contains(null) ? 1 : roots.size();
-    String kind = profiles.isEmpty() ? "" : profiles.get(0).kind();
-    if (!kind.isEmpty()) {
-      b.append("<p class=\"meta\">").append(kind).append(" samples of ").append(profiles.size()).append(" profiles")
+    if (samples != null) {
+      b.append("<p class=\"meta\">").append(samples.kind()).append(" samples of ").append(samples.profiles()).append(" profiles")
           .append(n > 1 ? "; values per " + perWhat + " (" + n + " " + perWhat + "s), the sum in each hover" : "").append("</p>\n");
     }
     FlameGraph.of(stacks, "nanoseconds").per(n, perWhat).svg(b, id);

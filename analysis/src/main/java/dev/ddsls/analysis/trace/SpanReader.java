@@ -96,6 +96,17 @@ public final class SpanReader {
     return n.has("span_id") && n.has("trace_id");
   }
 
+  /** A span with trace-intake field names met inside a tree: parsed by the one parser of that shape. */
+  private static Span intakeSpan(JsonNode n) {
+    try (JsonParser p = n.traverse()) {
+      p.nextToken();
+      p.nextToken();
+      return IntakeSpanParser.parse(p, POOL.get());
+    } catch (IOException e) {
+      throw new IllegalArgumentException("a span that does not parse: " + e.getMessage());
+    }
+  }
+
   private static void accept(JsonNode n, Consumer<Span> sink) {
     if (n.isArray()) {
       for (JsonNode e : n) accept(e, sink);
@@ -104,28 +115,10 @@ public final class SpanReader {
     } else if (n.isObject() && n.has("attributes") && "spans".equals(n.path("type").asText())) {
       sink.accept(fromApi(n.get("attributes")));
     } else if (n.isObject() && n.has("span_id")) {
-      sink.accept(fromSpan(n));
+      sink.accept(intakeSpan(n));
     } else {
       throw new IllegalArgumentException("a JSON value that is not a span: " + abbreviate(n.toString()));
     }
-  }
-
-  /** A span with Datadog's trace-intake field names. */
-  public static Span fromSpan(JsonNode n) {
-    StringPool pool = POOL.get();
-    Map<String, String> meta = new HashMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = n.path("meta").fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
-      meta.put(pool.get(e.getKey()), pool.get(e.getValue().asText()));
-    }
-    Map<String, Double> metrics = new HashMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = n.path("metrics").fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
-      metrics.put(pool.get(e.getKey()), number(e.getValue().asDouble()));
-    }
-    return new Span(id(n.get("trace_id")), id(n.get("span_id")), id(n.get("parent_id")), pool.get(n.path("name").asText("")),
-        pool.get(n.path("resource").asText("")), pool.get(n.path("service").asText("")), pool.get(n.path("type").asText("")),
-        n.path("start").asLong(), n.path("duration").asLong(), n.path("error").asInt(), compact(meta), compact(metrics));
   }
 
   /** Immutable maps keep their entries in one array: a fraction of a HashMap's size, which counts at a million spans. */
@@ -150,7 +143,9 @@ public final class SpanReader {
     String name = meta.getOrDefault("operation_name", a.path("type").asText(""));
     if (a.hasNonNull("operation_name")) name = a.get("operation_name").asText();
     StringPool pool = POOL.get();
-    return new Span(id(a.get("trace_id")), id(a.get("span_id")), id(a.get("parent_id")), pool.get(name),
+    long high = Span.tid(meta.get(Span.TID));
+    if (high == 0 && a.path("trace_id").isTextual()) high = high(a.get("trace_id").asText());
+    return new Span(id(a.get("trace_id")), high, id(a.get("span_id")), id(a.get("parent_id")), pool.get(name),
         pool.get(a.path("resource_name").asText("")), pool.get(a.path("service").asText("")), pool.get(a.path("type").asText("")),
         start, Math.max(0, end - start), "error".equals(meta.get("status")) ? 1 : 0, compact(meta), compact(metrics));
   }
@@ -186,6 +181,17 @@ public final class SpanReader {
     if (s.isEmpty()) return 0;
     boolean hex = s.length() == 32 || s.chars().anyMatch(c -> (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'));
     return new BigInteger(s, hex ? 16 : 10).longValue();
+  }
+
+  /** The high half of a trace id written as 32 hex digits; 0 for any other spelling (a 64-bit id). */
+  static long high(String text) {
+    String s = text.trim();
+    if (s.length() != 32) return 0;
+    try {
+      return Long.parseUnsignedLong(s.substring(0, 16), 16);
+    } catch (NumberFormatException e) {
+      return 0;
+    }
   }
 
   private static String abbreviate(String s) { return s.length() > 80 ? s.substring(0, 77) + "..." : s; }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ddsls.analysis.findings.Finding;
 import dev.ddsls.analysis.pprof.Profile;
+import dev.ddsls.analysis.pprof.ProfileInput;
 import dev.ddsls.analysis.pprof.ProfileSample;
 import dev.ddsls.analysis.pprof.ValueType;
 import dev.ddsls.analysis.report.DiagnoseReport;

@@ -1,6 +1,7 @@
 package dev.ddsls.cli.profile;
 
 import dev.ddsls.analysis.pprof.CollapsedStacks;
+import dev.ddsls.analysis.pprof.MergedProfile;
 import dev.ddsls.cli.Cli;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -28,7 +29,7 @@ final class ConvertCommand implements Callable<Integer> {
     boolean collapsed = name.endsWith(".txt") || name.endsWith(".collapsed");
     boolean pprof = name.endsWith(".pb.gz") || name.endsWith(".pb") || name.endsWith(".pprof");
     if (!collapsed && !pprof) throw Cli.Failure.usage("unknown output extension: " + name + " (.pb.gz, .pb, .pprof, .txt or .collapsed)");
-    Selection.Merged m = selection.apply(ProfileFiles.read(files));
+    MergedProfile m = selection.apply(ProfileFiles.read(files));
     if (collapsed) {
       try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(output, StandardCharsets.UTF_8))) {
         CollapsedStacks.write(CollapsedStacks.of(m.profile(), m.valueIndex()), out);

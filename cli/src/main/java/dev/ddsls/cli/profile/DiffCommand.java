@@ -1,6 +1,7 @@
 package dev.ddsls.cli.profile;
 
 import dev.ddsls.analysis.pprof.CollapsedStacks;
+import dev.ddsls.analysis.pprof.MergedProfile;
 import dev.ddsls.analysis.report.FlameGraph;
 import dev.ddsls.cli.Cli;
 import java.io.IOException;
@@ -43,8 +44,8 @@ final class DiffCommand implements Callable<Integer> {
     if (limit < 1) throw Cli.Failure.usage("--limit must be at least 1");
     if (!by.equals("total") && !by.equals("self")) throw Cli.Failure.usage("unknown --by " + by + ": total or self");
     List<Path> before = side(beforeFiles, 0), after = side(afterFiles, 1);
-    Selection.Merged ma = selection.apply(ProfileFiles.read(before));
-    Selection.Merged mb = selection.apply(ProfileFiles.read(after));
+    MergedProfile ma = selection.apply(ProfileFiles.read(before));
+    MergedProfile mb = selection.apply(ProfileFiles.read(after));
     if (!ma.type().equals(mb.type())) throw Cli.Failure.usage("A has " + ma.type() + " values, B " + mb.type() + ": choose one with --type");
     ProfileDiff d = ProfileDiff.of(ma, mb, selection);
     System.out.println("A: " + side(ma, d.perA, d) + "; B: " + side(mb, d.perB, d));
@@ -94,7 +95,7 @@ final class DiffCommand implements Callable<Integer> {
     return List.of(index == 0 ? a : b);
   }
 
-  private String side(Selection.Merged m, int per, ProfileDiff d) {
+  private String side(MergedProfile m, int per, ProfileDiff d) {
     long total = m.profile().total(m.valueIndex());
     String s = selection.describe(m) + ", " + value(total, m);
     return d.unit == null ? s : s + String.format(Locale.ROOT, " over %d %ss: %s per %s", per, d.unit, value(total / (double) per, m).strip(), d.unit);
@@ -104,10 +105,10 @@ final class DiffCommand implements Callable<Integer> {
     return files.size() == 1 ? files.get(0).getFileName().toString() : files.size() + " files";
   }
 
-  private static String value(double v, Selection.Merged m) {
+  private static String value(double v, MergedProfile m) {
     return m.type().unit().equals("nanoseconds") ? String.format(Locale.ROOT, "%,.1f ms", v / 1e6)
         : String.format(Locale.ROOT, "%,.1f %s", v, m.type().unit());
   }
 
-  private static String signed(double v, Selection.Merged m) { return (v > 0 ? "+" : "") + value(v, m); }
+  private static String signed(double v, MergedProfile m) { return (v > 0 ? "+" : "") + value(v, m); }
 }

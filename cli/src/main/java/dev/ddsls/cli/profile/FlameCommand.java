@@ -1,6 +1,7 @@
 package dev.ddsls.cli.profile;
 
 import dev.ddsls.analysis.pprof.CollapsedStacks;
+import dev.ddsls.analysis.pprof.MergedProfile;
 import dev.ddsls.analysis.report.FlameGraph;
 import dev.ddsls.cli.Cli;
 import java.io.IOException;
@@ -26,7 +27,7 @@ final class FlameCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    Selection.Merged m = selection.apply(ProfileFiles.read(files));
+    MergedProfile m = selection.apply(ProfileFiles.read(files));
     int units = selection.units(m);
     FlameGraph g = FlameGraph.of(CollapsedStacks.of(m.profile(), m.valueIndex()), m.type().unit()).per(units, selection.unit());
     String title = "Flame graph: " + (files.size() == 1 ? files.get(0).getFileName().toString() : files.size() + " files");

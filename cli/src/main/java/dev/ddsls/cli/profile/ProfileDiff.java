@@ -2,6 +2,7 @@ package dev.ddsls.cli.profile;
 
 import dev.ddsls.analysis.pprof.FrameStat;
 import dev.ddsls.analysis.pprof.FrameStats;
+import dev.ddsls.analysis.pprof.MergedProfile;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -40,7 +41,7 @@ final class ProfileDiff {
   }
 
   /** Values per cold start (per invocation) when {@code selection} gives both sides such units, else sums. */
-  static ProfileDiff of(Selection.Merged a, Selection.Merged b, Selection selection) {
+  static ProfileDiff of(MergedProfile a, MergedProfile b, Selection selection) {
     int na = selection.units(a), nb = selection.units(b);
     boolean per = na > 0 && nb > 0;
     String unit = per ? selection.unit() : null;
@@ -86,7 +87,7 @@ final class ProfileDiff {
     return out.subList(0, Math.min(limit, out.size()));
   }
 
-  private static Map<String, FrameStat> byFrame(Selection.Merged m) {
+  private static Map<String, FrameStat> byFrame(MergedProfile m) {
     Map<String, FrameStat> out = new HashMap<>();
     for (FrameStat f : FrameStats.top(m.profile(), m.valueIndex(), Integer.MAX_VALUE)) out.put(f.frame(), f);
     return out;

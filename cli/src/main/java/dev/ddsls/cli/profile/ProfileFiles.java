@@ -1,9 +1,9 @@
 package dev.ddsls.cli.profile;
 
-import dev.ddsls.analysis.coldstart.ProfileInput;
 import dev.ddsls.analysis.jfr.JfrProfiles;
 import dev.ddsls.analysis.pprof.PprofReader;
 import dev.ddsls.analysis.pprof.Profile;
+import dev.ddsls.analysis.pprof.ProfileInput;
 import dev.ddsls.cli.Cli;
 import java.io.IOException;
 import java.io.InputStream;

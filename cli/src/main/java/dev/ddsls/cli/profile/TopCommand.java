@@ -2,6 +2,7 @@ package dev.ddsls.cli.profile;
 
 import dev.ddsls.analysis.pprof.FrameStat;
 import dev.ddsls.analysis.pprof.FrameStats;
+import dev.ddsls.analysis.pprof.MergedProfile;
 import dev.ddsls.cli.Cli;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,7 +23,7 @@ final class TopCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     if (limit < 1) throw Cli.Failure.usage("--limit must be at least 1");
-    Selection.Merged m = selection.apply(ProfileFiles.read(files));
+    MergedProfile m = selection.apply(ProfileFiles.read(files));
     long total = m.profile().total(m.valueIndex());
     System.out.println(selection.describe(m) + ": " + m.format(total) + " in " + m.profile().samples().size() + " samples");
     System.out.printf(Locale.ROOT, "%12s %7s %12s %7s  %s%n", "self", "self%", "total", "total%", "frame");

@@ -3,6 +3,8 @@ package dev.ddsls.cli.source;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ddsls.analysis.diagnose.Query;
+import dev.ddsls.analysis.diagnose.SourceData;
 import dev.ddsls.analysis.trace.SpanReader;
 import dev.ddsls.cli.Cli;
 import java.io.IOException;
@@ -94,7 +96,8 @@ public final class DatadogSource implements Source {
     if (q.service() != null) terms.add("service:" + term(q.service()));
     if (q.function() != null) terms.add("@functionname:" + term(q.function()));
     if (q.env() != null) terms.add("env:" + term(q.env()));
-    if (q.traceId() != null) terms.add("trace_id:" + q.traceId());
+    // By the low half, the spelling every span has; a 128-bit id is then matched whole when the report is built.
+    if (q.traceId() != null) terms.add("trace_id:" + q.traceIdLow());
     ObjectNode root = JSON.createObjectNode();
     ObjectNode data = root.putObject("data");
     data.put("type", "search_request");

@@ -1,5 +1,7 @@
 package dev.ddsls.cli.source;
 
+import dev.ddsls.analysis.diagnose.Query;
+import dev.ddsls.analysis.diagnose.SourceData;
 import dev.ddsls.cli.Cli;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,8 +1,8 @@
 package dev.ddsls.cli.diagnose;
 
-import dev.ddsls.formats.pprof.ProfileBuilder;
-import dev.ddsls.formats.pprof.ProfileBuilder.Label;
 import dev.ddsls.formats.pprof.Frame;
+import dev.ddsls.formats.pprof.ProfileBuilder.Label;
+import dev.ddsls.formats.pprof.ProfileBuilder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
-package dev.ddsls.cli.source;
+package dev.ddsls.analysis.diagnose;
 
 import dev.ddsls.analysis.coldstart.PlatformReport;
-import dev.ddsls.analysis.coldstart.ProfileInput;
+import dev.ddsls.analysis.pprof.ProfileInput;
 import dev.ddsls.analysis.trace.Span;
 import dev.ddsls.analysis.trace.XRaySegment;
 import java.nio.file.Path;

@@ -1,6 +1,5 @@
-package dev.ddsls.analysis.coldstart;
+package dev.ddsls.analysis.pprof;
 
-import dev.ddsls.analysis.pprof.Profile;
 
 /** A profile with the id it came from (file name, collector id), so every number can be traced back to it. */
 public record ProfileInput(String id, Profile profile) {
