@@ -1,6 +1,6 @@
-import dev.ddsls.agent.pprof.ProfileBuilder;
-import dev.ddsls.agent.pprof.ProfileBuilder.Label;
-import dev.ddsls.agent.sampling.Frame;
+import dev.ddsls.formats.pprof.ProfileBuilder;
+import dev.ddsls.formats.pprof.ProfileBuilder.Label;
+import dev.ddsls.formats.pprof.Frame;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.ByteArrayOutputStream;
