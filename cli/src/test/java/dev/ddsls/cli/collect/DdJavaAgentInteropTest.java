@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.File;
+import java.net.JarURLConnection;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -114,11 +115,13 @@ class DdJavaAgentInteropTest {
     return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
   }
 
-  /** The tracer's jar, a test dependency on this JVM's class path. */
-  private static String agentJar() {
-    for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
-      if (Path.of(e).getFileName().toString().startsWith("dd-java-agent-")) return e;
-    }
-    throw new IllegalStateException("dd-java-agent is not on the test class path (cli/pom.xml, test scope)");
+  /**
+   * The tracer's jar, a test dependency: found through a resource of it, not by scanning {@code java.class.path}
+   * (which a manifest-only class path would hide). No class of it is loaded here.
+   */
+  private static String agentJar() throws Exception {
+    URL url = DdJavaAgentInteropTest.class.getClassLoader().getResource("datadog/trace/bootstrap/AgentBootstrap.class");
+    if (url == null) throw new IllegalStateException("dd-java-agent is not on the test class path (cli/pom.xml, test scope)");
+    return Path.of(((JarURLConnection) url.openConnection()).getJarFileURL().toURI()).toString();
   }
 }
