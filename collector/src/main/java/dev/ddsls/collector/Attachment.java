@@ -1,26 +1,27 @@
 package dev.ddsls.collector;
 
+import dev.ddsls.analysis.profile.ProfileContent;
+import dev.ddsls.analysis.profile.ProfileFormat;
+import dev.ddsls.analysis.profile.ProfileFormatException;
 import dev.ddsls.formats.pprof.PprofFormatException;
 import dev.ddsls.formats.pprof.ProtoReader;
-import java.io.ByteArrayOutputStream;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.util.zip.GZIPInputStream;
 
 /**
  * A profile attachment, stored raw (as uploaded) with what it is: {@code format} {@code pprof} or {@code jfr},
- * {@code compression} {@code gzip}, {@code zstd}, {@code lz4} or {@code none}, sniffed from magic bytes like the
- * Datadog intake does. Gzip and uncompressed content is checked through to its end, so a truncated upload is
- * refused; zstd and lz4 (no JDK decoder) are taken as they come.
+ * {@code compression} {@code gzip}, {@code zstd}, {@code lz4} or {@code none}, recognised by content with the
+ * analysis' {@link ProfileContent} (the reader every source uses later). Every attachment is uncompressed here and
+ * checked through to its end, so a truncated or corrupt upload is refused with a 400 instead of failing a report later;
+ * a JFR recording is read whole by {@link JfrSpanIndexer}.
  */
 final class Attachment {
+  /** Four handler threads each hold at most one upload inflated: 2 GiB of heap at worst. */
   private static final long MAX_INFLATED = 512L << 20;
 
   final String name;
   final String format;
   final String compression;
   final byte[] data;
-  /** The content uncompressed when the check inflated it (gzip) or it came so (none); null for zstd and lz4. */
+  /** The content uncompressed. */
   final byte[] content;
 
   private Attachment(String name, String format, String compression, byte[] data, byte[] content) {
@@ -34,33 +35,15 @@ final class Attachment {
   static Attachment of(String name, byte[] data) throws Malformed {
     String at = "attachment " + name;
     if (data.length == 0) throw new Malformed(at + ": empty");
-    String compression = compression(data);
-    switch (compression) {
-      case "gzip": {
-        byte[] inflated = gunzip(data, at);
-        return new Attachment(name, check(inflated, name, at), compression, data, inflated);
-      }
-      case "none":
-        return new Attachment(name, check(data, name, at), compression, data, data);
-      default:
-        return new Attachment(name, name.endsWith(".jfr") ? "jfr" : "pprof", compression, data, null);
+    ProfileContent c;
+    try {
+      c = ProfileContent.of(data, MAX_INFLATED);
+    } catch (ProfileFormatException e) {
+      throw new Malformed(at + ": " + e.getMessage());
     }
-  }
-
-  static String compression(byte[] d) {
-    if (starts(d, 0x1f, 0x8b)) return "gzip";
-    if (starts(d, 0x28, 0xb5, 0x2f, 0xfd)) return "zstd";
-    if (starts(d, 0x04, 0x22, 0x4d, 0x18)) return "lz4";
-    return "none";
-  }
-
-  private static String check(byte[] d, String name, String at) throws Malformed {
-    if (starts(d, 'F', 'L', 'R', 0)) {
-      checkJfr(d, at);
-      return "jfr";
-    }
-    checkProtobuf(d, at);
-    return "pprof";
+    if (c.format == ProfileFormat.JFR) checkJfr(c.bytes, at);
+    else checkProtobuf(c.bytes, at);
+    return new Attachment(name, c.format.id, c.compression.id, data, c.bytes);
   }
 
   /** A JFR file is a sequence of chunks; each header holds its own size at offset 8. They must add up. */
@@ -89,22 +72,6 @@ final class Attachment {
       throw new Malformed(at + ": not a complete pprof (protobuf) message: " + e.getMessage());
     }
   }
-
-  private static byte[] gunzip(byte[] data, String at) throws Malformed {
-    try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(data), 65536)) {
-      ByteArrayOutputStream out = new ByteArrayOutputStream(data.length * 4);
-      byte[] buf = new byte[65536];
-      for (int n; (n = in.read(buf)) > 0; ) {
-        out.write(buf, 0, n);
-        if (out.size() > MAX_INFLATED) throw new Malformed(at + ": inflates beyond " + (MAX_INFLATED >> 20) + " MiB");
-      }
-      return out.toByteArray();
-    } catch (IOException e) {
-      throw new Malformed(at + ": broken gzip: " + e.getMessage());
-    }
-  }
-
-  private static boolean starts(byte[] d, int... magic) { return startsAt(d, 0, magic); }
 
   private static boolean startsAt(byte[] d, int off, int... magic) {
     if (d.length - off < magic.length) return false;

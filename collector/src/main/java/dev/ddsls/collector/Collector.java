@@ -41,7 +41,7 @@ public final class Collector implements AutoCloseable {
     this.counters = new Counters(out);
     this.retention = retention;
     this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
-    List<ProfileSpanIndexer> indexers = List.of(new PprofSpanIndexer());
+    List<ProfileSpanIndexer> indexers = List.of(new PprofSpanIndexer(), new JfrSpanIndexer());
     this.intake = new IntakeApi(store, counters, indexers, maxBody);
     this.read = new ReadApi(store);
     String v = Collector.class.getPackage().getImplementationVersion();

@@ -69,18 +69,28 @@ final class IntakeApi {
       reject(ex, e.getMessage());
       return;
     }
-    long id = store.addProfile(upload, spanLinks(upload), System.currentTimeMillis());
+    List<ProfileSpanIndexer.SpanRef> links;
+    try {
+      links = spanLinks(upload);
+    } catch (Malformed e) {
+      reject(ex, e.getMessage());
+      return;
+    }
+    long id = store.addProfile(upload, links, System.currentTimeMillis());
     counters.stored.incrementAndGet();
     HttpIo.json(ex, 200, "{\"id\":" + id + "}");
   }
 
-  private List<ProfileSpanIndexer.SpanRef> spanLinks(ProfileUpload upload) {
+  /** Span links of every attachment; an indexer's {@link Malformed} (a recording it cannot read) refuses the upload. */
+  private List<ProfileSpanIndexer.SpanRef> spanLinks(ProfileUpload upload) throws Malformed {
     List<ProfileSpanIndexer.SpanRef> out = new ArrayList<>();
     for (ProfileSpanIndexer indexer : indexers) {
       for (Attachment a : upload.attachments) {
         try {
           // The content the check already inflated, so that an upload is inflated once.
-          out.addAll(a.content != null ? indexer.spans(a.format, "none", a.content) : indexer.spans(a.format, a.compression, a.data));
+          out.addAll(indexer.spans(a.format, "none", a.content));
+        } catch (Malformed e) {
+          throw new Malformed("attachment " + a.name + ": " + e.getMessage());
         } catch (Exception e) {
           // The profile is still worth keeping: it stays findable by time, service and tags.
           counters.malformed("/profiling/v1/input", "span indexing of " + a.name + " failed (" + indexer.getClass().getName() + "): " + e);

@@ -2,7 +2,6 @@ package dev.ddsls.collector;
 
 import dev.ddsls.formats.pprof.Pprof;
 import dev.ddsls.formats.pprof.ProtoReader;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -10,7 +9,6 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.GZIPInputStream;
 
 /**
  * The spans a pprof attachment's samples belong to, from its {@code span id} / {@code local root span id} labels.
@@ -23,12 +21,8 @@ final class PprofSpanIndexer implements ProfileSpanIndexer {
 
   @Override
   public Collection<SpanRef> spans(String format, String compression, byte[] data) throws Exception {
-    if (!"pprof".equals(format)) return List.of();
-    if ("gzip".equals(compression)) {
-      try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(data), 65536)) { data = in.readAllBytes(); }
-    } else if (!"none".equals(compression)) {
-      return List.of();
-    }
+    // The intake passes the content Attachment already uncompressed: an upload is inflated once.
+    if (!"pprof".equals(format) || !"none".equals(compression)) return List.of();
     long[] keys = labelKeys(data);
     if (keys[0] < 0) return List.of();
     Map<Long, Long> rootOfSpan = new LinkedHashMap<>();

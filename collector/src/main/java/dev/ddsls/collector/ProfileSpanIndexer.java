@@ -8,8 +8,8 @@ import java.util.Collection;
  * collector then stores those pairs in its {@code profile_spans} table, in the same transaction as the profile, and
  * {@code GET /ddsls/v1/profiles?span_id=} finds the profile by them.
  *
- * <p>{@link PprofSpanIndexer} reads pprof attachments (the agent's); a JFR attachment carries no such labels and is
- * indexed by time, service and the event's tags only.
+ * <p>{@link PprofSpanIndexer} reads pprof attachments (the agent's), {@link JfrSpanIndexer} JFR recordings
+ * (dd-trace-java's {@code main.jfr}).
  */
 public interface ProfileSpanIndexer {
   /** A span that samples of the attachment belong to. {@code localRootSpanId} is 0 when unknown. */
@@ -29,7 +29,8 @@ public interface ProfileSpanIndexer {
    * @param format {@code pprof} or {@code jfr}
    * @param compression {@code gzip}, {@code zstd}, {@code lz4} or {@code none}: {@code data} is still compressed
    * @return the spans, or an empty collection when this indexer does not read that format
-   * @throws Exception when the attachment cannot be read; the profile is stored anyway, without span links
+   * @throws Malformed when the attachment cannot be read at all: the upload is refused with a 400
+   * @throws Exception when indexing fails otherwise; the profile is stored anyway, without span links
    */
   Collection<SpanRef> spans(String format, String compression, byte[] data) throws Exception;
 }

@@ -2,7 +2,8 @@ package dev.ddsls.analysis.gate;
 
 import dev.ddsls.analysis.pprof.FrameStat;
 import dev.ddsls.analysis.pprof.FrameStats;
-import dev.ddsls.analysis.pprof.PprofReader;
+import dev.ddsls.analysis.pprof.ProfileInput;
+import dev.ddsls.analysis.profile.ProfileReader;
 import dev.ddsls.analysis.pprof.Profile;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -112,15 +113,16 @@ public final class InitProfileDiff {
 
     void read(List<Path> files) {
       for (Path f : files) {
-        String name = f.getFileName().toString();
-        if (!(name.endsWith(".pb.gz") || name.endsWith(".pprof") || name.endsWith(".pprof.gz"))) continue;
         Profile p;
         try {
-          p = PprofReader.read(f);
+          if (!ProfileReader.isProfile(f)) continue;
+          p = null;
+          for (ProfileInput in : ProfileReader.read(f, f.toString()).inputs()) if (in.profile().valueIndex("cpu") >= 0) p = in.profile();
         } catch (IOException | RuntimeException e) {
           unreadable++;
           continue;
         }
+        if (p == null) continue;
         int cpu = p.valueIndex("cpu");
         if (cpu < 0) continue; // a wall-clock profile
         Profile init = p.filter(s -> "init".equals(s.strLabel("phase")));

@@ -5,19 +5,37 @@ import dev.ddsls.analysis.jfr.JfrTypes.Type;
 import java.util.List;
 
 /**
- * Reads the execution samples of a JFR recording (format 2.x, as written by the JDK and by async-profiler) chunk by
+ * Reads the samples of a JFR recording (format 2.x, as written by the JDK, async-profiler and dd-trace-java) chunk by
  * chunk: the metadata event declares the types, the constant pools hold stack traces, methods, classes, symbols and
- * threads, and the events refer to them by id. Only {@code jdk.ExecutionSample} (cpu) and
- * {@code profiler.WallClockSample} (wall) events are decoded; every other event is skipped by its size. Frame names
- * are resolved once per stack trace and per method, not per sample.
+ * threads, and the events refer to them by id. Decoded: the cpu samples {@code jdk.ExecutionSample} and ddprof's
+ * {@code datadog.ExecutionSample}, the wall samples {@code profiler.WallClockSample} (async-profiler) and ddprof's
+ * {@code datadog.MethodSample} (both with the span ids of the sampled thread's active span), dd-trace-java's
+ * {@code datadog.Endpoint} (local root span id to endpoint) and {@code jdk.ActiveSetting} (the sampling periods,
+ * {@link SamplePeriods}). Every other event is skipped by its size and counted when its type is a sample. Frame
+ * names are resolved once per stack trace and per method, not per sample.
  */
 final class JfrParser {
   static final int CHUNK_HEADER = 68;
-  static final String CPU_EVENT = "jdk.ExecutionSample", WALL_EVENT = "profiler.WallClockSample";
+  static final int CPU = 1, WALL = 2, ENDPOINT = 3, SETTING = 4;
+  private static final java.util.Map<String, Integer> KINDS = java.util.Map.of(
+      "jdk.ExecutionSample", CPU, "datadog.ExecutionSample", CPU,
+      "profiler.WallClockSample", WALL, "datadog.MethodSample", WALL,
+      "datadog.Endpoint", ENDPOINT, "jdk.ActiveSetting", SETTING);
 
   /** Receives each sample in file order. */
   interface Sink {
-    void sample(boolean wall, long epochNanos, Stack stack, JfrThread thread);
+    /**
+     * One sample of {@code eventType}; {@code periodNanos} as the recording states it (0: not stated),
+     * {@code weight} the number of periods it stands for, span ids 0 when the event has none.
+     */
+    void sample(boolean wall, String eventType, long epochNanos, Stack stack, JfrThread thread, long spanId,
+        long localRootSpanId, long weight, long periodNanos);
+
+    /** A dd-trace-java endpoint: the local root span {@code localRootSpanId} served {@code endpoint}. */
+    void endpoint(long localRootSpanId, String endpoint);
+
+    /** A sample event left out, and why (no stack trace, or a kind of sample ddsls does not analyse). */
+    void skipped(String eventType, String reason);
   }
 
   /** A stack trace: frame names ({@code package.Class.method}), leaf first, and their source lines (0 unknown). */
@@ -58,6 +76,7 @@ final class JfrParser {
   private final LongMap<Integer> symbols = new LongMap<>(); // symbol id -> position of its string
   private final LongMap<JfrThread> threads = new LongMap<>();
   private final LongMap<String> strings = new LongMap<>();
+  private final SamplePeriods periods = new SamplePeriods();
 
   private JfrParser(byte[] file, Sink sink) {
     this.in = new JfrInput(file);
@@ -267,43 +286,102 @@ final class JfrParser {
   }
 
   private void events(int pos, int end, long startNanos, long startTicks, double ticksPerNano) {
-    Type cpu = types.byName.get(CPU_EVENT), wall = types.byName.get(WALL_EVENT);
-    long cpuId = cpu == null ? -1 : cpu.id, wallId = wall == null ? -1 : wall.id;
+    LongMap<Type> decoded = new LongMap<>(), samples = new LongMap<>();
+    for (Type t : types.byName.values()) {
+      if (KINDS.containsKey(t.name)) decoded.put(t.id, t);
+      else if (t.name.endsWith("Sample")) samples.put(t.id, t); // allocation, native, object samples: counted only
+    }
+    // Settings first: a chunk may state a period after samples that it applies to.
+    walk(pos, end, decoded, true, startNanos, startTicks, ticksPerNano);
+    walk(pos, end, decoded, false, startNanos, startTicks, ticksPerNano);
+    for (int at = pos; at < end; ) {
+      in.pos = at;
+      int size = in.varint();
+      Type t = samples.get(in.varlong());
+      if (t != null) sink.skipped(t.name, "a kind of sample ddsls does not analyse");
+      at += size;
+    }
+  }
+
+  private void walk(int pos, int end, LongMap<Type> decoded, boolean settings, long startNanos, long startTicks, double ticksPerNano) {
     while (pos < end) {
       in.pos = pos;
       int size = in.varint();
       if (size <= 0 || size > end - pos) throw new Truncated("JFR event at byte " + pos + " declares " + size + " bytes, " + (end - pos) + " left in its chunk");
-      long typeId = in.varlong();
-      if (typeId == cpuId) sample(cpu, false, startNanos, startTicks, ticksPerNano);
-      else if (typeId == wallId) sample(wall, true, startNanos, startTicks, ticksPerNano);
+      Type type = decoded.get(in.varlong());
+      if (type != null) {
+        int kind = KINDS.get(type.name);
+        if (settings && kind == SETTING) setting(type);
+        else if (!settings && kind == ENDPOINT) endpoint(type);
+        else if (!settings && (kind == CPU || kind == WALL)) sample(type, kind == WALL, startNanos, startTicks, ticksPerNano);
+      }
       pos += size;
     }
   }
 
+  private void setting(Type type) {
+    long id = -1;
+    String name = null, value = null;
+    for (Field f : type.all) {
+      if (f.role == JfrTypes.SETTING_ID && f.kind == JfrTypes.VARINT && !f.array) id = in.varlong();
+      else if (f.role == JfrTypes.NAME && isString(f)) name = string(f);
+      else if (f.role == JfrTypes.VALUE && isString(f)) value = string(f);
+      else JfrTypes.skip(in, f);
+    }
+    Type of = types.byId.get(id);
+    if (of != null) periods.setting(of.name, name, value);
+  }
+
+  private void endpoint(Type type) {
+    long root = 0;
+    String endpoint = null;
+    for (Field f : type.all) {
+      if (f.role == JfrTypes.LOCAL_ROOT_SPAN_ID && f.kind == JfrTypes.VARINT && !f.array) root = in.varlong();
+      else if (f.role == JfrTypes.ENDPOINT && isString(f)) endpoint = string(f);
+      else JfrTypes.skip(in, f);
+    }
+    if (root != 0 && endpoint != null && !endpoint.isEmpty()) sink.endpoint(root, endpoint);
+  }
+
+  /** A string field: inline, or (as the JDK writes event strings) a reference into the chunk's string pool. */
+  private boolean isString(Field f) {
+    if (f.array) return false;
+    if (f.kind == JfrTypes.STRING) return true;
+    Type t = f.kind == JfrTypes.POOL_REF ? types.byId.get(f.typeId) : null;
+    return t != null && t.name.equals("java.lang.String");
+  }
+
+  private String string(Field f) { return f.kind == JfrTypes.STRING ? in.string(strings) : strings.get(in.varlong()); }
+
   private void sample(Type type, boolean isWall, long startNanos, long startTicks, double ticksPerNano) {
-    long ticks = 0, stackId = 0, threadId = 0;
+    long ticks = 0, stackId = 0, threadId = 0, spanId = 0, rootId = 0, weight = 1;
     boolean sampled = false;
-    List<Field> fields = type.fields;
-    for (int i = 0, n = fields.size(); i < n; i++) {
-      Field f = fields.get(i);
+    for (Field f : type.all) {
       boolean scalar = !f.array && (f.kind == JfrTypes.VARINT || f.kind == JfrTypes.POOL_REF);
       switch (scalar ? f.role : JfrTypes.OTHER) {
         case JfrTypes.START_TIME: ticks = in.varlong(); break;
         case JfrTypes.STACK_TRACE: stackId = in.varlong(); break;
         case JfrTypes.SAMPLED_THREAD: threadId = in.varlong(); sampled = true; break;
         case JfrTypes.EVENT_THREAD: if (sampled) in.varlong(); else threadId = in.varlong(); break;
+        case JfrTypes.SPAN_ID: spanId = in.varlong(); break;
+        case JfrTypes.LOCAL_ROOT_SPAN_ID: rootId = in.varlong(); break;
+        case JfrTypes.WEIGHT: case JfrTypes.SAMPLES: weight = in.varlong(); break;
         default: JfrTypes.skip(in, f);
       }
     }
     Stack stack = stacks.get(stackId);
-    if (stack == null) return;
+    if (stack == null) {
+      sink.skipped(type.name, "no stack trace");
+      return;
+    }
     if (stack.names == null) stack.names = names(stack.methods);
     JfrThread thread = threads.get(threadId);
     if (thread != null && !thread.resolved) {
       thread.javaName = thread.javaNameAt < 0 ? null : stringAt(thread.javaNameAt);
       thread.resolved = true;
     }
-    sink.sample(isWall, startNanos + (long) ((ticks - startTicks) / ticksPerNano), stack, thread);
+    sink.sample(isWall, type.name, startNanos + (long) ((ticks - startTicks) / ticksPerNano), stack, thread, spanId, rootId,
+        Math.max(1, weight), periods.of(type.name));
   }
 
   private List<String> names(long[] ms) {

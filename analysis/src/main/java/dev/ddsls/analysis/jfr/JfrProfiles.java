@@ -9,50 +9,90 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * A JFR recording as {@link Profile}s, read with {@link JfrParser}: {@code jdk.ExecutionSample} (JFR's and
- * async-profiler's CPU samples) becomes a cpu profile, {@code profiler.WallClockSample} (async-profiler wall mode) a
- * wall profile. Each sample is worth the sampling interval ({@link #CPU_INTERVAL} / {@link #WALL_INTERVAL}; JFR does
- * not store it per event). A plain JFR has no phase labels: every sample is labelled {@code phase=init} (decision: a
- * JFR file given to diagnose is taken to be a cold-start recording; see docs/diagnose.md).
+ * A JFR recording as {@link Profile}s, read with {@link JfrParser}: cpu samples ({@code jdk.ExecutionSample},
+ * {@code datadog.ExecutionSample}) become a cpu profile, wall samples ({@code profiler.WallClockSample},
+ * {@code datadog.MethodSample}) a wall profile. A sample is worth its event type's sampling period as the recording
+ * states it ({@link SamplePeriods}), times the number of samples the event stands for ({@code weight},
+ * {@code samples}); a recording that states no period gets {@link #DEFAULT_PERIOD}, and a note says so.
+ *
+ * <p>dd-trace-java's span ids become the labels the ddsls agent's pprof carries ({@code span id},
+ * {@code local root span id}, and {@code trace endpoint} from {@code datadog.Endpoint}), so that span-id lookups
+ * treat both alike. A plain JFR has no phase labels: every sample is labelled {@code phase=init} (decision: a JFR
+ * file given to diagnose is taken to be a cold-start recording; see docs/diagnose.md).
  */
 public final class JfrProfiles {
-  public static final Duration CPU_INTERVAL = Duration.ofMillis(10);
-  public static final Duration WALL_INTERVAL = Duration.ofMillis(10);
+  /** For recordings that state no period (older async-profiler, hand-made recordings): the JDK's default. */
+  public static final Duration DEFAULT_PERIOD = Duration.ofMillis(10);
   /** The file is held in memory; each sample costs some 50 bytes once read (docs/reliability.md). */
   public static final long MAX_BYTES = 1L << 30;
   public static final int MAX_SAMPLES = 20_000_000;
+  public static final String SPAN_ID = "span id", LOCAL_ROOT_SPAN_ID = "local root span id", TRACE_ENDPOINT = "trace endpoint";
 
   private JfrProfiles() {}
 
+  /**
+   * The profiles of one recording, and what was left out of them or weighted by default: a count per event type and
+   * reason ({@code "datadog.ObjectSample events not read: a kind of sample ddsls does not analyse"}).
+   */
+  public record Recording(List<Profile> profiles, Map<String, Integer> leftOut) {
+    /** One line per reason, with its count. */
+    public List<String> notes() {
+      List<String> out = new ArrayList<>();
+      leftOut.forEach((what, n) -> out.add(n + " " + what));
+      return out;
+    }
+  }
+
   /** The cpu and wall profiles in the recording (either may be absent). */
   public static List<Profile> read(Path file) throws IOException {
-    Builder cpu = new Builder("cpu", CPU_INTERVAL.toNanos());
-    Builder wall = new Builder("wall", WALL_INTERVAL.toNanos());
     long size = Files.size(file);
     if (size > MAX_BYTES) throw new IOException(file + ": " + (size >> 20) + " MiB, over the " + (MAX_BYTES >> 20) + " MiB a JFR recording may have");
     try {
-      JfrParser.parse(Files.readAllBytes(file), (isWall, nanos, stack, thread) -> {
-        if (cpu.samples.size() + wall.samples.size() >= MAX_SAMPLES) {
-          throw new IllegalStateException("more than " + MAX_SAMPLES + " samples");
-        }
-        (isWall ? wall : cpu).add(nanos, stack, thread);
-      });
-    } catch (ArrayIndexOutOfBoundsException e) {
-      throw new IOException(file + ": not a readable JFR recording (ends inside a structure; truncated?)", e);
-    } catch (RuntimeException e) {
-      throw new IOException(file + ": not a readable JFR recording (" + e.getMessage() + ")", e);
+      return read(Files.readAllBytes(file)).profiles();
+    } catch (IOException e) {
+      throw new IOException(file + ": " + e.getMessage(), e);
     }
-    List<Profile> out = new ArrayList<>();
-    if (!cpu.samples.isEmpty()) out.add(cpu.build());
-    if (!wall.samples.isEmpty()) out.add(wall.build());
-    return out;
   }
 
-  /** A thread's labels, shared by all its samples. */
+  /** Reads an uncompressed recording held in memory. */
+  public static Recording read(byte[] recording) throws IOException {
+    Builder cpu = new Builder("cpu"), wall = new Builder("wall");
+    Map<Long, String> endpoints = new HashMap<>();
+    Map<String, Integer> leftOut = new TreeMap<>();
+    try {
+      JfrParser.parse(recording, new JfrParser.Sink() {
+        @Override public void sample(boolean isWall, String type, long nanos, JfrParser.Stack stack, JfrParser.JfrThread thread,
+            long spanId, long rootId, long weight, long period) {
+          if (cpu.samples.size() + wall.samples.size() >= MAX_SAMPLES) throw new IllegalStateException("more than " + MAX_SAMPLES + " samples");
+          if (period <= 0) {
+            period = DEFAULT_PERIOD.toNanos();
+            leftOut.merge(type + " samples weighted " + DEFAULT_PERIOD.toMillis() + " ms each: the recording states no sampling period for them", 1, Integer::sum);
+          }
+          (isWall ? wall : cpu).add(nanos, stack, thread, spanId, rootId, weight, period);
+        }
+
+        @Override public void endpoint(long rootId, String endpoint) { endpoints.put(rootId, endpoint); }
+
+        @Override public void skipped(String type, String reason) { leftOut.merge(type + " events not read: " + reason, 1, Integer::sum); }
+      });
+    } catch (ArrayIndexOutOfBoundsException e) {
+      throw new IOException("not a readable JFR recording (ends inside a structure; truncated?)", e);
+    } catch (RuntimeException e) {
+      throw new IOException("not a readable JFR recording (" + e.getMessage() + ")", e);
+    }
+    List<Profile> out = new ArrayList<>();
+    if (!cpu.samples.isEmpty()) out.add(cpu.build(endpoints));
+    if (!wall.samples.isEmpty()) out.add(wall.build(endpoints));
+    return new Recording(out, leftOut);
+  }
+
+  /** A thread's labels, shared by all its samples that carry no span. */
   private static final class Labels {
     final Map<String, String> str;
     final Map<String, Long> num;
@@ -66,18 +106,17 @@ public final class JfrProfiles {
 
   private static final Labels NO_THREAD = new Labels(null);
 
+  /** A sample as read; labels are made once the whole recording (and so every endpoint) is known. */
+  private record Raw(JfrParser.Stack stack, Labels thread, long spanId, long rootId, long[] values) {}
+
   private static final class Builder {
     final String type;
-    final long[] values;
-    final List<ProfileSample> samples = new ArrayList<>();
-    long first = Long.MAX_VALUE, last = Long.MIN_VALUE;
+    final List<Raw> samples = new ArrayList<>();
+    long first = Long.MAX_VALUE, last = Long.MIN_VALUE, period;
 
-    Builder(String type, long interval) {
-      this.type = type;
-      this.values = new long[] {1, interval};
-    }
+    Builder(String type) { this.type = type; }
 
-    void add(long nanos, JfrParser.Stack stack, JfrParser.JfrThread thread) {
+    void add(long nanos, JfrParser.Stack stack, JfrParser.JfrThread thread, long spanId, long rootId, long weight, long periodNanos) {
       Labels labels = NO_THREAD;
       if (thread != null) {
         if (thread.labels == null) thread.labels = new Labels(thread);
@@ -85,13 +124,30 @@ public final class JfrProfiles {
       }
       if (nanos < first) first = nanos;
       if (nanos > last) last = nanos;
-      samples.add(new ProfileSample(stack.names, stack.lines, values, labels.str, labels.num));
+      if (period == 0) period = periodNanos;
+      samples.add(new Raw(stack, labels, spanId, rootId, new long[] {weight, weight * periodNanos}));
     }
 
-    Profile build() {
+    Profile build(Map<Long, String> endpoints) {
+      List<ProfileSample> out = new ArrayList<>(samples.size());
+      for (Raw r : samples) {
+        Map<String, String> str = r.thread.str;
+        Map<String, Long> num = r.thread.num;
+        if (r.spanId != 0 || r.rootId != 0) {
+          num = new HashMap<>(num);
+          if (r.spanId != 0) num.put(SPAN_ID, r.spanId);
+          if (r.rootId != 0) num.put(LOCAL_ROOT_SPAN_ID, r.rootId);
+          String endpoint = r.rootId == 0 ? null : endpoints.get(r.rootId);
+          if (endpoint != null) {
+            str = new HashMap<>(str);
+            str.put(TRACE_ENDPOINT, endpoint);
+          }
+        }
+        out.add(new ProfileSample(r.stack.names, r.stack.lines, r.values, str, num));
+      }
       return new Profile(List.of(new ValueType("samples", "count"), new ValueType(type, "nanoseconds")),
-          new ValueType(type, "nanoseconds"), values[1], first, last - first,
-          List.of("ddsls.engine=jfr", "ddsls.source=jfr"), samples);
+          new ValueType(type, "nanoseconds"), period, first, last - first,
+          List.of("ddsls.engine=jfr", "ddsls.source=jfr"), out);
     }
   }
 }

@@ -16,7 +16,8 @@ final class JfrTypes {
 
   /** What a field holds, by its name, for the few fields ddsls reads (the readers also check the kind). */
   static final int OTHER = 0, FRAMES = 1, METHOD = 2, LINE = 3, TYPE = 4, NAME = 5, SYMBOL_STRING = 6, JAVA_NAME = 7,
-      JAVA_THREAD_ID = 8, OS_THREAD_ID = 9, START_TIME = 10, STACK_TRACE = 11, SAMPLED_THREAD = 12, EVENT_THREAD = 13;
+      JAVA_THREAD_ID = 8, OS_THREAD_ID = 9, START_TIME = 10, STACK_TRACE = 11, SAMPLED_THREAD = 12, EVENT_THREAD = 13,
+      SPAN_ID = 14, LOCAL_ROOT_SPAN_ID = 15, WEIGHT = 16, SAMPLES = 17, ENDPOINT = 18, SETTING_ID = 19, VALUE = 20;
 
   static final class Type {
     final long id;
@@ -72,6 +73,13 @@ final class JfrTypes {
       case "stackTrace": return STACK_TRACE;
       case "sampledThread": return SAMPLED_THREAD;
       case "eventThread": return EVENT_THREAD;
+      case "spanId": return SPAN_ID; // dd-trace-java's profiler (ddprof)
+      case "localRootSpanId": return LOCAL_ROOT_SPAN_ID;
+      case "weight": return WEIGHT;
+      case "samples": return SAMPLES; // async-profiler's wall-clock batches
+      case "endpoint": return ENDPOINT;
+      case "id": return SETTING_ID; // jdk.ActiveSetting: the id of the event type the setting is for
+      case "value": return VALUE;
       default: return OTHER;
     }
   }

@@ -49,6 +49,37 @@ class JfrProfilesTest {
     assertTrue(ours.get(0).samples().stream().noneMatch(s -> s.stack().contains(sleeper)), "no cpu samples of it");
   }
 
+  /**
+   * Real uploads of dd-trace-java 1.65.1 (the {@code main.jfr} of a service whose spans come from
+   * {@code dd.trace.methods}): with its profiler ddprof (the JDK's chunk and ddprof's chunk, {@code datadog.ExecutionSample}
+   * and {@code datadog.MethodSample} with span ids, periods stated as {@code interval}), and with ddprof off
+   * ({@code jdk.ExecutionSample} at the 9 ms the tracer sets, {@code datadog.Endpoint}).
+   */
+  @Test void ddTraceJavaRecordingsMatchTheJdkParser() throws Exception {
+    List<Profile> ddprof = assertSameAsJdk(resource("dd-trace-java-1.65.1-ddprof.jfr"));
+    assertEquals(List.of("cpu", "wall"), ddprof.stream().map(p -> p.sampleTypes().get(1).type()).toList());
+    assertEquals(10_000_000, ddprof.get(0).period(), "ddprof's cpu interval, as stated in the recording");
+    assertEquals(50_000_000, ddprof.get(1).period(), "ddprof's wall interval");
+    for (Profile p : ddprof) {
+      assertTrue(p.samples().stream().anyMatch(s -> s.stack().contains("app.Work.burn") && s.numLabels().get("span id") != null
+          && s.numLabels().get("local root span id") != null), "the traced method's samples carry its span");
+    }
+    assertTrue(ddprof.get(1).samples().stream().anyMatch(s -> "Work.handle".equals(s.strLabel("trace endpoint"))),
+        "datadog.Endpoint names the local root's endpoint");
+    List<Profile> jdk = assertSameAsJdk(resource("dd-trace-java-1.65.1-jdk.jfr"));
+    assertEquals(9_000_000, jdk.get(0).period(), "dd-trace-java's jdk.ExecutionSample period");
+    assertTrue(jdk.get(0).samples().stream().allMatch(s -> s.value(1) == 9_000_000), "each sample worth 9 ms, not 10");
+  }
+
+  @Test void unreadSampleKindsAreCountedInNotes() throws Exception {
+    JfrProfiles.Recording r = JfrProfiles.read(Files.readAllBytes(resource("dd-trace-java-1.65.1-jdk.jfr")));
+    assertTrue(r.notes().stream().anyMatch(n -> n.matches("\\d+ jdk.ObjectAllocationSample events not read: .*")), r.notes().toString());
+  }
+
+  private static Path resource(String name) throws Exception {
+    return Path.of(JfrProfilesTest.class.getResource("/jfr/" + name).toURI());
+  }
+
   /** Chunks of different producers in one file (as {@code cat a.jfr b.jfr} makes): ids are per chunk. */
   @Test void multiChunkFileMatchesTheJdkParser() throws Exception {
     Path jdk = tmp.resolve("jdk.jfr");

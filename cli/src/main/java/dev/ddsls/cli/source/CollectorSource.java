@@ -6,11 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ddsls.analysis.diagnose.Query;
 import dev.ddsls.analysis.diagnose.SourceData;
-import dev.ddsls.analysis.pprof.PprofReader;
-import dev.ddsls.analysis.pprof.ProfileInput;
+import dev.ddsls.analysis.profile.ProfileFormat;
+import dev.ddsls.analysis.profile.ProfileFormatException;
+import dev.ddsls.analysis.profile.ProfileNotes;
+import dev.ddsls.analysis.profile.ProfileReader;
 import dev.ddsls.analysis.trace.SpanReader;
 import dev.ddsls.cli.Cli;
-import dev.ddsls.formats.pprof.PprofFormatException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,8 +27,8 @@ import okhttp3.Response;
 
 /**
  * A {@code ddsls collect} store, through its read API: {@code GET /ddsls/v1/spans?all=true} (every span in one
- * streamed answer), {@code /ddsls/v1/profiles} a page at a time ({@code next_cursor}), then each profile's pprof
- * attachments.
+ * streamed answer), {@code /ddsls/v1/profiles} a page at a time ({@code next_cursor}), then each profile's
+ * attachments (pprof or JFR, any compression: {@link ProfileReader}).
  */
 public final class CollectorSource implements Source {
   static final int PAGE = 1000;
@@ -56,7 +57,7 @@ public final class CollectorSource implements Source {
       return t;
     });
     try {
-      List<Future<ProfileInput>> profiles = new ArrayList<>();
+      List<Future<Attachment>> profiles = new ArrayList<>();
       String cursor = null;
       do {
         HttpUrl.Builder u = url("ddsls/v1/profiles", q);
@@ -65,7 +66,6 @@ public final class CollectorSource implements Source {
         for (JsonNode p : page.path("profiles")) {
           for (JsonNode a : p.path("attachments")) {
             String name = a.path("name").asText();
-            if (!name.endsWith(".pprof") && !a.path("format").asText().contains("pprof")) continue;
             HttpUrl url = base.resolve(a.path("url").asText());
             String id = "collector:profile/" + p.path("id").asText() + "/" + name;
             profiles.add(pool.submit(() -> profile(url, id)));
@@ -82,25 +82,45 @@ public final class CollectorSource implements Source {
         cursor = spans(u.build(), into, progress);
         progress.update("fetching spans from " + base + ": " + into.spans.size());
       } while (cursor != null);
-      for (Future<ProfileInput> f : profiles) {
-        into.profiles.add(await(f));
+      ProfileNotes notes = new ProfileNotes();
+      for (Future<Attachment> f : profiles) {
+        Attachment a = await(f);
+        if (a.unreadable != null) {
+          notes.unreadable(a.id, a.unreadable);
+          continue;
+        }
+        ProfileReader.Read r = a.read;
+        into.profiles.addAll(r.inputs());
+        notes.add(r);
+        if (r.content().format == ProfileFormat.JFR && !into.notes.contains(DirectorySource.JFR_NOTE)) {
+          into.notes.add(DirectorySource.JFR_NOTE);
+        }
         if (into.profiles.size() % 100 == 0) progress.update("fetching profiles from " + base + ": " + into.profiles.size());
       }
+      into.notes.addAll(notes.lines());
     } finally {
       pool.shutdownNow();
     }
     progress.done();
   }
 
-  private ProfileInput profile(HttpUrl url, String id) {
+  /**
+   * One attachment, whatever its format and compression. One that cannot be read is left out with a note: the
+   * collector validated it at upload, so this is a store written before that or a format ddsls cannot read, and the
+   * rest of the report still holds.
+   */
+  private Attachment profile(HttpUrl url, String id) {
     try {
-      return new ProfileInput(id, PprofReader.read(bytes(url)));
-    } catch (PprofFormatException e) {
-      throw new Cli.Failure(Cli.UNAVAILABLE, id + ": " + e.getMessage());
+      return new Attachment(id, ProfileReader.read(id, bytes(url)), null);
+    } catch (ProfileFormatException e) {
+      return new Attachment(id, null, e.getMessage());
     }
   }
 
-  private static ProfileInput await(Future<ProfileInput> f) throws IOException {
+  /** An attachment read, or why it could not be. */
+  private record Attachment(String id, ProfileReader.Read read, String unreadable) {}
+
+  private static Attachment await(Future<Attachment> f) throws IOException {
     try {
       return f.get();
     } catch (InterruptedException e) {

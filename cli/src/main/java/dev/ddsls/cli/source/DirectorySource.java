@@ -5,9 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ddsls.analysis.coldstart.PlatformLogReader;
 import dev.ddsls.analysis.diagnose.Query;
 import dev.ddsls.analysis.diagnose.SourceData;
-import dev.ddsls.analysis.pprof.PprofReader;
-import dev.ddsls.analysis.pprof.Profile;
 import dev.ddsls.analysis.pprof.ProfileInput;
+import dev.ddsls.analysis.profile.ProfileFormat;
+import dev.ddsls.analysis.profile.ProfileNotes;
+import dev.ddsls.analysis.profile.ProfileReader;
 import dev.ddsls.analysis.trace.SpanReader;
 import dev.ddsls.analysis.trace.XRaySegment;
 import dev.ddsls.cli.Cli;
@@ -25,7 +26,8 @@ import java.util.stream.Stream;
 
 /**
  * A directory (searched recursively) or one file: the agent's output ({@code profile-*-cpu.pb.gz}, {@code spans-*.jsonl};
- * so a {@code ddsls coldstart --out DIR} works), pprof files ({@code .pprof}, {@code .pb.gz}, {@code .pb}), span exports
+ * so a {@code ddsls coldstart --out DIR} works), profiles (pprof or JFR, any compression, recognised by content:
+ * {@link ProfileReader#isProfile}), span exports
  * (JSON lines or the Datadog spans API's JSON), {@code aws xray batch-get-traces} output, and Lambda's platform
  * records (CloudWatch {@code REPORT}/{@code INIT_REPORT} lines, JSON logs, Telemetry API events) in {@code .log},
  * {@code .txt}, {@code .json} and {@code .jsonl} files. Other files (the agent's profile event JSON, coldstart's
@@ -36,6 +38,7 @@ public final class DirectorySource implements Source {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final Path root;
   private final Map<String, Integer> packageDepth = new HashMap<>();
+  private final ProfileNotes profileNotes = new ProfileNotes();
 
   public DirectorySource(Path root) { this.root = root; }
 
@@ -58,6 +61,7 @@ public final class DirectorySource implements Source {
       progress.update("reading " + root + ": " + (++done) + "/" + files.size() + " files, " + into.spans.size() + " spans, "
           + into.profiles.size() + " profiles");
     }
+    into.notes.addAll(profileNotes.lines());
     progress.done();
   }
 
@@ -65,12 +69,11 @@ public final class DirectorySource implements Source {
     String name = f.getFileName().toString();
     String id = root.equals(f) ? name : root.relativize(f).toString();
     try {
-      if (name.endsWith(".pb.gz") || name.endsWith(".pprof") || name.endsWith(".pb")) {
-        Profile p = PprofReader.read(f);
-        if (q.inWindow(p.timeNanos())) into.profiles.add(new ProfileInput(id, p));
-      } else if (name.endsWith(".jfr")) {
-        for (Profile p : dev.ddsls.analysis.jfr.JfrProfiles.read(f)) into.profiles.add(new ProfileInput(id + "#" + p.sampleTypes().get(1).type(), p));
-        if (!into.notes.contains(JFR_NOTE)) into.notes.add(JFR_NOTE);
+      if (ProfileReader.isProfile(f)) {
+        ProfileReader.Read r = ProfileReader.read(f, id);
+        for (ProfileInput p : r.inputs()) if (q.inWindow(p.profile().timeNanos())) into.profiles.add(p);
+        profileNotes.add(r);
+        if (r.content().format == ProfileFormat.JFR && !into.notes.contains(JFR_NOTE)) into.notes.add(JFR_NOTE);
       } else if (name.endsWith(".json") || name.endsWith(".jsonl") || name.endsWith(".ndjson")) {
         json(f, id, q, into);
       } else if (name.endsWith(".log") || name.endsWith(".txt")) {
@@ -84,7 +87,7 @@ public final class DirectorySource implements Source {
     }
   }
 
-  static final String JFR_NOTE = "JFR recordings carry no phase labels: every sample of a .jfr file is counted as init "
+  static final String JFR_NOTE = "JFR recordings carry no phase labels: every sample of a JFR recording is counted as init "
       + "(record the cold start only, e.g. -XX:StartFlightRecording with a short duration)";
 
   private void json(Path f, String id, Query q, SourceData into) throws IOException {

@@ -212,7 +212,7 @@ class CollectTest {
     byte[] pprof = Payloads.pprofGz();
     byte[] jfr = jfrRecording();
     String event = Payloads.event("never", "2023-11-14T22:13:20Z", "2023-11-14T22:14:20Z", "cpu.pprof");
-    assertStatus(400, "broken gzip", collector.send("POST", "/profiling/v1/input", Payloads.MULTIPART,
+    assertStatus(400, "truncated gzip data", collector.send("POST", "/profiling/v1/input", Payloads.MULTIPART,
         Payloads.profile(event, Map.of("cpu.pprof", Arrays.copyOf(pprof, pprof.length - 10)), Map.of())));
     String jfrEvent = Payloads.event("never", "2023-11-14T22:13:20Z", "2023-11-14T22:14:20Z", "main.jfr");
     assertStatus(400, "JFR chunk", collector.send("POST", "/profiling/v1/input", Payloads.MULTIPART,
