@@ -24,7 +24,9 @@ import java.util.TreeMap;
  * <p>dd-trace-java's span ids become the labels the ddsls agent's pprof carries ({@code span id},
  * {@code local root span id}, and {@code trace endpoint} from {@code datadog.Endpoint}), so that span-id lookups
  * treat both alike. A plain JFR has no phase labels: every sample is labelled {@code phase=init} (decision: a JFR
- * file given to diagnose is taken to be a cold-start recording; see docs/diagnose.md).
+ * file given to diagnose is taken to be a cold-start recording; see docs/diagnose.md). A traced recording (any sample
+ * with a span, as dd-trace-java's of a running service) is not a cold start: its samples with a span are labelled
+ * {@code phase=invocation}, the others carry no phase, so that a service's requests are never counted as cold starts.
  */
 public final class JfrProfiles {
   /** For recordings that state no period (older async-profiler, hand-made recordings): the JDK's default. */
@@ -87,8 +89,9 @@ public final class JfrProfiles {
       throw new IOException("not a readable JFR recording (" + e.getMessage() + ")", e);
     }
     List<Profile> out = new ArrayList<>();
-    if (!cpu.samples.isEmpty()) out.add(cpu.build(endpoints));
-    if (!wall.samples.isEmpty()) out.add(wall.build(endpoints));
+    boolean traced = cpu.traced || wall.traced;
+    if (!cpu.samples.isEmpty()) out.add(cpu.build(endpoints, traced));
+    if (!wall.samples.isEmpty()) out.add(wall.build(endpoints, traced));
     return new Recording(out, leftOut);
   }
 
@@ -113,6 +116,7 @@ public final class JfrProfiles {
     final String type;
     final List<Raw> samples = new ArrayList<>();
     long first = Long.MAX_VALUE, last = Long.MIN_VALUE, period;
+    boolean traced;
 
     Builder(String type) { this.type = type; }
 
@@ -125,14 +129,20 @@ public final class JfrProfiles {
       if (nanos < first) first = nanos;
       if (nanos > last) last = nanos;
       if (period == 0) period = periodNanos;
+      traced |= spanId != 0 || rootId != 0;
       samples.add(new Raw(stack, labels, spanId, rootId, new long[] {weight, weight * periodNanos}));
     }
 
-    Profile build(Map<Long, String> endpoints) {
+    Profile build(Map<Long, String> endpoints, boolean traced) {
       List<ProfileSample> out = new ArrayList<>(samples.size());
       for (Raw r : samples) {
         Map<String, String> str = r.thread.str;
         Map<String, Long> num = r.thread.num;
+        if (traced) {
+          str = new HashMap<>(str);
+          str.remove(InitBreakdown.PHASE);
+          if (r.spanId != 0 || r.rootId != 0) str.put(InitBreakdown.PHASE, "invocation");
+        }
         if (r.spanId != 0 || r.rootId != 0) {
           num = new HashMap<>(num);
           if (r.spanId != 0) num.put(SPAN_ID, r.spanId);

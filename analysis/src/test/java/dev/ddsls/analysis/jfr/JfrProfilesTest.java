@@ -2,6 +2,7 @@ package dev.ddsls.analysis.jfr;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -66,6 +67,14 @@ class JfrProfilesTest {
     }
     assertTrue(ddprof.get(1).samples().stream().anyMatch(s -> "Work.handle".equals(s.strLabel("trace endpoint"))),
         "datadog.Endpoint names the local root's endpoint");
+    // A running service's recording is no cold start: its traced samples are requests, the rest have no phase.
+    for (Profile p : ddprof) {
+      assertFalse(p.samples().isEmpty());
+      for (var s : p.samples()) {
+        boolean traced = s.numLabels().get("span id") != null || s.numLabels().get("local root span id") != null;
+        assertEquals(traced ? "invocation" : null, s.strLabel("phase"), s.stack().toString());
+      }
+    }
     List<Profile> jdk = assertSameAsJdk(resource("dd-trace-java-1.65.1-jdk.jfr"));
     assertEquals(9_000_000, jdk.get(0).period(), "dd-trace-java's jdk.ExecutionSample period");
     assertTrue(jdk.get(0).samples().stream().allMatch(s -> s.value(1) == 9_000_000), "each sample worth 9 ms, not 10");

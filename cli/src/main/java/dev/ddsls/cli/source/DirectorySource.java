@@ -87,8 +87,9 @@ public final class DirectorySource implements Source {
     }
   }
 
-  static final String JFR_NOTE = "JFR recordings carry no phase labels: every sample of a JFR recording is counted as init "
-      + "(record the cold start only, e.g. -XX:StartFlightRecording with a short duration)";
+  static final String JFR_NOTE = "JFR recordings carry no phase labels: every sample of a recording without spans is counted "
+      + "as init (record the cold start only, e.g. -XX:StartFlightRecording with a short duration); a traced recording "
+      + "(dd-trace-java's) is a running service's, its samples with a span are requests, never a cold start";
 
   private void json(Path f, String id, Query q, SourceData into) throws IOException {
     String first;
