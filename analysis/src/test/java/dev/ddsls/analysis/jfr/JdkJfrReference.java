@@ -62,6 +62,18 @@ final class JdkJfrReference {
     // Endpoints recorded after their samples: labels are resolved over the whole recording.
     relabel(cpu, endpoints);
     relabel(wall, endpoints);
+    // A traced recording is a running service's, not a cold start: requests are phase=invocation, the rest unlabelled.
+    boolean traced = java.util.stream.Stream.concat(cpu.stream(), wall.stream()).anyMatch(JdkJfrReference::hasSpan);
+    if (traced) {
+      for (List<ProfileSample> samples : List.of(cpu, wall)) {
+        samples.replaceAll(s -> {
+          Map<String, String> str = new HashMap<>(s.strLabels());
+          str.remove(InitBreakdown.PHASE);
+          if (hasSpan(s)) str.put(InitBreakdown.PHASE, "invocation");
+          return new ProfileSample(s.stack(), s.lines(), s.values(), str, s.numLabels());
+        });
+      }
+    }
     List<Profile> out = new ArrayList<>();
     if (!cpu.isEmpty()) out.add(profile("cpu", cpuTimes, cpu));
     if (!wall.isEmpty()) out.add(profile("wall", wallTimes, wall));
@@ -146,5 +158,9 @@ final class JdkJfrReference {
     return new Profile(List.of(new ValueType("samples", "count"), new ValueType(type, "nanoseconds")),
         new ValueType(type, "nanoseconds"), times[2], times[0], times[1] - times[0],
         List.of("ddsls.engine=jfr", "ddsls.source=jfr"), samples);
+  }
+
+  private static boolean hasSpan(ProfileSample s) {
+    return s.numLabels().get("span id") != null || s.numLabels().get("local root span id") != null;
   }
 }
