@@ -1,8 +1,8 @@
 package dev.ddsls.cli.diagnose;
 
-import dev.ddsls.agent.pprof.ProfileBuilder;
-import dev.ddsls.agent.pprof.ProfileBuilder.Label;
-import dev.ddsls.agent.sampling.Frame;
+import dev.ddsls.formats.pprof.Frame;
+import dev.ddsls.formats.pprof.ProfileBuilder;
+import dev.ddsls.formats.pprof.ProfileBuilder.Label;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
