@@ -40,9 +40,15 @@ public final class Chromium {
     cmd.addAll(List.of(args));
     Path err = Files.createTempFile(workDir, "chromium-err", ".txt");
     Process p = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectOutput(stdout.toFile()).redirectError(err.toFile()).start();
-    if (!p.waitFor(120, TimeUnit.SECONDS)) {
-      p.descendants().forEach(ProcessHandle::destroyForcibly);
-      p.destroyForcibly();
+    boolean finished;
+    try {
+      finished = p.waitFor(120, TimeUnit.SECONDS);
+    } catch (InterruptedException e) { // the test's @Timeout: leave no browser running
+      CliProcess.destroyTree(p);
+      throw e;
+    }
+    if (!finished) {
+      CliProcess.destroyTree(p);
       throw new AssertionError("chromium did not finish in 120 s: " + String.join(" ", cmd));
     }
     if (p.exitValue() != 0) throw new AssertionError("chromium exited " + p.exitValue() + ": " + Files.readString(err));

@@ -26,13 +26,17 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * The agent jar in real JVMs under the real AWS runtime interface client: {@code ddsls coldstart --agent on} installs
  * it through the layer's exec wrapper, exactly as Lambda does, and these tests read back what it wrote.
  */
+@Tag("e2e")
+@Isolated("profiles CPU-bound inits in real cold starts: a JVM beside them changes what is sampled")
 class AgentEndToEndTest {
   static final ObjectMapper JSON = new ObjectMapper();
 

@@ -13,10 +13,14 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /** {@code diagnose --format html} on a real agent run, opened in headless chromium. */
+@Tag("e2e")
+@Isolated("diagnoses a real CPU-bound cold start, whose findings change under host contention")
 class DiagnoseHtmlTest {
   @TempDir Path tmp;
 

@@ -20,10 +20,14 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import jdk.jfr.Recording;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /** {@code ddsls profile top|flame|convert|diff} as processes, on agent profiles of real cold starts and on a JDK JFR recording. */
+@Tag("e2e")
+@Isolated("reads and diffs CPU profiles of real cold starts: a JVM beside them changes what is sampled")
 class ProfileCommandTest {
   @TempDir Path tmp;
 
