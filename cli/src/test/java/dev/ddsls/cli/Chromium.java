@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Debian's chromium, headless, for tests of the HTML reports: the DOM after the page's scripts ran, and a screenshot.
+ * Debian's chromium, headless, for tests of the HTML reports: the DOM after the page's scripts ran.
  * scripts/install-test-tools installs it; a missing browser fails the test (never a silent skip).
  */
 public final class Chromium {
@@ -21,15 +21,6 @@ public final class Chromium {
     Path out = Files.createTempFile(workDir, "dom", ".html");
     run(workDir, out, "--dump-dom", html.toUri() + fragment);
     return Files.readString(out);
-  }
-
-  /** A PNG screenshot of {@code html}, {@code width} x {@code height} pixels. */
-  public static Path screenshot(Path html, Path workDir, int width, int height) throws Exception {
-    Path png = workDir.resolve("screenshot-" + System.nanoTime() + ".png");
-    run(workDir, Files.createTempFile(workDir, "chromium", ".txt"), "--screenshot=" + png, "--window-size=" + width + "," + height,
-        html.toUri().toString());
-    if (!Files.exists(png)) throw new AssertionError("chromium wrote no screenshot " + png);
-    return png;
   }
 
   private static void run(Path workDir, Path stdout, String... args) throws Exception {

@@ -1,6 +1,7 @@
 package dev.ddsls.cli.profile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ddsls.analysis.pprof.PprofReader;
@@ -103,6 +104,7 @@ class ProfileCommandTest {
     Profile converted = PprofReader.read(pb);
     long initTotal = initSelf.values().stream().mapToLong(Long::longValue).sum();
     assertEquals(initTotal, converted.total(converted.valueIndex("cpu")));
+    assertFalse(converted.samples().isEmpty(), "init samples converted");
     assertTrue(converted.samples().stream().allMatch(s -> "init".equals(s.strLabel("phase"))));
     assertTrue(converted.samples().stream().anyMatch(s -> s.stack().contains("example.Rules.build")
         && s.stack().indexOf("example.Rules.build") < s.stack().indexOf("example.RulesHandler.<clinit>")));
