@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Debian's chromium, headless, for tests of the HTML reports: the DOM after the page's scripts ran, and a screenshot.
+ * Debian's chromium, headless, for tests of the HTML reports: the DOM after the page's scripts ran.
  * scripts/install-test-tools installs it; a missing browser fails the test (never a silent skip).
  */
 public final class Chromium {
@@ -23,15 +23,6 @@ public final class Chromium {
     return Files.readString(out);
   }
 
-  /** A PNG screenshot of {@code html}, {@code width} x {@code height} pixels. */
-  public static Path screenshot(Path html, Path workDir, int width, int height) throws Exception {
-    Path png = workDir.resolve("screenshot-" + System.nanoTime() + ".png");
-    run(workDir, Files.createTempFile(workDir, "chromium", ".txt"), "--screenshot=" + png, "--window-size=" + width + "," + height,
-        html.toUri().toString());
-    if (!Files.exists(png)) throw new AssertionError("chromium wrote no screenshot " + png);
-    return png;
-  }
-
   private static void run(Path workDir, Path stdout, String... args) throws Exception {
     String exe = executable();
     Path profile = Files.createTempDirectory(workDir, "chromium-profile");
@@ -40,9 +31,15 @@ public final class Chromium {
     cmd.addAll(List.of(args));
     Path err = Files.createTempFile(workDir, "chromium-err", ".txt");
     Process p = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectOutput(stdout.toFile()).redirectError(err.toFile()).start();
-    if (!p.waitFor(120, TimeUnit.SECONDS)) {
-      p.descendants().forEach(ProcessHandle::destroyForcibly);
-      p.destroyForcibly();
+    boolean finished;
+    try {
+      finished = p.waitFor(120, TimeUnit.SECONDS);
+    } catch (InterruptedException e) { // the test's @Timeout: leave no browser running
+      CliProcess.destroyTree(p);
+      throw e;
+    }
+    if (!finished) {
+      CliProcess.destroyTree(p);
       throw new AssertionError("chromium did not finish in 120 s: " + String.join(" ", cmd));
     }
     if (p.exitValue() != 0) throw new AssertionError("chromium exited " + p.exitValue() + ": " + Files.readString(err));

@@ -30,12 +30,24 @@ public final class CliProcess {
     }
     long start = System.nanoTime();
     Process p = pb.start();
-    if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-      p.descendants().forEach(ProcessHandle::destroyForcibly);
-      p.destroyForcibly();
+    boolean finished;
+    try {
+      finished = p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
+    } catch (InterruptedException e) { // the test's @Timeout: no JVM of it may outlive it and load the tests after it
+      destroyTree(p);
+      throw e;
+    }
+    if (!finished) {
+      destroyTree(p);
       throw new AssertionError("ddsls " + String.join(" ", args) + " did not finish in " + timeoutSeconds + " s: " + Files.readString(err));
     }
     return new Result(p.exitValue(), Files.readString(out), Files.readString(err), (System.nanoTime() - start) / 1_000_000);
+  }
+
+  /** Kills {@code p} and what it started (coldstart's function JVMs, a demo's collector). */
+  public static void destroyTree(Process p) {
+    p.descendants().forEach(ProcessHandle::destroyForcibly);
+    p.destroyForcibly();
   }
 
   /** The example handlers' jar, copied into cli/target by the build (process-classes). */

@@ -16,6 +16,8 @@ class SchedStatTest {
     // 50 ms of spinning is at least 20 ms on a CPU, however busy the machine (the rest is run-queue time).
     assertTrue(after.threadCpuMs() - before.threadCpuMs() + after.threadRunQueueMs() - before.threadRunQueueMs() >= 40,
         before + " -> " + after + " " + x);
-    assertTrue(after.threadRunQueueMs() >= 0);
+    // The kernel's running totals: never below zero, never smaller than a reading before.
+    assertTrue(before.threadRunQueueMs() >= 0 && after.threadRunQueueMs() >= before.threadRunQueueMs(), before + " -> " + after);
+    assertTrue(after.threadCpuMs() > before.threadCpuMs(), before + " -> " + after);
   }
 }

@@ -13,10 +13,12 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code go tool pprof} (google/pprof's own parser and validator) reads what the agent writes, and vice versa. */
+@Tag("e2e")
 class GoPprofInteropTest {
   private static final Pattern SAMPLE = Pattern.compile("^\\s*(\\d+)\\s+(\\d+):((?: \\d+)*)\\s*$");
   private static final Pattern LABEL = Pattern.compile("^\\s+(.+?):\\[(.*)]\\s*$");

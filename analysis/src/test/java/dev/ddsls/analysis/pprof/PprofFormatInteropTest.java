@@ -15,10 +15,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** DataDog's npm {@code pprof-format} decoder reads what the agent writes, and the reader reads what it writes. */
+@Tag("e2e")
 class PprofFormatInteropTest {
   @TempDir Path dir;
 

@@ -15,6 +15,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
@@ -24,6 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A broken intake never changes what the function answers and never holds an invocation longer than the flush
  * budget: the agent uploads to an endpoint that refuses connections, answers after 10 s, or answers 500 or 413.
  */
+@Tag("e2e")
+@Isolated("asserts that no invocation is held longer than the flush budget, in wall time")
 class AgentUploadFailureTest {
   static final ObjectMapper JSON = new ObjectMapper();
 

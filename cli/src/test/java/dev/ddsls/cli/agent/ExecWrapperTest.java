@@ -13,9 +13,11 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The layer's exec wrapper, run by bash as Lambda runs it, with {@code env} standing in for the runtime's java. */
+@Tag("e2e")
 class ExecWrapperTest {
   private static final Path WRAPPER = CliProcess.agentJar().getParent().getParent().resolve("ddsls_wrapper");
   private static final Path BOOT_JAR = CliProcess.agentJar().resolveSibling("ddsls-boot.jar");

@@ -15,10 +15,14 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /** Outside Lambda (no Runtime API) the agent profiles continuously and uploads every upload period, then at exit. */
+@Tag("e2e")
+@Isolated("counts CPU samples of a loop that spins for a fixed wall time: a JVM beside it takes half of them")
 class HostModeTest {
   @TempDir Path tmp;
 

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the caller's trace. And with DD_MERGE_XRAY_TRACES the invocation continues the X-Ray trace of the
  * Lambda-Runtime-Trace-Id header.
  */
+@Tag("e2e")
 class TraceContextEndToEndTest {
   static final ObjectMapper JSON = new ObjectMapper();
   static final Path EVENTS = Path.of("..", "profiler-agent", "src", "test", "resources", "events").toAbsolutePath().normalize();

@@ -22,13 +22,17 @@ import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * {@code ddsls coldstart --baseline-jar}: candidate and baseline jars of the real example handler, run alternately in
  * fresh JVMs under the real runtime interface client, then judged by {@code ddsls gate} as a CI job does.
  */
+@Tag("e2e")
+@Isolated("judges A/B init times for significance: a JVM beside them shifts both distributions")
 class AbColdstartTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String HANDLER = "example.RulesHandler";

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * larger than one chunk) page in start order and stream with all=true; profiles are found by the span ids of their
  * samples; a store written by the previous schema is migrated on open.
  */
+@Tag("e2e")
 class ChunkedStoreTest {
   static final ObjectMapper JSON = new ObjectMapper();
   static final long T0 = 1_700_000_000_000_000_000L;

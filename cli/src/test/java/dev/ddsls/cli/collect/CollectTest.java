@@ -26,11 +26,13 @@ import java.util.stream.Stream;
 import jdk.jfr.Recording;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Drives {@code ddsls collect} as a process over HTTP on loopback, with real payloads. */
+@Tag("e2e")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CollectTest {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -371,8 +373,19 @@ class CollectTest {
           // the collector was killed mid-request: that upload was not acknowledged
         }
       });
+      int before;
+      synchronized (ackedTraces) { before = ackedTraces.size(); }
       client.start();
-      Thread.sleep(150 + random.nextInt(500));
+      // Kill while the client is sending, however loaded the machine: a fixed delay from start ended some rounds
+      // before the first acknowledgement (0 acknowledged in 4 rounds at load 15 on 2 cores).
+      long deadline = System.nanoTime() + 30_000_000_000L;
+      int acked = before;
+      while (acked < before + 3 && client.isAlive() && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+        synchronized (ackedTraces) { acked = ackedTraces.size(); }
+      }
+      assertTrue(acked >= before + 3, "round " + (round + 1) + ": 3 traces acknowledged within 30 s, got " + (acked - before));
+      Thread.sleep(random.nextInt(500));
       c.kill();
       client.join(10_000);
       assertFalse(client.isAlive());

@@ -8,10 +8,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ddsls.cli.CliProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /** {@code ddsls demo} as a user runs it: collector, agent in real cold starts, diagnose reading back. */
+@Tag("e2e")
+@Isolated("diagnoses a real CPU-bound cold start, whose findings change under host contention")
 class DemoCommandTest {
   @TempDir Path tmp;
 

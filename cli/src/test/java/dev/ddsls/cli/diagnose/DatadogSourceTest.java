@@ -23,6 +23,7 @@ import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code ddsls diagnose --source datadog} as a process against a local server playing Datadog's spans search with
  * responses in the documented shape (src/test/resources/datadog): paging, rate limits, rejected keys.
  */
+@Tag("e2e")
 class DatadogSourceTest {
   static final ObjectMapper JSON = new ObjectMapper();
   static final String API_KEY = "0123456789abcdef0123456789abcdef";

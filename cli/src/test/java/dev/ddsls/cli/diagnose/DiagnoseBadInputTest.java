@@ -8,10 +8,12 @@ import dev.ddsls.cli.CliProcess;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Bad input gives one clear line and exit 2 (usage) or 3 (source unavailable or unreadable), never a stack trace. */
+@Tag("e2e")
 class DiagnoseBadInputTest {
   @TempDir Path tmp;
 

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * from {@link ColdStartFixture}): an A/B run's baseline and warm-up runs stay out of the candidate's report, a run
  * whose init failed is named and left out, a run with {@code --agent off} is said to be one.
  */
+@Tag("e2e")
 class DiagnoseColdstartDirsTest {
   static final ObjectMapper JSON = new ObjectMapper();
   static final String CLINIT = "com.acme.orders.Handler.<clinit>", LOAD = "com.acme.orders.Catalog.load",

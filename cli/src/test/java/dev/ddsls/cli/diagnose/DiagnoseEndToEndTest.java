@@ -11,13 +11,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * The acceptance path: the agent profiles example handlers with planted causes under {@code ddsls coldstart} (real
  * JVMs, the real runtime interface client), and {@code ddsls diagnose} reads the output directory back.
  */
+@Tag("e2e")
+@Isolated("diagnoses a CPU-bound init: beside another JVM it is also found CPU-starved")
 class DiagnoseEndToEndTest {
   static final ObjectMapper JSON = new ObjectMapper();
 

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * headless chromium built: the text report's tables, evidence as tables, hovers per cold start with the sum, the
  * wall-clock graph when init waited, abbreviated labels and the search box.
  */
+@Tag("e2e")
 class DiagnoseHtmlTablesTest {
   static final String LOAD = "com.acme.orders.Catalog.load", PRICES = "com.acme.orders.pricing.PriceTable.compile",
       FETCH = "com.acme.orders.Secrets.fetch", CLINIT = "com.acme.orders.Handler.<clinit>";

@@ -1,22 +1,28 @@
 package dev.ddsls.cli.diagnose;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ddsls.cli.Chromium;
 import dev.ddsls.cli.CliProcess;
-import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /** {@code diagnose --format html} on a real agent run, opened in headless chromium. */
+@Tag("e2e")
+@Isolated("diagnoses a real CPU-bound cold start, whose findings change under host contention")
 class DiagnoseHtmlTest {
   @TempDir Path tmp;
 
@@ -58,13 +64,59 @@ class DiagnoseHtmlTest {
     assertTrue(dom.contains("data-id=\"init-cpu-hotspot\""), "finding shown");
     assertTrue(dom.contains("id=\"connectivity\""), "connectivity section");
 
-    BufferedImage png = ImageIO.read(Chromium.screenshot(html, tmp, 1300, 1400).toFile());
-    assertEquals(1300, png.getWidth());
-    Set<Integer> colours = new HashSet<>();
-    for (int y = 0; y < png.getHeight(); y += 7) {
-      for (int x = 0; x < png.getWidth(); x += 7) colours.add(png.getRGB(x, y));
+    // What the page shows, read from the DOM, is what the JSON report of the same source says: the figures, not only
+    // that something was drawn.
+    CliProcess.Result j = CliProcess.run(tmp, "diagnose", "--source", data.toString(), "--format", "json", "--quiet");
+    assertEquals(0, j.exit(), j.stderr());
+    JsonNode fn = new ObjectMapper().readTree(j.stdout()).get("functions").get(0);
+    assertEquals(6, fn.get("invocations").asInt(), "2 runs of 3 invocations");
+    assertTrue(dom.contains("<p>6 invocations, 2 cold starts ("), "summary line");
+    Matcher lastBin = Pattern.compile("-([\\d.]+) ms: \\d+ cold starts</title>(?![\\s\\S]*<g class=\"bin\")").matcher(section(dom, "hist-0"));
+    assertTrue(lastBin.find(), "histogram bins");
+    assertEquals(fn.get("initMs").get("max").asDouble(), Double.parseDouble(lastBin.group(1)), 0.051, "the histogram ends at the longest init");
+
+    // The phase bar: each phase's label is its p50, its width its share of the bar; the table beside it the same.
+    JsonNode phasesMs = fn.get("phasesMs");
+    double p50s = 0;
+    for (String p : List.of("jvm", "agent", "runtimeInit", "firstInvocation")) p50s += phasesMs.get(p).get("p50").asDouble();
+    for (String p : List.of("jvm", "agent", "runtimeInit", "firstInvocation")) {
+      double p50 = phasesMs.get(p).get("p50").asDouble();
+      Matcher bar = Pattern.compile("data-phase=\"" + p + "\"><title>" + p + ": p50 ([\\d.]+) ms</title><rect [^>]*width=\"([\\d.]+)\"")
+          .matcher(section(dom, "phases-0"));
+      assertTrue(bar.find(), "phase " + p + " in the bar");
+      assertEquals(p50, Double.parseDouble(bar.group(1)), 0.051, p + " label");
+      assertTrue(p50 > 0, p + " took time");
+      assertEquals(p50 / p50s, Double.parseDouble(bar.group(2)) / 600, 0.001, p + " share of the bar");
+      Matcher row = Pattern.compile("</span>" + p + "</td><td>(\\d+)</td><td>([\\d.]+) ms</td>").matcher(dom);
+      assertTrue(row.find(), "phase " + p + " in the table");
+      assertEquals(2, Integer.parseInt(row.group(1)), p + " measured in both cold starts");
+      assertEquals(p50, Double.parseDouble(row.group(2)), 0.051, p + " p50 in the table");
     }
-    assertTrue(colours.size() > 20, "screenshot shows a rendered page, " + colours.size() + " colours");
+
+    // The init flame graph: example.Rules.build as wide, and with the time per cold start, as the report's own frame.
+    JsonNode rulesBuild = null;
+    for (JsonNode f : fn.get("init").get("ownFrames")) if (f.get("frame").asText().equals("example.Rules.build")) rulesBuild = f;
+    assertNotNull(rulesBuild, fn.get("init").toString());
+    Matcher frame = Pattern.compile("<g class=\"f\" data-name=\"example\\.Rules\\.build\"[^>]*><title>example\\.Rules\\.build - ([\\d,.]+) ms per "
+        + "cold start \\(([\\d.]+) %\\)[^<]*</title><rect [^>]*width=\"([\\d.]+)\"").matcher(section(dom, "flame-init-0"));
+    assertTrue(frame.find(), "init flame graph has example.Rules.build with its hover");
+    assertEquals(rulesBuild.get("totalMs").asDouble(), Double.parseDouble(frame.group(1).replace(",", "")), 0.051, "ms per cold start");
+    assertEquals(rulesBuild.get("totalPct").asDouble(), Double.parseDouble(frame.group(2)), 0.051, "share of init CPU");
+    assertTrue(rulesBuild.get("totalPct").asDouble() > 30, "the planted work is most of init: " + rulesBuild);
+    assertEquals(rulesBuild.get("totalPct").asDouble() / 100, Double.parseDouble(frame.group(3)) / 1200, 0.002, "width is the share");
+
+    // The finding as the report has it: its title, and the frame in its evidence table.
+    JsonNode hotspot = null;
+    for (JsonNode f : fn.get("findings")) if (f.get("id").asText().equals("init-cpu-hotspot")) hotspot = f;
+    assertNotNull(hotspot, fn.get("findings").toString());
+    assertEquals("example.Rules.build", hotspot.get("evidence").get("frame").asText());
+    int at = dom.indexOf("data-id=\"init-cpu-hotspot\"");
+    String li = dom.substring(at, dom.indexOf("</li>", at));
+    Matcher title = Pattern.compile("<b>\\[(\\w+)\\] (.*?)</b>").matcher(li);
+    assertTrue(title.find(), li);
+    assertEquals(hotspot.get("severity").asText(), title.group(1));
+    assertEquals(hotspot.get("title").asText(), DiagnoseHtmlTablesTest.text(title.group(2)));
+    assertTrue(li.contains("<tr data-key=\"frame\"><th>frame</th><td><code>example.Rules.build</code></td></tr>"), li);
   }
 
   /** The element with {@code id} up to its closing tag. */

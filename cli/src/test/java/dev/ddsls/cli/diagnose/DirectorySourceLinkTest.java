@@ -7,10 +7,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ddsls.cli.CliProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A --source that is a symbolic link to a directory reads the directory (Files.walk alone would not descend). */
+@Tag("e2e")
 class DirectorySourceLinkTest {
   @TempDir Path tmp;
 

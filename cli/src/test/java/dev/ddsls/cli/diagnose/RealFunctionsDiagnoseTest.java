@@ -18,9 +18,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * The diagnosis on functions as users build them, under the conditions Lambda runs them in: deployment packages
@@ -30,6 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * the same top finding at Lambda's 512 MB CPU share and beside a CPU hog as on a whole core, and never be called
  * waiting; a real wait must be named with its kind.
  */
+@Tag("e2e")
+@Isolated("a CPU-bound init must not be called waiting: its one CPU hog is the test's own")
 class RealFunctionsDiagnoseTest {
   static final ObjectMapper JSON = new ObjectMapper();
   static final String SDK = "example.sdk.OrdersHandler::handleRequest";

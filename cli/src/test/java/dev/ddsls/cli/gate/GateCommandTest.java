@@ -17,11 +17,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
 
 /** Runs {@code ddsls gate} as a process on synthetic results files. */
+@Tag("e2e")
 class GateCommandTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 

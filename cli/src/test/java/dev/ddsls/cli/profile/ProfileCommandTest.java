@@ -1,6 +1,7 @@
 package dev.ddsls.cli.profile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ddsls.analysis.pprof.PprofReader;
@@ -20,10 +21,14 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import jdk.jfr.Recording;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /** {@code ddsls profile top|flame|convert|diff} as processes, on agent profiles of real cold starts and on a JDK JFR recording. */
+@Tag("e2e")
+@Isolated("reads and diffs CPU profiles of real cold starts: a JVM beside them changes what is sampled")
 class ProfileCommandTest {
   @TempDir Path tmp;
 
@@ -99,6 +104,7 @@ class ProfileCommandTest {
     Profile converted = PprofReader.read(pb);
     long initTotal = initSelf.values().stream().mapToLong(Long::longValue).sum();
     assertEquals(initTotal, converted.total(converted.valueIndex("cpu")));
+    assertFalse(converted.samples().isEmpty(), "init samples converted");
     assertTrue(converted.samples().stream().allMatch(s -> "init".equals(s.strLabel("phase"))));
     assertTrue(converted.samples().stream().anyMatch(s -> s.stack().contains("example.Rules.build")
         && s.stack().indexOf("example.Rules.build") < s.stack().indexOf("example.RulesHandler.<clinit>")));

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code ddsls profile diff --before FILE... --after FILE...} on agent-format profiles of 5 and 3 cold starts
  * ({@link ColdStartFixture}): values per cold start, ranked by the change of total, the frames gone from B listed.
  */
+@Tag("e2e")
 class ProfileDiffSidesTest {
   static final String CLINIT = "com.acme.orders.Handler.<clinit>", LOAD = "com.acme.orders.Catalog.load",
       INDEX = "com.acme.orders.Catalog.index", PRICES = "com.acme.orders.pricing.PriceTable.compile";

@@ -12,11 +12,13 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code ddsls profile flame} over the profiles of five cold starts: per cold start with {@code --phase init}, sums without. */
+@Tag("e2e")
 class ProfileFlamePerColdStartTest {
   static final String LOAD = "com.acme.orders.Catalog.load", CLINIT = "com.acme.orders.Handler.<clinit>";
 
