@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * are read by {@code diagnose --source http://...} and {@code profile top} (the app's frames appear), and its spans
  * are found from their samples through {@code /ddsls/v1/profiles?span_id=}.
  */
+@Tag("e2e")
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class DdJavaAgentInteropTest {
   private static final ObjectMapper JSON = new ObjectMapper();

@@ -18,6 +18,7 @@ import java.util.zip.GZIPOutputStream;
 import net.jpountz.lz4.LZ4FrameOutputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * dd-trace-java's {@code main.jfr} (a real 1.65.1 upload with its profiler's span ids) in every compression the
  * tracer can send: accepted, stored as uploaded, found by the span ids of its samples; a broken one refused at upload.
  */
+@Tag("e2e")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(120)
 class DdTraceJavaUploadTest {

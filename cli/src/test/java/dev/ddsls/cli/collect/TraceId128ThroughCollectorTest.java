@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * span only; the read API serves the spans as received, found by the whole id; diagnose gives the other spans their
  * high half, selects the trace by the whole id and prints it whole.
  */
+@Tag("e2e")
 class TraceId128ThroughCollectorTest {
   static final ObjectMapper JSON = new ObjectMapper();
   static final String HIGH = "6502f1a400000000";
