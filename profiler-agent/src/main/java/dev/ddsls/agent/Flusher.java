@@ -2,7 +2,6 @@ package dev.ddsls.agent;
 
 import dev.ddsls.agent.lambda.Invocation;
 import dev.ddsls.agent.lambda.InvocationTracker;
-import dev.ddsls.agent.pprof.ProfileAssembler;
 import dev.ddsls.agent.sampling.Sample;
 import dev.ddsls.agent.sampling.SamplingEngine;
 import dev.ddsls.agent.trace.InvocationSpans;

@@ -2,6 +2,7 @@ package dev.ddsls.agent.upload;
 
 import dev.ddsls.agent.AgentConfig;
 import dev.ddsls.agent.AgentLog;
+import dev.ddsls.agent.http.AgentHttp;
 import dev.ddsls.agent.trace.Span;
 import java.io.IOException;
 import java.net.ConnectException;

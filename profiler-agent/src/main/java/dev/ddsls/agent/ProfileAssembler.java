@@ -1,11 +1,9 @@
-package dev.ddsls.agent.pprof;
+package dev.ddsls.agent;
 
-import dev.ddsls.formats.pprof.ProfileBuilder;
-
-import dev.ddsls.agent.Timeline;
 import dev.ddsls.agent.lambda.Invocation;
-import dev.ddsls.formats.pprof.Frame;
 import dev.ddsls.agent.sampling.Sample;
+import dev.ddsls.formats.pprof.Frame;
+import dev.ddsls.formats.pprof.ProfileBuilder;
 import java.util.List;
 import java.util.Map;
 
@@ -14,10 +12,10 @@ import java.util.Map;
  * first {@code /next} it is {@code init} (and carries the ids of the first invocation, the one that paid for the
  * cold start), inside an invocation's window it is {@code invocation} with that invocation's ids, else {@code idle}.
  */
-public final class ProfileAssembler {
-  public static final String PHASE_INIT = "init";
-  public static final String PHASE_INVOCATION = "invocation";
-  public static final String PHASE_IDLE = "idle";
+final class ProfileAssembler {
+  static final String PHASE_INIT = "init";
+  static final String PHASE_INVOCATION = "invocation";
+  static final String PHASE_IDLE = "idle";
 
   private final Timeline timeline;
   private final String traceEndpoint;
@@ -26,10 +24,10 @@ public final class ProfileAssembler {
   private final boolean wallOnlyInInit;
   private final boolean lambda;
 
-  public int droppedAgentSamples;
+  int droppedAgentSamples;
 
   /** @param lambda false in host mode (no Runtime API): samples then carry no phase and no span ids */
-  public ProfileAssembler(Timeline timeline, boolean lambda, String traceEndpoint, long intervalNanos, boolean ignoreProfiler,
+  ProfileAssembler(Timeline timeline, boolean lambda, String traceEndpoint, long intervalNanos, boolean ignoreProfiler,
                           boolean wallOnlyInInit) {
     this.timeline = timeline;
     this.lambda = lambda;
@@ -40,16 +38,16 @@ public final class ProfileAssembler {
   }
 
   /** Both profiles of one flush; a builder is null when it has no sample. */
-  public static final class Profiles {
-    public ProfileBuilder cpu;
-    public ProfileBuilder wall;
+  static final class Profiles {
+    ProfileBuilder cpu;
+    ProfileBuilder wall;
   }
 
   /**
    * @param invocations invocations that may own these samples, oldest first (the cold one first when present)
    * @param coldInvocation the invocation that followed init, or null (init samples then carry no span ids)
    */
-  public Profiles assemble(List<Sample> samples, List<Invocation> invocations, Invocation coldInvocation,
+  Profiles assemble(List<Sample> samples, List<Invocation> invocations, Invocation coldInvocation,
                            long startEpochNanos, long endEpochNanos, Map<String, String> comments) {
     Profiles out = new Profiles();
     long initEnd = timeline.initEndNanos;

@@ -1,8 +1,5 @@
-package dev.ddsls.agent.upload;
+package dev.ddsls.agent.http;
 
-import dev.ddsls.agent.http.CappedBuffer;
-import dev.ddsls.agent.http.HttpHead;
-import dev.ddsls.agent.http.HttpIo;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
