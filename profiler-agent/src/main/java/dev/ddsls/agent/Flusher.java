@@ -1,9 +1,8 @@
 package dev.ddsls.agent;
 
-import dev.ddsls.agent.lambda.Invocation;
-import dev.ddsls.agent.lambda.InvocationTracker;
 import dev.ddsls.agent.sampling.Sample;
 import dev.ddsls.agent.sampling.SamplingEngine;
+import dev.ddsls.agent.trace.Invocation;
 import dev.ddsls.agent.trace.InvocationSpans;
 import dev.ddsls.agent.trace.Span;
 import dev.ddsls.agent.upload.Uploader;
@@ -250,7 +249,7 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
     List<Span> batch = new ArrayList<>(ended.size());
     for (Invocation inv : ended) {
       // Resolved already if the handler called TraceContext.current(); else parsed here, off the response path.
-      if (inv.trace != null) batch.addAll(InvocationSpans.build(inv, inv.trace.resolve(), config, timeline));
+      if (inv.trace() != null) batch.addAll(InvocationSpans.build(inv, config, timeline));
     }
     if (!batch.isEmpty() && (config.traceEnabled || config.outputDir != null)) uploader().submitSpans(batch);
   }
@@ -273,7 +272,8 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
       putMs(comments, "ddsls.phase.agent_ms", timeline.agentMs());
       putMs(comments, "ddsls.phase.runtime_init_ms", timeline.runtimeInitMs());
       Invocation first = tracker.coldInvocation();
-      if (first != null && first.endNanos != 0) putMs(comments, "ddsls.phase.first_invocation_ms", (first.endNanos - first.startNanos) / 1e6);
+      long firstEnd = first == null ? 0 : first.endNanos();
+      if (firstEnd != 0) putMs(comments, "ddsls.phase.first_invocation_ms", (firstEnd - first.startNanos()) / 1e6);
       if (tracker.initError() != null) comments.put("ddsls.init_error", tracker.initError());
     }
     List<Invocation> owners = new ArrayList<>(unattributed);

@@ -1,7 +1,7 @@
 package dev.ddsls.agent;
 
-import dev.ddsls.agent.lambda.Invocation;
 import dev.ddsls.agent.sampling.Sample;
+import dev.ddsls.agent.trace.Invocation;
 import dev.ddsls.formats.pprof.Frame;
 import dev.ddsls.formats.pprof.ProfileBuilder;
 import java.util.List;
@@ -81,14 +81,14 @@ final class ProfileAssembler {
     ProfileBuilder.Label[] out = new ProfileBuilder.Label[8];
     int n = 0;
     if (owner != null) {
-      out[n++] = ProfileBuilder.Label.num("span id", owner.spanId);
-      out[n++] = ProfileBuilder.Label.num("local root span id", owner.spanId);
+      out[n++] = ProfileBuilder.Label.num("span id", owner.spanId());
+      out[n++] = ProfileBuilder.Label.num("local root span id", owner.spanId());
       out[n++] = ProfileBuilder.Label.str("trace endpoint", traceEndpoint);
     }
     out[n++] = ProfileBuilder.Label.str("thread id", Long.toString(s.threadId));
     out[n++] = ProfileBuilder.Label.str("thread name", s.threadName);
     if (phase != null) out[n++] = ProfileBuilder.Label.str("phase", phase);
-    if (owner != null) out[n++] = ProfileBuilder.Label.str("request id", owner.event.requestId == null ? "" : owner.event.requestId);
+    if (owner != null) out[n++] = ProfileBuilder.Label.str("request id", owner.requestId() == null ? "" : owner.requestId());
     // What the thread was doing when the wall clock sampled it: running (or runnable, starved) vs blocked.
     if (s.threadState != null) out[n++] = ProfileBuilder.Label.str("thread state", s.threadState);
     return n == out.length ? out : java.util.Arrays.copyOf(out, n);
@@ -100,7 +100,7 @@ final class ProfileAssembler {
     int lo = 0, hi = invocations.size() - 1, best = -1;
     while (lo <= hi) {
       int mid = (lo + hi) >>> 1;
-      if (invocations.get(mid).startNanos <= t) { best = mid; lo = mid + 1; }
+      if (invocations.get(mid).startNanos() <= t) { best = mid; lo = mid + 1; }
       else hi = mid - 1;
     }
     if (best < 0) return null;

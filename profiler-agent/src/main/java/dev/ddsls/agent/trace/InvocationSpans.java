@@ -3,7 +3,6 @@ package dev.ddsls.agent.trace;
 import dev.ddsls.agent.AgentConfig;
 import dev.ddsls.agent.SchedStat;
 import dev.ddsls.agent.Timeline;
-import dev.ddsls.agent.lambda.Invocation;
 import dev.ddsls.api.internal.HeaderWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +16,9 @@ import java.util.Map;
 public final class InvocationSpans {
   private InvocationSpans() {}
 
-  public static List<Span> build(Invocation inv, InvocationTrace.Resolved res, AgentConfig config, Timeline timeline) {
+  /** The spans of an invocation with a trace ({@code inv.trace() != null}). */
+  public static List<Span> build(Invocation inv, AgentConfig config, Timeline timeline) {
+    InvocationTrace.Resolved res = inv.trace.resolve();
     ContextExtractor.Result extracted = res.extraction;
     TraceContext ctx = extracted.context;
     Trigger trigger = extracted.trigger;

@@ -1,0 +1,53 @@
+package dev.ddsls.agent.trace;
+
+import dev.ddsls.agent.lambda.InvocationEvent;
+
+/**
+ * One invocation as the agent follows it: its window in time, its span id, its trace, how it ended. The tracker
+ * creates and ends it; the flusher attributes samples to it by time and builds its spans.
+ */
+public final class Invocation {
+  final InvocationEvent event;
+  final long spanId;
+  final boolean coldStart;
+  /** {@link System#nanoTime()} when the event arrived and when the response (or error) was forwarded; 0 while running. */
+  final long startNanos;
+  volatile long endNanos;
+  volatile boolean error;
+  volatile String errorType;
+  volatile String errorMessage;
+  /** Its trace (ids resolved lazily), when tracing is set up; else null. */
+  final InvocationTrace trace;
+
+  public Invocation(InvocationEvent event, long spanId, boolean coldStart, InvocationTrace trace) {
+    this.event = event;
+    this.spanId = spanId;
+    this.coldStart = coldStart;
+    this.startNanos = event.receivedNanos;
+    this.trace = trace;
+  }
+
+  /** Records how it ended; {@code endNanos} last, so a reader that sees the end sees the rest. */
+  public void end(long nanoTime, boolean error, String errorType, String errorMessage) {
+    this.error = error;
+    this.errorType = errorType;
+    this.errorMessage = errorMessage;
+    this.endNanos = nanoTime;
+  }
+
+  public String requestId() { return event.requestId; }
+
+  public long spanId() { return spanId; }
+
+  public boolean coldStart() { return coldStart; }
+
+  public long startNanos() { return startNanos; }
+
+  /** 0 while it runs. */
+  public long endNanos() { return endNanos; }
+
+  /** Null when tracing is off. */
+  public InvocationTrace trace() { return trace; }
+
+  public boolean contains(long nanoTime) { return nanoTime >= startNanos && (endNanos == 0 || nanoTime <= endNanos); }
+}
