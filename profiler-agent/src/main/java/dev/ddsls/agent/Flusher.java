@@ -285,18 +285,17 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
     // Invocations that ended before this rotation are covered; a running one stays for the next recording.
     unattributed.clear();
 
-    List<String> names = new ArrayList<>(2);
-    List<byte[]> parts = new ArrayList<>(2);
-    if (profiles.cpu != null) { names.add("cpu.pprof"); parts.add(profiles.cpu.encodeGzipped()); }
-    if (profiles.wall != null) { names.add("wall.pprof"); parts.add(profiles.wall.encodeGzipped()); }
-    if (names.isEmpty()) return;
+    List<Uploader.Attachment> attachments = new ArrayList<>(2);
+    if (profiles.cpu != null) attachments.add(new Uploader.Attachment("cpu.pprof", profiles.cpu.encodeGzipped()));
+    if (profiles.wall != null) attachments.add(new Uploader.Attachment("wall.pprof", profiles.wall.encodeGzipped()));
+    if (attachments.isEmpty()) return;
 
     Map<String, String> tags = new LinkedHashMap<>();
     tags.put("profiler_engine", engine.kind());
     if (cold) tags.put("cold_start", "true");
     Map<String, Long> endpoints = new LinkedHashMap<>();
     if (lambda) endpoints.put(config.functionName != null ? config.functionName : config.service, invocationCount);
-    uploader().submitProfile(start, end, names.toArray(new String[0]), parts.toArray(new byte[0][]), tags, comments, endpoints);
+    uploader().submitProfile(start, end, attachments, tags, comments, endpoints);
   }
 
   private synchronized Uploader uploader() {
