@@ -5,7 +5,6 @@ import dev.ddsls.agent.lambda.InvocationListener;
 import dev.ddsls.agent.trace.Ids;
 import dev.ddsls.agent.trace.Invocation;
 import dev.ddsls.agent.trace.InvocationTrace;
-import dev.ddsls.agent.trace.Json;
 import dev.ddsls.agent.trace.TraceSettings;
 import dev.ddsls.api.internal.Current;
 import java.util.ArrayList;
@@ -68,7 +67,7 @@ final class InvocationTracker implements InvocationListener {
   @Override public void onResponse(String requestId, long nanoTime, int responseBytes) { end(requestId, nanoTime, false, null, null); }
 
   @Override public void onInvocationError(String requestId, long nanoTime, String errorType, byte[] body) {
-    end(requestId, nanoTime, true, errorType, errorMessage(body));
+    end(requestId, nanoTime, true, errorType, Invocation.errorMessage(body));
   }
 
   @Override public void onInitError(long nanoTime, String errorType, byte[] body) {
@@ -128,17 +127,4 @@ final class InvocationTracker implements InvocationListener {
   Invocation current() { return current; }
 
   String initError() { return initError; }
-
-  /** {@code errorMessage} from the runtime's error body ({@code {"errorMessage":..,"errorType":..}}), bounded. */
-  static String errorMessage(byte[] body) {
-    if (body == null || body.length == 0) return null;
-    String s = new String(body, 0, Math.min(body.length, 4096), java.nio.charset.StandardCharsets.UTF_8);
-    try {
-      Object v = Json.at(Json.parse(s), "errorMessage");
-      if (v instanceof String) return (String) v;
-    } catch (IllegalArgumentException ignored) {
-      // not JSON (or cut at 4 KiB): keep the text
-    }
-    return s.length() > 256 ? s.substring(0, 256) : s;
-  }
 }

@@ -56,7 +56,7 @@ final class ProfileAssembler {
         droppedAgentSamples++;
         continue;
       }
-      long t = timeline.toNanoTime(s.epochNanos);
+      long t = timeline.toNanoTime(s.epochNanos());
       String phase = null;
       Invocation owner = null;
       if (!lambda) {
@@ -69,10 +69,10 @@ final class ProfileAssembler {
         phase = owner != null ? PHASE_INVOCATION : PHASE_IDLE;
       }
       // Wall-clock time matters where the user waits for it: init, and the cold invocation that init ran for.
-      if (s.kind == Sample.Kind.WALL && wallOnlyInInit && lambda && !PHASE_INIT.equals(phase)
+      if (s.kind() == Sample.Kind.WALL && wallOnlyInInit && lambda && !PHASE_INIT.equals(phase)
           && (owner == null || owner != coldInvocation)) continue;
-      ProfileBuilder b = s.kind == Sample.Kind.CPU ? cpu(out, startEpochNanos, endEpochNanos, comments) : wall(out, startEpochNanos, endEpochNanos, comments);
-      b.addSample(s.stack, new long[] {1, s.weightNanos}, labels(s, phase, owner));
+      ProfileBuilder b = s.kind() == Sample.Kind.CPU ? cpu(out, startEpochNanos, endEpochNanos, comments) : wall(out, startEpochNanos, endEpochNanos, comments);
+      b.addSample(s.stack(), new long[] {1, s.weightNanos()}, labels(s, phase, owner));
     }
     return out;
   }
@@ -85,12 +85,12 @@ final class ProfileAssembler {
       out[n++] = ProfileBuilder.Label.num("local root span id", owner.spanId());
       out[n++] = ProfileBuilder.Label.str("trace endpoint", traceEndpoint);
     }
-    out[n++] = ProfileBuilder.Label.str("thread id", Long.toString(s.threadId));
-    out[n++] = ProfileBuilder.Label.str("thread name", s.threadName);
+    out[n++] = ProfileBuilder.Label.str("thread id", Long.toString(s.threadId()));
+    out[n++] = ProfileBuilder.Label.str("thread name", s.threadName());
     if (phase != null) out[n++] = ProfileBuilder.Label.str("phase", phase);
     if (owner != null) out[n++] = ProfileBuilder.Label.str("request id", owner.requestId() == null ? "" : owner.requestId());
     // What the thread was doing when the wall clock sampled it: running (or runnable, starved) vs blocked.
-    if (s.threadState != null) out[n++] = ProfileBuilder.Label.str("thread state", s.threadState);
+    if (s.threadState() != null) out[n++] = ProfileBuilder.Label.str("thread state", s.threadState());
     return n == out.length ? out : java.util.Arrays.copyOf(out, n);
   }
 
@@ -110,9 +110,9 @@ final class ProfileAssembler {
 
   /** The agent's own threads and frames, and the recorder's threads (DD_PROFILING_IGNORE_PROFILER). */
   static boolean isAgent(Sample s) {
-    String n = s.threadName;
+    String n = s.threadName();
     if (n.startsWith("ddsls-") || n.startsWith("JFR ") || n.equals("Async-profiler Timer")) return true;
-    for (Frame f : s.stack) {
+    for (Frame f : s.stack()) {
       if (f.className.startsWith("dev.ddsls.agent.") || f.className.startsWith("one.profiler.")) return true;
     }
     return false;

@@ -23,7 +23,7 @@ public final class Invocation {
     this.event = event;
     this.spanId = spanId;
     this.coldStart = coldStart;
-    this.startNanos = event.receivedNanos;
+    this.startNanos = event.receivedNanos();
     this.trace = trace;
   }
 
@@ -35,7 +35,7 @@ public final class Invocation {
     this.endNanos = nanoTime;
   }
 
-  public String requestId() { return event.requestId; }
+  public String requestId() { return event.requestId(); }
 
   public long spanId() { return spanId; }
 
@@ -50,4 +50,17 @@ public final class Invocation {
   public InvocationTrace trace() { return trace; }
 
   public boolean contains(long nanoTime) { return nanoTime >= startNanos && (endNanos == 0 || nanoTime <= endNanos); }
+
+  /** {@code errorMessage} from the runtime's error body ({@code {"errorMessage":..,"errorType":..}}), bounded. */
+  public static String errorMessage(byte[] body) {
+    if (body == null || body.length == 0) return null;
+    String s = new String(body, 0, Math.min(body.length, 4096), java.nio.charset.StandardCharsets.UTF_8);
+    try {
+      Object v = Json.at(Json.parse(s), "errorMessage");
+      if (v instanceof String) return (String) v;
+    } catch (IllegalArgumentException ignored) {
+      // not JSON (or cut at 4 KiB): keep the text
+    }
+    return s.length() > 256 ? s.substring(0, 256) : s;
+  }
 }

@@ -4,14 +4,14 @@ import dev.ddsls.agent.trace.Span;
 import java.util.Map;
 
 /** One span as one line of JSON (spans-*.jsonl), with the field names and order of the v0.4 trace intake. */
-public final class SpanJson {
+final class SpanJson {
   private SpanJson() {}
 
   /**
    * The span as JSON without a trailing newline. Ids are unsigned decimal integers. A 128-bit trace id's high
    * half is in meta {@code _dd.p.tid} on every span (a line stands alone, so there is no "first span").
    */
-  public static String line(Span s) {
+  static String line(Span s) {
     JsonWriter j = new JsonWriter();
     j.beginObject();
     j.name("service").value(TraceEncoder.nonNull(s.service));

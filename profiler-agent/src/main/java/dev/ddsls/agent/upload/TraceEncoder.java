@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 /** Encodes spans for the Datadog trace intake. */
-public final class TraceEncoder {
+final class TraceEncoder {
   /** Meta key carrying the high 64 bits of a 128-bit trace id (16 lowercase hex digits). */
   static final String TID_KEY = "_dd.p.tid";
 
@@ -15,7 +15,7 @@ public final class TraceEncoder {
    * {@code /v0.4/traces}: an array of traces, each an array of span maps (field order as dd-trace-java's
    * TraceMapperV0_4). {@code _dd.p.tid} goes on the first span of a trace whose id is 128-bit.
    */
-  public static byte[] v04(List<List<Span>> traces) {
+  static byte[] v04(List<List<Span>> traces) {
     MsgPackWriter w = new MsgPackWriter(4096);
     w.arrayHeader(traces.size());
     for (int t = 0; t < traces.size(); t++) {

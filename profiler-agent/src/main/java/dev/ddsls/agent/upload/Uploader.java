@@ -98,8 +98,8 @@ public final class Uploader {
 
   /** Profiles to the agent (or agentless intake with DD_API_KEY), spans to {@code <agentUrl>/v0.4/traces}. */
   public Uploader(AgentConfig config) {
-    this(config, config.agentless() ? config.agentlessProfileUrl() : config.agentUrl + "/profiling/v1/input",
-        config.agentUrl + "/v0.4/traces", MAX_PROFILE_BODY, MAX_PENDING_BATCHES, MAX_PENDING_SPANS);
+    this(config, config.agentless() ? config.agentlessProfileUrl() : config.agentUrl() + "/profiling/v1/input",
+        config.agentUrl() + "/v0.4/traces", MAX_PROFILE_BODY, MAX_PENDING_BATCHES, MAX_PENDING_SPANS);
   }
 
   /** Explicit endpoints and bounds (tests point the agentless upload at loopback with this). */
@@ -111,7 +111,7 @@ public final class Uploader {
     this.maxBody = maxBody;
     this.maxBatches = maxBatches;
     this.maxSpans = maxSpans;
-    this.output = config.outputDir == null ? null : new OutputFiles(config.outputDir);
+    this.output = config.outputDir() == null ? null : new OutputFiles(config.outputDir());
   }
 
   /**
@@ -291,7 +291,7 @@ public final class Uploader {
         "DD-EVP-ORIGIN-VERSION", AgentIdentity.AGENT_VERSION,
         "Datadog-Meta-Lang", "java",
         "Datadog-Meta-Lang-Version", AgentIdentity.JAVA_VERSION,
-        "DD-API-KEY", agentless ? config.apiKey : null};
+        "DD-API-KEY", agentless ? config.apiKey() : null};
     boolean networkDown = false;
     for (int b = 0; b < taken.size(); b++) {
       ArrayList<ProfileUpload> items = taken.get(b);
