@@ -14,26 +14,26 @@ final class SpanJson {
   static String line(Span s) {
     JsonWriter j = new JsonWriter();
     j.beginObject();
-    j.name("service").value(TraceEncoder.nonNull(s.service));
-    j.name("name").value(TraceEncoder.nonNull(s.name));
-    j.name("resource").value(TraceEncoder.nonNull(s.resource));
-    j.name("trace_id").valueUnsigned(s.traceId);
-    j.name("span_id").valueUnsigned(s.spanId);
-    j.name("parent_id").valueUnsigned(s.parentId);
-    j.name("start").value(s.start);
-    j.name("duration").value(s.duration);
-    j.name("type").value(TraceEncoder.nonNull(s.type));
-    j.name("error").value(s.error);
+    j.name("service").value(TraceEncoder.nonNull(s.service()));
+    j.name("name").value(TraceEncoder.nonNull(s.name()));
+    j.name("resource").value(TraceEncoder.nonNull(s.resource()));
+    j.name("trace_id").valueUnsigned(s.traceId());
+    j.name("span_id").valueUnsigned(s.spanId());
+    j.name("parent_id").valueUnsigned(s.parentId());
+    j.name("start").value(s.start());
+    j.name("duration").value(s.duration());
+    j.name("type").value(TraceEncoder.nonNull(s.type()));
+    j.name("error").value(s.error());
     j.name("meta").beginObject();
-    for (Map.Entry<String, String> e : s.meta.entrySet()) {
+    for (Map.Entry<String, String> e : s.meta().entrySet()) {
       if (e.getKey() != null) j.name(e.getKey()).value(TraceEncoder.nonNull(e.getValue()));
     }
-    if (s.traceIdHigh != 0 && !s.meta.containsKey(TraceEncoder.TID_KEY)) {
-      j.name(TraceEncoder.TID_KEY).value(TraceEncoder.hex16(s.traceIdHigh));
+    if (s.traceIdHigh() != 0 && !s.meta().containsKey(TraceEncoder.TID_KEY)) {
+      j.name(TraceEncoder.TID_KEY).value(TraceEncoder.hex16(s.traceIdHigh()));
     }
     j.endObject();
     j.name("metrics").beginObject();
-    for (Map.Entry<String, Double> e : s.metrics.entrySet()) {
+    for (Map.Entry<String, Double> e : s.metrics().entrySet()) {
       Double v = e.getValue();
       // JSON has no NaN or infinity: such metrics are left out rather than written as null.
       if (e.getKey() != null && v != null && !v.isNaN() && !v.isInfinite()) j.name(e.getKey()).value(v.doubleValue());

@@ -28,30 +28,30 @@ final class TraceEncoder {
 
   private static void span(MsgPackWriter w, Span s, boolean first) {
     w.mapHeader(12);
-    w.str("service").str(nonNull(s.service));
-    w.str("name").str(nonNull(s.name));
-    w.str("resource").str(nonNull(s.resource));
-    w.str("trace_id").uint64(s.traceId);
-    w.str("span_id").uint64(s.spanId);
-    w.str("parent_id").uint64(s.parentId);
-    w.str("start").int64(s.start);
-    w.str("duration").int64(s.duration);
-    w.str("type").str(nonNull(s.type));
-    w.str("error").int64(s.error);
+    w.str("service").str(nonNull(s.service()));
+    w.str("name").str(nonNull(s.name()));
+    w.str("resource").str(nonNull(s.resource()));
+    w.str("trace_id").uint64(s.traceId());
+    w.str("span_id").uint64(s.spanId());
+    w.str("parent_id").uint64(s.parentId());
+    w.str("start").int64(s.start());
+    w.str("duration").int64(s.duration());
+    w.str("type").str(nonNull(s.type()));
+    w.str("error").int64(s.error());
 
-    boolean addTid = first && s.traceIdHigh != 0 && !s.meta.containsKey(TID_KEY);
+    boolean addTid = first && s.traceIdHigh() != 0 && !s.meta().containsKey(TID_KEY);
     int metaCount = addTid ? 1 : 0;
-    for (Map.Entry<String, String> e : s.meta.entrySet()) if (e.getKey() != null) metaCount++;
+    for (Map.Entry<String, String> e : s.meta().entrySet()) if (e.getKey() != null) metaCount++;
     w.str("meta").mapHeader(metaCount);
-    for (Map.Entry<String, String> e : s.meta.entrySet()) {
+    for (Map.Entry<String, String> e : s.meta().entrySet()) {
       if (e.getKey() != null) w.str(e.getKey()).str(nonNull(e.getValue()));
     }
-    if (addTid) w.str(TID_KEY).str(hex16(s.traceIdHigh));
+    if (addTid) w.str(TID_KEY).str(hex16(s.traceIdHigh()));
 
     int metricCount = 0;
-    for (Map.Entry<String, Double> e : s.metrics.entrySet()) if (e.getKey() != null && e.getValue() != null) metricCount++;
+    for (Map.Entry<String, Double> e : s.metrics().entrySet()) if (e.getKey() != null && e.getValue() != null) metricCount++;
     w.str("metrics").mapHeader(metricCount);
-    for (Map.Entry<String, Double> e : s.metrics.entrySet()) {
+    for (Map.Entry<String, Double> e : s.metrics().entrySet()) {
       if (e.getKey() != null && e.getValue() != null) w.str(e.getKey()).float64(e.getValue());
     }
   }

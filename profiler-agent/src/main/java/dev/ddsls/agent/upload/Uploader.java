@@ -240,10 +240,10 @@ public final class Uploader {
       count += list.size();
       for (int i = 0; i < list.size(); i++) {
         Span s = list.get(i);
-        List<Span> trace = byTrace.get(s.traceId);
+        List<Span> trace = byTrace.get(s.traceId());
         if (trace == null) {
           trace = new ArrayList<>();
-          byTrace.put(s.traceId, trace);
+          byTrace.put(s.traceId(), trace);
         }
         trace.add(s);
       }
