@@ -337,10 +337,10 @@ public final class Uploader {
     try {
       AgentHttp.Response r = AgentHttp.send(method, url, headers, body, deadline);
       if (r.ok()) return null;
-      status = r.status;
+      status = r.status();
       kind = Failure.ofStatus(status);
-      detail = "HTTP " + r.status + (r.status == 413 ? " (body too large: " + body.length + " bytes)" : "")
-          + (r.body.isEmpty() ? "" : ": " + oneLine(r.body));
+      detail = "HTTP " + r.status() + (r.status() == 413 ? " (body too large: " + body.length + " bytes)" : "")
+          + (r.body().isEmpty() ? "" : ": " + oneLine(r.body()));
     } catch (ConnectException | NoRouteToHostException | UnknownHostException e) {
       kind = Failure.CONNECT;
       detail = AgentLog.describe(e);
