@@ -2,9 +2,7 @@ package dev.ddsls.agent;
 
 import dev.ddsls.agent.lambda.InvocationEvent;
 import dev.ddsls.agent.lambda.InvocationListener;
-import dev.ddsls.agent.trace.Ids;
 import dev.ddsls.agent.trace.Invocation;
-import dev.ddsls.agent.trace.InvocationTrace;
 import dev.ddsls.agent.trace.TraceSettings;
 import dev.ddsls.api.internal.Current;
 import java.util.ArrayList;
@@ -51,16 +49,13 @@ final class InvocationTracker implements InvocationListener {
   @Override public void onNextForwarded(long nanoTime) { timeline.endInit(nanoTime); }
 
   @Override public void onInvocation(InvocationEvent event) {
-    long spanId = Ids.newId();
     TraceSettings t = tracing;
-    // Cheap on purpose: the ids are resolved on the handler's first TraceContext.current() or at flush.
-    InvocationTrace trace = t == null ? null : new InvocationTrace(event, spanId, t);
     Invocation inv;
     synchronized (this) {
-      inv = new Invocation(event, spanId, count++ == 0 && initError == null, trace);
+      inv = new Invocation(event, count++ == 0 && initError == null, t);
       if (inv.coldStart()) cold = inv;
     }
-    if (trace != null) Current.set(trace);
+    if (inv.trace() != null) Current.set(inv.trace());
     current = inv;
   }
 

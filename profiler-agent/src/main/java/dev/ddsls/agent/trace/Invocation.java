@@ -1,6 +1,7 @@
 package dev.ddsls.agent.trace;
 
 import dev.ddsls.agent.lambda.InvocationEvent;
+import dev.ddsls.api.internal.ActiveSpan;
 
 /**
  * One invocation as the agent follows it: its window in time, its span id, its trace, how it ended. The tracker
@@ -19,12 +20,16 @@ public final class Invocation {
   /** Its trace (ids resolved lazily), when tracing is set up; else null. */
   final InvocationTrace trace;
 
-  public Invocation(InvocationEvent event, long spanId, boolean coldStart, InvocationTrace trace) {
+  /**
+   * @param tracing null: no trace. Cheap on purpose (the proxy's thread, before the event reaches the runtime): the
+   *     trace's ids are resolved on the handler's first {@code TraceContext.current()} or at flush.
+   */
+  public Invocation(InvocationEvent event, boolean coldStart, TraceSettings tracing) {
     this.event = event;
-    this.spanId = spanId;
+    this.spanId = Ids.newId();
     this.coldStart = coldStart;
     this.startNanos = event.receivedNanos();
-    this.trace = trace;
+    this.trace = tracing == null ? null : new InvocationTrace(event, spanId, tracing);
   }
 
   /** Records how it ended; {@code endNanos} last, so a reader that sees the end sees the rest. */
@@ -46,8 +51,8 @@ public final class Invocation {
   /** 0 while it runs. */
   public long endNanos() { return endNanos; }
 
-  /** Null when tracing is off. */
-  public InvocationTrace trace() { return trace; }
+  /** What {@code dev.ddsls.api.TraceContext.current()} answers while it runs; null when tracing is off. */
+  public ActiveSpan trace() { return trace; }
 
   public boolean contains(long nanoTime) { return nanoTime >= startNanos && (endNanos == 0 || nanoTime <= endNanos); }
 

@@ -9,7 +9,7 @@ import dev.ddsls.api.internal.ActiveSpan;
  * at flush, whichever comes first. So {@code onInvocation} (the proxy's thread, before the event reaches the runtime)
  * only allocates this object, and the event is parsed at most once, off the response path when nobody asks.
  */
-public final class InvocationTrace implements ActiveSpan {
+final class InvocationTrace implements ActiveSpan {
   private final InvocationEvent event;
   private final long spanId;
   private final TraceSettings settings;
@@ -42,7 +42,7 @@ public final class InvocationTrace implements ActiveSpan {
     }
   }
 
-  public InvocationTrace(InvocationEvent event, long spanId, TraceSettings settings) {
+  InvocationTrace(InvocationEvent event, long spanId, TraceSettings settings) {
     this.event = event;
     this.spanId = spanId;
     this.settings = settings;

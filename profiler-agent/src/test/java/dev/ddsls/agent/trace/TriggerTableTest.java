@@ -88,8 +88,7 @@ class TriggerTableTest {
     AgentConfig config = TraceFixtures.config(env);
     TraceSettings settings = TraceSettings.from(config);
     InvocationEvent ev = new InvocationEvent("req-1", 0, ARN, xray, clientContext, Collections.<String, String>emptyMap(), payload, System.nanoTime());
-    long spanId = Ids.newId();
-    Invocation inv = new Invocation(ev, spanId, false, new InvocationTrace(ev, spanId, settings));
+    Invocation inv = new Invocation(ev, false, settings);
     inv.endNanos = inv.startNanos + 5_000_000;
     return InvocationSpans.build(inv, config, TraceFixtures.timeline());
   }
