@@ -1,7 +1,6 @@
 package dev.ddsls.agent;
 
 import dev.ddsls.agent.lambda.ExtensionRegistration;
-import dev.ddsls.agent.lambda.InvocationTracker;
 import dev.ddsls.agent.lambda.RuntimeApiProxy;
 import dev.ddsls.agent.sampling.AsyncProfilerEngine;
 import dev.ddsls.agent.sampling.JfrEngine;

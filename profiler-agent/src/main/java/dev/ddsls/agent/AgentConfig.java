@@ -10,44 +10,44 @@ import java.util.Map;
  * A bad value is logged in one line and the default is used.
  */
 public final class AgentConfig {
-  public enum Engine { AUTO, ASYNC, JFR }
-  public enum Wall { INIT, ALWAYS, OFF }
+  enum Engine { AUTO, ASYNC, JFR }
+  enum Wall { INIT, ALWAYS, OFF }
 
-  public final boolean profilingEnabled;
-  public final boolean ignoreProfiler;
-  public final String service;
-  public final String env;
-  public final String version;
-  public final Map<String, String> tags;
-  public final String agentUrl;
-  public final String apiKey;
-  public final String site;
-  public final long uploadPeriodMillis;
-  public final boolean traceEnabled;
-  public final Engine engine;
-  public final long intervalNanos;
+  final boolean profilingEnabled;
+  final boolean ignoreProfiler;
+  final String service;
+  final String env;
+  final String version;
+  final Map<String, String> tags;
+  final String agentUrl;
+  final String apiKey;
+  final String site;
+  final long uploadPeriodMillis;
+  final boolean traceEnabled;
+  final Engine engine;
+  final long intervalNanos;
   /** The sampling interval of init and the cold invocation (DDSLS_PROFILING_INIT_INTERVAL), at most {@link #intervalNanos}. */
-  public final long initIntervalNanos;
+  final long initIntervalNanos;
   /** 5 ms: twice the samples of the steady 10 ms where a cold start has only tens of them, for about 3.5% of a CPU-bound init; 2 ms cost 5.6% (docs/benchmarks.md). */
   static final long DEFAULT_INIT_INTERVAL_NANOS = 5_000_000L;
-  public final Wall wall;
-  public final String outputDir;
-  public final long flushBudgetMillis;
+  final Wall wall;
+  final String outputDir;
+  final long flushBudgetMillis;
   /**
    * Spans are sent at the end of an invocation when this long has passed since they were last sent (0: after every
    * invocation), else held for a later one or shutdown: sparse traffic is flushed per invocation, busy traffic in
    * batches, and a warm invocation does not wait for a flush that is not due. Datadog's extension's
    * {@code DD_SERVERLESS_FLUSH_STRATEGY} ({@code end}, {@code periodically,MS}, {@code end,MS}) sets it.
    */
-  public final long spanFlushPeriodMillis;
-  public final String functionName;
+  final long spanFlushPeriodMillis;
+  final String functionName;
   /** AWS_LAMBDA_FUNCTION_MEMORY_SIZE (MB), or null: tagged on spans and profiles, as the CPU share follows from it. */
-  public final String memorySizeMb;
+  final String memorySizeMb;
   /** Lambda's {@code _HANDLER} ({@code pkg.Class::method}): tagged on cold spans so diagnose knows the function's package. */
-  public final String handler;
-  public final String runtimeApiUpstream;
-  public final int proxyPort;
-  public final boolean debug;
+  final String handler;
+  final String runtimeApiUpstream;
+  final int proxyPort;
+  final boolean debug;
 
   private final Map<String, String> env0;
   private final Map<String, String> props;
@@ -66,7 +66,7 @@ public final class AgentConfig {
     env = raw("DD_ENV");
     version = raw("DD_VERSION");
     tags = parseTags(raw("DD_TAGS"));
-    agentUrl = agentUrl();
+    agentUrl = resolveAgentUrl();
     apiKey = raw("DD_API_KEY");
     String site0 = raw("DD_SITE");
     site = site0 == null ? "datadoghq.com" : site0;
@@ -84,13 +84,36 @@ public final class AgentConfig {
     debug = bool("DDSLS_DEBUG", false);
   }
 
-  public static AgentConfig fromEnvironment() {
+  static AgentConfig fromEnvironment() {
     Map<String, String> props = new LinkedHashMap<>();
     for (String name : System.getProperties().stringPropertyNames()) {
       if (name.startsWith("dd.") || name.startsWith("ddsls.")) props.put(name, System.getProperty(name));
     }
     return new AgentConfig(System.getenv(), props);
   }
+
+  // What the trace and upload packages read; the rest is the root package's.
+  public String service() { return service; }
+
+  public String env() { return env; }
+
+  public String version() { return version; }
+
+  public Map<String, String> tags() { return tags; }
+
+  public String agentUrl() { return agentUrl; }
+
+  public String apiKey() { return apiKey; }
+
+  public boolean traceEnabled() { return traceEnabled; }
+
+  public String outputDir() { return outputDir; }
+
+  public String functionName() { return functionName; }
+
+  public String memorySizeMb() { return memorySizeMb; }
+
+  public String handler() { return handler; }
 
   /** The value of an environment variable, or of its system property ({@code DD_FOO_BAR} = {@code dd.foo.bar}); blank is absent. */
   public String raw(String name) {
@@ -113,7 +136,7 @@ public final class AgentConfig {
         && !new java.io.File("/opt/extensions/datadog-agent").exists();
   }
 
-  private String agentUrl() {
+  private String resolveAgentUrl() {
     String url = raw("DD_TRACE_AGENT_URL");
     if (url != null) {
       if (url.startsWith("http://") || url.startsWith("https://")) return stripSlash(url);

@@ -1,10 +1,8 @@
 package dev.ddsls.agent;
 
-import dev.ddsls.agent.lambda.Invocation;
-import dev.ddsls.agent.lambda.InvocationTracker;
-import dev.ddsls.agent.pprof.ProfileAssembler;
 import dev.ddsls.agent.sampling.Sample;
 import dev.ddsls.agent.sampling.SamplingEngine;
+import dev.ddsls.agent.trace.Invocation;
 import dev.ddsls.agent.trace.InvocationSpans;
 import dev.ddsls.agent.trace.Span;
 import dev.ddsls.agent.upload.Uploader;
@@ -251,7 +249,7 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
     List<Span> batch = new ArrayList<>(ended.size());
     for (Invocation inv : ended) {
       // Resolved already if the handler called TraceContext.current(); else parsed here, off the response path.
-      if (inv.trace != null) batch.addAll(InvocationSpans.build(inv, inv.trace.resolve(), config, timeline));
+      if (inv.trace() != null) batch.addAll(InvocationSpans.build(inv, config, timeline));
     }
     if (!batch.isEmpty() && (config.traceEnabled || config.outputDir != null)) uploader().submitSpans(batch);
   }
@@ -274,7 +272,8 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
       putMs(comments, "ddsls.phase.agent_ms", timeline.agentMs());
       putMs(comments, "ddsls.phase.runtime_init_ms", timeline.runtimeInitMs());
       Invocation first = tracker.coldInvocation();
-      if (first != null && first.endNanos != 0) putMs(comments, "ddsls.phase.first_invocation_ms", (first.endNanos - first.startNanos) / 1e6);
+      long firstEnd = first == null ? 0 : first.endNanos();
+      if (firstEnd != 0) putMs(comments, "ddsls.phase.first_invocation_ms", (firstEnd - first.startNanos()) / 1e6);
       if (tracker.initError() != null) comments.put("ddsls.init_error", tracker.initError());
     }
     List<Invocation> owners = new ArrayList<>(unattributed);
@@ -286,18 +285,17 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
     // Invocations that ended before this rotation are covered; a running one stays for the next recording.
     unattributed.clear();
 
-    List<String> names = new ArrayList<>(2);
-    List<byte[]> parts = new ArrayList<>(2);
-    if (profiles.cpu != null) { names.add("cpu.pprof"); parts.add(profiles.cpu.encodeGzipped()); }
-    if (profiles.wall != null) { names.add("wall.pprof"); parts.add(profiles.wall.encodeGzipped()); }
-    if (names.isEmpty()) return;
+    List<Uploader.Attachment> attachments = new ArrayList<>(2);
+    if (profiles.cpu != null) attachments.add(new Uploader.Attachment("cpu.pprof", profiles.cpu.encodeGzipped()));
+    if (profiles.wall != null) attachments.add(new Uploader.Attachment("wall.pprof", profiles.wall.encodeGzipped()));
+    if (attachments.isEmpty()) return;
 
     Map<String, String> tags = new LinkedHashMap<>();
     tags.put("profiler_engine", engine.kind());
     if (cold) tags.put("cold_start", "true");
     Map<String, Long> endpoints = new LinkedHashMap<>();
     if (lambda) endpoints.put(config.functionName != null ? config.functionName : config.service, invocationCount);
-    uploader().submitProfile(start, end, names.toArray(new String[0]), parts.toArray(new byte[0][]), tags, comments, endpoints);
+    uploader().submitProfile(start, end, attachments, tags, comments, endpoints);
   }
 
   private synchronized Uploader uploader() {

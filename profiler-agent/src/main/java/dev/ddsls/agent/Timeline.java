@@ -9,13 +9,13 @@ import java.time.Instant;
 public final class Timeline {
   private final long epochOffset;
   /** Process start in epoch ns: the exec wrapper's stamp when present, else the OS's start time. */
-  public final long processStartEpochNanos;
-  public final long premainStartNanos;
-  public volatile long premainEndNanos;
+  final long processStartEpochNanos;
+  final long premainStartNanos;
+  volatile long premainEndNanos;
   /** First {@code /invocation/next}: the end of init. 0 until then. */
-  public volatile long initEndNanos;
+  volatile long initEndNanos;
   /** The init thread's kernel counters at the end of init (null until then, or without a Runtime API). */
-  public volatile SchedStat.Snapshot initEndSched;
+  volatile SchedStat.Snapshot initEndSched;
   private final SchedStat initThread = SchedStat.ofCurrentThread();
 
   Timeline(long premainStartNanos, long processStartEpochNanos) {
@@ -25,6 +25,9 @@ public final class Timeline {
     this.premainStartNanos = premainStartNanos;
     this.processStartEpochNanos = processStartEpochNanos;
   }
+
+  /** Where the init thread's time went, at the end of init; null before it or where /proc does not tell. */
+  public SchedStat.Snapshot initEndSched() { return initEndSched; }
 
   /** Marks the end of init once: the first {@code /next} (or an init error), with the init thread's counters. */
   public void endInit(long nanoTime) {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.ddsls.agent.lambda.InvocationEvent;
-import dev.ddsls.agent.lambda.InvocationTracker;
 import dev.ddsls.agent.trace.TraceSettings;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

@@ -11,10 +11,13 @@ import java.util.Map;
  * spacing, order), so a relayed head is byte-identical except for the lines deliberately changed.
  */
 public final class HttpHead {
-  public final String startLine;
+  private final String startLine;
   private final ArrayList<String> lines = new ArrayList<>();
 
   public HttpHead(String startLine) { this.startLine = startLine; }
+
+  /** The request or status line, e.g. {@code HTTP/1.1 200 OK}. */
+  public String startLine() { return startLine; }
 
   public void add(String name, String value) { lines.add(name + ": " + value); }
 

@@ -51,7 +51,7 @@ public final class ExtensionRegistration implements Runnable {
       HttpHead registered = call("POST", REGISTER, "Lambda-Extension-Name", NAME, EVENTS);
       id = registered.get(ID_HEADER);
       if (registered.status() != 200 || id == null) {
-        AgentLog.once("extension:register", "extension registration answered '" + registered.startLine + "'"
+        AgentLog.once("extension:register", "extension registration answered '" + registered.startLine() + "'"
             + (id == null ? " without " + ID_HEADER : "") + "; no SIGTERM at shutdown");
         ProxyConnection.closeQuietly(socket);
         return;
@@ -72,7 +72,7 @@ public final class ExtensionRegistration implements Runnable {
           backoffMillis = 0;
           continue;
         }
-        AgentLog.once("extension:next", "extension event/next answered '" + event.startLine + "'; retrying");
+        AgentLog.once("extension:next", "extension event/next answered '" + event.startLine() + "'; retrying");
       } catch (Throwable t) {
         AgentLog.once("extension:failure", "Lambda extension API at " + hostPort + " failed (" + AgentLog.describe(t) + "); retrying");
         ProxyConnection.closeQuietly(socket);

@@ -17,17 +17,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * record. Malformed carriers never throw: they are reported in {@link Result#propagationError}, counted, and the
  * invocation starts a new root.
  */
-public final class ContextExtractor {
+final class ContextExtractor {
   private static final AtomicLong ERRORS = new AtomicLong();
 
   /** What extraction found. */
-  public static final class Result {
+  static final class Result {
     /** The upstream context, or null: a new root. */
-    public TraceContext context;
-    public Trigger trigger = new Trigger();
-    public String propagationError;
+    TraceContext context;
+    Trigger trigger = new Trigger();
+    String propagationError;
     /** The X-Ray trace id of an invocation that was not parented to X-Ray (merge off), for cross-reference. */
-    public String xrayTraceId;
+    String xrayTraceId;
 
     void error(String what) {
       if (propagationError != null) return;
@@ -40,14 +40,14 @@ public final class ContextExtractor {
   private ContextExtractor() {}
 
   /** Malformed contexts seen since start. */
-  public static long propagationErrors() { return ERRORS.get(); }
+  static long propagationErrors() { return ERRORS.get(); }
 
   /** With {@link TraceSettings#defaults()}, no client context and no function ARN. */
-  public static Result extract(byte[] payload, String xrayHeader) {
+  static Result extract(byte[] payload, String xrayHeader) {
     return extract(payload, xrayHeader, null, null, TraceSettings.defaults());
   }
 
-  public static Result extract(byte[] payload, String xrayHeader, String clientContext, String functionArn, TraceSettings s) {
+  static Result extract(byte[] payload, String xrayHeader, String clientContext, String functionArn, TraceSettings s) {
     Result r = new Result();
     try {
       Object event = parseEvent(payload, r);

@@ -16,13 +16,13 @@ import java.util.Map;
  * its context class loader before the handler is loaded, so the class is resolved, on first use, through that
  * thread's context class loader, then the system class loader. No thread scan, no guessing of paths.
  */
-public final class CustomExtractor {
+final class CustomExtractor {
   private final String spec;
   private final Thread mainThread;
   private volatile boolean resolved;
   private volatile Method method;
 
-  public CustomExtractor(String spec, Thread mainThread) {
+  CustomExtractor(String spec, Thread mainThread) {
     this.spec = spec;
     this.mainThread = mainThread;
   }

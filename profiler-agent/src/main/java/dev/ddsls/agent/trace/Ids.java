@@ -3,10 +3,10 @@ package dev.ddsls.agent.trace;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** Span and trace ids as Datadog's tracers make them: nonzero, positive 63-bit; 128-bit trace ids start with epoch seconds. */
-public final class Ids {
+final class Ids {
   private Ids() {}
 
-  public static long newId() {
+  static long newId() {
     long id;
     do {
       id = ThreadLocalRandom.current().nextLong() & 0x7FFF_FFFF_FFFF_FFFFL;
@@ -15,5 +15,5 @@ public final class Ids {
   }
 
   /** High 64 bits of a new 128-bit trace id: {@code <epoch seconds:32><zeros:32>}, as dd-trace-java does. */
-  public static long newTraceIdHigh(long epochMillis) { return (epochMillis / 1000) << 32; }
+  static long newTraceIdHigh(long epochMillis) { return (epochMillis / 1000) << 32; }
 }

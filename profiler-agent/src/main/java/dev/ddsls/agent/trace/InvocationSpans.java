@@ -3,7 +3,6 @@ package dev.ddsls.agent.trace;
 import dev.ddsls.agent.AgentConfig;
 import dev.ddsls.agent.SchedStat;
 import dev.ddsls.agent.Timeline;
-import dev.ddsls.agent.lambda.Invocation;
 import dev.ddsls.api.internal.HeaderWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +16,9 @@ import java.util.Map;
 public final class InvocationSpans {
   private InvocationSpans() {}
 
-  public static List<Span> build(Invocation inv, InvocationTrace.Resolved res, AgentConfig config, Timeline timeline) {
+  /** The spans of an invocation with a trace ({@code inv.trace() != null}). */
+  public static List<Span> build(Invocation inv, AgentConfig config, Timeline timeline) {
+    InvocationTrace.Resolved res = inv.trace.resolve();
     ContextExtractor.Result extracted = res.extraction;
     TraceContext ctx = extracted.context;
     Trigger trigger = extracted.trigger;
@@ -45,7 +46,7 @@ public final class InvocationSpans {
       h.meta.put("span.kind", "server");
       h.meta.put("_inferred_span.tag_source", "self");
       h.meta.put("_inferred_span.synchronicity", hop.sync ? "sync" : "async");
-      h.meta.put("_dd.base_service", config.service);
+      h.meta.put("_dd.base_service", config.service());
       common(h, config, res);
       h.metrics.put("_dd._inferred_span", 1.0);
       h.metrics.put("_dd.top_level", 1.0);
@@ -55,10 +56,10 @@ public final class InvocationSpans {
 
     Span s = new Span();
     ids(s, res, inv.spanId, res.parentId);
-    String function = config.functionName != null ? config.functionName : config.service;
+    String function = config.functionName() != null ? config.functionName() : config.service();
     s.name = "aws.lambda";
     s.resource = function;
-    s.service = config.service;
+    s.service = config.service();
     s.type = "serverless";
     s.start = startEpoch;
     s.duration = duration;
@@ -66,12 +67,12 @@ public final class InvocationSpans {
 
     s.meta.put("span.kind", "server");
     s.meta.put("cold_start", inv.coldStart ? "true" : "false");
-    s.meta.put("request_id", inv.event.requestId == null ? "" : inv.event.requestId);
+    s.meta.put("request_id", inv.event.requestId() == null ? "" : inv.event.requestId());
     s.meta.put("functionname", function.toLowerCase(Locale.ROOT));
-    if (config.memorySizeMb != null) s.meta.put("memorysize", config.memorySizeMb);
-    if (inv.coldStart && config.handler != null) s.meta.put("handler", config.handler);
+    if (config.memorySizeMb() != null) s.meta.put("memorysize", config.memorySizeMb());
+    if (inv.coldStart && config.handler() != null) s.meta.put("handler", config.handler());
     s.meta.put("resource_names", function);
-    String arn = inv.event.functionArn;
+    String arn = inv.event.functionArn();
     if (arn != null) {
       String[] parts = arn.split(":");
       StringBuilder unqualified = new StringBuilder();
@@ -103,7 +104,7 @@ public final class InvocationSpans {
       putMs(s, "ddsls.init.agent_ms", timeline.agentMs());
       putMs(s, "ddsls.init.runtime_init_ms", timeline.runtimeInitMs());
       putMs(s, "ddsls.init.duration_ms", timeline.initMs());
-      SchedStat.Snapshot k = timeline.initEndSched;
+      SchedStat.Snapshot k = timeline.initEndSched();
       if (k != null) {
         putMs(s, "ddsls.init.thread_cpu_ms", k.threadCpuMs());
         putMs(s, "ddsls.init.thread_runqueue_ms", k.threadRunQueueMs());
@@ -124,9 +125,9 @@ public final class InvocationSpans {
   /** Tags every span of the invocation carries: origin, env/version/DD_TAGS, sampling priority, propagation tags. */
   private static void common(Span s, AgentConfig config, InvocationTrace.Resolved res) {
     s.meta.put("_dd.origin", res.origin != null ? res.origin : "lambda");
-    if (config.env != null) s.meta.put("env", config.env);
-    if (config.version != null) s.meta.put("version", config.version);
-    for (Map.Entry<String, String> t : config.tags.entrySet()) s.meta.putIfAbsent(t.getKey(), t.getValue());
+    if (config.env() != null) s.meta.put("env", config.env());
+    if (config.version() != null) s.meta.put("version", config.version());
+    for (Map.Entry<String, String> t : config.tags().entrySet()) s.meta.putIfAbsent(t.getKey(), t.getValue());
     if (res.traceIdHigh != 0) s.meta.put("_dd.p.tid", HeaderWriter.hex16(res.traceIdHigh));
     if (res.propagationTags != null) {
       for (String kv : res.propagationTags.split(",")) {

@@ -9,24 +9,24 @@ import dev.ddsls.api.internal.ActiveSpan;
  * at flush, whichever comes first. So {@code onInvocation} (the proxy's thread, before the event reaches the runtime)
  * only allocates this object, and the event is parsed at most once, off the response path when nobody asks.
  */
-public final class InvocationTrace implements ActiveSpan {
+final class InvocationTrace implements ActiveSpan {
   private final InvocationEvent event;
   private final long spanId;
   private final TraceSettings settings;
   private volatile Resolved resolved;
 
   /** The extraction plus every id the invocation's spans will carry. */
-  public static final class Resolved {
-    public final ContextExtractor.Result extraction;
-    public final long traceId;
-    public final long traceIdHigh;
-    public final int samplingPriority;
-    public final String origin;
-    public final String propagationTags;
+  static final class Resolved {
+    final ContextExtractor.Result extraction;
+    final long traceId;
+    final long traceIdHigh;
+    final int samplingPriority;
+    final String origin;
+    final String propagationTags;
     /** Span ids of {@code extraction.trigger.hops}, same order; empty without inferred spans. */
-    public final long[] hopSpanIds;
+    final long[] hopSpanIds;
     /** The invocation span's parent: the last hop, the upstream span, or 0 (root). */
-    public final long parentId;
+    final long parentId;
 
     Resolved(ContextExtractor.Result r, long newTraceHigh) {
       extraction = r;
@@ -42,13 +42,13 @@ public final class InvocationTrace implements ActiveSpan {
     }
   }
 
-  public InvocationTrace(InvocationEvent event, long spanId, TraceSettings settings) {
+  InvocationTrace(InvocationEvent event, long spanId, TraceSettings settings) {
     this.event = event;
     this.spanId = spanId;
     this.settings = settings;
   }
 
-  public Resolved resolve() {
+  Resolved resolve() {
     Resolved r = resolved;
     if (r != null) return r;
     synchronized (this) {
@@ -60,7 +60,7 @@ public final class InvocationTrace implements ActiveSpan {
   private Resolved compute() {
     ContextExtractor.Result r;
     try {
-      r = ContextExtractor.extract(event.payload, event.xrayTraceHeader, event.clientContext, event.functionArn, settings);
+      r = ContextExtractor.extract(event.payload(), event.xrayTraceHeader(), event.clientContext(), event.functionArn(), settings);
     } catch (Throwable t) {
       AgentLog.once("extract-failed", "trace context extraction failed (" + AgentLog.describe(t) + "); new traces are started");
       r = new ContextExtractor.Result();

@@ -9,7 +9,7 @@ import java.util.Map;
  * A small JSON reader for event payloads: objects become {@code Map<String,Object>}, arrays {@code List<Object>},
  * numbers {@code Double} or {@code Long}, plus String, Boolean and null. Nesting is bounded.
  */
-public final class Json {
+final class Json {
   private static final int MAX_DEPTH = 64;
   private final String s;
   private int i;
@@ -17,7 +17,7 @@ public final class Json {
   private Json(String s) { this.s = s; }
 
   /** Parses {@code text}; throws {@link IllegalArgumentException} with the position on malformed input. */
-  public static Object parse(String text) {
+  static Object parse(String text) {
     Json p = new Json(text);
     p.skipSpace();
     Object v = p.value(0);
@@ -27,13 +27,13 @@ public final class Json {
   }
 
   @SuppressWarnings("unchecked")
-  public static Map<String, Object> object(Object v) { return v instanceof Map ? (Map<String, Object>) v : null; }
+  static Map<String, Object> object(Object v) { return v instanceof Map ? (Map<String, Object>) v : null; }
 
   @SuppressWarnings("unchecked")
-  public static List<Object> array(Object v) { return v instanceof List ? (List<Object>) v : null; }
+  static List<Object> array(Object v) { return v instanceof List ? (List<Object>) v : null; }
 
   /** Follows a path of object keys and array indexes ({@code Integer}); null when any step is missing. */
-  public static Object at(Object root, Object... path) {
+  static Object at(Object root, Object... path) {
     Object cur = root;
     for (Object step : path) {
       if (step instanceof Integer) {
@@ -50,7 +50,7 @@ public final class Json {
     return cur;
   }
 
-  public static String string(Object v) { return v instanceof String ? (String) v : null; }
+  static String string(Object v) { return v instanceof String ? (String) v : null; }
 
   private Object value(int depth) {
     if (depth > MAX_DEPTH) throw error("nested deeper than " + MAX_DEPTH);

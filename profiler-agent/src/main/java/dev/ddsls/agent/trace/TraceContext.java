@@ -1,24 +1,24 @@
 package dev.ddsls.agent.trace;
 
 /** A trace context taken from an invocation's event or headers: whom the invocation (or its inferred span) continues. */
-public final class TraceContext {
-  public static final int PRIORITY_UNSET = Integer.MIN_VALUE;
+final class TraceContext {
+  static final int PRIORITY_UNSET = Integer.MIN_VALUE;
 
-  public final long traceId;
-  public final long traceIdHigh;
-  public final long parentId;
-  public final int samplingPriority;
-  public final String origin;
+  final long traceId;
+  final long traceIdHigh;
+  final long parentId;
+  final int samplingPriority;
+  final String origin;
   /** Where it came from: {@code datadog}, {@code tracecontext}, {@code xray}, {@code step-functions}, ... */
-  public final String source;
+  final String source;
   /** Propagation tags other than {@code _dd.p.tid} ({@code _dd.p.dm=-4,...}), or null. */
-  public final String propagationTags;
+  final String propagationTags;
 
-  public TraceContext(long traceId, long traceIdHigh, long parentId, int samplingPriority, String origin, String source) {
+  TraceContext(long traceId, long traceIdHigh, long parentId, int samplingPriority, String origin, String source) {
     this(traceId, traceIdHigh, parentId, samplingPriority, origin, source, null);
   }
 
-  public TraceContext(long traceId, long traceIdHigh, long parentId, int samplingPriority, String origin, String source,
+  TraceContext(long traceId, long traceIdHigh, long parentId, int samplingPriority, String origin, String source,
                       String propagationTags) {
     this.traceId = traceId;
     this.traceIdHigh = traceIdHigh;

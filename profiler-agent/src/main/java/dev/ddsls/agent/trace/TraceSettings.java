@@ -8,22 +8,22 @@ import java.util.Locale;
 
 /** The tracing settings read once at start, from Datadog's variable names. */
 public final class TraceSettings {
-  public static final String DATADOG = "datadog";
-  public static final String TRACECONTEXT = "tracecontext";
+  static final String DATADOG = "datadog";
+  static final String TRACECONTEXT = "tracecontext";
 
   /** {@code DD_TRACE_PROPAGATION_STYLE_EXTRACT} (else {@code DD_TRACE_PROPAGATION_STYLE}): styles in order. */
-  public final String[] extractStyles;
-  public final boolean mergeXray;
-  public final boolean managedServices;
-  public final boolean logsInjection;
-  public final boolean traceEnabled;
-  public final String service;
-  public final String env;
-  public final String version;
+  final String[] extractStyles;
+  final boolean mergeXray;
+  final boolean managedServices;
+  final boolean logsInjection;
+  final boolean traceEnabled;
+  final String service;
+  final String env;
+  final String version;
   /** {@code DD_TRACE_EXTRACTOR}: {@code com.example.Extractors::method}, or null. */
-  public final CustomExtractor customExtractor;
+  final CustomExtractor customExtractor;
   /** The region of the function ({@code AWS_REGION}), for ARNs stitched from events. */
-  public final String region;
+  final String region;
 
   public TraceSettings(String[] extractStyles, boolean mergeXray, boolean managedServices, boolean logsInjection,
                        boolean traceEnabled, String service, String env, String version, CustomExtractor customExtractor,
@@ -54,8 +54,8 @@ public final class TraceSettings {
     if (styles == null) styles = config.raw("DD_TRACE_PROPAGATION_STYLE");
     String extractor = config.raw("DD_TRACE_EXTRACTOR");
     return new TraceSettings(parseStyles(styles), flag(config, "DD_MERGE_XRAY_TRACES", false),
-        flag(config, "DD_TRACE_MANAGED_SERVICES", true), flag(config, "DD_LOGS_INJECTION", false), config.traceEnabled,
-        config.service, config.env, config.version,
+        flag(config, "DD_TRACE_MANAGED_SERVICES", true), flag(config, "DD_LOGS_INJECTION", false), config.traceEnabled(),
+        config.service(), config.env(), config.version(),
         extractor == null ? null : new CustomExtractor(extractor, Thread.currentThread()), config.raw("AWS_REGION"));
   }
 

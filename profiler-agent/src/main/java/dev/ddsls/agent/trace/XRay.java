@@ -6,13 +6,13 @@ import dev.ddsls.api.internal.HeaderWriter;
  * X-Ray trace headers ({@code Root=1-<8 hex secs>-<24 hex>;Parent=<16 hex>;Sampled=<0|1>;...}) and their
  * conversion to Datadog ids and back, as Datadog's Lambda libraries and dd-trace-java's XRayHttpCodec do.
  */
-public final class XRay {
+final class XRay {
   /** dd-trace-java pads a 64-bit Datadog trace id into the 24 hex digits with this prefix. */
   static final String DD_PADDING = "00000000";
 
-  public final String root;
-  public final String parent;
-  public final String sampled;
+  final String root;
+  final String parent;
+  final String sampled;
 
   private XRay(String root, String parent, String sampled) {
     this.root = root;
@@ -21,7 +21,7 @@ public final class XRay {
   }
 
   /** Parses a header; null when Root or Parent is missing or malformed. Fields after Sampled are ignored. */
-  public static XRay parse(String header) {
+  static XRay parse(String header) {
     if (header == null || header.length() > 2048) return null;
     String root = null, parent = null, sampled = null;
     for (String part : header.split(";")) {
@@ -38,13 +38,13 @@ public final class XRay {
   }
 
   /** True when dd-trace-java wrote this header from a Datadog context ({@code 00000000} padding). */
-  public boolean fromDatadog() { return root.startsWith(DD_PADDING, 11); }
+  boolean fromDatadog() { return root.startsWith(DD_PADDING, 11); }
 
   /**
    * Datadog ids: trace = the last 16 hex digits masked to 63 bits (all 64 for dd-padded roots), parent = Parent,
    * priority = USER_KEEP (2) when Sampled=1 else USER_REJECT (-1).
    */
-  public TraceContext toDatadog() {
+  TraceContext toDatadog() {
     long last16 = Long.parseUnsignedLong(root.substring(19), 16);
     long trace = fromDatadog() ? last16 : last16 & 0x7FFF_FFFF_FFFF_FFFFL;
     if (trace == 0) return null;
@@ -52,10 +52,10 @@ public final class XRay {
   }
 
   /** The X-Ray trace id ({@code 1-<8>-<24>}). */
-  public String traceId() { return root; }
+  String traceId() { return root; }
 
   /** A header carrying a Datadog context, as dd-trace-java injects it: {@code Root=1-<secs>-00000000<trace>;Parent=<span>;Sampled=<0|1>}. */
-  public static String fromDatadog(long traceLow, long spanId, int priority, long epochSeconds) {
+  static String fromDatadog(long traceLow, long spanId, int priority, long epochSeconds) {
     String secs = Long.toHexString(epochSeconds & 0xFFFF_FFFFL);
     return "Root=1-" + "00000000".substring(secs.length()) + secs + "-" + DD_PADDING + HeaderWriter.hex16(traceLow)
         + ";Parent=" + HeaderWriter.hex16(spanId) + ";Sampled=" + (priority > 0 ? "1" : "0");

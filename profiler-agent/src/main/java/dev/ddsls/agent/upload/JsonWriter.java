@@ -4,7 +4,7 @@ package dev.ddsls.agent.upload;
  * A minimal streaming JSON writer into a {@link StringBuilder}: objects, arrays, strings, numbers, booleans.
  * Commas are placed automatically. The agent's only JSON writer (event.json, spans-*.jsonl).
  */
-public final class JsonWriter {
+final class JsonWriter {
   private final StringBuilder out;
   /** needsComma[depth]: a value was already written at this nesting level. */
   private boolean[] needsComma = new boolean[16];
@@ -12,20 +12,20 @@ public final class JsonWriter {
   /** A name was just written: the next value must not be preceded by a comma. */
   private boolean afterName;
 
-  public JsonWriter() { this(new StringBuilder(256)); }
+  JsonWriter() { this(new StringBuilder(256)); }
 
-  public JsonWriter(StringBuilder out) { this.out = out; }
+  JsonWriter(StringBuilder out) { this.out = out; }
 
-  public JsonWriter beginObject() { beforeValue(); out.append('{'); push(); return this; }
+  JsonWriter beginObject() { beforeValue(); out.append('{'); push(); return this; }
 
-  public JsonWriter endObject() { depth--; out.append('}'); return this; }
+  JsonWriter endObject() { depth--; out.append('}'); return this; }
 
-  public JsonWriter beginArray() { beforeValue(); out.append('['); push(); return this; }
+  JsonWriter beginArray() { beforeValue(); out.append('['); push(); return this; }
 
-  public JsonWriter endArray() { depth--; out.append(']'); return this; }
+  JsonWriter endArray() { depth--; out.append(']'); return this; }
 
   /** An object member's name; the next call writes its value. */
-  public JsonWriter name(String name) {
+  JsonWriter name(String name) {
     beforeValue();
     quote(name);
     out.append(':');
@@ -34,20 +34,20 @@ public final class JsonWriter {
   }
 
   /** A string, or {@code null} for a null reference. */
-  public JsonWriter value(String s) {
+  JsonWriter value(String s) {
     beforeValue();
     if (s == null) out.append("null");
     else quote(s);
     return this;
   }
 
-  public JsonWriter value(long n) { beforeValue(); out.append(n); return this; }
+  JsonWriter value(long n) { beforeValue(); out.append(n); return this; }
 
   /** An unsigned 64-bit integer (ids), in decimal. */
-  public JsonWriter valueUnsigned(long n) { beforeValue(); out.append(Long.toUnsignedString(n)); return this; }
+  JsonWriter valueUnsigned(long n) { beforeValue(); out.append(Long.toUnsignedString(n)); return this; }
 
   /** A number; NaN and infinities, which JSON cannot express, become {@code null}. Whole values print without ".0". */
-  public JsonWriter value(double d) {
+  JsonWriter value(double d) {
     beforeValue();
     if (Double.isNaN(d) || Double.isInfinite(d)) out.append("null");
     else if (d == Math.rint(d) && Math.abs(d) < 9.007199254740992E15) out.append((long) d);
@@ -55,7 +55,7 @@ public final class JsonWriter {
     return this;
   }
 
-  public JsonWriter value(boolean b) { beforeValue(); out.append(b); return this; }
+  JsonWriter value(boolean b) { beforeValue(); out.append(b); return this; }
 
   public String toString() { return out.toString(); }
 

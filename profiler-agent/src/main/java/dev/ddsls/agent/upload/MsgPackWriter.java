@@ -3,20 +3,20 @@ package dev.ddsls.agent.upload;
 import java.nio.charset.StandardCharsets;
 
 /** A minimal MessagePack encoder into a growable byte buffer, always choosing the smallest encoding. */
-public final class MsgPackWriter {
+final class MsgPackWriter {
   private byte[] buf;
   private int size;
 
-  public MsgPackWriter() { this(1024); }
+  MsgPackWriter() { this(1024); }
 
-  public MsgPackWriter(int initialCapacity) { buf = new byte[Math.max(16, initialCapacity)]; }
+  MsgPackWriter(int initialCapacity) { buf = new byte[Math.max(16, initialCapacity)]; }
 
-  public MsgPackWriter nil() { ensure(1); buf[size++] = (byte) 0xc0; return this; }
+  MsgPackWriter nil() { ensure(1); buf[size++] = (byte) 0xc0; return this; }
 
-  public MsgPackWriter bool(boolean b) { ensure(1); buf[size++] = (byte) (b ? 0xc3 : 0xc2); return this; }
+  MsgPackWriter bool(boolean b) { ensure(1); buf[size++] = (byte) (b ? 0xc3 : 0xc2); return this; }
 
   /** A signed integer. */
-  public MsgPackWriter int64(long v) {
+  MsgPackWriter int64(long v) {
     if (v >= 0) return uint64(v);
     if (v >= -32) { ensure(1); buf[size++] = (byte) v; }
     else if (v >= Byte.MIN_VALUE) { ensure(2); buf[size++] = (byte) 0xd0; buf[size++] = (byte) v; }
@@ -27,7 +27,7 @@ public final class MsgPackWriter {
   }
 
   /** An unsigned 64-bit integer: a negative {@code long} stands for a value of 2^63 or more. */
-  public MsgPackWriter uint64(long v) {
+  MsgPackWriter uint64(long v) {
     if (v < 0) { ensure(9); buf[size++] = (byte) 0xcf; be(v, 8); }
     else if (v < 128) { ensure(1); buf[size++] = (byte) v; }
     else if (v < 256) { ensure(2); buf[size++] = (byte) 0xcc; buf[size++] = (byte) v; }
@@ -37,7 +37,7 @@ public final class MsgPackWriter {
     return this;
   }
 
-  public MsgPackWriter float64(double d) {
+  MsgPackWriter float64(double d) {
     ensure(9);
     buf[size++] = (byte) 0xcb;
     be(Double.doubleToLongBits(d), 8);
@@ -45,7 +45,7 @@ public final class MsgPackWriter {
   }
 
   /** A UTF-8 string; {@code null} is written as nil. */
-  public MsgPackWriter str(String s) {
+  MsgPackWriter str(String s) {
     if (s == null) return nil();
     byte[] b = s.getBytes(StandardCharsets.UTF_8);
     int n = b.length;
@@ -58,7 +58,7 @@ public final class MsgPackWriter {
     return this;
   }
 
-  public MsgPackWriter bin(byte[] b) {
+  MsgPackWriter bin(byte[] b) {
     int n = b.length;
     if (n < 256) { ensure(2 + n); buf[size++] = (byte) 0xc4; buf[size++] = (byte) n; }
     else if (n < 65536) { ensure(3 + n); buf[size++] = (byte) 0xc5; be(n, 2); }
@@ -68,13 +68,13 @@ public final class MsgPackWriter {
     return this;
   }
 
-  public MsgPackWriter arrayHeader(int n) { return header(n, 0x90, 0xdc, 0xdd); }
+  MsgPackWriter arrayHeader(int n) { return header(n, 0x90, 0xdc, 0xdd); }
 
-  public MsgPackWriter mapHeader(int n) { return header(n, 0x80, 0xde, 0xdf); }
+  MsgPackWriter mapHeader(int n) { return header(n, 0x80, 0xde, 0xdf); }
 
-  public int size() { return size; }
+  int size() { return size; }
 
-  public byte[] toByteArray() {
+  byte[] toByteArray() {
     byte[] out = new byte[size];
     System.arraycopy(buf, 0, out, 0, size);
     return out;

@@ -2,16 +2,20 @@ package dev.ddsls.agent.upload;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * One {@code POST /profiling/v1/input} request body: multipart/form-data with the {@code event} part
- * (event.json, Datadog's "V2.4" event) and one part per attachment (gzipped pprof, name = filename).
+ * (event.json, Datadog's "V2.4" event) and one part per attachment (gzipped pprof, name = filename); and, while it
+ * waits in the {@link Uploader}'s queue, how often it was tried.
  */
-public final class ProfileUpload {
-  public final String contentType;
-  public final byte[] body;
+final class ProfileUpload {
+  final String contentType;
+  final byte[] body;
+  /** Guarded by the uploader. */
+  int attempts;
 
   private ProfileUpload(String contentType, byte[] body) {
     this.contentType = contentType;
@@ -22,16 +26,16 @@ public final class ProfileUpload {
    * The event JSON.
    *
    * @param startEpochNanos start of the profiled period, nanoseconds since the epoch
-   * @param attachments the file names of the attachment parts, e.g. {@code cpu.pprof}
+   * @param attachments the attachment parts, by file name, e.g. {@code cpu.pprof}
    * @param endpointCounts hits per endpoint (resource of the local root span); null or empty: left out
    * @param info ddsls' own data (e.g. cold-start phases), as the {@code info.ddsls} object; null or empty: left out
    */
-  public static String eventJson(long startEpochNanos, long endEpochNanos, String[] attachments, String tagsProfiler,
+  static String eventJson(long startEpochNanos, long endEpochNanos, List<Uploader.Attachment> attachments, String tagsProfiler,
       Map<String, Long> endpointCounts, Map<String, String> info) {
     JsonWriter j = new JsonWriter();
     j.beginObject();
     j.name("attachments").beginArray();
-    for (String a : attachments) j.value(a);
+    for (int i = 0; i < attachments.size(); i++) j.value(attachments.get(i).name());
     j.endArray();
     j.name("start").value(rfc3339(startEpochNanos));
     j.name("end").value(rfc3339(endEpochNanos));
@@ -57,16 +61,19 @@ public final class ProfileUpload {
     return j.toString();
   }
 
-  /** The multipart body: the event part, then {@code parts[i]} under the name and filename {@code names[i]}. */
-  public static ProfileUpload build(String eventJson, String[] names, byte[][] parts) {
+  /** The multipart body: the event part, then each attachment under its name, as name and filename. */
+  static ProfileUpload build(String eventJson, List<Uploader.Attachment> attachments) {
     String boundary = "ddsls-" + TraceEncoder.hex16(ThreadLocalRandom.current().nextLong())
         + TraceEncoder.hex16(ThreadLocalRandom.current().nextLong());
     byte[] event = eventJson.getBytes(StandardCharsets.UTF_8);
     int size = event.length + 512;
-    for (byte[] p : parts) size += p.length + 256;
+    for (int i = 0; i < attachments.size(); i++) size += attachments.get(i).gzipped().length + 256;
     ByteArrayOutputStream out = new ByteArrayOutputStream(size);
     part(out, boundary, "event", "event.json", "application/json", event);
-    for (int i = 0; i < names.length; i++) part(out, boundary, names[i], names[i], "application/octet-stream", parts[i]);
+    for (int i = 0; i < attachments.size(); i++) {
+      Uploader.Attachment a = attachments.get(i);
+      part(out, boundary, a.name(), a.name(), "application/octet-stream", a.gzipped());
+    }
     ascii(out, "--" + boundary + "--\r\n");
     return new ProfileUpload("multipart/form-data; boundary=" + boundary, out.toByteArray());
   }

@@ -15,18 +15,18 @@ final class ProfilerTags {
    */
   static String of(AgentConfig config, Map<String, String> extra) {
     Map<String, String> tags = new LinkedHashMap<>();
-    put(tags, "service", config.service);
-    put(tags, "env", config.env);
-    put(tags, "version", config.version);
+    put(tags, "service", config.service());
+    put(tags, "env", config.env());
+    put(tags, "version", config.version());
     put(tags, "host", host(config));
     put(tags, "runtime-id", AgentIdentity.RUNTIME_ID);
     put(tags, "language", "jvm");
     put(tags, "profiler_version", AgentIdentity.AGENT_VERSION);
     put(tags, "process_id", Long.toString(AgentIdentity.PID));
-    if (config.functionName != null) put(tags, "functionname", config.functionName.toLowerCase(Locale.ROOT));
-    if (config.memorySizeMb != null) put(tags, "memorysize", config.memorySizeMb);
-    if (config.tags != null) {
-      for (Map.Entry<String, String> e : config.tags.entrySet()) {
+    if (config.functionName() != null) put(tags, "functionname", config.functionName().toLowerCase(Locale.ROOT));
+    if (config.memorySizeMb() != null) put(tags, "memorysize", config.memorySizeMb());
+    if (config.tags() != null) {
+      for (Map.Entry<String, String> e : config.tags().entrySet()) {
         String k = clean(e.getKey());
         if (!k.isEmpty() && !tags.containsKey(k)) put(tags, k, e.getValue());
       }

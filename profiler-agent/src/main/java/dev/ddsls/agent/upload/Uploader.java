@@ -2,6 +2,7 @@ package dev.ddsls.agent.upload;
 
 import dev.ddsls.agent.AgentConfig;
 import dev.ddsls.agent.AgentLog;
+import dev.ddsls.agent.http.AgentHttp;
 import dev.ddsls.agent.trace.Span;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -30,17 +31,36 @@ public final class Uploader {
   static final int MAX_PENDING_SPANS = 10_000;
   private static final int MAX_ATTEMPTS = 2;
 
-  /** One upload request: a whole profile batch, or a part of one split to stay under the body limit. */
-  private static final class ProfileItem {
-    final ProfileUpload upload;
-    int attempts;
+  /** One attachment of a profile batch: its file name, e.g. {@code cpu.pprof}, and its gzipped pprof. */
+  public record Attachment(String name, byte[] gzipped) {}
 
-    ProfileItem(ProfileUpload upload) { this.upload = upload; }
-  }
+  /** Why a request failed: whether it is worth another attempt, and whether the intake is out of reach. */
+  enum Failure {
+    /** Refused, no route, unknown host. */
+    CONNECT,
+    /** No answer by the flush deadline. */
+    TIMEOUT,
+    /** Any other I/O error. */
+    IO,
+    /** A status the intake may answer differently later: 5xx, 408, 429 (any status but the other 4xx). */
+    STATUS,
+    /** A 4xx other than 408 and 429: the same body would be refused again. */
+    REFUSED;
 
-  /** The uploads of one {@link #submitProfile} call; the queue bound counts these. */
-  private static final class ProfileBatch {
-    final ArrayList<ProfileItem> items = new ArrayList<>(2);
+    static Failure ofStatus(int status) {
+      return status >= 400 && status < 500 && status != 408 && status != 429 ? REFUSED : STATUS;
+    }
+
+    /** The intake's trouble, not this body's: retried once on a later flush, and the flush counts as failed. */
+    boolean retryable() { return this != REFUSED; }
+
+    /** No answer at all: nothing more of that kind is sent during this flush. */
+    boolean unreachable() { return this == CONNECT || this == TIMEOUT || this == IO; }
+
+    /** The key in {@link UploadCounters#failures}: {@code connect}, {@code timeout}, {@code io}, {@code http-<status>}. */
+    String label(int status) {
+      return this == CONNECT ? "connect" : this == TIMEOUT ? "timeout" : this == IO ? "io" : "http-" + status;
+    }
   }
 
   private static final class SpanBatch {
@@ -63,7 +83,8 @@ public final class Uploader {
   private boolean failedThisFlush;
 
   // Guarded by this.
-  private final ArrayDeque<ProfileBatch> profiles = new ArrayDeque<>();
+  /** Batches: the uploads of one {@link #submitProfile} call each; the queue bound counts batches. */
+  private final ArrayDeque<ArrayList<ProfileUpload>> profiles = new ArrayDeque<>();
   private final ArrayDeque<SpanBatch> spans = new ArrayDeque<>();
   private int pendingSpans;
   private long profilesSent;
@@ -77,8 +98,8 @@ public final class Uploader {
 
   /** Profiles to the agent (or agentless intake with DD_API_KEY), spans to {@code <agentUrl>/v0.4/traces}. */
   public Uploader(AgentConfig config) {
-    this(config, config.agentless() ? config.agentlessProfileUrl() : config.agentUrl + "/profiling/v1/input",
-        config.agentUrl + "/v0.4/traces", MAX_PROFILE_BODY, MAX_PENDING_BATCHES, MAX_PENDING_SPANS);
+    this(config, config.agentless() ? config.agentlessProfileUrl() : config.agentUrl() + "/profiling/v1/input",
+        config.agentUrl() + "/v0.4/traces", MAX_PROFILE_BODY, MAX_PENDING_BATCHES, MAX_PENDING_SPANS);
   }
 
   /** Explicit endpoints and bounds (tests point the agentless upload at loopback with this). */
@@ -90,7 +111,7 @@ public final class Uploader {
     this.maxBody = maxBody;
     this.maxBatches = maxBatches;
     this.maxSpans = maxSpans;
-    this.output = config.outputDir == null ? null : new OutputFiles(config.outputDir);
+    this.output = config.outputDir() == null ? null : new OutputFiles(config.outputDir());
   }
 
   /**
@@ -98,35 +119,37 @@ public final class Uploader {
    * when together they would make a body of 2 MiB or more; one that is too large alone is dropped and counted.
    *
    * @param startNanos start of the profiled period, nanoseconds since the epoch (likewise {@code endNanos})
-   * @param names attachment file names, e.g. {@code cpu.pprof}: letters, digits, '.', '_', '-'
-   * @param gzippedParts gzipped pprof, one per name; not copied, so not to be changed afterwards
+   * @param attachments names of letters, digits, '.', '_', '-'; the bytes are not copied, so not to be changed afterwards
    * @param extraTags added to tags_profiler, e.g. {@code profiler_engine:async}; may be null
    * @param info ddsls' own data for the event's {@code info.ddsls}; may be null
    * @param endpointCounts hits per endpoint for {@code endpoint_counts}; may be null
    * @return whether at least one upload was queued
    */
-  public boolean submitProfile(long startNanos, long endNanos, String[] names, byte[][] gzippedParts,
+  public boolean submitProfile(long startNanos, long endNanos, List<Attachment> attachments,
       Map<String, String> extraTags, Map<String, String> info, Map<String, Long> endpointCounts) {
     try {
-      if (names == null || gzippedParts == null || names.length != gzippedParts.length || names.length == 0) {
-        AgentLog.once("upload:profile-args", "profile batch ignored: names and parts must be non-empty and of equal length");
+      if (attachments == null || attachments.isEmpty()) {
+        AgentLog.once("upload:profile-args", "profile batch ignored: no attachment");
         return false;
       }
-      for (int i = 0; i < names.length; i++) {
-        if (!validName(names[i]) || gzippedParts[i] == null) {
-          AgentLog.once("upload:profile-name", "profile batch ignored: bad attachment name or missing bytes: " + names[i]);
+      for (int i = 0; i < attachments.size(); i++) {
+        Attachment a = attachments.get(i);
+        if (a == null || !validName(a.name()) || a.gzipped() == null) {
+          AgentLog.once("upload:profile-name", "profile batch ignored: bad attachment name or missing bytes: " + (a == null ? null : a.name()));
           return false;
         }
       }
       String tags = ProfilerTags.of(config, extraTags);
       if (output != null) {
         String seq = OutputFiles.seq(output.nextProfileSeq());
-        for (int i = 0; i < names.length; i++) output.write("profile-" + seq + "-" + baseName(names[i]) + ".pb.gz", gzippedParts[i]);
+        for (int i = 0; i < attachments.size(); i++) {
+          output.write("profile-" + seq + "-" + baseName(attachments.get(i).name()) + ".pb.gz", attachments.get(i).gzipped());
+        }
         output.write("event-" + seq + ".json",
-            ProfileUpload.eventJson(startNanos, endNanos, names, tags, endpointCounts, info).getBytes(StandardCharsets.UTF_8));
+            ProfileUpload.eventJson(startNanos, endNanos, attachments, tags, endpointCounts, info).getBytes(StandardCharsets.UTF_8));
       }
-      ProfileBatch batch = split(startNanos, endNanos, names, gzippedParts, tags, info, endpointCounts);
-      if (batch.items.isEmpty()) return false;
+      ArrayList<ProfileUpload> batch = split(startNanos, endNanos, attachments, tags, info, endpointCounts);
+      if (batch.isEmpty()) return false;
       synchronized (this) {
         profiles.addLast(batch);
         trimProfiles();
@@ -196,7 +219,7 @@ public final class Uploader {
   /** Number of profile uploads and spans waiting. */
   synchronized int pendingProfileUploads() {
     int n = 0;
-    for (ProfileBatch b : profiles) n += b.items.size();
+    for (ArrayList<ProfileUpload> b : profiles) n += b.size();
     return n;
   }
 
@@ -217,10 +240,10 @@ public final class Uploader {
       count += list.size();
       for (int i = 0; i < list.size(); i++) {
         Span s = list.get(i);
-        List<Span> trace = byTrace.get(s.traceId);
+        List<Span> trace = byTrace.get(s.traceId());
         if (trace == null) {
           trace = new ArrayList<>();
-          byTrace.put(s.traceId, trace);
+          byTrace.put(s.traceId(), trace);
         }
         trace.add(s);
       }
@@ -233,7 +256,7 @@ public final class Uploader {
         "Datadog-Meta-Lang-Version", AgentIdentity.JAVA_VERSION,
         "Datadog-Meta-Lang-Interpreter", AgentIdentity.VM_NAME,
         "Datadog-Meta-Tracer-Version", AgentIdentity.AGENT_VERSION};
-    String failure = send("spans", "PUT", traceUrl, headers, TraceEncoder.v04(traces), deadline);
+    Failure failure = send("spans", "PUT", traceUrl, headers, TraceEncoder.v04(traces), deadline);
     synchronized (this) {
       if (failure == null) {
         spansSent += count;
@@ -244,7 +267,7 @@ public final class Uploader {
       for (int b = taken.size() - 1; b >= 0; b--) {
         SpanBatch batch = taken.get(b);
         batch.attempts++;
-        if (batch.attempts >= MAX_ATTEMPTS || !retryable(failure)) {
+        if (batch.attempts >= MAX_ATTEMPTS || !failure.retryable()) {
           spansDropped += batch.spans.size();
         } else {
           spans.addFirst(batch);
@@ -256,7 +279,7 @@ public final class Uploader {
   }
 
   private void flushProfiles(long deadline) {
-    List<ProfileBatch> taken;
+    List<ArrayList<ProfileUpload>> taken;
     synchronized (this) {
       if (profiles.isEmpty()) return;
       taken = new ArrayList<>(profiles);
@@ -268,18 +291,18 @@ public final class Uploader {
         "DD-EVP-ORIGIN-VERSION", AgentIdentity.AGENT_VERSION,
         "Datadog-Meta-Lang", "java",
         "Datadog-Meta-Lang-Version", AgentIdentity.JAVA_VERSION,
-        "DD-API-KEY", agentless ? config.apiKey : null};
+        "DD-API-KEY", agentless ? config.apiKey() : null};
     boolean networkDown = false;
     for (int b = 0; b < taken.size(); b++) {
-      ArrayList<ProfileItem> items = taken.get(b).items;
+      ArrayList<ProfileUpload> items = taken.get(b);
       for (int i = 0; i < items.size() && !networkDown; ) {
         if (deadline - System.nanoTime() <= 0) {
           networkDown = true; // out of time: the rest waits, unattempted, for the next flush
           break;
         }
-        ProfileItem item = items.get(i);
-        headers[1] = item.upload.contentType;
-        String failure = send("profile", "POST", profileUrl, headers, item.upload.body, deadline);
+        ProfileUpload item = items.get(i);
+        headers[1] = item.contentType;
+        Failure failure = send("profile", "POST", profileUrl, headers, item.body, deadline);
         synchronized (this) {
           if (failure == null) {
             profilesSent++;
@@ -288,70 +311,67 @@ public final class Uploader {
           }
           profilesFailed++;
           item.attempts++;
-          if (item.attempts >= MAX_ATTEMPTS || !retryable(failure)) {
+          if (item.attempts >= MAX_ATTEMPTS || !failure.retryable()) {
             profilesDropped++;
             items.remove(i);
           } else {
             i++;
           }
         }
-        if (failure.equals("connect") || failure.equals("timeout") || failure.equals("io")) networkDown = true;
+        if (failure.unreachable()) networkDown = true;
       }
     }
     synchronized (this) {
       for (int b = taken.size() - 1; b >= 0; b--) {
-        if (!taken.get(b).items.isEmpty()) profiles.addFirst(taken.get(b));
+        if (!taken.get(b).isEmpty()) profiles.addFirst(taken.get(b));
       }
       trimProfiles();
     }
   }
 
-  /** Sends one request; null on 2xx, else the failure kind (counted, logged once per kind and endpoint). */
-  private String send(String what, String method, String url, String[] headers, byte[] body, long deadline) {
-    String kind;
+  /** Sends one request; null on 2xx, else why it failed (counted, logged once per kind and endpoint). */
+  private Failure send(String what, String method, String url, String[] headers, byte[] body, long deadline) {
+    Failure kind;
+    int status = 0;
     String detail;
     try {
       AgentHttp.Response r = AgentHttp.send(method, url, headers, body, deadline);
       if (r.ok()) return null;
-      kind = "http-" + r.status;
-      detail = "HTTP " + r.status + (r.status == 413 ? " (body too large: " + body.length + " bytes)" : "")
-          + (r.body.isEmpty() ? "" : ": " + oneLine(r.body));
+      status = r.status();
+      kind = Failure.ofStatus(status);
+      detail = "HTTP " + r.status() + (r.status() == 413 ? " (body too large: " + body.length + " bytes)" : "")
+          + (r.body().isEmpty() ? "" : ": " + oneLine(r.body()));
     } catch (ConnectException | NoRouteToHostException | UnknownHostException e) {
-      kind = "connect";
+      kind = Failure.CONNECT;
       detail = AgentLog.describe(e);
     } catch (SocketTimeoutException e) {
-      kind = "timeout";
+      kind = Failure.TIMEOUT;
       detail = "no answer by the flush deadline";
     } catch (IOException e) {
-      kind = "io";
+      kind = Failure.IO;
       detail = AgentLog.describe(e);
     } catch (Throwable t) {
-      kind = "io";
+      kind = Failure.IO;
       detail = AgentLog.describe(t);
     }
-    if (retryable(kind)) failedThisFlush = true; // the intake's trouble; other 4xx are this body's
+    if (kind.retryable()) failedThisFlush = true; // the intake's trouble; other 4xx are this body's
+    String label = kind.label(status);
     synchronized (this) {
-      String key = what + ":" + kind;
+      String key = what + ":" + label;
       Long n = failures.get(key);
       failures.put(key, n == null ? 1L : n + 1);
     }
-    AgentLog.once("upload:" + what + ":" + kind + ":" + url,
+    AgentLog.once("upload:" + what + ":" + label + ":" + url,
         what + " upload to " + url + " failed: " + detail
-            + (retryable(kind) ? " (counted; retried once on a later flush, then dropped)" : " (counted; dropped)"));
+            + (kind.retryable() ? " (counted; retried once on a later flush, then dropped)" : " (counted; dropped)"));
     return kind;
-  }
-
-  /** Client errors other than timeout (408) and rate limit (429) would fail again with the same body. */
-  private static boolean retryable(String failure) {
-    if (!failure.startsWith("http-4")) return true;
-    return failure.equals("http-408") || failure.equals("http-429");
   }
 
   /** Caller holds the lock. */
   private void trimProfiles() {
     while (profiles.size() > maxBatches) {
-      ProfileBatch oldest = profiles.removeFirst();
-      profilesDropped += oldest.items.size();
+      ArrayList<ProfileUpload> oldest = profiles.removeFirst();
+      profilesDropped += oldest.size();
       AgentLog.once("upload:profile-queue", "profile queue full (" + maxBatches + " batches): dropping the oldest");
     }
   }
@@ -375,14 +395,15 @@ public final class Uploader {
   }
 
   /** Packs attachments greedily, in order, into uploads whose bodies stay under {@link #maxBody}. */
-  private ProfileBatch split(long start, long end, String[] names, byte[][] parts, String tags, Map<String, String> info,
+  private ArrayList<ProfileUpload> split(long start, long end, List<Attachment> attachments, String tags, Map<String, String> info,
       Map<String, Long> endpointCounts) {
-    ProfileBatch batch = new ProfileBatch();
-    List<Integer> group = new ArrayList<>();
+    ArrayList<ProfileUpload> batch = new ArrayList<>(2);
+    List<Attachment> group = new ArrayList<>();
     ProfileUpload built = null;
-    for (int i = 0; i < names.length; i++) {
-      group.add(i);
-      ProfileUpload candidate = build(start, end, names, parts, group, tags, info, batch.items.isEmpty() ? endpointCounts : null);
+    for (int i = 0; i < attachments.size(); i++) {
+      Attachment a = attachments.get(i);
+      group.add(a);
+      ProfileUpload candidate = build(start, end, group, tags, info, batch.isEmpty() ? endpointCounts : null);
       if (candidate.body.length < maxBody) {
         built = candidate;
         continue;
@@ -390,11 +411,11 @@ public final class Uploader {
       group.remove(group.size() - 1);
       if (!group.isEmpty()) {
         // Does it fit on its own? Then the open group is closed and it starts the next one.
-        List<Integer> alone = new ArrayList<>(1);
-        alone.add(i);
-        candidate = build(start, end, names, parts, alone, tags, info, null);
+        List<Attachment> alone = new ArrayList<>(1);
+        alone.add(a);
+        candidate = build(start, end, alone, tags, info, null);
         if (candidate.body.length < maxBody) {
-          batch.items.add(new ProfileItem(built));
+          batch.add(built);
           group = alone;
           built = candidate;
           continue;
@@ -404,22 +425,16 @@ public final class Uploader {
       synchronized (this) {
         attachmentsDropped++;
       }
-      AgentLog.once("upload:attachment-too-large", "profile attachment " + names[i] + " (" + parts[i].length
+      AgentLog.once("upload:attachment-too-large", "profile attachment " + a.name() + " (" + a.gzipped().length
           + " bytes) alone exceeds the " + maxBody + "-byte upload limit: not uploaded (still written to DDSLS_OUTPUT_DIR when set)");
     }
-    if (!group.isEmpty()) batch.items.add(new ProfileItem(built));
+    if (!group.isEmpty()) batch.add(built);
     return batch;
   }
 
-  private static ProfileUpload build(long start, long end, String[] names, byte[][] parts, List<Integer> group, String tags,
-      Map<String, String> info, Map<String, Long> endpointCounts) {
-    String[] n = new String[group.size()];
-    byte[][] p = new byte[group.size()][];
-    for (int k = 0; k < n.length; k++) {
-      n[k] = names[group.get(k)];
-      p[k] = parts[group.get(k)];
-    }
-    return ProfileUpload.build(ProfileUpload.eventJson(start, end, n, tags, endpointCounts, info), n, p);
+  private static ProfileUpload build(long start, long end, List<Attachment> group, String tags, Map<String, String> info,
+      Map<String, Long> endpointCounts) {
+    return ProfileUpload.build(ProfileUpload.eventJson(start, end, group, tags, endpointCounts, info), group);
   }
 
   /** Part names go into quoted multipart headers and file names: keep them plain. */

@@ -73,7 +73,7 @@ class RecordingListener implements InvocationListener {
   @Override public void onNextRequested(long nanoTime) { record(new Call("onNextRequested", null, nanoTime, null, null, 0, null)); }
 
   @Override public void onInvocation(InvocationEvent event) {
-    record(new Call("onInvocation", event.requestId, event.receivedNanos, null, event.payload, 0, event));
+    record(new Call("onInvocation", event.requestId(), event.receivedNanos(), null, event.payload(), 0, event));
   }
 
   @Override public void onResponse(String requestId, long nanoTime, int responseBytes) {

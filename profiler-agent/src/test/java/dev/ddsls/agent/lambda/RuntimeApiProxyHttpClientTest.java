@@ -82,9 +82,9 @@ class RuntimeApiProxyHttpClientTest {
       assertEquals("req-" + i, listener.await("onResponse", i).id);
       assertEquals(result.length, listener.await("onResponse", i).bytes);
       InvocationEvent e = listener.await("onInvocation", i).event;
-      assertEquals("req-" + i, e.requestId);
-      assertEquals(1700000000000L, e.deadlineMs);
-      assertArrayEquals(event, e.payload);
+      assertEquals("req-" + i, e.requestId());
+      assertEquals(1700000000000L, e.deadlineMs());
+      assertArrayEquals(event, e.payload());
     }
   }
 

@@ -74,14 +74,14 @@ class RuntimeApiProxyTest {
       assertEquals(List.of(1), nextRequestedAtUpstream, "onNextRequested runs before the GET goes upstream");
 
       InvocationEvent e = listener.await("onInvocation", 1).event;
-      assertEquals("8476a536-e9f4-11e8-9739-2dfe598c3fcd", e.requestId);
-      assertEquals(1700000000123L, e.deadlineMs);
-      assertEquals("arn:aws:lambda:us-east-1:123456789012:function:f", e.functionArn);
-      assertEquals("Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700;Parent=9a9197af755a6419;Sampled=1", e.xrayTraceHeader);
-      assertEquals("{\"custom\":{\"k\":\"v\"}}", e.clientContext);
-      assertEquals("spaced value", e.headers.get("x-odd"));
-      assertEquals("application/json", e.headers.get("content-type"));
-      assertArrayEquals(event, e.payload);
+      assertEquals("8476a536-e9f4-11e8-9739-2dfe598c3fcd", e.requestId());
+      assertEquals(1700000000123L, e.deadlineMs());
+      assertEquals("arn:aws:lambda:us-east-1:123456789012:function:f", e.functionArn());
+      assertEquals("Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700;Parent=9a9197af755a6419;Sampled=1", e.xrayTraceHeader());
+      assertEquals("{\"custom\":{\"k\":\"v\"}}", e.clientContext());
+      assertEquals("spaced value", e.headers().get("x-odd"));
+      assertEquals("application/json", e.headers().get("content-type"));
+      assertArrayEquals(event, e.payload());
 
       byte[] big = new byte[5 * 1024 * 1024 + 17];
       new Random(1).nextBytes(big);
@@ -114,14 +114,14 @@ class RuntimeApiProxyTest {
       answers.put("GET " + NEXT, bigAnswer);
       client.send(client.request("GET " + NEXT + " HTTP/1.1\r\nHost: x\r\n\r\n"));
       assertArrayEquals(bigAnswer, client.read().raw);
-      assertArrayEquals(event, listener.await("onInvocation", 1).event.payload);
+      assertArrayEquals(event, listener.await("onInvocation", 1).event.payload());
 
       answers.put("GET " + NEXT, chunkedAnswer);
       client.send(client.request("GET " + NEXT + " HTTP/1.1\r\nHost: x\r\n\r\n"));
       assertArrayEquals(chunkedAnswer, client.read().raw);
       InvocationEvent e = listener.await("onInvocation", 2).event;
-      assertEquals("chunky", e.requestId);
-      assertEquals("{\"a\":12}", new String(e.payload, StandardCharsets.UTF_8));
+      assertEquals("chunky", e.requestId());
+      assertEquals("{\"a\":12}", new String(e.payload(), StandardCharsets.UTF_8));
     }
   }
 

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.ddsls.agent.AgentConfig;
 import dev.ddsls.agent.TraceFixtures;
-import dev.ddsls.agent.lambda.Invocation;
 import dev.ddsls.agent.lambda.InvocationEvent;
 import java.io.IOException;
 import java.io.InputStream;
@@ -89,10 +88,9 @@ class TriggerTableTest {
     AgentConfig config = TraceFixtures.config(env);
     TraceSettings settings = TraceSettings.from(config);
     InvocationEvent ev = new InvocationEvent("req-1", 0, ARN, xray, clientContext, Collections.<String, String>emptyMap(), payload, System.nanoTime());
-    Invocation inv = new Invocation(ev, Ids.newId(), false);
+    Invocation inv = new Invocation(ev, false, settings);
     inv.endNanos = inv.startNanos + 5_000_000;
-    InvocationTrace trace = new InvocationTrace(ev, inv.spanId, settings);
-    return InvocationSpans.build(inv, trace.resolve(), config, TraceFixtures.timeline());
+    return InvocationSpans.build(inv, config, TraceFixtures.timeline());
   }
 
   static byte[] read(String file) throws IOException {

@@ -16,12 +16,12 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /** An HTTP server on 127.0.0.1 (ephemeral port) that records every request and answers as told. */
-final class LoopbackServer implements AutoCloseable {
-  static final class Request {
-    final String method;
-    final String path;
-    final Map<String, List<String>> headers;
-    final byte[] body;
+public final class LoopbackServer implements AutoCloseable {
+  public static final class Request {
+    public final String method;
+    public final String path;
+    public final Map<String, List<String>> headers;
+    public final byte[] body;
 
     Request(String method, String path, Map<String, List<String>> headers, byte[] body) {
       this.method = method;
@@ -31,7 +31,7 @@ final class LoopbackServer implements AutoCloseable {
     }
 
     /** A header's first value (names are case-insensitive), or null. */
-    String header(String name) {
+    public String header(String name) {
       for (Map.Entry<String, List<String>> e : headers.entrySet()) {
         if (e.getKey() != null && e.getKey().equalsIgnoreCase(name)) return e.getValue().get(0);
       }
@@ -39,26 +39,26 @@ final class LoopbackServer implements AutoCloseable {
     }
   }
 
-  final LinkedBlockingQueue<Request> requests = new LinkedBlockingQueue<>();
+  public final LinkedBlockingQueue<Request> requests = new LinkedBlockingQueue<>();
   /** Statuses to answer, in order; when empty, {@link #status}. */
-  final ConcurrentLinkedQueue<Integer> scripted = new ConcurrentLinkedQueue<>();
-  volatile int status = 200;
-  volatile String responseBody = "{}";
-  volatile long sleepMillis;
+  public final ConcurrentLinkedQueue<Integer> scripted = new ConcurrentLinkedQueue<>();
+  public volatile int status = 200;
+  public volatile String responseBody = "{}";
+  public volatile long sleepMillis;
   private final HttpServer server;
   private final ExecutorService pool = Executors.newCachedThreadPool();
 
-  LoopbackServer() throws IOException {
+  public LoopbackServer() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext("/", this::handle);
     server.setExecutor(pool);
     server.start();
   }
 
-  String url() { return "http://127.0.0.1:" + server.getAddress().getPort(); }
+  public String url() { return "http://127.0.0.1:" + server.getAddress().getPort(); }
 
   /** The next recorded request, waiting up to 5 s. */
-  Request take() throws InterruptedException {
+  public Request take() throws InterruptedException {
     Request r = requests.poll(5, TimeUnit.SECONDS);
     if (r == null) throw new AssertionError("no request arrived within 5 s");
     return r;

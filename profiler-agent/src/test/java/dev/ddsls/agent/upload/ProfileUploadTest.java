@@ -31,8 +31,9 @@ class ProfileUploadTest {
     info.put("phase.jvm.ms", "40.1");
     long start = 1_755_000_000_000_000_000L;
     long end = start + 60_123_456_789L;
-    String event = ProfileUpload.eventJson(start, end, new String[] {"cpu.pprof", "wall.pprof"}, "service:a,env:b", endpoints, info);
-    ProfileUpload u = ProfileUpload.build(event, new String[] {"cpu.pprof", "wall.pprof"}, new byte[][] {cpu, wall});
+    List<Uploader.Attachment> attachments = List.of(new Uploader.Attachment("cpu.pprof", cpu), new Uploader.Attachment("wall.pprof", wall));
+    String event = ProfileUpload.eventJson(start, end, attachments, "service:a,env:b", endpoints, info);
+    ProfileUpload u = ProfileUpload.build(event, attachments);
 
     List<Multipart.Part> parts = Multipart.parse(u.contentType, u.body);
     assertEquals(3, parts.size());
@@ -61,7 +62,7 @@ class ProfileUploadTest {
 
   @Test
   void optionalEventFieldsAreLeftOutWhenEmpty() throws Exception {
-    JsonNode e = JSON.readTree(ProfileUpload.eventJson(0, 1, new String[] {"cpu.pprof"}, "", null, new LinkedHashMap<>()));
+    JsonNode e = JSON.readTree(ProfileUpload.eventJson(0, 1, List.of(new Uploader.Attachment("cpu.pprof", new byte[0])), "", null, new LinkedHashMap<>()));
     assertFalse(e.has("endpoint_counts"));
     assertFalse(e.has("info"));
     assertEquals("1970-01-01T00:00:00.000000000Z", e.get("start").asText());

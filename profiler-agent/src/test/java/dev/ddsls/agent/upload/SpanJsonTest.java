@@ -17,10 +17,10 @@ class SpanJsonTest {
   void writesOneLineWithUnsignedIdsAndEscapedStrings() throws Exception {
     String tricky = "q\"uote \\ back\nnew\ttab \u0001 ctl \u2028 ls \uD83D\uDE00 é";
     Span s = TraceEncoderTest.span(-1L, 0x1234L, Long.MIN_VALUE, 5, tricky);
-    s.meta.put("k", tricky);
-    s.metrics.put("m", 2.5);
-    s.metrics.put("whole", 3.0);
-    s.metrics.put("nan", Double.NaN);
+    s.meta().put("k", tricky);
+    s.metrics().put("m", 2.5);
+    s.metrics().put("whole", 3.0);
+    s.metrics().put("nan", Double.NaN);
     String line = SpanJson.line(s);
     assertFalse(line.contains("\n") || line.contains("\r") || line.contains("\u2028"), line);
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ddsls.agent.trace.Span;
+import dev.ddsls.agent.trace.TestSpans;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,18 +18,8 @@ import org.msgpack.value.Value;
 
 class TraceEncoderTest {
   static Span span(long traceId, long high, long spanId, long parentId, String name) {
-    Span s = new Span();
-    s.traceId = traceId;
-    s.traceIdHigh = high;
-    s.spanId = spanId;
-    s.parentId = parentId;
-    s.name = name;
-    s.resource = "res-" + name;
-    s.service = "svc";
-    s.type = "serverless";
-    s.start = 1_755_000_000_123_456_789L;
-    s.duration = 42_000_000L;
-    return s;
+    return TestSpans.span(traceId, high, spanId, parentId, name, "res-" + name, "svc", "serverless", 1_755_000_000_123_456_789L,
+        42_000_000L, 0);
   }
 
   /** A decoded span map, keys as strings. */
@@ -40,12 +31,12 @@ class TraceEncoderTest {
 
   @Test
   void encodesTracesAsArraysOfSpanMapsWithUnsignedIds() throws Exception {
-    Span root = span(-2L, 0x68126c4300000000L, Long.MIN_VALUE, 0, "aws.lambda");
-    root.error = 1;
-    root.meta.put("cold_start", "true");
-    root.meta.put("quote", "a\"b\n");
-    root.metrics.put("_sampling_priority_v1", 1.0);
-    root.metrics.put("_dd.measured", 0.5);
+    Span root = TestSpans.span(-2L, 0x68126c4300000000L, Long.MIN_VALUE, 0, "aws.lambda", "res-aws.lambda", "svc", "serverless",
+        1_755_000_000_123_456_789L, 42_000_000L, 1);
+    root.meta().put("cold_start", "true");
+    root.meta().put("quote", "a\"b\n");
+    root.metrics().put("_sampling_priority_v1", 1.0);
+    root.metrics().put("_dd.measured", 0.5);
     Span child = span(-2L, 0x68126c4300000000L, 7, Long.MIN_VALUE, "child");
     Span other = span(99, 0, 100, 0, "other");
     List<List<Span>> traces = new ArrayList<>();
@@ -90,9 +81,7 @@ class TraceEncoderTest {
 
   @Test
   void smallTidIsZeroPaddedAndNullStringsBecomeEmpty() throws Exception {
-    Span s = new Span();
-    s.traceId = 1;
-    s.traceIdHigh = 0xABCL;
+    Span s = TestSpans.span(1, 0xABCL, 0, 0, null, null, null, null, 0, 0, 0);
     List<List<Span>> traces = new ArrayList<>();
     traces.add(List.of(s));
     Map<String, Value> f = fields(MessagePack.newDefaultUnpacker(TraceEncoder.v04(traces)).unpackValue().asArrayValue()

@@ -45,15 +45,15 @@ class UploaderTest {
   }
 
   private static boolean profile(Uploader u, long start, byte[]... parts) {
-    String[] names = new String[parts.length];
-    for (int i = 0; i < parts.length; i++) names[i] = (i == 0 ? "cpu" : i == 1 ? "wall" : "p" + i) + ".pprof";
+    List<Uploader.Attachment> attachments = new ArrayList<>();
+    for (int i = 0; i < parts.length; i++) attachments.add(new Uploader.Attachment((i == 0 ? "cpu" : i == 1 ? "wall" : "p" + i) + ".pprof", parts[i]));
     Map<String, Long> endpoints = new LinkedHashMap<>();
     endpoints.put("orders", 2L);
     Map<String, String> info = new LinkedHashMap<>();
     info.put("coldstart.runtimeInit.ms", "760.0");
     Map<String, String> extra = new LinkedHashMap<>();
     extra.put("profiler_engine", "async");
-    return u.submitProfile(start, start + 60_000_000_000L, names, parts, extra, info, endpoints);
+    return u.submitProfile(start, start + 60_000_000_000L, attachments, extra, info, endpoints);
   }
 
   private static JsonNode event(LoopbackServer.Request r) throws Exception {
@@ -338,14 +338,36 @@ class UploaderTest {
   @Test
   void rejectsUnsafeAttachmentNamesAndNeverThrows() {
     Uploader u = new Uploader(TestConfig.of());
-    assertFalse(u.submitProfile(T0, T0, new String[] {"../x.pprof"}, new byte[][] {{1}}, null, null, null));
-    assertFalse(u.submitProfile(T0, T0, new String[] {"a\".pprof"}, new byte[][] {{1}}, null, null, null));
-    assertFalse(u.submitProfile(T0, T0, new String[] {"event"}, new byte[][] {{1}}, null, null, null));
-    assertFalse(u.submitProfile(T0, T0, new String[] {"a.pprof"}, new byte[][] {null}, null, null, null));
-    assertFalse(u.submitProfile(T0, T0, null, null, null, null, null));
+    assertFalse(u.submitProfile(T0, T0, List.of(new Uploader.Attachment("../x.pprof", new byte[] {1})), null, null, null));
+    assertFalse(u.submitProfile(T0, T0, List.of(new Uploader.Attachment("a\".pprof", new byte[] {1})), null, null, null));
+    assertFalse(u.submitProfile(T0, T0, List.of(new Uploader.Attachment("event", new byte[] {1})), null, null, null));
+    assertFalse(u.submitProfile(T0, T0, List.of(new Uploader.Attachment("a.pprof", null)), null, null, null));
+    assertFalse(u.submitProfile(T0, T0, List.of(), null, null, null));
+    assertFalse(u.submitProfile(T0, T0, null, null, null, null));
     assertFalse(u.submitSpans(null));
     assertFalse(u.submitSpans(List.of()));
     u.flush(System.nanoTime() - 1);
     assertEquals(0, u.pendingProfileUploads());
+  }
+
+  @Test
+  void failureKinds() {
+    assertEquals(Uploader.Failure.REFUSED, Uploader.Failure.ofStatus(403));
+    assertEquals(Uploader.Failure.REFUSED, Uploader.Failure.ofStatus(413));
+    for (int status : new int[] {408, 429, 500, 503, 302}) {
+      assertEquals(Uploader.Failure.STATUS, Uploader.Failure.ofStatus(status), "status " + status);
+      assertTrue(Uploader.Failure.ofStatus(status).retryable());
+      assertFalse(Uploader.Failure.ofStatus(status).unreachable());
+    }
+    assertFalse(Uploader.Failure.REFUSED.retryable());
+    for (Uploader.Failure f : new Uploader.Failure[] {Uploader.Failure.CONNECT, Uploader.Failure.TIMEOUT, Uploader.Failure.IO}) {
+      assertTrue(f.retryable());
+      assertTrue(f.unreachable());
+    }
+    assertEquals("http-503", Uploader.Failure.STATUS.label(503));
+    assertEquals("http-404", Uploader.Failure.REFUSED.label(404));
+    assertEquals("connect", Uploader.Failure.CONNECT.label(0));
+    assertEquals("timeout", Uploader.Failure.TIMEOUT.label(0));
+    assertEquals("io", Uploader.Failure.IO.label(0));
   }
 }

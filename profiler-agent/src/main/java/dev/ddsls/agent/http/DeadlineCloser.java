@@ -1,4 +1,4 @@
-package dev.ddsls.agent.upload;
+package dev.ddsls.agent.http;
 
 import java.net.Socket;
 import java.util.ArrayList;

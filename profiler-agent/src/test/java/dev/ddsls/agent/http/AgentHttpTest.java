@@ -1,4 +1,4 @@
-package dev.ddsls.agent.upload;
+package dev.ddsls.agent.http;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.ddsls.agent.upload.LoopbackServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -31,9 +32,9 @@ class AgentHttpTest {
       byte[] body = "hello body".getBytes(StandardCharsets.UTF_8);
       AgentHttp.Response r = AgentHttp.send("POST", server.url() + "/a/b?c=d", new String[] {"X-One", "1", "X-Skipped", null},
           body, in(5000));
-      assertEquals(202, r.status);
+      assertEquals(202, r.status());
       assertTrue(r.ok());
-      assertEquals("accepted ✓", r.body);
+      assertEquals("accepted ✓", r.body());
       LoopbackServer.Request req = server.take();
       assertEquals("POST", req.method);
       assertEquals("/a/b?c=d", req.path);
@@ -65,10 +66,10 @@ class AgentHttpTest {
     try {
       String base = "http://127.0.0.1:" + server.getAddress().getPort();
       AgentHttp.Response small = AgentHttp.send("PUT", base + "/x", null, null, in(5000));
-      assertEquals(500, small.status);
-      assertEquals("012345678901234567890123456789", small.body);
+      assertEquals(500, small.status());
+      assertEquals("012345678901234567890123456789", small.body());
       AgentHttp.Response big = AgentHttp.send("PUT", base + "/x?big", null, new byte[0], in(5000));
-      assertEquals(AgentHttp.MAX_RESPONSE_BODY, big.body.length());
+      assertEquals(AgentHttp.MAX_RESPONSE_BODY, big.body().length());
     } finally {
       server.stop(0);
     }
@@ -91,8 +92,8 @@ class AgentHttpTest {
       });
       t.start();
       AgentHttp.Response r = AgentHttp.send("GET", "http://127.0.0.1:" + ss.getLocalPort() + "/", null, null, in(5000));
-      assertEquals(200, r.status);
-      assertEquals("until close", r.body);
+      assertEquals(200, r.status());
+      assertEquals("until close", r.body());
       t.join();
     }
   }

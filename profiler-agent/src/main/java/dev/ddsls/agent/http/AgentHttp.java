@@ -1,8 +1,5 @@
-package dev.ddsls.agent.upload;
+package dev.ddsls.agent.http;
 
-import dev.ddsls.agent.http.CappedBuffer;
-import dev.ddsls.agent.http.HttpHead;
-import dev.ddsls.agent.http.HttpIo;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,15 +21,7 @@ public final class AgentHttp {
   static final int MAX_RESPONSE_BODY = 64 * 1024;
 
   /** A status code and the (possibly truncated) body, decoded as UTF-8. */
-  public static final class Response {
-    public final int status;
-    public final String body;
-
-    Response(int status, String body) {
-      this.status = status;
-      this.body = body;
-    }
-
+  public record Response(int status, String body) {
     public boolean ok() { return status >= 200 && status < 300; }
   }
 
@@ -169,7 +158,7 @@ public final class AgentHttp {
       s.setSoTimeout(remainingMillis(deadline));
       head = HttpIo.readHead(in);
       if (head == null) throw new IOException("connection closed before the status line");
-      if (head.status() < 0) throw new IOException("not an HTTP response: " + abbreviate(head.startLine));
+      if (head.status() < 0) throw new IOException("not an HTTP response: " + abbreviate(head.startLine()));
     } while (head.status() < 200);
     // The body is read to its end (the deadline closes a socket that never ends it); only the first bytes are kept.
     CappedBuffer body = new CappedBuffer(MAX_RESPONSE_BODY);

@@ -1,11 +1,9 @@
-package dev.ddsls.agent.pprof;
+package dev.ddsls.agent;
 
-import dev.ddsls.formats.pprof.ProfileBuilder;
-
-import dev.ddsls.agent.Timeline;
-import dev.ddsls.agent.lambda.Invocation;
-import dev.ddsls.formats.pprof.Frame;
 import dev.ddsls.agent.sampling.Sample;
+import dev.ddsls.agent.trace.Invocation;
+import dev.ddsls.formats.pprof.Frame;
+import dev.ddsls.formats.pprof.ProfileBuilder;
 import java.util.List;
 import java.util.Map;
 
@@ -14,10 +12,10 @@ import java.util.Map;
  * first {@code /next} it is {@code init} (and carries the ids of the first invocation, the one that paid for the
  * cold start), inside an invocation's window it is {@code invocation} with that invocation's ids, else {@code idle}.
  */
-public final class ProfileAssembler {
-  public static final String PHASE_INIT = "init";
-  public static final String PHASE_INVOCATION = "invocation";
-  public static final String PHASE_IDLE = "idle";
+final class ProfileAssembler {
+  static final String PHASE_INIT = "init";
+  static final String PHASE_INVOCATION = "invocation";
+  static final String PHASE_IDLE = "idle";
 
   private final Timeline timeline;
   private final String traceEndpoint;
@@ -26,10 +24,10 @@ public final class ProfileAssembler {
   private final boolean wallOnlyInInit;
   private final boolean lambda;
 
-  public int droppedAgentSamples;
+  int droppedAgentSamples;
 
   /** @param lambda false in host mode (no Runtime API): samples then carry no phase and no span ids */
-  public ProfileAssembler(Timeline timeline, boolean lambda, String traceEndpoint, long intervalNanos, boolean ignoreProfiler,
+  ProfileAssembler(Timeline timeline, boolean lambda, String traceEndpoint, long intervalNanos, boolean ignoreProfiler,
                           boolean wallOnlyInInit) {
     this.timeline = timeline;
     this.lambda = lambda;
@@ -40,16 +38,16 @@ public final class ProfileAssembler {
   }
 
   /** Both profiles of one flush; a builder is null when it has no sample. */
-  public static final class Profiles {
-    public ProfileBuilder cpu;
-    public ProfileBuilder wall;
+  static final class Profiles {
+    ProfileBuilder cpu;
+    ProfileBuilder wall;
   }
 
   /**
    * @param invocations invocations that may own these samples, oldest first (the cold one first when present)
    * @param coldInvocation the invocation that followed init, or null (init samples then carry no span ids)
    */
-  public Profiles assemble(List<Sample> samples, List<Invocation> invocations, Invocation coldInvocation,
+  Profiles assemble(List<Sample> samples, List<Invocation> invocations, Invocation coldInvocation,
                            long startEpochNanos, long endEpochNanos, Map<String, String> comments) {
     Profiles out = new Profiles();
     long initEnd = timeline.initEndNanos;
@@ -58,7 +56,7 @@ public final class ProfileAssembler {
         droppedAgentSamples++;
         continue;
       }
-      long t = timeline.toNanoTime(s.epochNanos);
+      long t = timeline.toNanoTime(s.epochNanos());
       String phase = null;
       Invocation owner = null;
       if (!lambda) {
@@ -71,10 +69,10 @@ public final class ProfileAssembler {
         phase = owner != null ? PHASE_INVOCATION : PHASE_IDLE;
       }
       // Wall-clock time matters where the user waits for it: init, and the cold invocation that init ran for.
-      if (s.kind == Sample.Kind.WALL && wallOnlyInInit && lambda && !PHASE_INIT.equals(phase)
+      if (s.kind() == Sample.Kind.WALL && wallOnlyInInit && lambda && !PHASE_INIT.equals(phase)
           && (owner == null || owner != coldInvocation)) continue;
-      ProfileBuilder b = s.kind == Sample.Kind.CPU ? cpu(out, startEpochNanos, endEpochNanos, comments) : wall(out, startEpochNanos, endEpochNanos, comments);
-      b.addSample(s.stack, new long[] {1, s.weightNanos}, labels(s, phase, owner));
+      ProfileBuilder b = s.kind() == Sample.Kind.CPU ? cpu(out, startEpochNanos, endEpochNanos, comments) : wall(out, startEpochNanos, endEpochNanos, comments);
+      b.addSample(s.stack(), new long[] {1, s.weightNanos()}, labels(s, phase, owner));
     }
     return out;
   }
@@ -83,16 +81,16 @@ public final class ProfileAssembler {
     ProfileBuilder.Label[] out = new ProfileBuilder.Label[8];
     int n = 0;
     if (owner != null) {
-      out[n++] = ProfileBuilder.Label.num("span id", owner.spanId);
-      out[n++] = ProfileBuilder.Label.num("local root span id", owner.spanId);
+      out[n++] = ProfileBuilder.Label.num("span id", owner.spanId());
+      out[n++] = ProfileBuilder.Label.num("local root span id", owner.spanId());
       out[n++] = ProfileBuilder.Label.str("trace endpoint", traceEndpoint);
     }
-    out[n++] = ProfileBuilder.Label.str("thread id", Long.toString(s.threadId));
-    out[n++] = ProfileBuilder.Label.str("thread name", s.threadName);
+    out[n++] = ProfileBuilder.Label.str("thread id", Long.toString(s.threadId()));
+    out[n++] = ProfileBuilder.Label.str("thread name", s.threadName());
     if (phase != null) out[n++] = ProfileBuilder.Label.str("phase", phase);
-    if (owner != null) out[n++] = ProfileBuilder.Label.str("request id", owner.event.requestId == null ? "" : owner.event.requestId);
+    if (owner != null) out[n++] = ProfileBuilder.Label.str("request id", owner.requestId() == null ? "" : owner.requestId());
     // What the thread was doing when the wall clock sampled it: running (or runnable, starved) vs blocked.
-    if (s.threadState != null) out[n++] = ProfileBuilder.Label.str("thread state", s.threadState);
+    if (s.threadState() != null) out[n++] = ProfileBuilder.Label.str("thread state", s.threadState());
     return n == out.length ? out : java.util.Arrays.copyOf(out, n);
   }
 
@@ -102,7 +100,7 @@ public final class ProfileAssembler {
     int lo = 0, hi = invocations.size() - 1, best = -1;
     while (lo <= hi) {
       int mid = (lo + hi) >>> 1;
-      if (invocations.get(mid).startNanos <= t) { best = mid; lo = mid + 1; }
+      if (invocations.get(mid).startNanos() <= t) { best = mid; lo = mid + 1; }
       else hi = mid - 1;
     }
     if (best < 0) return null;
@@ -112,9 +110,9 @@ public final class ProfileAssembler {
 
   /** The agent's own threads and frames, and the recorder's threads (DD_PROFILING_IGNORE_PROFILER). */
   static boolean isAgent(Sample s) {
-    String n = s.threadName;
+    String n = s.threadName();
     if (n.startsWith("ddsls-") || n.startsWith("JFR ") || n.equals("Async-profiler Timer")) return true;
-    for (Frame f : s.stack) {
+    for (Frame f : s.stack()) {
       if (f.className.startsWith("dev.ddsls.agent.") || f.className.startsWith("one.profiler.")) return true;
     }
     return false;
