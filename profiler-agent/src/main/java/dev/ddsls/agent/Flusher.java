@@ -202,7 +202,9 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
       sending = true;
     }
     try {
-      return uploader().flush(deadline) ? Sent.ALL : Sent.FAILED;
+      if (!uploader().flush(deadline)) return Sent.FAILED;
+      // Out of time before everything went: held, not an answer that closes the breaker.
+      return uploader().hasPending() ? Sent.HELD : Sent.ALL;
     } finally {
       synchronized (lock) {
         sending = false;

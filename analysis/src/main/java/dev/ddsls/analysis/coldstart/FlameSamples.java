@@ -15,14 +15,16 @@ import java.util.Set;
 public record FlameSamples(MergedProfile init, MergedProfile initWall, MergedProfile invocation) {
   public static final FlameSamples NONE = new FlameSamples(null, null, null);
 
-  /** From the profiles the init analysis read ({@code init.profileIds}); none without an init analysis. */
+  /**
+   * From the profiles the init analysis read ({@code init.profileIds}); without an init analysis (a running service's
+   * profiles: requests, no cold start) from all the function's cpu and wall profiles, whose invocations are drawn.
+   */
   static FlameSamples of(InitAnalysis init, List<ProfileInput> profiles) {
-    if (init == null) return NONE;
-    Set<String> ids = new HashSet<>(init.profileIds());
+    Set<String> ids = init == null ? null : new HashSet<>(init.profileIds());
     List<ProfileInput> used = new ArrayList<>();
     boolean cpu = false;
     for (ProfileInput p : profiles) {
-      if (!ids.contains(p.id())) continue;
+      if (ids != null ? !ids.contains(p.id()) : !p.kind().equals("cpu") && !p.kind().equals("wall")) continue;
       used.add(p);
       cpu |= p.kind().equals("cpu");
     }
