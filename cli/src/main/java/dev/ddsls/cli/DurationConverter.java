@@ -18,7 +18,8 @@ public final class DurationConverter implements ITypeConverter<Duration> {
   public Duration convert(String text) {
     Matcher m = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
     if (!m.matches()) {
-      throw new TypeConversionException("'" + text + "' is not a duration: a number and ms, s, m, h, d or w (e.g. 500ms, 60s, 30m, 1h, 2d)");
+      throw new TypeConversionException(
+          "'" + text + "' is not a duration: a number and ms, s, m, h, d or w (e.g. 500ms, 60s, 30m, 1h, 2d)");
     }
     long unit = switch (m.group(2)) {
       case "ms" -> 1L;

@@ -6,7 +6,10 @@ import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
-/** Sizes in bytes ({@code collect --max-size}, {@code --max-body}): 50MiB, 2GiB (powers of 1024), 500MB (of 1000), 1048576. */
+/**
+ * Sizes in bytes ({@code collect --max-size}, {@code --max-body}): 50MiB, 2GiB (powers of 1024), 500MB (of 1000),
+ * 1048576.
+ */
 public final class SizeConverter implements ITypeConverter<Long> {
   private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([kmgt]?)(i?)b?");
 

@@ -45,17 +45,21 @@ public final class CollectCommand implements Callable<Integer> {
       description = "Secret every request must carry (header DD-Api-Key or Authorization: Bearer). Default: $DDSLS_COLLECT_TOKEN.")
   String token;
 
-  @Option(names = "--retention", defaultValue = "7d", converter = DurationConverter.class, description = "Drop records older than this (e.g. 7d, 12h). Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--retention", defaultValue = "7d", converter = DurationConverter.class,
+      description = "Drop records older than this (e.g. 7d, 12h). Default: ${DEFAULT-VALUE}.")
   Duration retention;
 
-  @Option(names = "--max-size", defaultValue = "2GiB", converter = SizeConverter.class, description = "Drop the oldest records while the store uses more than this. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--max-size", defaultValue = "2GiB", converter = SizeConverter.class,
+      description = "Drop the oldest records while the store uses more than this. Default: ${DEFAULT-VALUE}.")
   long maxSize;
 
-  @Option(names = "--max-body", defaultValue = "50MiB", converter = SizeConverter.class, description = "Largest request body accepted (larger: 413). Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--max-body", defaultValue = "50MiB", converter = SizeConverter.class,
+      description = "Largest request body accepted (larger: 413). Default: ${DEFAULT-VALUE}.")
   long maxBody;
 
   /** Hidden: tests shorten the minute between counters lines and retention runs. */
-  @Option(names = "--interval", defaultValue = "60s", hidden = true, converter = DurationConverter.class, description = "Time between the counters line and retention runs.")
+  @Option(names = "--interval", defaultValue = "60s", hidden = true, converter = DurationConverter.class,
+      description = "Time between the counters line and retention runs.")
   Duration interval;
 
   @Option(names = "--compact", description = "Apply retention, reclaim free space and exit (the collector must not be running).")
