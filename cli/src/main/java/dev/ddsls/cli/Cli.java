@@ -1,6 +1,7 @@
 package dev.ddsls.cli;
 
 import java.io.PrintWriter;
+import java.util.List;
 import picocli.CommandLine;
 
 /** Shared command-line behaviour: one-line errors (exit 2 for usage), stack traces only with --verbose. */
@@ -27,12 +28,12 @@ public final class Cli {
   static CommandLine commandLine(Object root) {
     CommandLine cl = new CommandLine(root);
     cl.setExecutionExceptionHandler((ex, line, parseResult) -> {
-      boolean verbose = parseResult.originalArgs().contains("--verbose");
+      boolean verbose = Verbose.requested(line);
       PrintWriter err = line.getErr();
-      if (ex instanceof Failure) {
+      if (ex instanceof Failure failure) {
         err.println("ddsls: " + ex.getMessage());
         if (verbose) ex.printStackTrace(err);
-        return ((Failure) ex).exitCode;
+        return failure.exitCode;
       }
       err.println("ddsls: " + (ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage()));
       if (verbose) ex.printStackTrace(err);
@@ -49,13 +50,18 @@ public final class Cli {
         PrintWriter err = cl.getErr();
         err.println("ddsls: ran out of " + (e instanceof StackOverflowError ? "stack" : "memory") + " reading the input ("
             + e.getClass().getSimpleName() + "): a corrupt or oversized file? Please report it with --verbose output");
-        if (parseResult.originalArgs().contains("--verbose")) e.printStackTrace(err);
+        List<CommandLine> ran = parseResult.asCommandLineList();
+        if (Verbose.requested(ran.get(ran.size() - 1))) e.printStackTrace(err);
         return UNAVAILABLE;
       }
     });
     cl.setParameterExceptionHandler((ex, args) -> {
-      ex.getCommandLine().getErr().println("ddsls: " + ex.getMessage());
-      ex.getCommandLine().getErr().println("ddsls: see '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'");
+      PrintWriter err = ex.getCommandLine().getErr();
+      err.println("ddsls: " + ex.getMessage());
+      // A bad value is explained by its converter's message; the pointer to --help is for unknown or missing options.
+      if (!(ex.getCause() instanceof CommandLine.TypeConversionException)) {
+        err.println("ddsls: see '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'");
+      }
       return USAGE;
     });
     return cl;

@@ -1,5 +1,6 @@
 package dev.ddsls.cli;
 
+import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,7 +47,7 @@ public final class Chromium {
   }
 
   private static String executable() {
-    for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(java.io.File.pathSeparator)) {
+    for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(File.pathSeparator)) {
       Path c = Path.of(dir, "chromium");
       if (Files.isExecutable(c)) return c.toString();
     }

@@ -7,7 +7,7 @@ import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.ArrayList;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executors;
@@ -64,7 +64,7 @@ public final class Collector implements AutoCloseable {
     return t;
   }
 
-  public void start() throws java.sql.SQLException {
+  public void start() throws SQLException {
     store.startCheckpoints(500);
     server.start();
     timer.scheduleAtFixedRate(counters::printLine, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);

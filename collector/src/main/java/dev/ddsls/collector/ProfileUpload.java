@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -13,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One profile upload to /profiling/v1/input: the {@code event} JSON part (V2.4, see datadog.md 1.3) and the
+ * One profile upload to /profiling/v1/input: the {@code event} JSON part (V2.4, see docs/formats.md "Profile upload: body") and the
  * attachments it lists. Java names its part {@code main} while listing {@code main.jfr}, so an attachment is
  * found by filename first, then by part name.
  */
@@ -76,7 +77,7 @@ final class ProfileUpload {
     if (tagsNode != null && !tagsNode.isNull() && !tagsNode.isTextual()) throw new Malformed("profile event: tags_profiler must be a string");
     JsonNode family = ev.get("family");
     if (family != null && !family.isNull() && !family.isTextual()) throw new Malformed("profile event: family must be a string");
-    return new ProfileUpload(new String(event.data, java.nio.charset.StandardCharsets.UTF_8).trim(),
+    return new ProfileUpload(new String(event.data, StandardCharsets.UTF_8).trim(),
         tags(tagsNode == null ? null : tagsNode.textValue()), start, end, family == null ? "" : family.asText(""), attachments);
   }
 

@@ -2,8 +2,12 @@ package dev.ddsls.collector;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.sun.net.httpserver.HttpExchange;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.net.URLDecoder;
@@ -15,6 +19,7 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
@@ -92,8 +97,8 @@ final class ReadApi {
     return out.toArray();
   }
 
-  private static final java.util.Comparator<Object[]> BY_START_ID =
-      java.util.Comparator.<Object[]>comparingLong(r -> (Long) r[0]).thenComparingLong(r -> (Long) r[1]);
+  private static final Comparator<Object[]> BY_START_ID =
+      Comparator.<Object[]>comparingLong(r -> (Long) r[0]).thenComparingLong(r -> (Long) r[1]);
 
   /**
    * Every matching span, chunk by chunk in arrival order, written as stored. The reading connection is held for
@@ -106,7 +111,7 @@ final class ReadApi {
       return;
     }
     ex.sendResponseHeaders(200, 0);
-    try (java.io.OutputStream out = new java.io.BufferedOutputStream(ex.getResponseBody(), 1 << 16)) {
+    try (OutputStream out = new BufferedOutputStream(ex.getResponseBody(), 1 << 16)) {
       out.write("{\"spans\":[".getBytes(StandardCharsets.US_ASCII));
       boolean first = true;
       long after = 0;
@@ -235,7 +240,7 @@ final class ReadApi {
         where.append(" AND EXISTS (SELECT 1 FROM profile_spans s WHERE s.profile_id = p.id AND s.span_id = ?)");
         args.add(span);
       }
-      cursor(q.get("cursor"), "p.start_ns", where, args);
+      cursor(q.get("cursor"), where, args);
     } catch (IllegalArgumentException e) {
       HttpIo.text(ex, 400, e.getMessage());
       return;
@@ -306,9 +311,9 @@ final class ReadApi {
 
   private static List<Object[]> attachments(String json) {
     List<Object[]> out = new ArrayList<>();
-    try (com.fasterxml.jackson.core.JsonParser p = JSON.createParser(json)) {
+    try (JsonParser p = JSON.createParser(json)) {
       p.nextToken();
-      while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.START_ARRAY) {
+      while (p.nextToken() == JsonToken.START_ARRAY) {
         p.nextToken(); String name = p.getText();
         p.nextToken(); String format = p.getText();
         p.nextToken(); String compression = p.getText();
@@ -361,16 +366,16 @@ final class ReadApi {
     }
   }
 
-  private static void cursor(String c, String column, StringBuilder where, List<Object> args) {
+  /** The profiles page's keyset cursor, START.ID: the rows after it in (p.start_ns, p.id) order. */
+  private static void cursor(String c, StringBuilder where, List<Object> args) {
     if (c == null || c.isEmpty()) return;
     int dot = c.indexOf('.');
     try {
       long start = Long.parseLong(c.substring(0, dot));
       long id = Long.parseLong(c.substring(dot + 1));
-      String idColumn = column.startsWith("p.") ? "p.id" : "id";
       // A row value, not "start > ? OR (start = ? AND id > ?)": SQLite seeks the (start, id) index with it instead of
       // scanning from the first row on every page (a million spans took minutes to page through).
-      where.append(" AND (").append(column).append(", ").append(idColumn).append(") > (?, ?)");
+      where.append(" AND (p.start_ns, p.id) > (?, ?)");
       args.add(start);
       args.add(id);
     } catch (RuntimeException e) {

@@ -2,7 +2,9 @@ package dev.ddsls.collector;
 
 import dev.ddsls.analysis.trace.Span;
 import dev.ddsls.analysis.trace.SpanJsonWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -52,7 +54,7 @@ final class SpanChunk {
    */
   static long hash(String key) {
     long h = 0xcbf29ce484222325L;
-    for (byte b : key.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+    for (byte b : key.getBytes(StandardCharsets.UTF_8)) {
       h ^= b & 0xff;
       h *= 0x100000001b3L;
     }
@@ -138,7 +140,7 @@ final class SpanChunk {
     all.varint(n);
     all.varint(table.size());
     for (String t : table) {
-      byte[] b = t.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      byte[] b = t.getBytes(StandardCharsets.UTF_8);
       all.varint(b.length);
       all.put(b, 0, b.length);
     }
@@ -183,7 +185,7 @@ final class SpanChunk {
     String[] table = new String[(int) varint(raw, pos)];
     for (int i = 0; i < table.length; i++) {
       int len = (int) varint(raw, pos);
-      table[i] = new String(raw, pos[0], len, java.nio.charset.StandardCharsets.UTF_8);
+      table[i] = new String(raw, pos[0], len, StandardCharsets.UTF_8);
       pos[0] += len;
     }
     for (int i = 0; i < n; i++) {
@@ -211,7 +213,7 @@ final class SpanChunk {
     long[] h = new long[keys.size()];
     int i = 0;
     for (String k : keys) h[i++] = hash(k);
-    java.util.Arrays.sort(h);
+    Arrays.sort(h);
     return h;
   }
 

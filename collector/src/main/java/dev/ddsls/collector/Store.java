@@ -11,8 +11,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32C;
 
 /**
@@ -46,7 +50,7 @@ public final class Store implements AutoCloseable {
   /** Reused across requests: preparing costs more than binding. Guarded by the writer's lock. */
   private volatile boolean closed;
   /** Transactions committed so far; the checkpointer runs only when this moved. */
-  private final java.util.concurrent.atomic.AtomicLong commits = new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong commits = new AtomicLong();
   private Thread checkpointer;
   private PreparedStatement insertChunk;
   private PreparedStatement insertKey;
@@ -65,7 +69,7 @@ public final class Store implements AutoCloseable {
   static final String INSERT_CHUNK = "INSERT INTO span_chunks(received, min_start, max_start, spans, data, crc) VALUES (?,?,?,?,?,?)";
 
   /** Binds and runs {@link #INSERT_CHUNK} for one chunk. */
-  static void insertChunk(java.sql.PreparedStatement insert, long received, SpanChunk.Encoded e, long crc) throws SQLException {
+  static void insertChunk(PreparedStatement insert, long received, SpanChunk.Encoded e, long crc) throws SQLException {
     insert.setLong(1, received);
     insert.setLong(2, e.minStart);
     insert.setLong(3, e.maxStart);
@@ -174,7 +178,7 @@ public final class Store implements AutoCloseable {
 
   /** Stores a profile with its attachments, tags and span links, all or none; returns its id once durable. */
   long addProfile(ProfileUpload p, List<ProfileSpanIndexer.SpanRef> spans, long receivedMillis) throws SQLException {
-    java.util.Set<Long> idSet = new java.util.LinkedHashSet<>();
+    Set<Long> idSet = new LinkedHashSet<>();
     for (ProfileSpanIndexer.SpanRef r : spans) {
       idSet.add(r.spanId);
       if (r.localRootSpanId != 0) idSet.add(r.localRootSpanId);
@@ -182,7 +186,7 @@ public final class Store implements AutoCloseable {
     long[] ids = new long[idSet.size()];
     int k = 0;
     for (long v : idSet) ids[k++] = v;
-    java.util.Arrays.sort(ids);
+    Arrays.sort(ids);
     return write(c -> {
       long id;
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO profiles(received, start_ns, end_ns, service, function, family, event, crc)"

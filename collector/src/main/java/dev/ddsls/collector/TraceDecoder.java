@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ddsls.analysis.trace.Span;
 import dev.ddsls.analysis.trace.TraceIds;
+import java.io.IOException;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -96,7 +97,7 @@ final class TraceDecoder {
       root = MAPPER.readTree(body);
     } catch (JsonProcessingException e) {
       throw new Malformed("payload: invalid JSON: " + e.getOriginalMessage());
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new Malformed("payload: unreadable JSON: " + e.getMessage());
     }
     if (root == null || !root.isArray()) throw new Malformed("payload: expected a JSON array of traces");

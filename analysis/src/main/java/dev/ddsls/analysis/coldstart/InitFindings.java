@@ -120,7 +120,7 @@ final class InitFindings {
         ev.put("pctOfInitCpu", round(a.classLoadingMs() * 100 / cpu));
         ev.put("topPackages", a.breakdown().packages());
         out.add(finding(Signature.CLASS_LOADING, a.classLoadingMs() >= 2000 ? Severity.HIGH : Severity.MEDIUM,
-            String.format(java.util.Locale.ROOT, "class loading takes %.0f ms of init CPU (%.0f%%)", a.classLoadingMs(),
+            String.format(Locale.ROOT, "class loading takes %.0f ms of init CPU (%.0f%%)", a.classLoadingMs(),
                 a.classLoadingMs() * 100 / cpu), ev, a.classLoadingMs()));
       }
       // jit-or-gc-in-init
@@ -129,7 +129,7 @@ final class InitFindings {
         ev.put("jitGcCpuMs", round(a.jitGcMs()));
         ev.put("pctOfInitCpu", round(a.jitGcMs() * 100 / cpu));
         out.add(new Finding("jit-or-gc-in-init", Severity.MEDIUM,
-            String.format(java.util.Locale.ROOT, "JIT compiler and GC threads use %.0f ms of init CPU", a.jitGcMs()), ev,
+            String.format(Locale.ROOT, "JIT compiler and GC threads use %.0f ms of init CPU", a.jitGcMs()), ev,
             "Keep -XX:TieredStopAtLevel=1 (the Java 17/21 runtime default; check JAVA_TOOL_OPTIONS for overrides) and give "
                 + "the function more memory (more CPU, fewer collections).",
             "https://docs.aws.amazon.com/lambda/latest/dg/java-customization.html", a.jitGcMs()));

@@ -1,6 +1,7 @@
 package dev.ddsls.analysis.findings;
 
 import java.util.Comparator;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -13,7 +14,7 @@ public record Finding(String id, Severity severity, String title, Map<String, Ob
   public enum Severity {
     HIGH, MEDIUM, LOW;
 
-    public String label() { return name().toLowerCase(java.util.Locale.ROOT); }
+    public String label() { return name().toLowerCase(Locale.ROOT); }
   }
 
   /** Most important first: severity, then impact, then id. */

@@ -3,6 +3,7 @@ package dev.ddsls.analysis.jfr;
 import dev.ddsls.analysis.jfr.JfrTypes.Field;
 import dev.ddsls.analysis.jfr.JfrTypes.Type;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Reads the samples of a JFR recording (format 2.x, as written by the JDK, async-profiler and dd-trace-java) chunk by
@@ -17,7 +18,7 @@ import java.util.List;
 final class JfrParser {
   static final int CHUNK_HEADER = 68;
   static final int CPU = 1, WALL = 2, ENDPOINT = 3, SETTING = 4;
-  private static final java.util.Map<String, Integer> KINDS = java.util.Map.of(
+  private static final Map<String, Integer> KINDS = Map.of(
       "jdk.ExecutionSample", CPU, "datadog.ExecutionSample", CPU,
       "profiler.WallClockSample", WALL, "datadog.MethodSample", WALL,
       "datadog.Endpoint", ENDPOINT, "jdk.ActiveSetting", SETTING);

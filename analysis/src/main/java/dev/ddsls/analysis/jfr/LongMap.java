@@ -1,5 +1,7 @@
 package dev.ddsls.analysis.jfr;
 
+import java.util.Arrays;
+
 /** Open-addressing map from long keys (JFR constant pool ids) to values, without boxing. */
 final class LongMap<V> {
   private long[] keys = new long[16];
@@ -29,7 +31,7 @@ final class LongMap<V> {
 
   void clear() {
     if (size == 0) return;
-    java.util.Arrays.fill(values, null);
+    Arrays.fill(values, null);
     size = 0;
   }
 

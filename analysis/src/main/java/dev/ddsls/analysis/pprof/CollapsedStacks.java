@@ -1,7 +1,5 @@
 package dev.ddsls.analysis.pprof;
 
-import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -42,23 +40,5 @@ public final class CollapsedStacks {
 
   public static void write(Map<String, Long> stacks, PrintWriter out) {
     for (Map.Entry<String, Long> e : new TreeMap<>(stacks).entrySet()) out.println(e.getKey() + ' ' + e.getValue());
-  }
-
-  /** Reads collapsed lines; the value is the last space-separated field. */
-  public static Map<String, Long> read(BufferedReader in) throws IOException {
-    Map<String, Long> out = new TreeMap<>();
-    String line;
-    int n = 0;
-    while ((line = in.readLine()) != null) {
-      n++;
-      if (line.isBlank()) continue;
-      int sp = line.lastIndexOf(' ');
-      try {
-        out.merge(line.substring(0, sp), Long.parseLong(line.substring(sp + 1).trim()), Long::sum);
-      } catch (RuntimeException e) {
-        throw new IOException("line " + n + " is not 'frame;frame value': " + line);
-      }
-    }
-    return out;
   }
 }

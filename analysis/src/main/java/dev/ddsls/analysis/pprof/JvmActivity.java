@@ -1,5 +1,7 @@
 package dev.ddsls.analysis.pprof;
 
+import java.util.List;
+
 /**
  * What the JVM does in a native/VM frame, so reports name it ({@code jvm:class-loading}) rather than showing a bare
  * "(native)" bucket. Matched on HotSpot's C++ symbol prefixes and on the compiler/GC thread names.
@@ -46,7 +48,7 @@ public enum JvmActivity {
    * The activity of a sample: the first native frame from the leaf that names one (a {@code memcpy} under
    * {@code ClassFileParser::} is class loading), else by thread name (compiler and GC threads), else {@link #OTHER_JVM}.
    */
-  public static JvmActivity ofStack(java.util.List<String> stackLeafFirst, String threadName) {
+  public static JvmActivity ofStack(List<String> stackLeafFirst, String threadName) {
     for (String f : stackLeafFirst) {
       if (FrameKind.isJavaMethod(f)) {
         if (f.startsWith("one.profiler.")) return PROFILER;

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.Locale;
@@ -188,7 +189,7 @@ public final class OwnCode {
     String[] s = group.split("\\.");
     // Hosting groups (io.github.USER) name the owner in the third segment.
     int keep = s.length >= 3 && HOSTS.contains(s[0] + "." + s[1]) ? 3 : Math.min(2, s.length);
-    return String.join(".", java.util.Arrays.copyOf(s, keep)) + ".";
+    return String.join(".", Arrays.copyOf(s, keep)) + ".";
   }
 
   private static final Set<String> HOSTS = Set.of("com.github", "io.github", "com.gitlab", "io.gitlab", "org.bitbucket");

@@ -1,5 +1,6 @@
 package dev.ddsls.analysis.pprof;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -49,6 +50,6 @@ public final class ProfileSample {
   public String strLabel(String key) { return strLabels.get(key); }
 
   @Override public String toString() {
-    return stack + " " + java.util.Arrays.toString(values) + " " + strLabels + " " + numLabels;
+    return stack + " " + Arrays.toString(values) + " " + strLabels + " " + numLabels;
   }
 }

@@ -1,7 +1,6 @@
 package dev.ddsls.analysis.report;
 
 import dev.ddsls.analysis.pprof.FrameStats;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;

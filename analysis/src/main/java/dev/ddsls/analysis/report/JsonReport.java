@@ -94,7 +94,7 @@ public final class JsonReport {
     split.put("runnableMs", r1(w.runnableMs()));
     split.put("blockedMs", r1(w.blockedMs()));
     ObjectNode kinds = split.putObject("blockedByKind");
-    for (java.util.Map.Entry<String, Double> e : w.blockedByKind().entrySet()) kinds.put(e.getKey(), r1(e.getValue()));
+    for (Map.Entry<String, Double> e : w.blockedByKind().entrySet()) kinds.put(e.getKey(), r1(e.getValue()));
     split.put("unclassifiedMs", r1(w.unclassifiedMs()));
     split.put("stateLabelled", w.stateLabelled());
     n.set("profileIds", JSON.valueToTree(a.profileIds()));

@@ -3,6 +3,7 @@ package dev.ddsls.analysis.report;
 import dev.ddsls.analysis.coldstart.ColdStartReport;
 import dev.ddsls.analysis.coldstart.InitAnalysis;
 import dev.ddsls.analysis.coldstart.Share;
+import dev.ddsls.analysis.coldstart.WallSplit;
 import dev.ddsls.analysis.connectivity.ConnectivityReport;
 import dev.ddsls.analysis.findings.Finding;
 import dev.ddsls.analysis.pprof.FrameStat;
@@ -39,7 +40,7 @@ public final class MarkdownReport {
         int n = Math.max(1, a.breakdown().coldStarts());
         o.printf(Locale.ROOT, "%nInit per cold start (%d profiled): CPU %.0f ms (all threads), init thread wall %.0f ms, "
             + "class loading %.0f ms, JIT/GC %.0f ms%n%n", n, a.cpuMs(), a.wallMs(), a.classLoadingMs(), a.jitGcMs());
-        dev.ddsls.analysis.coldstart.WallSplit w = a.wallSplit();
+        WallSplit w = a.wallSplit();
         if (w.sampledWallMs() > 0) {
           o.printf(Locale.ROOT, "Init thread wall: on CPU %.0f ms, runnable %s, blocked %.0f ms %s; sampled %,.0f%s ms of init "
                   + "(the JVM's start before the agent's engine ran is not in the profile)%n%n", w.onCpuMs(),

@@ -9,6 +9,7 @@ import dev.ddsls.analysis.findings.Finding;
 import dev.ddsls.analysis.pprof.FrameStat;
 import dev.ddsls.analysis.stats.Percentiles;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -180,7 +181,7 @@ public final class TextReport {
   }
 
   static List<String> wrap(String text, int width) {
-    List<String> lines = new java.util.ArrayList<>();
+    List<String> lines = new ArrayList<>();
     StringBuilder line = new StringBuilder();
     for (String word : text.split(" ")) {
       if (line.length() > 0 && line.length() + 1 + word.length() > width) {

@@ -1,5 +1,6 @@
 package dev.ddsls.analysis.trace;
 
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
@@ -51,7 +52,7 @@ final class IntakeSpanParser {
         default -> p.skipChildren();
       }
     }
-    if (p.currentToken() != JsonToken.END_OBJECT) throw new com.fasterxml.jackson.core.JsonParseException(p, "unexpected end of a span");
+    if (p.currentToken() != JsonToken.END_OBJECT) throw new JsonParseException(p, "unexpected end of a span");
     if (!hasSpanId) throw new IllegalArgumentException("a JSON value that is not a span (no span_id): trace_id " + Long.toUnsignedString(traceId));
     long tid = Span.tid(meta.get(Span.TID));
     return new Span(traceId, tid != 0 ? tid : traceIdHigh, spanId, parentId, name, resource, service, type, start, duration, error,

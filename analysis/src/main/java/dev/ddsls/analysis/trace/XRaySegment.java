@@ -11,8 +11,8 @@ public record XRaySegment(String traceId, String id, String parentId, String nam
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /**
-   * Datadog's trace id for an X-Ray trace id (datadog.md 6.2): the last 16 hex digits; masked to 63 bits unless the
-   * trace came from Datadog (middle padded with {@code 00000000}), which keeps all 64.
+   * Datadog's trace id for an X-Ray trace id (docs/trace-context.md "X-Ray"): the last 16 hex digits; masked to 63
+   * bits unless the trace came from Datadog (middle padded with {@code 00000000}), which keeps all 64.
    */
   public static long datadogTraceId(String xrayTraceId) {
     String[] parts = xrayTraceId.split("-");

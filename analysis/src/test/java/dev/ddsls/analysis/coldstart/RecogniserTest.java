@@ -15,8 +15,11 @@ import dev.ddsls.analysis.pprof.ValueType;
 import dev.ddsls.analysis.stats.Percentiles;
 import dev.ddsls.analysis.trace.Span;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** Library recognisers break cost down; findings nest and add up; the cold-invocation penalty is relative. */
@@ -92,7 +95,7 @@ class RecogniserTest {
     assertTrue(sdk.evidence().get("clients").toString().contains("dynamodb"));
     assertTrue(sdk.evidence().get("calledFrom").toString().contains(HANDLER));
     assertTrue(sdk.advice().contains("UrlConnectionHttpClient") && sdk.advice().contains("EnvironmentVariableCredentialsProvider"));
-    assertFalse(sdk.advice().toLowerCase(java.util.Locale.ROOT).contains("lazi"));
+    assertFalse(sdk.advice().toLowerCase(Locale.ROOT).contains("lazi"));
 
     // nested in the hotspot (all its samples are charged to the handler's <clinit>): no double count
     Finding hot = byId(fs, "init-cpu-hotspot");
@@ -207,7 +210,7 @@ class RecogniserTest {
     assertTrue(p.title().contains("390 ms of it waiting for a CPU"), p.title());
     assertTrue(p.advice().contains("static field") && p.advice().contains("ObjectMapper") && p.advice().contains("getLogger"),
         p.advice());
-    assertFalse(p.advice().toLowerCase(java.util.Locale.ROOT).contains("lazy"), p.advice());
+    assertFalse(p.advice().toLowerCase(Locale.ROOT).contains("lazy"), p.advice());
     // No memory size nor cgroup counters: who took the CPU is not known, so more memory is not simply advised.
     assertTrue(p.advice().contains("390 ms of the first invocation waits for a CPU (runnable, not running): the memory size's "
         + "CPU share or other work on this host"), p.advice());
@@ -259,7 +262,7 @@ class RecogniserTest {
         Map.of(InitBreakdown.PHASE, "invocation", "thread name", "idle", ThreadState.LABEL, "sleeping"), Map.of("local root span id", cold)));
     List<Span> spans = new ArrayList<>();
     Span coldSpan = span(cold, true, 960 + 12);
-    Map<String, Double> metrics = new java.util.HashMap<>(coldSpan.metrics());
+    Map<String, Double> metrics = new HashMap<>(coldSpan.metrics());
     metrics.putAll(coldMetrics);
     spans.add(new Span(1, cold, 0, Span.INVOCATION, "f", "f", "serverless", 0, coldSpan.duration(), 0, coldSpan.meta(), metrics));
     for (int i = 0; i < 9; i++) spans.add(span(warm + i, false, 12));
@@ -308,7 +311,7 @@ class RecogniserTest {
     assertEquals(Finding.Severity.HIGH, penalty(200, 310, 10).orElseThrow().severity());
   }
 
-  static java.util.Optional<Finding> penalty(double init, double first, double warm) {
+  static Optional<Finding> penalty(double init, double first, double warm) {
     return InitFindings.of(Percentiles.of(List.of(init)), Percentiles.of(List.of(first)), warm, first - warm, null, List.of("1"))
         .stream().filter(f -> f.id().equals("cold-invocation-penalty")).findFirst();
   }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -64,7 +66,7 @@ class GateTest {
   @Test
   void billedDurationMetricsReadEachRunsListsAndSkipNulls() throws Exception {
     // Run 1: three invocations, the last one's asks never came (null); run 2: written before Duration was measured.
-    GateDocument doc = GateDocument.parse(new com.fasterxml.jackson.databind.ObjectMapper().readTree("""
+    GateDocument doc = GateDocument.parse(new ObjectMapper().readTree("""
         {"schema":"ddsls.coldstart/v1","handler":"h","runs":[
           {"run":1,"status":"ok","initMs":300,"invocationsMs":[40.1,2.0,2.2],
            "durationMs":[95.5,2.5,null],"postRuntimeMs":[55.25,0.4,null]},
@@ -116,7 +118,7 @@ class GateTest {
 
   private static GateDocument withoutPhases() {
     var root = Docs.coldstart(new double[] {900, 950, 1000});
-    for (var run : root.get("runs")) ((com.fasterxml.jackson.databind.node.ObjectNode) run).putNull("phasesMs");
+    for (var run : root.get("runs")) ((ObjectNode) run).putNull("phasesMs");
     return GateDocument.parse(root, null);
   }
 

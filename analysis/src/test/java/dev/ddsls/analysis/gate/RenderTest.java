@@ -19,6 +19,7 @@ import javax.xml.validation.Validator;
 import org.junit.jupiter.api.Test;
 import org.w3c.dom.Document;
 import org.xml.sax.InputSource;
+import org.xml.sax.SAXException;
 
 class RenderTest {
   /** A result with every kind of outcome: pass, fail, warn, insufficient data, and hostile characters. */
@@ -47,7 +48,7 @@ class RenderTest {
     v.validate(new StreamSource(new StringReader(xml))); // throws SAXException when invalid
     // The schema is strict enough to catch mistakes: a suite without <system-err> is rejected.
     String broken = xml.replace("<system-err/>", "").replace("<system-err></system-err>", "");
-    assertThrows(org.xml.sax.SAXException.class, () -> v.validate(new StreamSource(new StringReader(broken))));
+    assertThrows(SAXException.class, () -> v.validate(new StreamSource(new StringReader(broken))));
 
     Document d = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(new InputSource(new StringReader(xml)));
     assertEquals(5, d.getElementsByTagName("testcase").getLength());

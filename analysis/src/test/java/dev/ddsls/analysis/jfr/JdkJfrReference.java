@@ -5,11 +5,16 @@ import dev.ddsls.analysis.pprof.Profile;
 import dev.ddsls.analysis.pprof.ProfileSample;
 import dev.ddsls.analysis.pprof.ValueType;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
+import jdk.jfr.EventType;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedFrame;
 import jdk.jfr.consumer.RecordedThread;
@@ -34,7 +39,7 @@ final class JdkJfrReference {
       List<RecordedEvent> events = new ArrayList<>();
       Map<Long, String> typeNames = new HashMap<>();
       try (RecordingFile rf = new RecordingFile(chunk)) {
-        for (jdk.jfr.EventType t : rf.readEventTypes()) typeNames.put(t.getId(), t.getName());
+        for (EventType t : rf.readEventTypes()) typeNames.put(t.getId(), t.getName());
         while (rf.hasMoreEvents()) events.add(rf.readEvent());
       }
       for (RecordedEvent e : events) {
@@ -63,7 +68,7 @@ final class JdkJfrReference {
     relabel(cpu, endpoints);
     relabel(wall, endpoints);
     // A traced recording is a running service's, not a cold start: requests are phase=invocation, the rest unlabelled.
-    boolean traced = java.util.stream.Stream.concat(cpu.stream(), wall.stream()).anyMatch(JdkJfrReference::hasSpan);
+    boolean traced = Stream.concat(cpu.stream(), wall.stream()).anyMatch(JdkJfrReference::hasSpan);
     if (traced) {
       for (List<ProfileSample> samples : List.of(cpu, wall)) {
         samples.replaceAll(s -> {
@@ -82,13 +87,13 @@ final class JdkJfrReference {
 
   /** The file's chunks, each written to a file of its own (a chunk's size is the 8 bytes at offset 8). */
   private static List<Path> chunks(Path file) throws IOException {
-    byte[] b = java.nio.file.Files.readAllBytes(file);
+    byte[] b = Files.readAllBytes(file);
     List<Path> out = new ArrayList<>();
     for (int at = 0, n = 0; at < b.length; n++) {
-      long size = java.nio.ByteBuffer.wrap(b, at + 8, 8).getLong();
-      Path chunk = java.nio.file.Files.createTempFile("chunk-" + n + "-", ".jfr");
+      long size = ByteBuffer.wrap(b, at + 8, 8).getLong();
+      Path chunk = Files.createTempFile("chunk-" + n + "-", ".jfr");
       chunk.toFile().deleteOnExit();
-      java.nio.file.Files.write(chunk, java.util.Arrays.copyOfRange(b, at, at + (int) size));
+      Files.write(chunk, Arrays.copyOfRange(b, at, at + (int) size));
       out.add(chunk);
       at += (int) size;
     }

@@ -11,6 +11,7 @@ import dev.ddsls.analysis.pprof.ProfileSample;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -101,7 +102,7 @@ class JfrProfilesTest {
     }
     Path both = tmp.resolve("both.jfr");
     Files.write(both, Files.readAllBytes(asyncProfilerRecording()));
-    Files.write(both, Files.readAllBytes(jdk), java.nio.file.StandardOpenOption.APPEND);
+    Files.write(both, Files.readAllBytes(jdk), StandardOpenOption.APPEND);
     assertEquals(List.of("cpu", "wall"), assertSameAsJdk(both).stream().map(p -> p.sampleTypes().get(1).type()).toList());
   }
 

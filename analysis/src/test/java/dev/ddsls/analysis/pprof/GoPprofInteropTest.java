@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -86,7 +87,7 @@ class GoPprofInteropTest {
   private static List<String> describe(Profile p) {
     List<String> out = new ArrayList<>();
     for (ProfileSample s : p.samples()) {
-      out.add(s + " lines " + java.util.Arrays.toString(s.lines()));
+      out.add(s + " lines " + Arrays.toString(s.lines()));
     }
     out.sort(null);
     return out;

@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +18,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 class PprofReaderTest {
@@ -196,10 +200,10 @@ class PprofReaderTest {
     assertTrue(rejected > 1000, "only " + rejected + " of 3000 corrupt inputs rejected");
   }
 
-  @Test @org.junit.jupiter.api.Timeout(60)
+  @Test @Timeout(60)
   void aGzipBombIsRefusedAtTheInflateCap() throws Exception {
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-    try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(out)) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
       byte[] zeros = new byte[1 << 20];
       for (long n = 0; n <= PprofReader.MAX_BYTES; n += zeros.length) gz.write(zeros);
     }
@@ -207,7 +211,7 @@ class PprofReaderTest {
     assertTrue(e.getMessage().contains("inflates past 128 MiB: refused"), e.getMessage());
   }
 
-  @Test @org.junit.jupiter.api.Timeout(60)
+  @Test @Timeout(60)
   void millionsOfEmptySamplesAreRefusedByTheElementBudget() {
     // Two bytes a sample: 4 MB that once decoded into an object graph of gigabytes.
     byte[] data = new byte[2 * (PprofReader.MAX_ELEMENTS + 1)];
@@ -252,12 +256,12 @@ class PprofReaderTest {
 
   private static byte[] gzip(byte[] data) {
     try {
-      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-      try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(out)) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
         gz.write(data);
       }
       return out.toByteArray();
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new AssertionError(e);
     }
   }

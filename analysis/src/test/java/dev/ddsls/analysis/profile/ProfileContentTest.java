@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ddsls.formats.pprof.ProfileBuilder;
 import io.airlift.compress.zstd.ZstdOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -48,7 +49,7 @@ class ProfileContentTest {
   }
 
   @Test void aZstdPprofIsRecognisedAsPprof() throws Exception {
-    byte[] pprof = new dev.ddsls.formats.pprof.ProfileBuilder(new String[][] {{"cpu", "nanoseconds"}}, "cpu", "nanoseconds", 10_000_000).encode();
+    byte[] pprof = new ProfileBuilder(new String[][] {{"cpu", "nanoseconds"}}, "cpu", "nanoseconds", 10_000_000).encode();
     ProfileContent c = ProfileContent.of(compress(ZSTD, pprof));
     assertEquals(Compression.ZSTD, c.compression);
     assertEquals(ProfileFormat.PPROF, c.format);

@@ -9,6 +9,7 @@ import io.airlift.compress.zstd.ZstdOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,7 +43,7 @@ class ProfileReaderTest {
   }
 
   @Test void anUnreadableFileNamesItselfAndTheCause() throws Exception {
-    Path f = Files.write(tmp.resolve("p.pb.gz"), ProfileContentTest.compress(java.util.zip.GZIPOutputStream::new, "not protobuf at all".getBytes()));
+    Path f = Files.write(tmp.resolve("p.pb.gz"), ProfileContentTest.compress(GZIPOutputStream::new, "not protobuf at all".getBytes()));
     ProfileFormatException e = assertThrows(ProfileFormatException.class, () -> ProfileReader.read(f, "p.pb.gz"));
     assertTrue(e.getMessage().startsWith("p.pb.gz: (after gzip) "), e.getMessage());
   }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ddsls.cli.Cli;
 import dev.ddsls.cli.Install;
+import dev.ddsls.cli.Verbose;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +21,7 @@ import java.util.concurrent.Callable;
 import java.util.jar.JarFile;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ddsls coldstart}: measures cold starts of a handler jar in fresh JVMs under the real runtime interface client. */
@@ -53,15 +55,15 @@ public final class ColdstartCommand implements Callable<Integer> {
   @Option(names = "--event", paramLabel = "FILE", description = "An event (JSON) file; repeat for several, used in turn. Default: {}.")
   List<Path> eventFiles = new ArrayList<>();
 
-  @Option(names = "--runs", paramLabel = "N", defaultValue = "5", description = "Cold starts (fresh JVMs). Default: ${DEFAULT-VALUE}.")
-  int runs;
+  @Option(names = "--runs", paramLabel = "N", description = "Cold starts (fresh JVMs). Default: ${DEFAULT-VALUE}.")
+  int runs = 5;
 
-  @Option(names = "--invocations", paramLabel = "M", defaultValue = "3", description = "Invocations per run. Default: ${DEFAULT-VALUE}.")
-  int invocations;
+  @Option(names = "--invocations", paramLabel = "M", description = "Invocations per run. Default: ${DEFAULT-VALUE}.")
+  int invocations = 3;
 
-  @Option(names = "--agent", paramLabel = "on|off", defaultValue = "on",
+  @Option(names = "--agent", paramLabel = "on|off",
       description = "Run with the ddsls layer (exec wrapper + agent), as in Lambda. Default: ${DEFAULT-VALUE}.")
-  Toggle agent;
+  Toggle agent = Toggle.on;
 
   @Option(names = "--env", paramLabel = "KEY=VALUE", description = "An environment variable for the function; repeatable.")
   List<String> env = new ArrayList<>();
@@ -72,16 +74,16 @@ public final class ColdstartCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "DIR", description = "Output directory. Default: ./ddsls-out/coldstart-<timestamp>.")
   Path out;
 
-  @Option(names = "--format", paramLabel = "text|json", defaultValue = "text", description = "Output format. Default: ${DEFAULT-VALUE}.")
-  Format format;
+  @Option(names = "--format", paramLabel = "text|json", description = "Output format. Default: ${DEFAULT-VALUE}.")
+  Format format = Format.text;
 
-  @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "30",
+  @Option(names = "--timeout", paramLabel = "SECONDS",
       description = "Limit per invocation (the first also covers init). Default: ${DEFAULT-VALUE}.")
-  int timeoutSeconds;
+  int timeoutSeconds = 30;
 
-  @Option(names = "--memory", paramLabel = "MB", defaultValue = "1024",
+  @Option(names = "--memory", paramLabel = "MB",
       description = "Memory size: AWS_LAMBDA_FUNCTION_MEMORY_SIZE and a heap of 85%% of it, as Lambda sets. Default: ${DEFAULT-VALUE}.")
-  int memoryMb;
+  int memoryMb = 1024;
 
   @Option(names = "--baseline-jar", paramLabel = "FILE",
       description = "A/B mode: the baseline jar, run alternately with --jar (same handler, events and settings).")
@@ -91,9 +93,9 @@ public final class ColdstartCommand implements Callable<Integer> {
       description = "A/B against an existing results.json (ddsls.coldstart/v1) as the baseline, without running it.")
   Path baselineRef;
 
-  @Option(names = "--warmup", paramLabel = "N", defaultValue = "-1",
+  @Option(names = "--warmup", paramLabel = "N",
       description = "Runs (per jar) started and discarded before measuring. Default: 1 in A/B mode, else 0.")
-  int warmup;
+  int warmup = -1;
 
   @Option(names = "--cpu-limit",
       description = "Limit the function's CPU to Lambda's share for --memory (1,769 MB = 1 vCPU): -XX:ActiveProcessorCount,"
@@ -108,8 +110,24 @@ public final class ColdstartCommand implements Callable<Integer> {
           + " AWS_LAMBDA_RUNTIME_API). Default: the AWS runtime interface client, as in Lambda's java runtimes.")
   String runtimeMain;
 
-  @Option(names = "--verbose", description = "Stack traces on errors.")
-  boolean verbose;
+  @Mixin Verbose verbose;
+
+  /**
+   * What {@code ddsls demo} runs: the handler's cold starts with the agent, each option not named here at its default
+   * (field initialisers, not annotation defaults, so that they hold without a picocli parse).
+   */
+  public static ColdstartCommand withAgent(Path jar, String handler, int runs, int invocations, Path event, Path out,
+      Map<String, String> env) {
+    ColdstartCommand c = new ColdstartCommand();
+    c.jar = jar;
+    c.handler = handler;
+    c.runs = runs;
+    c.invocations = invocations;
+    c.eventFiles.add(event);
+    c.out = out;
+    env.forEach((k, v) -> c.env.add(k + "=" + v));
+    return c;
+  }
 
   @Override
   public Integer call() throws Exception {

@@ -1,5 +1,6 @@
 package dev.ddsls.cli.coldstart;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -177,7 +178,7 @@ final class ColdstartResults {
   String toJsonString() {
     try {
       return JSON.writeValueAsString(toJson());
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
   }

@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ddsls.cli.coldstart.RunResult.Status;
 import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -80,7 +82,7 @@ final class ColdstartRun {
       long start = System.nanoTime();
       // The agent's init phases then start where this emulator's init does, as Lambda's Init Duration starts
       // when the platform starts the runtime: one definition of init in coldstart, diagnose and gate.
-      java.time.Instant launched = java.time.Instant.now();
+      Instant launched = Instant.now();
       pb.environment().put("DDSLS_PLATFORM_START_NS", Long.toString(launched.getEpochSecond() * 1_000_000_000L + launched.getNano()));
       emu.markProcessStart(start);
       Process p = pb.start();
@@ -262,7 +264,7 @@ final class ColdstartRun {
         for (String l : (Iterable<String>) lines::iterator) {
           if (l.startsWith("Caused by: ")) cause = l.substring("Caused by: ".length()).trim();
         }
-      } catch (java.io.UncheckedIOException notText) {
+      } catch (UncheckedIOException notText) {
         // not UTF-8: no cause to show
       }
     }
@@ -277,7 +279,7 @@ final class ColdstartRun {
         if (last.size() == TAIL_LINES) last.removeFirst();
         last.addLast(l);
       });
-    } catch (java.io.UncheckedIOException e) {
+    } catch (UncheckedIOException e) {
       return List.of("(output is not UTF-8 text)");
     }
     while (!last.isEmpty() && last.peekLast().isBlank()) last.removeLast();

@@ -1,5 +1,6 @@
 package dev.ddsls.cli.coldstart;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -105,7 +106,7 @@ final class RuntimeLaunch {
       throw new UncheckedIOException("cannot list " + spec.runtimeDir(), e);
     }
     entries.add(spec.jar().toAbsolutePath().toString());
-    return String.join(java.io.File.pathSeparator, entries);
+    return String.join(File.pathSeparator, entries);
   }
 
   Map<String, String> environment(RuntimeApiEmulator emulator, Path taskRoot, Path runDir) {

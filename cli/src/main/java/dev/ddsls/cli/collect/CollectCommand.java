@@ -1,10 +1,12 @@
 package dev.ddsls.cli.collect;
 
 import dev.ddsls.cli.Cli;
+import dev.ddsls.cli.DurationConverter;
+import dev.ddsls.cli.SizeConverter;
+import dev.ddsls.cli.Verbose;
 import dev.ddsls.collector.Collector;
 import dev.ddsls.collector.Retention;
 import dev.ddsls.collector.Store;
-import dev.ddsls.collector.Units;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -13,12 +15,15 @@ import java.net.UnknownHostException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ddsls collect}: a local intake that speaks the Datadog Agent's trace and profile endpoints. */
@@ -26,6 +31,7 @@ import picocli.CommandLine.Option;
     description = {"Runs a local, Datadog-Agent-compatible intake for traces and profiles, with a durable store and a read API.",
         "The first line printed is 'listening on http://HOST:PORT' (with --port 0, the port chosen)."})
 public final class CollectCommand implements Callable<Integer> {
+  @Mixin Verbose verbose;
   @Option(names = "--port", defaultValue = "8126", description = "TCP port (0: any free port). Default: ${DEFAULT-VALUE}.")
   int port;
 
@@ -39,18 +45,22 @@ public final class CollectCommand implements Callable<Integer> {
       description = "Secret every request must carry (header DD-Api-Key or Authorization: Bearer). Default: $DDSLS_COLLECT_TOKEN.")
   String token;
 
-  @Option(names = "--retention", defaultValue = "7d", description = "Drop records older than this (e.g. 7d, 12h). Default: ${DEFAULT-VALUE}.")
-  String retention;
+  @Option(names = "--retention", defaultValue = "7d", converter = DurationConverter.class,
+      description = "Drop records older than this (e.g. 7d, 12h). Default: ${DEFAULT-VALUE}.")
+  Duration retention;
 
-  @Option(names = "--max-size", defaultValue = "2GiB", description = "Drop the oldest records while the store uses more than this. Default: ${DEFAULT-VALUE}.")
-  String maxSize;
+  @Option(names = "--max-size", defaultValue = "2GiB", converter = SizeConverter.class,
+      description = "Drop the oldest records while the store uses more than this. Default: ${DEFAULT-VALUE}.")
+  long maxSize;
 
-  @Option(names = "--max-body", defaultValue = "50MiB", description = "Largest request body accepted (larger: 413). Default: ${DEFAULT-VALUE}.")
-  String maxBody;
+  @Option(names = "--max-body", defaultValue = "50MiB", converter = SizeConverter.class,
+      description = "Largest request body accepted (larger: 413). Default: ${DEFAULT-VALUE}.")
+  long maxBody;
 
   /** Hidden: tests shorten the minute between counters lines and retention runs. */
-  @Option(names = "--interval", defaultValue = "60s", hidden = true, description = "Time between the counters line and retention runs.")
-  String interval;
+  @Option(names = "--interval", defaultValue = "60s", hidden = true, converter = DurationConverter.class,
+      description = "Time between the counters line and retention runs.")
+  Duration interval;
 
   @Option(names = "--compact", description = "Apply retention, reclaim free space and exit (the collector must not be running).")
   boolean compact;
@@ -61,17 +71,9 @@ public final class CollectCommand implements Callable<Integer> {
   @Override public Integer call() throws Exception {
     PrintStream out = System.out;
     Path dir = data.toAbsolutePath().normalize();
-    Retention limits;
-    long bodyLimit;
-    long intervalMillis;
-    try {
-      intervalMillis = Units.millis(interval);
-      if (intervalMillis <= 0) throw new IllegalArgumentException("--interval must be positive");
-      limits = new Retention(Units.millis(retention), Units.bytes(maxSize));
-      bodyLimit = Units.bytes(maxBody);
-    } catch (IllegalArgumentException | ArithmeticException e) {
-      throw Cli.Failure.usage(e.getMessage());
-    }
+    long intervalMillis = interval.toMillis();
+    if (intervalMillis <= 0) throw Cli.Failure.usage("--interval must be positive");
+    Retention limits = new Retention(retention.toMillis(), maxSize);
     if (compact && check) throw Cli.Failure.usage("--compact and --check are separate runs");
     if (check) return check(dir, out);
     if (compact) return compact(dir, limits, out);
@@ -91,7 +93,7 @@ public final class CollectCommand implements Callable<Integer> {
     Collector collector;
     try {
       limits.enforce(store);
-      collector = new Collector(store, new InetSocketAddress(address, port), token == null || token.isEmpty() ? null : token, bodyLimit, limits, intervalMillis, out);
+      collector = new Collector(store, new InetSocketAddress(address, port), token == null || token.isEmpty() ? null : token, maxBody, limits, intervalMillis, out);
     } catch (IOException e) {
       store.close();
       throw new Cli.Failure(Cli.FAILED, "cannot listen on " + bind + ":" + port + ": " + e.getMessage());
@@ -140,10 +142,10 @@ public final class CollectCommand implements Callable<Integer> {
     if (!Store.exists(dir)) throw new Cli.Failure(Cli.UNAVAILABLE, "no collector store in " + dir);
     FileLock lock = lock(dir);
     try (Store store = Store.open(dir)) {
-      long before = java.nio.file.Files.size(store.file());
+      long before = Files.size(store.file());
       long removed = limits.enforce(store);
       store.compact();
-      long after = java.nio.file.Files.size(store.file());
+      long after = Files.size(store.file());
       out.println("ddsls collect: compacted " + dir + ": " + before + " -> " + after + " bytes"
           + (removed > 0 ? " (retention removed old records)" : ""));
     } finally {
@@ -155,7 +157,7 @@ public final class CollectCommand implements Callable<Integer> {
 
   /** One collector (or compaction) per store directory at a time; the OS drops the lock if the process dies. */
   private static FileLock lock(Path dir) throws IOException {
-    java.nio.file.Files.createDirectories(dir);
+    Files.createDirectories(dir);
     FileChannel ch = FileChannel.open(dir.resolve("collect.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     FileLock lock;
     try {

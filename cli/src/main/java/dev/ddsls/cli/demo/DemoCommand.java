@@ -3,6 +3,10 @@ package dev.ddsls.cli.demo;
 import dev.ddsls.cli.Cli;
 import dev.ddsls.cli.Install;
 import dev.ddsls.cli.Main;
+import dev.ddsls.cli.Verbose;
+import dev.ddsls.cli.coldstart.ColdstartCommand;
+import dev.ddsls.cli.diagnose.DiagnoseCommand;
+import dev.ddsls.cli.diagnose.ReportFormat;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -11,10 +15,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -29,6 +36,7 @@ import picocli.CommandLine.Option;
         "     installed by the Lambda layer's exec wrapper and uploading to that collector (ddsls coldstart),",
         "  3. reads the spans and profiles back from the collector and explains the cold start (ddsls diagnose)."})
 public final class DemoCommand implements Callable<Integer> {
+  @Mixin Verbose verbose;
   static final String HANDLER = "example.RulesHandler::handleRequest";
 
   @Option(names = "--runs", paramLabel = "N", defaultValue = "3", description = "Cold starts. Default: ${DEFAULT-VALUE}.")
@@ -37,8 +45,8 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "DIR", description = "Output directory. Default: ./ddsls-out/demo-<timestamp>.")
   Path out;
 
-  @Option(names = "--format", defaultValue = "text", description = "The report's format: text, json, markdown. Default: ${DEFAULT-VALUE}.")
-  String format;
+  @Option(names = "--format", defaultValue = "text", description = "The report's format: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
+  ReportFormat format;
 
   @Override
   public Integer call() throws Exception {
@@ -54,12 +62,15 @@ public final class DemoCommand implements Callable<Integer> {
       System.err.println("ddsls demo: collector at " + url + ", data in " + out.resolve("collector"));
       Path event = out.resolve("event.json");
       Files.writeString(event, "{\"key\":\"2a\",\"rounds\":20000}\n");
-      int exit = Main.run("coldstart", "--jar", jar.toString(), "--handler", HANDLER, "--runs", Integer.toString(runs),
-          "--invocations", "3", "--agent", "on", "--event", event.toString(), "--out", out.resolve("coldstart").toString(),
-          "--env", "DD_TRACE_AGENT_URL=" + url, "--env", "DD_SERVICE=rules-demo", "--env", "DD_ENV=demo");
+      // The command objects, not their names and options as strings: renaming one breaks this build, not the demo.
+      Map<String, String> env = new LinkedHashMap<>();
+      env.put("DD_TRACE_AGENT_URL", url);
+      env.put("DD_SERVICE", "rules-demo");
+      env.put("DD_ENV", "demo");
+      int exit = ColdstartCommand.withAgent(jar, HANDLER, runs, 3, event, out.resolve("coldstart"), env).call();
       if (exit != Cli.OK) return exit;
       System.out.println();
-      return Main.run("diagnose", "--source", url, "--service", "rules-demo", "--format", format, "--quiet");
+      return DiagnoseCommand.ofService(url, "rules-demo", format).call();
     } finally {
       collector.destroy(); // SIGTERM: the collector shuts down cleanly
       if (!collector.waitFor(10, TimeUnit.SECONDS)) collector.destroyForcibly();

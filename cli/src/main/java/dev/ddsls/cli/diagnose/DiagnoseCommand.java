@@ -4,11 +4,9 @@ import dev.ddsls.analysis.diagnose.Diagnosis;
 import dev.ddsls.analysis.diagnose.Query;
 import dev.ddsls.analysis.diagnose.SourceData;
 import dev.ddsls.analysis.report.DiagnoseReport;
-import dev.ddsls.analysis.report.HtmlReport;
-import dev.ddsls.analysis.report.JsonReport;
-import dev.ddsls.analysis.report.MarkdownReport;
-import dev.ddsls.analysis.report.TextReport;
 import dev.ddsls.cli.Cli;
+import dev.ddsls.cli.DurationConverter;
+import dev.ddsls.cli.Verbose;
 import dev.ddsls.cli.source.Progress;
 import dev.ddsls.cli.source.Source;
 import java.io.IOException;
@@ -21,11 +19,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
-import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ddsls diagnose}: the cold-start and trace-connectivity reports of the functions in a source. */
@@ -47,25 +44,33 @@ public final class DiagnoseCommand implements Callable<Integer> {
   @Option(names = {"--service"}, description = "Only this service.") String service;
   @Option(names = {"--function"}, description = "Only this function (functionname).") String function;
   @Option(names = "--env", description = "Only spans with this env tag.") String env;
-  @Option(names = "--since", paramLabel = "DURATION", description = "Window ending now: 30m, 1h, 2d.") String since;
+  @Option(names = "--since", paramLabel = "DURATION", converter = DurationConverter.class, description = "Window ending now: 30m, 1h, 2d.")
+  Duration since;
   @Option(names = "--from", paramLabel = "ISO-8601") String from;
   @Option(names = "--to", paramLabel = "ISO-8601") String to;
   @Option(names = "--trace-id", paramLabel = "ID",
       description = "Only this trace: unsigned decimal (its low 64 bits) or 32 hex digits (a 128-bit id).") String traceId;
-  @Option(names = "--format", defaultValue = "text", description = "text, json, markdown, html. Default: ${DEFAULT-VALUE}.") String format;
+  @Option(names = "--format", description = "${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.") ReportFormat format = ReportFormat.text;
   @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write the report here instead of stdout.") Path output;
   @Option(names = "--code", paramLabel = "JAR|ZIP|DIR",
       description = {"The function's deployment package (jar, zip or unpacked task root): the classes no bundled",
           "dependency brought are its own code. Default: the jar of a coldstart output directory, else the handler's package."})
   Path code;
   @Option(names = "--quiet", description = "No progress on stderr.") boolean quiet;
-  @Option(names = "--verbose", description = "Stack traces on errors.") boolean verbose;
+  @Mixin Verbose verbose;
+
+  /** What {@code ddsls demo} shows: one service's report from a collector, without progress lines. */
+  public static DiagnoseCommand ofService(String source, String service, ReportFormat format) {
+    DiagnoseCommand c = new DiagnoseCommand();
+    c.source = source;
+    c.service = service;
+    c.format = format;
+    c.quiet = true;
+    return c;
+  }
 
   @Override
   public Integer call() throws Exception {
-    if (!List.of("text", "json", "markdown", "html").contains(format)) {
-      throw Cli.Failure.usage("unknown --format " + format + ": text, json, markdown or html");
-    }
     Query q = query();
     Source src = Source.of(source, profiles);
     SourceData data = new SourceData();
@@ -79,15 +84,7 @@ public final class DiagnoseCommand implements Callable<Integer> {
     }
     PrintWriter out = new PrintWriter(output == null ? new OutputStreamWriter(System.out, StandardCharsets.UTF_8)
         : Files.newBufferedWriter(output, StandardCharsets.UTF_8));
-    switch (format) {
-      case "html" -> HtmlReport.write(report, out);
-      case "json" -> {
-        JsonReport.write(report, out);
-        out.println();
-      }
-      case "markdown" -> MarkdownReport.write(report, out);
-      default -> TextReport.write(report, out, output == null && System.console() != null && System.getenv("NO_COLOR") == null);
-    }
+    format.write(report, out, output == null && System.console() != null && System.getenv("NO_COLOR") == null);
     if (output != null) out.close();
     else out.flush();
     return Cli.OK;
@@ -98,7 +95,7 @@ public final class DiagnoseCommand implements Callable<Integer> {
     if (since != null) {
       if (from != null) throw Cli.Failure.usage("--since and --from exclude each other");
       t = Instant.now();
-      f = t.minus(duration(since));
+      f = t.minus(since);
     }
     if (from != null) f = instant(from, "--from");
     if (to != null) t = instant(to, "--to");
@@ -111,18 +108,6 @@ public final class DiagnoseCommand implements Callable<Integer> {
       }
     }
     return new Query(service, function, env, f, t, traceId);
-  }
-
-  static Duration duration(String s) {
-    Matcher m = Pattern.compile("(\\d+)([smhd])").matcher(s.trim());
-    if (!m.matches()) throw Cli.Failure.usage("--since wants a number and s, m, h or d (e.g. 1h): " + s);
-    long n = Long.parseLong(m.group(1));
-    return switch (m.group(2)) {
-      case "s" -> Duration.ofSeconds(n);
-      case "m" -> Duration.ofMinutes(n);
-      case "h" -> Duration.ofHours(n);
-      default -> Duration.ofDays(n);
-    };
   }
 
   static Instant instant(String s, String option) {

@@ -21,6 +21,7 @@ import dev.ddsls.analysis.gate.Regression;
 import dev.ddsls.analysis.gate.RuleException;
 import dev.ddsls.analysis.gate.Threshold;
 import dev.ddsls.cli.Cli;
+import dev.ddsls.cli.Verbose;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -36,6 +37,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "gate", mixinStandardHelpOptions = true, sortOptions = false,
@@ -84,8 +86,7 @@ public final class GateCommand implements Callable<Integer> {
   @Option(names = "--markdown", paramLabel = "FILE", description = "Write the Markdown summary (also appended to $GITHUB_STEP_SUMMARY when set).")
   Path markdown;
 
-  @Option(names = "--verbose", description = "Stack traces on errors.")
-  boolean verbose;
+  @Mixin Verbose verbose;
 
   @Override public Integer call() {
     long started = System.nanoTime();

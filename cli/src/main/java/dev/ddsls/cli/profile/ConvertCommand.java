@@ -3,6 +3,7 @@ package dev.ddsls.cli.profile;
 import dev.ddsls.analysis.pprof.CollapsedStacks;
 import dev.ddsls.analysis.pprof.MergedProfile;
 import dev.ddsls.cli.Cli;
+import dev.ddsls.cli.Verbose;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +20,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "convert", mixinStandardHelpOptions = true,
     description = "Writes the (merged, selected) samples as pprof (.pb.gz gzipped, .pb or .pprof raw) or collapsed stacks (.txt, .collapsed).")
 final class ConvertCommand implements Callable<Integer> {
+  @Mixin Verbose verbose;
   @Parameters(arity = "1..*", paramLabel = "FILE", description = "pprof or JFR files (merged).") List<Path> files;
   @Mixin Selection selection;
   @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "Output; its extension picks the format.") Path output;

@@ -4,6 +4,7 @@ import dev.ddsls.analysis.pprof.CollapsedStacks;
 import dev.ddsls.analysis.pprof.MergedProfile;
 import dev.ddsls.analysis.report.FlameGraph;
 import dev.ddsls.cli.Cli;
+import dev.ddsls.cli.Verbose;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.StringJoiner;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -27,6 +29,7 @@ import picocli.CommandLine.Parameters;
     description = {"Prints how frames changed from A to B (by total, or --by self), and the frames gone from B;",
         "-o writes a differential HTML flame graph. Sides: A B, or --before FILE... --after FILE... (merged)."})
 final class DiffCommand implements Callable<Integer> {
+  @Mixin Verbose verbose;
   @Parameters(index = "0", arity = "0..1", paramLabel = "A", description = "Before: one pprof or JFR file.") Path a;
   @Parameters(index = "1", arity = "0..1", paramLabel = "B", description = "After: one pprof or JFR file.") Path b;
   @Option(names = {"-a", "--before"}, arity = "1..*", paramLabel = "FILE", description = "Before: pprof or JFR files (merged).")
@@ -73,7 +76,7 @@ final class DiffCommand implements Callable<Integer> {
       List<String> lines = new ArrayList<>();
       lines.add("Shape of B (" + names(after) + "); colour: red = share grew since A (" + names(before) + "), blue = shrank.");
       lines.add("A: " + side(ma, d.perA, d) + ". B: " + side(mb, d.perB, d) + ".");
-      java.util.StringJoiner g0 = new java.util.StringJoiner(", ", "Gone from B (in A only, not drawn): ", ".");
+      StringJoiner g0 = new StringJoiner(", ", "Gone from B (in A only, not drawn): ", ".");
       for (ProfileDiff.Row r : gone) g0.add(r.frame() + " " + value(r.totalA(), mb).strip() + each);
       lines.add(gone.isEmpty() ? "Gone from B: none." : g0.toString());
       Files.writeString(output, FlameGraph.page("Differential flame graph: " + names(before) + " -> " + names(after), lines, g),

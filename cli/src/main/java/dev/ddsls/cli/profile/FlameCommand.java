@@ -4,6 +4,7 @@ import dev.ddsls.analysis.pprof.CollapsedStacks;
 import dev.ddsls.analysis.pprof.MergedProfile;
 import dev.ddsls.analysis.report.FlameGraph;
 import dev.ddsls.cli.Cli;
+import dev.ddsls.cli.Verbose;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,6 +22,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "flame", mixinStandardHelpOptions = true, description = "Writes an HTML flame graph (hover for values, click to zoom).")
 final class FlameCommand implements Callable<Integer> {
+  @Mixin Verbose verbose;
   @Parameters(arity = "1..*", paramLabel = "FILE", description = "pprof or JFR files (merged).") List<Path> files;
   @Mixin Selection selection;
   @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "The HTML file to write.") Path output;

@@ -1,7 +1,9 @@
 package dev.ddsls.cli.profile;
 
+import dev.ddsls.cli.Verbose;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 
 /** {@code ddsls profile}: look at pprof and JFR files directly, without a diagnose source. */
 @Command(name = "profile", mixinStandardHelpOptions = true,
@@ -9,6 +11,7 @@ import picocli.CommandLine.Command;
         "Exit: 0 ok, 2 usage, 3 unreadable input."},
     subcommands = {TopCommand.class, FlameCommand.class, ConvertCommand.class, DiffCommand.class})
 public final class ProfileCommand implements Runnable {
+  @Mixin Verbose verbose;
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override public void run() { spec.commandLine().usage(System.out); }

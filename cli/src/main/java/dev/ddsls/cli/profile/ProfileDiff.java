@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The frame-by-frame comparison behind {@code ddsls profile diff}: each frame's self and total on both sides, and
@@ -64,7 +65,7 @@ final class ProfileDiff {
    */
   List<Row> changed(boolean byTotal, int limit) {
     Comparator<Row> name = Comparator.comparing(Row::frame);
-    java.util.function.ToDoubleFunction<Row> change = byTotal ? Row::totalChange : Row::selfChange;
+    ToDoubleFunction<Row> change = byTotal ? Row::totalChange : Row::selfChange;
     List<Row> grew = new ArrayList<>(), shrank = new ArrayList<>();
     for (Row r : rows) {
       if (r.gone()) continue;

@@ -4,6 +4,7 @@ import dev.ddsls.analysis.pprof.FrameStat;
 import dev.ddsls.analysis.pprof.FrameStats;
 import dev.ddsls.analysis.pprof.MergedProfile;
 import dev.ddsls.cli.Cli;
+import dev.ddsls.cli.Verbose;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -16,6 +17,7 @@ import picocli.CommandLine.Parameters;
 /** {@code ddsls profile top}: the frames with the most self time, with their total. */
 @Command(name = "top", mixinStandardHelpOptions = true, description = "Prints the top frames by self value (and their total).")
 final class TopCommand implements Callable<Integer> {
+  @Mixin Verbose verbose;
   @Parameters(arity = "1..*", paramLabel = "FILE", description = "pprof or JFR files (merged).") List<Path> files;
   @Mixin Selection selection;
   @Option(names = "--limit", defaultValue = "20", description = "Rows. Default: ${DEFAULT-VALUE}.") int limit;

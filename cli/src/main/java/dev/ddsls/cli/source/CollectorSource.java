@@ -1,6 +1,7 @@
 package dev.ddsls.cli.source;
 
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,6 +14,7 @@ import dev.ddsls.analysis.profile.ProfileReader;
 import dev.ddsls.analysis.trace.SpanReader;
 import dev.ddsls.cli.Cli;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -125,7 +127,7 @@ public final class CollectorSource implements Source {
       return f.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new java.io.InterruptedIOException("interrupted while fetching profiles");
+      throw new InterruptedIOException("interrupted while fetching profiles");
     } catch (ExecutionException e) {
       if (e.getCause() instanceof RuntimeException) throw (RuntimeException) e.getCause();
       if (e.getCause() instanceof Error) throw (Error) e.getCause();
@@ -153,7 +155,7 @@ public final class CollectorSource implements Source {
         else if (field.equals("next_cursor") && t == JsonToken.VALUE_STRING) next = p.getText();
         else p.skipChildren();
       }
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new Cli.Failure(Cli.UNAVAILABLE, "the collector at " + base + " sent a page of spans that is not span JSON ("
           + e.getMessage().lines().findFirst().orElse("") + ")");
     } catch (IOException e) {
@@ -174,7 +176,7 @@ public final class CollectorSource implements Source {
   private JsonNode get(HttpUrl url) throws IOException {
     try {
       return JSON.readTree(bytes(url));
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new Cli.Failure(Cli.UNAVAILABLE, "the collector at " + base + " sent invalid JSON for " + url.encodedPath());
     }
   }

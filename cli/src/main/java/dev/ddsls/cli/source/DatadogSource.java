@@ -20,7 +20,7 @@ import okhttp3.RequestBody;
 import okhttp3.Response;
 
 /**
- * Datadog's spans search ({@code POST /api/v2/spans/events/search}, datadog.md 7.1), a page of 1000 at a time
+ * Datadog's spans search ({@code POST /api/v2/spans/events/search}, docs/diagnose.md "Sources"), a page of 1000 at a time
  * following {@code meta.page.after}. Only indexed spans are searchable. Datadog has no public profile download API,
  * so profiles come from {@code --profiles} (a directory or a collector URL), read by that source.
  */
@@ -90,7 +90,7 @@ public final class DatadogSource implements Source {
     into.notes.add("profiles: from " + profiles.describe() + " (Datadog has no public profile download API)");
   }
 
-  /** The search request of datadog.md 7.1; the filter query is Datadog's search syntax. */
+  /** The search request (docs/diagnose.md "Sources"); the filter query is Datadog's search syntax. */
   String body(Query q, String cursor) {
     List<String> terms = new ArrayList<>();
     if (q.service() != null) terms.add("service:" + term(q.service()));

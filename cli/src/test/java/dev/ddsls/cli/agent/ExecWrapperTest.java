@@ -6,11 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ddsls.cli.CliProcess;
 import java.io.ByteArrayOutputStream;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
@@ -59,7 +62,7 @@ class ExecWrapperTest {
 
   @Test
   void aTakenProxyPortIsSkipped() throws Exception {
-    try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       Map<String, String> env = run(Map.of("DD_PROFILING_ENABLED", "true", "AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001",
           "DDSLS_PROXY_PORT", Integer.toString(taken.getLocalPort())));
       assertEquals(Integer.toString(taken.getLocalPort() + 1), env.get("DDSLS_PROXY_PORT"));
@@ -91,8 +94,8 @@ class ExecWrapperTest {
    * stand for the runtime's java arguments (sh -c env ARGS: the wrapper sees them, env ignores them).
    */
   private static Map<String, String> run(Map<String, String> given, String... javaArgs) throws Exception {
-    java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("/bin/bash", WRAPPER.toString(), "/bin/sh", "-c", "/usr/bin/env"));
-    cmd.addAll(java.util.List.of(javaArgs));
+    List<String> cmd = new ArrayList<>(List.of("/bin/bash", WRAPPER.toString(), "/bin/sh", "-c", "/usr/bin/env"));
+    cmd.addAll(List.of(javaArgs));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     pb.environment().clear();
     pb.environment().put("PATH", "/usr/bin:/bin");

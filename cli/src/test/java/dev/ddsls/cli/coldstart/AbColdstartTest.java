@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ddsls.cli.CliProcess;
 import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,6 +21,7 @@ import java.util.Map;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
+import java.util.regex.Pattern;
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Tag;
@@ -162,7 +164,7 @@ class AbColdstartTest {
     }
     // The JVM itself saw the processor count (PrintFlagsFinal lists flags set on the command line).
     String flags = Files.readString(out.resolve("run-1").resolve("stdout.log"));
-    assertTrue(java.util.regex.Pattern.compile("ActiveProcessorCount\\s+=\\s+1\\s[^\n]*command line").matcher(flags).find(), "ActiveProcessorCount not in effect");
+    assertTrue(Pattern.compile("ActiveProcessorCount\\s+=\\s+1\\s[^\n]*command line").matcher(flags).find(), "ActiveProcessorCount not in effect");
     // The cgroup of the run is gone afterwards.
     for (JsonNode a : JSON.readTree(out.resolve("results.json").toFile()).get("cpuLimit").get("applied")) {
       String s = a.asText();
@@ -213,7 +215,7 @@ class AbColdstartTest {
     Path patched = srcDir.resolve("RulesHandler.java");
     Files.writeString(patched, code.substring(0, at) + EXTRA_INIT + code.substring(at));
     Path classes = Files.createDirectories(tmp.resolve("classes"));
-    String cp = CliProcess.examplesJar() + java.io.File.pathSeparator
+    String cp = CliProcess.examplesJar() + File.pathSeparator
         + runtimeJars(Path.of("target", "runtime"));
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -244,6 +246,6 @@ class AbColdstartTest {
     try (var s = Files.list(dir)) {
       s.filter(p -> p.toString().endsWith(".jar")).forEach(p -> jars.add(p.toAbsolutePath().toString()));
     }
-    return String.join(java.io.File.pathSeparator, jars);
+    return String.join(File.pathSeparator, jars);
   }
 }

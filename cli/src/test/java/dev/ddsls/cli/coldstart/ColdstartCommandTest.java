@@ -36,7 +36,7 @@ class ColdstartCommandTest {
   private Result ddsls(String... args) throws Exception {
     List<String> cmd = new ArrayList<>(List.of("coldstart"));
     cmd.addAll(List.of(args));
-    CliProcess.Result r = CliProcess.run(tmp, java.util.Map.of(), 180, cmd.toArray(new String[0]));
+    CliProcess.Result r = CliProcess.run(tmp, Map.of(), 180, cmd.toArray(new String[0]));
     return new Result(r.exit(), r.stdout(), r.stderr());
   }
 

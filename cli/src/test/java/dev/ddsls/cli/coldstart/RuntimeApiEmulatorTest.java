@@ -16,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
@@ -272,7 +273,7 @@ class RuntimeApiEmulatorTest {
     // The poll ends without an answer: the request completes (with an error) instead of hanging.
     try {
       next.get(3, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException expected) {
+    } catch (ExecutionException expected) {
       // connection closed without a response
     }
     assertTrue(next.isDone());

@@ -16,7 +16,9 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
+import java.util.zip.CRC32C;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -97,7 +99,7 @@ class ChunkedStoreTest {
 
   @Test void maxSizeDropsTheOldestProfilesOfAStoreWithoutSpans(@TempDir Path dir) throws Exception {
     try (CollectorProcess c = CollectorProcess.start("--data", dir.toString(), "--max-size", "256KiB", "--interval", "200ms")) {
-      java.util.Random random = new java.util.Random(7);
+      Random random = new Random(7);
       for (int i = 0; i < 20; i++) {
         byte[] filler = new byte[30_000]; // incompressible, so that each profile takes its size in the store
         random.nextBytes(filler);
@@ -212,7 +214,7 @@ class ChunkedStoreTest {
 
   /** The store's record checksum (CRC32C), computed here as the store's --check recomputes it. */
   private static long crc(byte[] b) {
-    java.util.zip.CRC32C c = new java.util.zip.CRC32C();
+    CRC32C c = new CRC32C();
     c.update(b, 0, b.length);
     return c.getValue();
   }

@@ -3,13 +3,14 @@ package dev.ddsls.cli.collect;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ddsls.cli.collect.Payloads.S;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -20,8 +21,10 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.stream.Stream;
 import jdk.jfr.Recording;
 import org.junit.jupiter.api.AfterAll;
@@ -30,6 +33,8 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import org.msgpack.core.MessageBufferPacker;
+import org.msgpack.core.MessagePack;
 
 /** Drives {@code ddsls collect} as a process over HTTP on loopback, with real payloads. */
 @Tag("e2e")
@@ -199,7 +204,7 @@ class CollectTest {
     assertStatus(400, "truncated", collector.send("PUT", "/v0.4/traces", MSGPACK, Arrays.copyOf(good, good.length - 3)));
     assertStatus(400, "invalid msgpack type", collector.send("PUT", "/v0.4/traces", MSGPACK, new byte[] {(byte) 0x91, (byte) 0x91, (byte) 0x81, (byte) 0xa1, (byte) 'x', (byte) 0xc1}));
     assertStatus(400, "unexpected bytes after the traces", collector.send("PUT", "/v0.4/traces", MSGPACK, concat(good, new byte[] {1})));
-    org.msgpack.core.MessageBufferPacker wt = org.msgpack.core.MessagePack.newDefaultBufferPacker();
+    MessageBufferPacker wt = MessagePack.newDefaultBufferPacker();
     wt.packArrayHeader(1).packArrayHeader(1).packMapHeader(2).packString("trace_id").packString("123").packString("span_id").packInt(1);
     byte[] wrongType = wt.toByteArray();
     assertStatus(400, "trace_id: expected an unsigned integer", collector.send("PUT", "/v0.4/traces", MSGPACK, wrongType));
@@ -255,7 +260,7 @@ class CollectTest {
       assertStatus(401, "unauthorized", c.get("/ddsls/v1/spans"));
       assertStatus(200, "rate_by_service", c.send("PUT", "/v0.4/traces", MSGPACK, body, "DD-Api-Key", secret));
       assertStatus(200, "rate_by_service", c.send("PUT", "/v0.4/traces", MSGPACK, body, "Authorization", "Bearer " + secret));
-      HttpResponse<String> read = CollectorProcess.HTTP.send(java.net.http.HttpRequest.newBuilder(c.uri("/ddsls/v1/spans"))
+      HttpResponse<String> read = CollectorProcess.HTTP.send(HttpRequest.newBuilder(c.uri("/ddsls/v1/spans"))
           .header("Authorization", "Bearer " + secret).build(), HttpResponse.BodyHandlers.ofString());
       assertEquals(2, json(read).get("spans").size());
       assertEquals(CollectorProcess.SIGTERM_EXIT, c.stop());
@@ -286,7 +291,7 @@ class CollectTest {
     try (CollectorProcess c = CollectorProcess.start("--data", dir.toString(), "--interval", "200ms")) {
       byte[] two = Payloads.v04(List.of(List.of(new S(9001, 1, 0, T0), new S(9001, 2, 1, T0))));
       byte[] one = Payloads.v04(List.of(List.of(new S(9002, 1, 0, T0))));
-      byte[] bad = "not msgpack".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      byte[] bad = "not msgpack".getBytes(StandardCharsets.UTF_8);
       json(c.send("PUT", "/v0.4/traces", MSGPACK, two));
       json(c.send("PUT", "/v0.4/traces", MSGPACK, one));
       assertEquals(400, c.send("PUT", "/v0.4/traces", MSGPACK, bad).statusCode());
@@ -310,7 +315,7 @@ class CollectTest {
         for (int i = 0; i < perBatch; i++) {
           // Random padding: spans are stored compressed, and the store must outgrow --max-size.
           trace.add(new S(70_000 + b, i + 1, i == 0 ? 0 : 1, T0 + i).meta("http.url", "https://example.com/items/" + b + "/" + i + "/"
-              + java.util.UUID.randomUUID() + java.util.UUID.randomUUID()));
+              + UUID.randomUUID() + UUID.randomUUID()));
         }
         json(c.send("PUT", "/v0.4/traces", MSGPACK, Payloads.v04(List.of(trace))));
         Thread.sleep(2); // distinct received times, oldest batch first
@@ -343,7 +348,7 @@ class CollectTest {
 
   /** Acknowledged means durable: SIGKILL at random points while a client streams uploads, then restart and look. */
   @Test void everyAcknowledgedRecordSurvivesSigkill(@TempDir Path dir) throws Exception {
-    java.util.Random random = new java.util.Random();
+    Random random = new Random();
     Map<Long, Integer> ackedTraces = new TreeMap<>();
     Set<String> ackedProfiles = new HashSet<>();
     byte[] pprof = Payloads.pprofGz();
@@ -453,7 +458,7 @@ class CollectTest {
   }
 
   private static byte[] brokenV05() throws Exception {
-    org.msgpack.core.MessageBufferPacker p = org.msgpack.core.MessagePack.newDefaultBufferPacker();
+    MessageBufferPacker p = MessagePack.newDefaultBufferPacker();
     p.packArrayHeader(2).packArrayHeader(1).packString("x")
         .packArrayHeader(1).packArrayHeader(1).packArrayHeader(12).packInt(5).packInt(0).packInt(0).packLong(1).packLong(1).packLong(0)
         .packLong(0).packLong(0).packInt(0).packMapHeader(0).packMapHeader(0).packInt(0);

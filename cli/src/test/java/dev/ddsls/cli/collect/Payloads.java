@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.zip.GZIPOutputStream;
 import org.msgpack.core.MessageBufferPacker;
 import org.msgpack.core.MessagePack;
@@ -75,7 +76,7 @@ final class Payloads {
   static byte[] v05(List<List<S>> traces) throws IOException {
     List<String> table = new ArrayList<>();
     Map<String, Integer> index = new LinkedHashMap<>();
-    java.util.function.Function<String, Integer> idx = s -> index.computeIfAbsent(s, k -> { table.add(k); return table.size() - 1; });
+    Function<String, Integer> idx = s -> index.computeIfAbsent(s, k -> { table.add(k); return table.size() - 1; });
     idx.apply("");
     for (List<S> trace : traces) {
       for (S s : trace) {

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ddsls.cli.CliProcess;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +43,7 @@ class DatadogSourceTest {
 
   @BeforeEach void start() throws IOException {
     server = new MockWebServer();
-    server.start(java.net.InetAddress.getLoopbackAddress(), 0);
+    server.start(InetAddress.getLoopbackAddress(), 0);
   }
 
   @AfterEach void stop() { server.close(); }

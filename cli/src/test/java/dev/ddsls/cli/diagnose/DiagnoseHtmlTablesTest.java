@@ -4,9 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ddsls.cli.Chromium;
 import dev.ddsls.cli.CliProcess;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,12 +46,12 @@ class DiagnoseHtmlTablesTest {
     Path data = fiveColdStarts();
     CliProcess.Result json = CliProcess.run(tmp, "diagnose", "--source", data.toString(), "--format", "json", "--quiet");
     assertEquals(0, json.exit(), json.stderr());
-    com.fasterxml.jackson.databind.JsonNode init = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.stdout())
+    JsonNode init = new ObjectMapper().readTree(json.stdout())
         .get("functions").get(0).get("init");
     assertEquals(5, init.get("coldStarts").asInt());
     assertEquals(1060.0, init.get("cpuMs").asDouble(), 0.01);
     assertEquals(5300.0, init.get("sumOverColdStarts").get("cpuMs").asDouble(), 0.01);
-    com.fasterxml.jackson.databind.JsonNode top = init.get("topFrames").get(0);
+    JsonNode top = init.get("topFrames").get(0);
     assertEquals(LOAD, top.get("frame").asText());
     assertEquals(77.4, top.get("selfPct").asDouble(), 0.01, "existing fields unchanged");
     assertEquals(820.0, top.get("selfMs").asDouble(), 0.01);

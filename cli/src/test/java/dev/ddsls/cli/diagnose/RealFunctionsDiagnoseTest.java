@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -142,7 +143,7 @@ class RealFunctionsDiagnoseTest {
     JsonNode diagnose(RealFunctionsDiagnoseTest t, String name, Path jar, String handler, String... extra) throws Exception {
       List<String> args = new ArrayList<>(List.of(extra));
       if (this == SHARE_512) args.addAll(List.of("--memory", "512", "--cpu-limit"));
-      String dir = name + "-" + name().toLowerCase(java.util.Locale.ROOT);
+      String dir = name + "-" + name().toLowerCase(Locale.ROOT);
       if (this != BESIDE_A_HOG) return t.diagnose(t.coldstart(dir, jar, handler, args.toArray(new String[0])));
       try (CpuHog hog = CpuHog.start(Runtime.getRuntime().availableProcessors())) {
         return t.diagnose(t.coldstart(dir, jar, handler, args.toArray(new String[0])));

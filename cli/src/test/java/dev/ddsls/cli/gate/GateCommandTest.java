@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
+import org.w3c.dom.Element;
 
 /** Runs {@code ddsls gate} as a process on synthetic results files. */
 @Tag("e2e")
@@ -32,7 +34,7 @@ class GateCommandTest {
   record Result(int exit, String stdout, String stderr) {}
 
   private Result gate(Map<String, String> env, String... args) throws Exception {
-    Map<String, String> all = new java.util.HashMap<>();
+    Map<String, String> all = new HashMap<>();
     all.put("GITHUB_ACTIONS", null);
     all.put("GITHUB_STEP_SUMMARY", null);
     all.putAll(env);
@@ -87,7 +89,7 @@ class GateCommandTest {
     Document d = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(junit.toFile());
     assertEquals(2, d.getElementsByTagName("testcase").getLength());
     assertEquals(1, d.getElementsByTagName("failure").getLength());
-    assertEquals("init.p50:10%", ((org.w3c.dom.Element) d.getElementsByTagName("failure").item(0).getParentNode()).getAttribute("name"));
+    assertEquals("init.p50:10%", ((Element) d.getElementsByTagName("failure").item(0).getParentNode()).getAttribute("name"));
 
     JsonNode b = JSON.readTree(bench.toFile());
     assertEquals(2, b.size(), b.toString());

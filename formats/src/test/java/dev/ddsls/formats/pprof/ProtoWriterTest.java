@@ -3,6 +3,7 @@ package dev.ddsls.formats.pprof;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /** Byte-exact checks against the protobuf wire format (encoding examples from the protobuf documentation). */
@@ -53,9 +54,9 @@ class ProtoWriterTest {
     w.endMessage(outer);
     byte[] b = w.toByteArray();
     // outer: tag 0x12, length 3+1+2+200+2 = 208 -> d0 01; inner: tag 0x1a, length 203 -> cb 01; string: 0a c8 01
-    assertArrayEquals(bytes(0x12, 0xd0, 0x01, 0x1a, 0xcb, 0x01, 0x0a, 0xc8, 0x01), java.util.Arrays.copyOf(b, 9));
+    assertArrayEquals(bytes(0x12, 0xd0, 0x01, 0x1a, 0xcb, 0x01, 0x0a, 0xc8, 0x01), Arrays.copyOf(b, 9));
     assertEquals('x', b[9]);
-    assertArrayEquals(bytes(0x20, 0x01), java.util.Arrays.copyOfRange(b, b.length - 2, b.length));
+    assertArrayEquals(bytes(0x20, 0x01), Arrays.copyOfRange(b, b.length - 2, b.length));
     assertEquals(3 + 208, b.length);
   }
 }
