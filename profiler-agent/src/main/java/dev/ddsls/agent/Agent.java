@@ -1,14 +1,21 @@
 package dev.ddsls.agent;
 
 import dev.ddsls.agent.lambda.ExtensionRegistration;
+import dev.ddsls.agent.lambda.InvocationEvent;
+import dev.ddsls.agent.lambda.InvocationListener;
 import dev.ddsls.agent.lambda.RuntimeApiProxy;
 import dev.ddsls.agent.sampling.AsyncProfilerEngine;
 import dev.ddsls.agent.sampling.JfrEngine;
 import dev.ddsls.agent.sampling.SamplingEngine;
+import dev.ddsls.agent.trace.TraceSettings;
 import java.io.File;
 import java.lang.instrument.Instrumentation;
+import java.net.URI;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.security.CodeSource;
+import java.time.Instant;
+import java.util.Optional;
 
 /**
  * The {@code -javaagent} entry point. With {@code DD_PROFILING_ENABLED=true} it starts, in this order: the Runtime
@@ -44,7 +51,7 @@ public final class Agent {
     if (config.runtimeApiUpstream != null) {
       tracker = new InvocationTracker(timeline);
       // On the runtime's main thread: TraceSettings remembers it to find the function's class loader later.
-      tracker.setTracing(dev.ddsls.agent.trace.TraceSettings.from(config));
+      tracker.setTracing(TraceSettings.from(config));
     }
     String handler = BackgroundStart.handlerClass(config);
     boolean background = tracker != null && inst != null && handler != null;
@@ -127,11 +134,11 @@ public final class Agent {
    */
   static File agentJar() {
     try {
-      java.security.CodeSource source = Agent.class.getProtectionDomain().getCodeSource();
+      CodeSource source = Agent.class.getProtectionDomain().getCodeSource();
       if (source != null && source.getLocation() != null) return new File(source.getLocation().toURI());
       String url = String.valueOf(Agent.class.getResource("Agent.class"));
       int end = url.indexOf("!/");
-      return url.startsWith("jar:file:") && end > 0 ? new File(new java.net.URI(url.substring(4, end))) : null;
+      return url.startsWith("jar:file:") && end > 0 ? new File(new URI(url.substring(4, end))) : null;
     } catch (Throwable t) {
       return null;
     }
@@ -153,7 +160,7 @@ public final class Agent {
       }
     }
     try {
-      java.util.Optional<java.time.Instant> t = ProcessHandle.current().info().startInstant();
+      Optional<Instant> t = ProcessHandle.current().info().startInstant();
       return t.isPresent() ? t.get().getEpochSecond() * 1_000_000_000L + t.get().getNano() : 0;
     } catch (Throwable t) {
       return 0;
@@ -173,12 +180,12 @@ public final class Agent {
   }
 
   /** Forwards without following: used when profiling is off but the runtime was already pointed at the proxy. */
-  private static final class PassThrough implements dev.ddsls.agent.lambda.InvocationListener {
+  private static final class PassThrough implements InvocationListener {
     static final PassThrough INSTANCE = new PassThrough();
 
     @Override public void onNextRequested(long nanoTime) {}
 
-    @Override public void onInvocation(dev.ddsls.agent.lambda.InvocationEvent event) {}
+    @Override public void onInvocation(InvocationEvent event) {}
 
     @Override public void onResponse(String requestId, long nanoTime, int responseBytes) {}
 

@@ -1,5 +1,6 @@
 package dev.ddsls.agent;
 
+import java.io.File;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -133,7 +134,7 @@ public final class AgentConfig {
    */
   public boolean agentless() {
     return apiKey != null && raw("DD_TRACE_AGENT_URL") == null && raw("DD_AGENT_HOST") == null
-        && !new java.io.File("/opt/extensions/datadog-agent").exists();
+        && !new File("/opt/extensions/datadog-agent").exists();
   }
 
   private String resolveAgentUrl() {
@@ -176,7 +177,7 @@ public final class AgentConfig {
   /** {@code end} -> 0; {@code periodically,MS} and {@code end,MS} -> MS; unset or unreadable -> the default (logged). */
   static long flushStrategy(String v) {
     if (v == null) return DEFAULT_SPAN_FLUSH_PERIOD_MILLIS;
-    String s = v.trim().toLowerCase(java.util.Locale.ROOT);
+    String s = v.trim().toLowerCase(Locale.ROOT);
     if (s.equals("end")) return 0;
     int comma = s.indexOf(',');
     String kind = comma < 0 ? s : s.substring(0, comma).trim();

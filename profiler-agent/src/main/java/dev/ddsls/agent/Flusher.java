@@ -5,11 +5,13 @@ import dev.ddsls.agent.sampling.SamplingEngine;
 import dev.ddsls.agent.trace.Invocation;
 import dev.ddsls.agent.trace.InvocationSpans;
 import dev.ddsls.agent.trace.Span;
+import dev.ddsls.agent.upload.AgentIdentity;
 import dev.ddsls.agent.upload.Uploader;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -267,7 +269,7 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
 
     Map<String, String> comments = new LinkedHashMap<>();
     comments.put("ddsls.engine", engine.description());
-    comments.put("ddsls.agent", dev.ddsls.agent.upload.AgentIdentity.AGENT_VERSION);
+    comments.put("ddsls.agent", AgentIdentity.AGENT_VERSION);
     boolean cold = lambda && !coldProfileSent;
     if (cold) {
       putMs(comments, "ddsls.phase.jvm_ms", timeline.jvmMs());
@@ -306,6 +308,6 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
   }
 
   private static void putMs(Map<String, String> m, String key, double ms) {
-    if (!Double.isNaN(ms)) m.put(key, String.format(java.util.Locale.ROOT, "%.3f", ms));
+    if (!Double.isNaN(ms)) m.put(key, String.format(Locale.ROOT, "%.3f", ms));
   }
 }

@@ -4,6 +4,7 @@ import dev.ddsls.agent.sampling.Sample;
 import dev.ddsls.agent.trace.Invocation;
 import dev.ddsls.formats.pprof.Frame;
 import dev.ddsls.formats.pprof.ProfileBuilder;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -91,7 +92,7 @@ final class ProfileAssembler {
     if (owner != null) out[n++] = ProfileBuilder.Label.str("request id", owner.requestId() == null ? "" : owner.requestId());
     // What the thread was doing when the wall clock sampled it: running (or runnable, starved) vs blocked.
     if (s.threadState() != null) out[n++] = ProfileBuilder.Label.str("thread state", s.threadState());
-    return n == out.length ? out : java.util.Arrays.copyOf(out, n);
+    return n == out.length ? out : Arrays.copyOf(out, n);
   }
 
   /** Binary search by start time: Lambda runs one invocation at a time, so windows do not overlap. */

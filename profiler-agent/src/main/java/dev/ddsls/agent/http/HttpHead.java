@@ -1,5 +1,6 @@
 package dev.ddsls.agent.http;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -110,13 +111,13 @@ public final class HttpHead {
   }
 
   /** Body framing of a request: {@link HttpIo#CHUNKED}, or a byte count (0 = no body). */
-  public long requestBodyLength() throws java.io.IOException {
+  public long requestBodyLength() throws IOException {
     if (isChunked()) return HttpIo.CHUNKED;
     return contentLength(0);
   }
 
   /** Body framing of a response to {@code requestMethod}: chunked, a byte count, or {@link HttpIo#UNTIL_CLOSE}. */
-  public long responseBodyLength(String requestMethod) throws java.io.IOException {
+  public long responseBodyLength(String requestMethod) throws IOException {
     int status = status();
     if ("HEAD".equals(requestMethod) || status < 200 || status == 204 || status == 304) return 0;
     if (isChunked()) return HttpIo.CHUNKED;
@@ -136,7 +137,7 @@ public final class HttpHead {
     return te != null && te.toLowerCase(Locale.ROOT).endsWith("chunked");
   }
 
-  private long contentLength(long absent) throws java.io.IOException {
+  private long contentLength(long absent) throws IOException {
     String cl = get("Content-Length");
     if (cl == null) return absent;
     try {
@@ -145,7 +146,7 @@ public final class HttpHead {
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw new java.io.IOException("bad Content-Length: " + cl);
+    throw new IOException("bad Content-Length: " + cl);
   }
 
   private static boolean isNamed(String line, String name) {

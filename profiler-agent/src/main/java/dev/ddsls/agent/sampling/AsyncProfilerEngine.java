@@ -2,10 +2,7 @@ package dev.ddsls.agent.sampling;
 
 import dev.ddsls.agent.AgentLog;
 import java.io.File;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Collections;
-import java.util.List;
 import java.util.Locale;
 import one.profiler.AsyncProfiler;
 

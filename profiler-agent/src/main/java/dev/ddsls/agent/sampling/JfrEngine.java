@@ -1,11 +1,8 @@
 package dev.ddsls.agent.sampling;
 
 import dev.ddsls.agent.AgentLog;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Collections;
-import java.util.List;
 import jdk.jfr.Recording;
 
 /**

@@ -1,17 +1,18 @@
 package dev.ddsls.agent.sampling;
 
-import dev.ddsls.formats.pprof.Frame;
-
 import dev.ddsls.agent.AgentLog;
+import dev.ddsls.formats.pprof.Frame;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedFrame;
 import jdk.jfr.consumer.RecordedMethod;
+import jdk.jfr.consumer.RecordedObject;
 import jdk.jfr.consumer.RecordedStackTrace;
 import jdk.jfr.consumer.RecordedThread;
 import jdk.jfr.consumer.RecordingFile;
@@ -76,7 +77,7 @@ final class RecordingReader {
       if (!e.hasField("state")) return null;
       Object v = e.getValue("state");
       String raw = v instanceof String str ? str
-          : v instanceof jdk.jfr.consumer.RecordedObject o && o.hasField("name") ? o.getString("name") : null;
+          : v instanceof RecordedObject o && o.hasField("name") ? o.getString("name") : null;
       if (raw == null) return null;
       return cache.computeIfAbsent(raw, RecordingReader::normalState);
     } catch (RuntimeException ex) {
@@ -86,7 +87,7 @@ final class RecordingReader {
 
   static String normalState(String raw) {
     String s = raw.startsWith("STATE_") ? raw.substring(6) : raw;
-    s = s.toLowerCase(java.util.Locale.ROOT);
+    s = s.toLowerCase(Locale.ROOT);
     return s.equals("runnable") ? "running" : s;
   }
 

@@ -1,6 +1,7 @@
 package dev.ddsls.agent.trace;
 
 import dev.ddsls.agent.AgentLog;
+import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
@@ -47,7 +48,7 @@ final class CustomExtractor {
       Map<String, ?> headers = (Map<String, ?>) out;
       return headers;
     } catch (Throwable t) {
-      Throwable cause = t instanceof java.lang.reflect.InvocationTargetException && t.getCause() != null ? t.getCause() : t;
+      Throwable cause = t instanceof InvocationTargetException && t.getCause() != null ? t.getCause() : t;
       AgentLog.once("extractor-failed", "DD_TRACE_EXTRACTOR " + spec + " failed (" + AgentLog.describe(cause) + "); using the built-in extraction");
       return null;
     }

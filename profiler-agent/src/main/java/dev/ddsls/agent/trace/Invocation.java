@@ -2,6 +2,7 @@ package dev.ddsls.agent.trace;
 
 import dev.ddsls.agent.lambda.InvocationEvent;
 import dev.ddsls.api.internal.ActiveSpan;
+import java.nio.charset.StandardCharsets;
 
 /**
  * One invocation as the agent follows it: its window in time, its span id, its trace, how it ended. The tracker
@@ -59,7 +60,7 @@ public final class Invocation {
   /** {@code errorMessage} from the runtime's error body ({@code {"errorMessage":..,"errorType":..}}), bounded. */
   public static String errorMessage(byte[] body) {
     if (body == null || body.length == 0) return null;
-    String s = new String(body, 0, Math.min(body.length, 4096), java.nio.charset.StandardCharsets.UTF_8);
+    String s = new String(body, 0, Math.min(body.length, 4096), StandardCharsets.UTF_8);
     try {
       Object v = Json.at(Json.parse(s), "errorMessage");
       if (v instanceof String) return (String) v;

@@ -1,5 +1,6 @@
 package dev.ddsls.agent.upload;
 
+import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** Who is sending: the agent's version, this JVM's runtime id and process id, the Java version. */
@@ -27,6 +28,6 @@ public final class AgentIdentity {
     ThreadLocalRandom r = ThreadLocalRandom.current();
     long hi = (r.nextLong() & ~0xF000L) | 0x4000L;                       // version 4
     long lo = (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L; // IETF variant
-    return new java.util.UUID(hi, lo).toString();
+    return new UUID(hi, lo).toString();
   }
 }

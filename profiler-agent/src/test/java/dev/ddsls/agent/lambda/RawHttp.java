@@ -1,6 +1,5 @@
 package dev.ddsls.agent.lambda;
 
-import dev.ddsls.agent.http.HttpIo;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -34,7 +35,7 @@ class RuntimeApiProxyTest {
   final Map<String, byte[]> answers = new ConcurrentHashMap<>();
   final RecordingListener listener = new RecordingListener();
   /** How many onNextRequested calls the listener had seen when the upstream received each GET /next. */
-  final List<Integer> nextRequestedAtUpstream = new java.util.concurrent.CopyOnWriteArrayList<>();
+  final List<Integer> nextRequestedAtUpstream = new CopyOnWriteArrayList<>();
   RawUpstream upstream;
   RuntimeApiProxy proxy;
 

@@ -59,6 +59,7 @@ class InteropTest {
     InvocationTrace trace = new InvocationTrace(ev, 0x1122334455667788L, TraceSettings.defaults());
     Current.set(trace);
     try {
+      // two types of one name: the handlers' API's TraceContext, beside the agent's
       dev.ddsls.api.TraceContext api = dev.ddsls.api.TraceContext.current();
       assertTrue(api.isActive());
       Map<String, String> out = api.headers();
@@ -78,6 +79,7 @@ class InteropTest {
     } finally {
       Current.clear(trace);
     }
+    // two types of one name: the handlers' API's TraceContext, beside the agent's
     assertFalse(dev.ddsls.api.TraceContext.current().isActive());
   }
 

@@ -2,6 +2,7 @@ package dev.ddsls.agent.upload;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,7 +58,7 @@ final class Multipart {
       System.arraycopy(delim, 0, next, 2, delim.length);
       int end = indexOf(body, next, pos);
       if (end < 0) throw new AssertionError("part not terminated");
-      part.data = java.util.Arrays.copyOfRange(body, pos, end);
+      part.data = Arrays.copyOfRange(body, pos, end);
       parts.add(part);
       pos = end + next.length;
     }
