@@ -141,12 +141,17 @@ class RealFunctionsDiagnoseTest {
     CORE, SHARE_512, BESIDE_A_HOG;
 
     JsonNode diagnose(RealFunctionsDiagnoseTest t, String name, Path jar, String handler, String... extra) throws Exception {
+      return t.diagnose(coldstart(t, name, jar, handler, extra));
+    }
+
+    /** The coldstart output directory of the function run under this condition. */
+    Path coldstart(RealFunctionsDiagnoseTest t, String name, Path jar, String handler, String... extra) throws Exception {
       List<String> args = new ArrayList<>(List.of(extra));
       if (this == SHARE_512) args.addAll(List.of("--memory", "512", "--cpu-limit"));
       String dir = name + "-" + name().toLowerCase(Locale.ROOT);
-      if (this != BESIDE_A_HOG) return t.diagnose(t.coldstart(dir, jar, handler, args.toArray(new String[0])));
+      if (this != BESIDE_A_HOG) return t.coldstart(dir, jar, handler, args.toArray(new String[0]));
       try (CpuHog hog = CpuHog.start(Runtime.getRuntime().availableProcessors())) {
-        return t.diagnose(t.coldstart(dir, jar, handler, args.toArray(new String[0])));
+        return t.coldstart(dir, jar, handler, args.toArray(new String[0]));
       }
     }
   }
@@ -268,10 +273,14 @@ class RealFunctionsDiagnoseTest {
   @Test
   @Timeout(600)
   void jacksonAndLog4j2BuiltOnTheFirstRequestAreAColdInvocationPenalty() throws Exception {
-    Path out = coldstart("invoice", invoiceJar(), INVOICE);
+    for (Condition c : Condition.values()) firstRequestPenalty(c);
+  }
+
+  private void firstRequestPenalty(Condition c) throws Exception {
+    Path out = c.coldstart(this, "invoice", invoiceJar(), INVOICE);
     assertAnswered(out, "inv-c-1001");
     JsonNode fn = diagnose(out);
-    String all = fn.get("findings").toString();
+    String all = c + ": " + fn.get("findings");
     JsonNode top = fn.get("findings").get(0);
     assertEquals("cold-invocation-penalty", top.get("id").asText(), all);
     JsonNode ev = top.get("evidence");
