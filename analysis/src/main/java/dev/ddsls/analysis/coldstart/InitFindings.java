@@ -189,7 +189,9 @@ final class InitFindings {
         ev.put("warmCpuMs", round(first.warmCpuMs()));
         WallSplit w = first.wall();
         if (w.sampledWallMs() > 0) ev.put("wallSplit", firstInvocationWall(w));
-        List<String[]> causes = penaltyCauses(first, penalty);
+        // Libraries are weighed in CPU ms against the penalty's CPU (the cold invocation's beyond a warm one's): a CPU
+        // share or a busy host stretches the wall time of them all alike, and throttled time is not even sampled.
+        List<String[]> causes = penaltyCauses(first, Math.min(penalty, Math.max(0, first.coldCpuMs() - first.warmCpuMs())));
         if (!causes.isEmpty()) {
           StringBuilder b = new StringBuilder(":");
           for (String[] c : causes) b.append(b.length() > 1 ? "," : "").append(' ').append(c[1]);
