@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** {@code ddsls collect} running in its own JVM, as a user starts it; its output is captured. */
 final class CollectorProcess implements AutoCloseable {
@@ -44,20 +45,32 @@ final class CollectorProcess implements AutoCloseable {
     all.addAll(List.of(args));
     Process p = command(all.toArray(new String[0])).start();
     BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    // stdout's first line is the listening line; stderr is merged in, where a library may log first (sqlite-jdbc
+    // does when another JVM extracts its native library at the same moment).
+    StringBuffer before = new StringBuffer();
     CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> {
       try {
-        return in.readLine();
+        for (String l; (l = in.readLine()) != null; ) {
+          if (l.startsWith("ddsls collect listening on http://")) return l;
+          before.append(l).append('\n');
+        }
+        return null;
       } catch (IOException e) {
         return null;
       }
     });
-    String line = first.get(20, TimeUnit.SECONDS);
-    if (line == null || !line.startsWith("ddsls collect listening on http://")) {
+    String line;
+    try {
+      line = first.get(20, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      line = null;
+    }
+    if (line == null) {
       p.destroyForcibly();
-      throw new IllegalStateException("collector did not start: " + line);
+      throw new IllegalStateException("collector did not start: " + before);
     }
     CollectorProcess c = new CollectorProcess(p, Integer.parseInt(line.substring(line.lastIndexOf(':') + 1)));
-    c.output.append(line).append('\n');
+    c.output.append(before).append(line).append('\n');
     Thread reader = new Thread(() -> {
       try {
         for (String l; (l = in.readLine()) != null; ) c.output.append(l).append('\n');
