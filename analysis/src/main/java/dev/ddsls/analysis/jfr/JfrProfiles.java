@@ -97,13 +97,23 @@ public final class JfrProfiles {
 
   /** A thread's labels, shared by all its samples that carry no span. */
   private static final class Labels {
-    final Map<String, String> str;
+    /** The string labels of a cold-start recording's samples, of a traced recording's request samples, and of its others. */
+    final Map<String, String> init, request, unphased;
     final Map<String, Long> num;
 
     Labels(JfrParser.JfrThread t) {
-      str = t == null || t.javaName == null ? Map.of(InitBreakdown.PHASE, InitBreakdown.INIT)
-          : Map.of(InitBreakdown.PHASE, InitBreakdown.INIT, "thread name", t.javaName);
+      String name = t == null ? null : t.javaName;
+      init = withThread(name, Map.of(InitBreakdown.PHASE, InitBreakdown.INIT));
+      request = withThread(name, Map.of(InitBreakdown.PHASE, "invocation"));
+      unphased = withThread(name, Map.of());
       num = t == null ? Map.of() : Map.of("thread id", t.javaThreadId > 0 ? t.javaThreadId : t.osThreadId);
+    }
+
+    private static Map<String, String> withThread(String name, Map<String, String> phase) {
+      if (name == null) return phase;
+      Map<String, String> m = new HashMap<>(phase);
+      m.put("thread name", name);
+      return Map.copyOf(m);
     }
   }
 
@@ -136,14 +146,10 @@ public final class JfrProfiles {
     Profile build(Map<Long, String> endpoints, boolean traced) {
       List<ProfileSample> out = new ArrayList<>(samples.size());
       for (Raw r : samples) {
-        Map<String, String> str = r.thread.str;
+        boolean spanned = r.spanId != 0 || r.rootId != 0;
+        Map<String, String> str = !traced ? r.thread.init : spanned ? r.thread.request : r.thread.unphased;
         Map<String, Long> num = r.thread.num;
-        if (traced) {
-          str = new HashMap<>(str);
-          str.remove(InitBreakdown.PHASE);
-          if (r.spanId != 0 || r.rootId != 0) str.put(InitBreakdown.PHASE, "invocation");
-        }
-        if (r.spanId != 0 || r.rootId != 0) {
+        if (spanned) {
           num = new HashMap<>(num);
           if (r.spanId != 0) num.put(SPAN_ID, r.spanId);
           if (r.rootId != 0) num.put(LOCAL_ROOT_SPAN_ID, r.rootId);
