@@ -68,8 +68,9 @@ public final class OwnCode {
     }
     List<String> dependencyRoots = new ArrayList<>();
     for (String g : contents.groups) {
-      if (handlerPkg != null && sameOrganisation(g, handlerPkg)) continue; // the function's own artifact
-      dependencyRoots.add(dependencyRoot(g));
+      String root = dependencyRoot(g);
+      if (handlerPkg != null && (handlerPkg + ".").startsWith(root)) continue; // the function's own artifact
+      dependencyRoots.add(root);
     }
     String organisation = handlerPkg == null || contents.libLayout ? null : organisation(handlerPkg);
     Set<String> own = new TreeSet<>();
@@ -198,10 +199,6 @@ public final class OwnCode {
   static String organisation(String pkg) {
     String[] s = pkg.split("\\.");
     return s.length >= 2 ? s[0] + "." + s[1] : pkg;
-  }
-
-  private static boolean sameOrganisation(String group, String handlerPkg) {
-    return under(handlerPkg, dependencyRoot(group).substring(0, dependencyRoot(group).length() - 1));
   }
 
   private static boolean under(String pkg, String root) { return pkg.equals(root) || pkg.startsWith(root + "."); }
