@@ -6,8 +6,8 @@ import dev.ddsls.analysis.coldstart.ColdStartReport;
 import dev.ddsls.analysis.coldstart.FlameSamples;
 import dev.ddsls.analysis.connectivity.ConnectivityReport;
 import dev.ddsls.analysis.findings.Finding;
-import dev.ddsls.analysis.pprof.CollapsedStacks;
 import dev.ddsls.analysis.pprof.MergedProfile;
+import dev.ddsls.analysis.pprof.ProfileSample;
 import dev.ddsls.analysis.stats.Percentiles;
 import java.io.IOException;
 import java.io.Writer;
@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * {@code ddsls diagnose --format html}: one self-contained page (inline CSS, JS and SVG; nothing fetched) with, per
@@ -100,20 +99,20 @@ public final class HtmlReport {
    *     the tables
    */
   private static void flame(StringBuilder b, MergedProfile samples, String id, int per, String perWhat) {
-    Map<String, Long> stacks = new TreeMap<>();
     Set<Long> roots = new HashSet<>();
     if (samples != null) {
-      CollapsedStacks.add(stacks, samples.profile(), samples.valueIndex(), s -> {
+      for (ProfileSample s : samples.profile().samples()) {
+        if (s.value(samples.valueIndex()) == 0 || s.stack().isEmpty()) continue;
         roots.add(s.numLabels().get("local root span id")); // null stands for a sample of no known invocation
-        return true;
-      });
+      }
     }
     int n = per > 0 ? per : roots.contains(null) ? 1 : roots.size();
     if (samples != null) {
       b.append("<p class=\"meta\">").append(samples.kind()).append(" samples of ").append(samples.profiles()).append(" profiles")
           .append(n > 1 ? "; values per " + perWhat + " (" + n + " " + perWhat + "s), the sum in each hover" : "").append("</p>\n");
     }
-    FlameGraph.of(stacks, "nanoseconds").per(n, perWhat).svg(b, id);
+    FlameGraph.of(samples == null ? null : samples.profile(), samples == null ? 0 : samples.valueIndex(), "nanoseconds")
+        .per(n, perWhat).svg(b, id);
   }
 
   static void histogram(StringBuilder b, List<Double> values, String id) {
