@@ -34,6 +34,8 @@ public final class AgentConfig {
   final Wall wall;
   final String outputDir;
   final long flushBudgetMillis;
+  /** A flush whose sending took longer than this opens the circuit breaker, as a failed one does (DDSLS_FLUSH_SLOW_MS). */
+  final long flushSlowMillis;
   /**
    * Spans are sent at the end of an invocation when this long has passed since they were last sent (0: after every
    * invocation), else held for a later one or shutdown: sparse traffic is flushed per invocation, busy traffic in
@@ -79,6 +81,7 @@ public final class AgentConfig {
     wall = choice("DDSLS_PROFILING_WALL", Wall.class, Wall.INIT);
     outputDir = raw("DDSLS_OUTPUT_DIR");
     flushBudgetMillis = positiveLong("DDSLS_FLUSH_BUDGET_MS", 1000, 10, 60_000);
+    flushSlowMillis = positiveLong("DDSLS_FLUSH_SLOW_MS", 250, 1, 60_000);
     spanFlushPeriodMillis = flushStrategy(raw("DD_SERVERLESS_FLUSH_STRATEGY"));
     runtimeApiUpstream = raw("DDSLS_RUNTIME_API_UPSTREAM");
     proxyPort = (int) positiveLong("DDSLS_PROXY_PORT", 9011, 1, 65535);
