@@ -167,9 +167,7 @@ public final class Uploader {
       if (batch == null || batch.isEmpty()) return false;
       List<Span> copy = new ArrayList<>(batch);
       if (output != null) {
-        StringBuilder sb = new StringBuilder(copy.size() * 300);
-        for (int i = 0; i < copy.size(); i++) sb.append(SpanJson.line(copy.get(i))).append('\n');
-        output.write("spans-" + OutputFiles.seq(output.nextSpansSeq()) + ".jsonl", sb.toString().getBytes(StandardCharsets.UTF_8));
+        output.write("spans-" + OutputFiles.seq(output.nextSpansSeq()) + ".jsonl", SpanJson.lines(copy));
       }
       synchronized (this) {
         spans.addLast(new SpanBatch(copy));
