@@ -86,7 +86,9 @@ public final class AgentConfig {
     String site0 = raw("DD_SITE");
     site = site0 == null ? "datadoghq.com" : site0;
     uploadPeriodMillis = positiveLong("DD_PROFILING_UPLOAD_PERIOD", 60, 1, 3600) * 1000L;
-    traceEnabled = bool("DD_TRACE_ENABLED", true);
+    // DDSLS_TRACE_ENABLED first: beside Datadog's tracer and extension (which make the aws.lambda span), ddsls' spans
+    // are turned off without turning off Datadog's tracer, which reads DD_TRACE_ENABLED too.
+    traceEnabled = bool("DDSLS_TRACE_ENABLED", bool("DD_TRACE_ENABLED", true));
     engine = choice("DDSLS_PROFILING_ENGINE", Engine.class, Engine.AUTO);
     intervalNanos = duration("DDSLS_PROFILING_INTERVAL", 10_000_000L, 100_000L, 1_000_000_000L);
     initIntervalNanos = Math.min(intervalNanos, duration("DDSLS_PROFILING_INIT_INTERVAL", DEFAULT_INIT_INTERVAL_NANOS, 100_000L, 1_000_000_000L));
