@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -41,13 +40,19 @@ final class ColdstartRun {
   private final int invocations;
   private final long timeoutMillis;
   private final Path outDir;
+  private final Path taskRoot;
 
-  ColdstartRun(RuntimeLaunch launch, List<byte[]> events, int invocations, long timeoutMillis, Path outDir) {
+  /**
+   * @param taskRoot the unpacked package, shared by the runs of one jar (Lambda's /var/task; the runs do not change it),
+   *     or null with {@link RuntimeLaunch.Spec#packageOnClassPath}: then each run gets an empty working directory
+   */
+  ColdstartRun(RuntimeLaunch launch, List<byte[]> events, int invocations, long timeoutMillis, Path outDir, Path taskRoot) {
     this.launch = launch;
     this.events = events;
     this.invocations = invocations;
     this.timeoutMillis = timeoutMillis;
     this.outDir = outDir;
+    this.taskRoot = taskRoot;
   }
 
   /** Outcome of driving the invocations, before the process is gone. */
@@ -59,6 +64,8 @@ final class ColdstartRun {
     final List<Double> durationsMs = new ArrayList<>();
     final List<Double> postRuntimeMs = new ArrayList<>();
     final List<Invocation> sent = new ArrayList<>();
+    /** SnapStart: the runtime's /restore/error, or null. */
+    RuntimeApiEmulator.RestoreError restoreError;
 
     void fail(Status s, String message) {
       if (status == Status.OK) {
@@ -71,12 +78,16 @@ final class ColdstartRun {
   RunResult run(int n) throws IOException, InterruptedException {
     Path runDir = outDir.resolve("run-" + n);
     Files.createDirectories(runDir);
-    Path taskRoot = Files.createTempDirectory("ddsls-task-");
+    Path cwd = taskRoot != null ? taskRoot : Files.createTempDirectory("ddsls-task-");
+    RuntimeLaunch.Spec spec = launch.spec();
     Drive d = new Drive();
     Double initMs;
+    Double restoreMs = null;
     RuntimeApiEmulator.Uploads uploads;
-    try (RuntimeApiEmulator emu = RuntimeApiEmulator.start(launch.spec().functionName(), launch.spec().handler(), timeoutMillis)) {
-      ProcessBuilder pb = launch.processBuilder(emu, taskRoot, runDir);
+    try (RuntimeApiEmulator emu = spec.snapStart()
+        ? RuntimeApiEmulator.startSnapStart(spec.functionName(), spec.handler(), timeoutMillis)
+        : RuntimeApiEmulator.start(spec.functionName(), spec.handler(), timeoutMillis)) {
+      ProcessBuilder pb = launch.processBuilder(emu, cwd, runDir);
       pb.redirectOutput(runDir.resolve(STDOUT).toFile());
       pb.redirectError(runDir.resolve(STDERR).toFile());
       long start = System.nanoTime();
@@ -100,12 +111,18 @@ final class ColdstartRun {
           // ddsls is exiting: the hook runs anyway and finds the process gone
         }
       }
-      Long first = emu.firstNext().getNow(null);
-      initMs = first == null ? null : millis(first - start);
+      Long initEnd = emu.initDone().getNow(null);
+      initMs = initEnd == null ? null : millis(initEnd - start);
+      if (spec.snapStart()) {
+        Long restoreStart = emu.restoreStart().getNow(null);
+        Long firstNext = emu.firstNext().getNow(null);
+        if (restoreStart != null && firstNext != null) restoreMs = micros(firstNext - restoreStart);
+      }
       uploads = emu.uploads();
       writeInvocations(runDir.resolve(INVOCATIONS), d);
+      platformRecords(emu, d, launched, start, restoreMs).write(runDir);
     } finally {
-      deleteTree(taskRoot);
+      if (taskRoot == null) TaskRoot.deleteTree(cwd);
     }
     String error = d.error;
     if (d.status == Status.INIT_ERROR) {
@@ -114,8 +131,42 @@ final class ColdstartRun {
       String cause = rootCause(runDir);
       if (cause != null && !error.contains(cause)) error += " (caused by " + cause + ")";
     }
-    return new RunResult(n, d.status, error, initMs, AgentPhases.read(runDir), d.invocationsMs, d.durationsMs,
+    return new RunResult(n, d.status, error, initMs, restoreMs, AgentPhases.read(runDir), d.invocationsMs, d.durationsMs,
         d.postRuntimeMs, agentFiles(runDir), uploads, d.status == Status.OK ? List.of() : tail(runDir));
+  }
+
+  /** The run as Lambda's Telemetry API would have reported it: see {@link PlatformRecords}. */
+  private PlatformRecords platformRecords(RuntimeApiEmulator emu, Drive d, Instant launched, long start, Double restoreMs) {
+    RuntimeLaunch.Spec spec = launch.spec();
+    PlatformRecords pr = new PlatformRecords(launched, start, spec.functionName(), spec.snapStart() ? "1" : "$LATEST");
+    Long initEnd = emu.initDone().getNow(null);
+    RuntimeApiEmulator.InitError ie = emu.initError().getNow(null);
+    String initStatus = ie != null ? "error" : initEnd != null ? "success" : d.status == Status.TIMEOUT ? "timeout" : "failure";
+    String initErrorType = ie != null ? (ie.errorType() != null ? ie.errorType() : "Runtime.Unknown")
+        : initEnd == null ? "Runtime.ExitError" : null;
+    pr.init(spec.initializationType(), initEnd != null ? initEnd : ie != null ? Long.valueOf(ie.nanos()) : null, initStatus, initErrorType);
+    if (spec.snapStart() && initEnd != null) {
+      Long restoreStart = emu.restoreStart().getNow(null);
+      if (restoreStart != null) {
+        RuntimeApiEmulator.RestoreError re = d.restoreError;
+        Long end = re != null ? Long.valueOf(re.nanos()) : emu.firstNext().getNow(null);
+        String status = re != null ? "error" : end != null ? "success" : d.status == Status.TIMEOUT ? "timeout" : "failure";
+        String type = re != null ? (re.runtimeErrorType() != null ? re.runtimeErrorType() : "Runtime.AfterRestoreError")
+            : end == null ? "Runtime.ExitError" : null;
+        pr.restore(restoreStart, end, status, type);
+      }
+    }
+    for (int k = 0; k < d.sent.size() && k < d.invocationsMs.size(); k++) {
+      Invocation inv = d.sent.get(k);
+      Invocation.Outcome o = inv.outcome().getNow(null);
+      Long out = inv.handedOut().getNow(null);
+      if (o == null || out == null) continue;
+      Double duration = k < d.durationsMs.size() ? d.durationsMs.get(k) : null;
+      boolean cold = k == 0;
+      pr.invocation(inv, out, o.nanos(), duration, o.errorType(), o.error(), spec.memoryMb(),
+          cold && !spec.snapStart() && initEnd != null ? micros(initEnd - start) : null, cold && spec.snapStart() ? restoreMs : null);
+    }
+    return pr;
   }
 
   private void drive(RuntimeApiEmulator emu, Process p, Drive d) throws InterruptedException {
@@ -124,9 +175,10 @@ final class ColdstartRun {
       int k = i + 1;
       Invocation inv = emu.enqueue(events.get(i % events.size()));
       d.sent.add(inv);
-      // Handed out, or init failed, or the runtime is gone.
-      if (!await(CompletableFuture.anyOf(inv.handedOut(), emu.initError(), exit))) {
-        if (!emu.firstNext().isDone()) d.fail(Status.TIMEOUT, "init did not finish within " + seconds() + " s");
+      // Handed out, or init (or the restore) failed, or the runtime is gone.
+      if (!await(CompletableFuture.anyOf(inv.handedOut(), emu.initError(), emu.restoreError(), exit))) {
+        if (!emu.initDone().isDone()) d.fail(Status.TIMEOUT, "init did not finish within " + seconds() + " s");
+        else if (!emu.firstNext().isDone()) d.fail(Status.TIMEOUT, "the restore did not finish within " + seconds() + " s");
         else d.fail(Status.TIMEOUT, "the runtime did not ask for invocation " + k + " within " + seconds() + " s");
         return;
       }
@@ -135,9 +187,18 @@ final class ColdstartRun {
         d.fail(Status.INIT_ERROR, describe(ie.errorType(), ie.errorMessage()));
         return;
       }
+      RuntimeApiEmulator.RestoreError re = emu.restoreError().getNow(null);
+      if (re != null) {
+        // What the caller of Invoke gets from Lambda when an afterRestore hook fails, then what the runtime posted.
+        d.restoreError = re;
+        d.fail(Status.RESTORE_ERROR, "SnapStartException: the afterRestore() runtime hook encountered an error ("
+            + (re.runtimeErrorType() == null ? "" : re.runtimeErrorType() + ": ") + describe(re.errorType(), re.errorMessage()) + ")");
+        return;
+      }
       if (!inv.handedOut().isDone()) {
         int code = p.exitValue();
-        if (!emu.firstNext().isDone()) d.fail(Status.INIT_ERROR, "the runtime exited with code " + code + " before init finished");
+        if (!emu.initDone().isDone()) d.fail(Status.INIT_ERROR, "the runtime exited with code " + code + " before init finished");
+        else if (!emu.firstNext().isDone()) d.fail(Status.RESTORE_ERROR, "the runtime exited with code " + code + " during the restore");
         else d.fail(Status.ERROR, "the runtime exited with code " + code + " before invocation " + k);
         return;
       }
@@ -239,7 +300,7 @@ final class ColdstartRun {
     try (Stream<Path> s = Files.walk(runDir)) {
       s.filter(Files::isRegularFile)
           .filter(f -> !(f.getParent().equals(runDir)
-              && (f.endsWith(STDOUT) || f.endsWith(STDERR) || f.endsWith(INVOCATIONS))))
+              && (f.endsWith(STDOUT) || f.endsWith(STDERR) || f.endsWith(INVOCATIONS) || f.endsWith(PlatformRecords.FILE))))
           .forEach(f -> files.add(outDir.relativize(f).toString().replace(File.separatorChar, '/')));
     }
     files.sort(null);
@@ -284,12 +345,5 @@ final class ColdstartRun {
     }
     while (!last.isEmpty() && last.peekLast().isBlank()) last.removeLast();
     return new ArrayList<>(last);
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) return;
-    try (Stream<Path> s = Files.walk(root)) {
-      for (Path p : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) Files.deleteIfExists(p);
-    }
   }
 }

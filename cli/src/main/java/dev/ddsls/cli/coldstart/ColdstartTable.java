@@ -7,10 +7,16 @@ import java.util.Locale;
 
 /** The human-readable form of the results: one row per run, the summary, failures with the end of their output. */
 final class ColdstartTable {
+  /** What --snapstart emulates and what it cannot: said with every SnapStart table, as in docs/configuration.md. */
+  static final String SNAPSTART_NOTE = "snap-start is emulated in one JVM: the runtime client's beforeCheckpoint hooks,"
+      + " /restore/next, the afterRestore hooks and their order and errors are real; no memory snapshot is taken or loaded, so"
+      + " the restored microVM's page faults and the clock jump between snapshot and restore are not in 'restore'";
+
   private ColdstartTable() {}
 
   static void print(ColdstartResults res, String resultsFile, PrintStream out) {
-    out.printf(Locale.ROOT, "ddsls coldstart  %s  agent %s  memory %d MB%n%n", res.handler, res.agent ? "on" : "off", res.memoryMb);
+    out.printf(Locale.ROOT, "ddsls coldstart  %s  agent %s  memory %d MB  %s  package %s%n%n", res.handler, res.agent ? "on" : "off",
+        res.memoryMb, res.start.initializationType(), res.start.packageLayout() == null ? "-" : res.start.packageLayout());
     out.printf(Locale.ROOT, "%-4s %-10s %9s %8s %8s %13s %10s %10s%n",
         "run", "status", "init ms", "jvm", "agent", "runtime-init", "first ms", "warm p50");
     for (RunResult r : res.runs) {
@@ -23,8 +29,9 @@ final class ColdstartTable {
     }
     out.println();
     out.printf(Locale.ROOT, "%-18s %4s %9s %9s %9s %9s%n", "summary (ms)", "n", "p50", "p90", "p99", "max");
-    row(out, "init", res.initMs());
-    row(out, "first invocation", res.firstInvocationMs());
+    row(out, res.start.snapStart() ? "snapshot init" : "init", res.initMs());
+    if (res.start.snapStart()) micros(out, "restore", res.restoreMs());
+    row(out, res.start.snapStart() ? "first after restore" : "first invocation", res.firstInvocationMs());
     row(out, "warm invocations", res.warmInvocationMs());
     // Billed Duration: to the response plus what runs after it (an extension, the agent's flush); 3 decimals, since
     // the post-runtime part of a warm invocation is often below the 0.1 ms of the rows above.
@@ -45,6 +52,7 @@ final class ColdstartTable {
       out.printf(Locale.ROOT, "%nrun %d %s: %s%n", r.run(), r.status().label, r.error());
       for (String line : r.outputTail()) out.println("  | " + line);
     }
+    if (res.start.snapStart()) out.printf(Locale.ROOT, "%n%s%n", SNAPSTART_NOTE);
     out.printf(Locale.ROOT, "%nresults: %s%n", resultsFile);
   }
 
