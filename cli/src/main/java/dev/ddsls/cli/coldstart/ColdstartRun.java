@@ -128,7 +128,12 @@ final class ColdstartRun {
     if (d.status == Status.INIT_ERROR) {
       // The runtime posts only the outer error (ExceptionInInitializerError: Error loading class ...); the reason
       // is the root cause in the stack trace it logged.
-      String cause = rootCause(runDir);
+      String cause = lastLogged(runDir, "Caused by: ");
+      if (cause != null && !error.contains(cause)) error += " (caused by " + cause + ")";
+    } else if (d.status == Status.RESTORE_ERROR) {
+      // The runtime client posts its context's RestoreException; the hooks' own exceptions are its suppressed ones,
+      // in the stack trace it logged.
+      String cause = lastLogged(runDir, "Suppressed: ");
       if (cause != null && !error.contains(cause)) error += " (caused by " + cause + ")";
     }
     return new RunResult(n, d.status, error, initMs, restoreMs, AgentPhases.read(runDir), d.invocationsMs, d.durationsMs,
@@ -191,8 +196,10 @@ final class ColdstartRun {
       if (re != null) {
         // What the caller of Invoke gets from Lambda when an afterRestore hook fails, then what the runtime posted.
         d.restoreError = re;
+        String message = re.errorMessage() == null || re.errorMessage().equals(re.errorType())
+            || re.errorMessage().equals(re.errorType() + ": " + re.errorType()) ? null : re.errorMessage();
         d.fail(Status.RESTORE_ERROR, "SnapStartException: the afterRestore() runtime hook encountered an error ("
-            + (re.runtimeErrorType() == null ? "" : re.runtimeErrorType() + ": ") + describe(re.errorType(), re.errorMessage()) + ")");
+            + (re.runtimeErrorType() == null ? "" : re.runtimeErrorType() + ": ") + describe(re.errorType(), message) + ")");
         return;
       }
       if (!inv.handedOut().isDone()) {
@@ -316,14 +323,15 @@ final class ColdstartRun {
     return lines.isEmpty() ? lastLines(runDir.resolve(STDOUT)) : lines;
   }
 
-  /** The deepest "Caused by:" of the last stack trace in the output, or null. */
-  private static String rootCause(Path runDir) throws IOException {
+  /** The last line of the output that starts (after indentation) with {@code prefix}, without it, or null. */
+  private static String lastLogged(Path runDir, String prefix) throws IOException {
     String cause = null;
     for (Path f : List.of(runDir.resolve(STDOUT), runDir.resolve(STDERR))) {
       if (!Files.exists(f)) continue;
       try (Stream<String> lines = Files.lines(f, StandardCharsets.UTF_8)) {
         for (String l : (Iterable<String>) lines::iterator) {
-          if (l.startsWith("Caused by: ")) cause = l.substring("Caused by: ".length()).trim();
+          String t = l.strip();
+          if (t.startsWith(prefix)) cause = t.substring(prefix.length()).trim();
         }
       } catch (UncheckedIOException notText) {
         // not UTF-8: no cause to show

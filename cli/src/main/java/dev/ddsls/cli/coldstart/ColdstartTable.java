@@ -17,13 +17,13 @@ final class ColdstartTable {
   static void print(ColdstartResults res, String resultsFile, PrintStream out) {
     out.printf(Locale.ROOT, "ddsls coldstart  %s  agent %s  memory %d MB  %s  package %s%n%n", res.handler, res.agent ? "on" : "off",
         res.memoryMb, res.start.initializationType(), res.start.packageLayout() == null ? "-" : res.start.packageLayout());
-    out.printf(Locale.ROOT, "%-4s %-10s %9s %8s %8s %13s %10s %10s%n",
+    out.printf(Locale.ROOT, "%-4s %-13s %9s %8s %8s %13s %10s %10s%n",
         "run", "status", "init ms", "jvm", "agent", "runtime-init", "first ms", "warm p50");
     for (RunResult r : res.runs) {
       AgentPhases.Phases ph = r.phasesMs();
       List<Double> inv = r.invocationsMs();
       Percentiles warm = Percentiles.of(inv.size() > 1 ? inv.subList(1, inv.size()) : List.<Double>of());
-      out.printf(Locale.ROOT, "%-4d %-10s %9s %8s %8s %13s %10s %10s%n", r.run(), r.status().label, ms(r.initMs()),
+      out.printf(Locale.ROOT, "%-4d %-13s %9s %8s %8s %13s %10s %10s%n", r.run(), r.status().label, ms(r.initMs()),
           ph == null ? "-" : ms(ph.jvm()), ph == null ? "-" : ms(ph.agent()), ph == null ? "-" : ms(ph.runtimeInit()),
           ms(inv.isEmpty() ? null : inv.get(0)), ms(warm.p50()));
     }
@@ -31,7 +31,7 @@ final class ColdstartTable {
     out.printf(Locale.ROOT, "%-18s %4s %9s %9s %9s %9s%n", "summary (ms)", "n", "p50", "p90", "p99", "max");
     row(out, res.start.snapStart() ? "snapshot init" : "init", res.initMs());
     if (res.start.snapStart()) micros(out, "restore", res.restoreMs());
-    row(out, res.start.snapStart() ? "first after restore" : "first invocation", res.firstInvocationMs());
+    row(out, "first invocation", res.firstInvocationMs());
     row(out, "warm invocations", res.warmInvocationMs());
     // Billed Duration: to the response plus what runs after it (an extension, the agent's flush); 3 decimals, since
     // the post-runtime part of a warm invocation is often below the 0.1 ms of the rows above.

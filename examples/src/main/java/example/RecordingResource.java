@@ -1,0 +1,35 @@
+package example;
+
+import java.util.List;
+import org.crac.Context;
+import org.crac.Resource;
+
+/**
+ * An org.crac Resource that records its calls ({@code beforeCheckpoint:NAME}, {@code afterRestore:NAME}) into a list,
+ * and whose afterRestore throws the given exception when there is one (the list may then be immutable: nothing is
+ * recorded).
+ */
+class RecordingResource implements Resource {
+  private final String name;
+  private final List<String> events;
+  private final RuntimeException afterRestoreFailure;
+
+  RecordingResource(String name, List<String> events) { this(name, events, null); }
+
+  RecordingResource(String name, List<String> events, RuntimeException afterRestoreFailure) {
+    this.name = name;
+    this.events = events;
+    this.afterRestoreFailure = afterRestoreFailure;
+  }
+
+  @Override
+  public void beforeCheckpoint(Context<? extends Resource> context) {
+    if (afterRestoreFailure == null) events.add("beforeCheckpoint:" + name);
+  }
+
+  @Override
+  public void afterRestore(Context<? extends Resource> context) {
+    if (afterRestoreFailure != null) throw afterRestoreFailure;
+    events.add("afterRestore:" + name);
+  }
+}
