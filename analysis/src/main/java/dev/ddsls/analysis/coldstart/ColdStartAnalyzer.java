@@ -6,6 +6,7 @@ import dev.ddsls.analysis.pprof.ProfileInput;
 import dev.ddsls.analysis.stats.Percentiles;
 import dev.ddsls.analysis.trace.Span;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,7 +56,8 @@ public final class ColdStartAnalyzer {
     int cold = 0;
     // Lambda's platform records say which cold starts were restores (their request ids), even beside spans.
     SnapStartReport platformSnapStart = SnapStartReport.ofPlatform(reports, 0);
-    Set<String> restored = platformSnapStart == null ? Set.of() : Set.copyOf(platformSnapStart.restoredRequestIds());
+    // A HashSet: an immutable Set refuses contains(null), and a span may carry no request id.
+    Set<String> restored = platformSnapStart == null ? new HashSet<>() : new HashSet<>(platformSnapStart.restoredRequestIds());
     List<Span> coldSpans = new ArrayList<>();
     if (!invocations.isEmpty()) {
       count = invocations.size();
