@@ -9,6 +9,7 @@ import dev.ddsls.analysis.coldstart.ColdStartReport;
 import dev.ddsls.analysis.coldstart.PlatformLogReader;
 import dev.ddsls.analysis.coldstart.SnapStartReport;
 import dev.ddsls.analysis.report.DiagnoseReport;
+import dev.ddsls.analysis.report.HtmlReport;
 import dev.ddsls.analysis.report.JsonReport;
 import dev.ddsls.analysis.report.MarkdownReport;
 import dev.ddsls.analysis.report.TextReport;
@@ -137,6 +138,11 @@ class SnapStartDiagnosisTest {
     MarkdownReport.write(r, new PrintWriter(md));
     assertTrue(md.toString().contains("| restore | 1 | 10.0 | 10.0 | 10.0 | 10.0 |"), md.toString());
     assertTrue(md.toString().contains("| first invocation after restore | 1 | 40.0 |"), md.toString());
+
+    StringWriter html = new StringWriter();
+    HtmlReport.write(r, html);
+    assertTrue(html.toString().contains("SnapStart: 1 snap-start cold starts, 1 on-demand, 0 restore errors. Restore p50 10.0 ms"),
+        html.toString());
   }
 
   static final Query ALL_QUERY = new Query(null, null, null, null, null, null);

@@ -56,6 +56,10 @@ class SnapStartColdstartTest {
         }
         out.closeEntry();
       }
+      // A function's own resource that no reader of diagnose's would accept: the task root must stay out of its source.
+      out.putNextEntry(new ZipEntry("config/partial.json"));
+      out.write("{\"pricing\": [".getBytes(StandardCharsets.UTF_8));
+      out.closeEntry();
       out.putNextEntry(new ZipEntry("lib/"));
       out.closeEntry();
       out.putNextEntry(new ZipEntry("lib/" + crac.getFileName()));
@@ -126,6 +130,18 @@ class SnapStartColdstartTest {
     assertFalse(firstReport.has("initDurationMs"), "a restored environment reports no Init Duration: " + firstReport);
     assertFalse(platform.get(11).get("record").get("metrics").has("restoreDurationMs"));
     if (agent.equals("on")) assertTrue(run.get("files").size() > 0, "the agent wrote its files: " + run);
+
+    // diagnose reads the run back: one snap-start cold start, its restore, the first invocation after it.
+    CliProcess.Result d = CliProcess.run(tmp, Map.of(), 120, "diagnose", "--source", out.toString(), "--format", "json", "--quiet");
+    assertEquals(0, d.exit(), "the task root's files are not read: " + d.stderr());
+    JsonNode f = JSON.readTree(d.stdout()).get("functions").get(0);
+    assertEquals(1, f.get("coldStartsByInitType").get("snap-start").asInt(), f.toString());
+    assertFalse(f.get("coldStartsByInitType").has("on-demand"), f.toString());
+    JsonNode snap = f.get("snapStart");
+    assertEquals(1, snap.get("snapStartColdStarts").asInt(), snap.toString());
+    assertEquals(0, snap.get("onDemandColdStarts").asInt(), snap.toString());
+    assertEquals(run.get("restoreMs").asDouble(), snap.get("restoreMs").get("p50").asDouble(), 0.051, "to the tenth of a ms");
+    assertEquals(1, snap.get("firstInvocationAfterRestoreMs").get("n").asInt());
   }
 
   @Test
