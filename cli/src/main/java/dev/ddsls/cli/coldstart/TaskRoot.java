@@ -10,6 +10,7 @@ import java.util.Comparator;
 import java.util.Enumeration;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 
 /**
@@ -47,7 +48,17 @@ final class TaskRoot {
    * Unpacks {@code pkg} into {@code dir} (created, must not exist with content). Entries that would leave the directory,
    * and packages bigger unzipped than Lambda accepts, are refused with one line naming the package (exit 2).
    */
-  static TaskRoot unpack(Path pkg, Path dir) throws IOException {
+  static TaskRoot unpack(Path pkg, Path dir) {
+    try {
+      return unpackOrThrow(pkg, dir);
+    } catch (ZipException e) {
+      throw Cli.Failure.usage(pkg + ": not a readable jar or zip (" + e.getMessage() + ")");
+    } catch (IOException e) {
+      throw new Cli.Failure(Cli.UNAVAILABLE, "cannot unpack " + pkg + " into " + dir + ": " + e);
+    }
+  }
+
+  private static TaskRoot unpackOrThrow(Path pkg, Path dir) throws IOException {
     if (Files.exists(dir)) deleteTree(dir);
     Files.createDirectories(dir);
     Path root = dir.toAbsolutePath().normalize();

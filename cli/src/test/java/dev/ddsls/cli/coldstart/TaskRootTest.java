@@ -61,6 +61,20 @@ class TaskRootTest {
   }
 
   @Test
+  void aFileWhereADirectoryMustGoIsOneLineNamingThePackage() throws Exception {
+    Path clash = tmp.resolve("clash.zip");
+    try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(clash))) {
+      out.putNextEntry(new ZipEntry("a"));
+      out.closeEntry();
+      out.putNextEntry(new ZipEntry("a/b.class"));
+      out.closeEntry();
+    }
+    Cli.Failure f = assertThrows(Cli.Failure.class, () -> TaskRoot.unpack(clash, tmp.resolve("task-root")));
+    assertEquals(Cli.UNAVAILABLE, f.exitCode);
+    assertTrue(f.getMessage().startsWith("cannot unpack " + clash), f.getMessage());
+  }
+
+  @Test
   void libJarsAreTheJarsDirectlyInLib() {
     assertTrue(TaskRoot.isLibJar("lib/crac-0.1.3.jar"));
     assertFalse(TaskRoot.isLibJar("lib/x/y.jar"));
