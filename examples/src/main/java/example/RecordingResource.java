@@ -27,9 +27,12 @@ class RecordingResource implements Resource {
     if (afterRestoreFailure == null) events.add("beforeCheckpoint:" + name);
   }
 
+  /** Sleeps {@code AFTER_RESTORE_SLEEP_MS} first when set: a hook that overruns Lambda's 10 s restore limit. */
   @Override
-  public void afterRestore(Context<? extends Resource> context) {
+  public void afterRestore(Context<? extends Resource> context) throws InterruptedException {
     if (afterRestoreFailure != null) throw afterRestoreFailure;
+    String sleep = System.getenv("AFTER_RESTORE_SLEEP_MS");
+    if (sleep != null) Thread.sleep(Long.parseLong(sleep));
     events.add("afterRestore:" + name);
   }
 }

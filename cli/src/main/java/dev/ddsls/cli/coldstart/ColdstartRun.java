@@ -34,6 +34,11 @@ final class ColdstartRun {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int TAIL_LINES = 20;
   private static final long TERM_GRACE_SECONDS = 3;
+  /**
+   * Lambda fails a restore whose afterRestore hooks run longer than 10 seconds (SnapStartTimeoutException; AWS Lambda
+   * developer guide, "Troubleshooting SnapStart errors").
+   */
+  static final long RESTORE_LIMIT_MILLIS = 10_000;
 
   private final RuntimeLaunch launch;
   private final List<byte[]> events;
@@ -66,6 +71,8 @@ final class ColdstartRun {
     final List<Invocation> sent = new ArrayList<>();
     /** SnapStart: the runtime's /restore/error, or null. */
     RuntimeApiEmulator.RestoreError restoreError;
+    /** SnapStart: the restore overran Lambda's limit. */
+    boolean restoreTimedOut;
 
     void fail(Status s, String message) {
       if (status == Status.OK) {
@@ -155,9 +162,12 @@ final class ColdstartRun {
       if (restoreStart != null) {
         RuntimeApiEmulator.RestoreError re = d.restoreError;
         Long end = re != null ? Long.valueOf(re.nanos()) : emu.firstNext().getNow(null);
-        String status = re != null ? "error" : end != null ? "success" : d.status == Status.TIMEOUT ? "timeout" : "failure";
+        // A restore that overran ends, for the platform, at its limit.
+        if (end == null && d.restoreTimedOut) end = restoreStart + RESTORE_LIMIT_MILLIS * 1_000_000;
+        String status = re != null ? "error" : d.restoreTimedOut || (end == null && d.status == Status.TIMEOUT) ? "timeout"
+            : end != null ? "success" : "failure";
         String type = re != null ? (re.runtimeErrorType() != null ? re.runtimeErrorType() : "Runtime.AfterRestoreError")
-            : end == null ? "Runtime.ExitError" : null;
+            : end == null && !d.restoreTimedOut ? "Runtime.ExitError" : null;
         pr.restore(restoreStart, end, status, type);
       }
     }
@@ -180,6 +190,19 @@ final class ColdstartRun {
       int k = i + 1;
       Invocation inv = emu.enqueue(events.get(i % events.size()));
       d.sent.add(inv);
+      if (k == 1 && emu.snapStart()) {
+        // The snapshot's init is bounded by --timeout; the restore by Lambda's own limit, whatever the function's.
+        if (!await(CompletableFuture.anyOf(emu.initDone(), emu.initError(), exit))) {
+          d.fail(Status.TIMEOUT, "init did not finish within " + seconds() + " s");
+          return;
+        }
+        if (emu.initDone().isDone() && !await(CompletableFuture.anyOf(emu.firstNext(), emu.restoreError(), exit), RESTORE_LIMIT_MILLIS)) {
+          d.restoreTimedOut = true;
+          d.fail(Status.RESTORE_ERROR, "SnapStartTimeoutException: the restore (the afterRestore hooks) did not finish within "
+              + RESTORE_LIMIT_MILLIS / 1000 + " s, Lambda's limit");
+          return;
+        }
+      }
       // Handed out, or init (or the restore) failed, or the runtime is gone.
       if (!await(CompletableFuture.anyOf(inv.handedOut(), emu.initError(), emu.restoreError(), exit))) {
         if (!emu.initDone().isDone()) d.fail(Status.TIMEOUT, "init did not finish within " + seconds() + " s");
@@ -267,9 +290,11 @@ final class ColdstartRun {
   }
 
   /** True when the future completed within the timeout. */
-  private boolean await(CompletableFuture<?> f) throws InterruptedException {
+  private boolean await(CompletableFuture<?> f) throws InterruptedException { return await(f, timeoutMillis); }
+
+  private static boolean await(CompletableFuture<?> f, long millis) throws InterruptedException {
     try {
-      f.get(timeoutMillis, TimeUnit.MILLISECONDS);
+      f.get(millis, TimeUnit.MILLISECONDS);
       return true;
     } catch (TimeoutException e) {
       return false;

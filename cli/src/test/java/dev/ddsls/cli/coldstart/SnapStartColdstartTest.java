@@ -173,6 +173,27 @@ class SnapStartColdstartTest {
     assertEquals("Runtime.AfterRestoreError", restoreReport.get("errorType").asText());
   }
 
+  /** Lambda gives the restore 10 s whatever the function's timeout: a slower afterRestore hook fails it. */
+  @Test
+  @Timeout(240)
+  void anAfterRestoreHookOverTenSecondsIsASnapStartTimeout() throws Exception {
+    Path out = tmp.resolve("slow");
+    CliProcess.Result r = CliProcess.run(tmp, Map.of(), 180, "coldstart", "--jar", functionZip(tmp).toString(), "--handler",
+        "example.SnapStartHooksHandler", "--snapstart", "--agent", "off", "--runs", "1", "--invocations", "1", "--timeout", "60",
+        "--env", "AFTER_RESTORE_SLEEP_MS=11000", "--out", out.toString(), "--format", "json");
+    assertEquals(1, r.exit(), r.stderr());
+    JsonNode run = JSON.readTree(out.resolve("results.json").toFile()).get("runs").get(0);
+    assertEquals("restore-error", run.get("status").asText(), run.toString());
+    assertTrue(run.get("error").asText().startsWith("SnapStartTimeoutException: the restore (the afterRestore hooks) did not finish"
+        + " within 10 s"), run.toString());
+    JsonNode restoreReport = null;
+    for (String l : Files.readAllLines(out.resolve("run-1").resolve(PlatformRecords.FILE), StandardCharsets.UTF_8)) {
+      JsonNode e = JSON.readTree(l);
+      if (e.get("type").asText().equals("platform.restoreReport")) restoreReport = e.get("record");
+    }
+    assertEquals("timeout", restoreReport.get("status").asText(), restoreReport.toString());
+  }
+
   /** From inside a handler: the task root is a directory of unpacked classes and lib/ jars, as /var/task is. */
   @Test
   @Timeout(240)
