@@ -7,7 +7,7 @@ import org.crac.Resource;
 /**
  * An org.crac Resource that records its calls ({@code beforeCheckpoint:NAME}, {@code afterRestore:NAME}) into a list,
  * and whose afterRestore throws the given exception when there is one (the list may then be immutable: nothing is
- * recorded).
+ * recorded). Environment variables make its hooks fail or overrun, for the error paths' tests.
  */
 class RecordingResource implements Resource {
   private final String name;
@@ -22,8 +22,12 @@ class RecordingResource implements Resource {
     this.afterRestoreFailure = afterRestoreFailure;
   }
 
+  /** Throws when {@code BEFORE_CHECKPOINT_FAILS} names this Resource: a hook that fails the snapshot's init. */
   @Override
   public void beforeCheckpoint(Context<? extends Resource> context) {
+    if (name.equals(System.getenv("BEFORE_CHECKPOINT_FAILS"))) {
+      throw new IllegalStateException("cannot flush " + name + " before the snapshot");
+    }
     if (afterRestoreFailure == null) events.add("beforeCheckpoint:" + name);
   }
 

@@ -173,6 +173,30 @@ class SnapStartColdstartTest {
     assertEquals("Runtime.AfterRestoreError", restoreReport.get("errorType").asText());
   }
 
+  /** A beforeCheckpoint hook that throws fails the snapshot's init: the runtime client posts /init/error. */
+  @Test
+  @Timeout(240)
+  void aBeforeCheckpointHookThatThrowsIsAnInitError() throws Exception {
+    Path out = tmp.resolve("checkpoint");
+    CliProcess.Result r = CliProcess.run(tmp, Map.of(), 180, "coldstart", "--jar", functionZip(tmp).toString(), "--handler",
+        "example.SnapStartHooksHandler", "--snapstart", "--agent", "off", "--runs", "1", "--invocations", "1",
+        "--env", "BEFORE_CHECKPOINT_FAILS=first", "--out", out.toString(), "--format", "json");
+    assertEquals(1, r.exit(), r.stderr());
+    JsonNode run = JSON.readTree(out.resolve("results.json").toFile()).get("runs").get(0);
+    assertEquals("init-error", run.get("status").asText(), run.toString());
+    assertTrue(run.get("initMs").isNull(), "no snapshot was taken: " + run);
+    assertTrue(run.get("restoreMs").isNull(), run.toString());
+    String error = run.get("error").asText();
+    assertTrue(error.contains("CheckpointException"), "the runtime client's context's exception: " + error);
+    List<String> types = new ArrayList<>();
+    for (String l : Files.readAllLines(out.resolve("run-1").resolve(PlatformRecords.FILE), StandardCharsets.UTF_8)) {
+      JsonNode e = JSON.readTree(l);
+      types.add(e.get("type").asText());
+      if (e.get("type").asText().equals("platform.initReport")) assertEquals("error", e.get("record").get("status").asText(), l);
+    }
+    assertEquals(List.of("platform.initStart", "platform.initRuntimeDone", "platform.initReport"), types, "no restore, no invocation");
+  }
+
   /** Lambda gives the restore 10 s whatever the function's timeout: a slower afterRestore hook fails it. */
   @Test
   @Timeout(240)
