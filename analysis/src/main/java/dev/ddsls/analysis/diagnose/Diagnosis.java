@@ -3,6 +3,7 @@ package dev.ddsls.analysis.diagnose;
 import dev.ddsls.analysis.coldstart.ColdStartAnalyzer;
 import dev.ddsls.analysis.coldstart.ColdStartReport;
 import dev.ddsls.analysis.coldstart.PlatformReport;
+import dev.ddsls.analysis.coldstart.SnapStartReport;
 import dev.ddsls.analysis.connectivity.ConnectivityAnalyzer;
 import dev.ddsls.analysis.connectivity.ConnectivityReport;
 import dev.ddsls.analysis.pprof.OwnCode;
@@ -83,13 +84,18 @@ public final class Diagnosis {
       String fn = q.function() != null ? q.function() : names.size() == 1 ? names.get(0) : "(platform logs)";
       if (!names.contains(fn)) names.add(fn);
     } else if (!reports.isEmpty()) {
-      notes.add(reports.size() + " platform reports ignored: invocation spans give the same numbers");
+      // Spans give the same init and invocation numbers; what only the platform knows, which cold starts were SnapStart
+      // restores and how long they took, is taken from the reports when they can belong to one function only.
+      boolean restores = names.size() == 1 && SnapStartReport.ofPlatform(reports, 0) != null;
+      notes.add(reports.size() + " platform reports ignored: invocation spans give the same numbers"
+          + (restores ? " (their SnapStart restores are reported)" : ""));
     }
+    boolean platformForSpans = names.size() == 1 && SnapStartReport.ofPlatform(reports, 0) != null;
     for (String fn : names) {
       List<Span> spans = byFunction.getOrDefault(fn, List.of());
       String service = spans.isEmpty() ? fn : spans.get(0).service();
       String handler = ColdStartAnalyzer.handlerOf(spans);
-      functions.add(ColdStartAnalyzer.analyze(fn, service, spans, byFunction.isEmpty() ? reports : List.of(),
+      functions.add(ColdStartAnalyzer.analyze(fn, service, spans, byFunction.isEmpty() || platformForSpans ? reports : List.of(),
           profiles.getOrDefault(fn, List.of()), handler, ownCode(code, handler, data, notes)));
     }
     ConnectivityReport connectivity = null;

@@ -3,6 +3,7 @@ package dev.ddsls.analysis.report;
 import static dev.ddsls.analysis.report.FlameGraph.esc;
 
 import dev.ddsls.analysis.coldstart.ColdStartReport;
+import dev.ddsls.analysis.coldstart.SnapStartReport;
 import dev.ddsls.analysis.coldstart.FlameSamples;
 import dev.ddsls.analysis.connectivity.ConnectivityReport;
 import dev.ddsls.analysis.findings.Finding;
@@ -80,6 +81,14 @@ public final class HtmlReport {
         .append(fmt(f.coldStartRate() * 100)).append(" %). Init p50 ").append(ms(f.initMs().p50())).append(", p90 ")
         .append(ms(f.initMs().p90())).append(", max ").append(ms(f.initMs().max())).append(". Warm median ")
         .append(ms(f.warmMedianMs())).append(", cold invocation penalty ").append(ms(f.coldInvocationPenaltyMs())).append(".</p>\n");
+    SnapStartReport snap = f.snapStart();
+    if (snap != null) {
+      b.append("<p class=\"snapstart\">SnapStart: ").append(snap.snapStartColdStarts()).append(" snap-start cold starts, ")
+          .append(snap.onDemandColdStarts()).append(" on-demand, ").append(snap.restoreErrors()).append(" restore errors. Restore p50 ")
+          .append(ms(snap.restoreMs().p50())).append(", p90 ").append(ms(snap.restoreMs().p90())).append(", p99 ")
+          .append(ms(snap.restoreMs().p99())).append("; first invocation after restore p50 ")
+          .append(ms(snap.firstInvocationAfterRestoreMs().p50())).append(" (from ").append(esc(snap.source())).append(").</p>\n");
+    }
     b.append("<h3>Cold starts: init duration</h3>\n");
     histogram(b, f.initDurationsMs(), "hist-" + index);
     b.append("<h3>Phases (p50)</h3>\n");

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ddsls.analysis.coldstart.ColdStartReport;
 import dev.ddsls.analysis.coldstart.InitAnalysis;
+import dev.ddsls.analysis.coldstart.SnapStartReport;
 import dev.ddsls.analysis.coldstart.WallSplit;
 import dev.ddsls.analysis.connectivity.ConnectivityReport;
 import dev.ddsls.analysis.findings.Finding;
@@ -73,10 +74,24 @@ public final class JsonReport {
     n.set("phasesMs", JSON.valueToTree(f.phasesMs()));
     n.set("warmMedianMs", JSON.valueToTree(f.warmMedianMs()));
     n.set("coldInvocationPenaltyMs", JSON.valueToTree(f.coldInvocationPenaltyMs()));
+    n.set("snapStart", f.snapStart() == null ? null : snapStart(f.snapStart()));
     n.set("init", f.init() == null ? null : init(f.init()));
     n.set("findings", findings(f.findings()));
     n.set("coldStartSpanIds", JSON.valueToTree(f.coldStartSpanIds()));
     n.set("notes", JSON.valueToTree(f.notes()));
+    return n;
+  }
+
+  static ObjectNode snapStart(SnapStartReport s) {
+    ObjectNode n = JSON.createObjectNode();
+    n.put("snapStartColdStarts", s.snapStartColdStarts());
+    n.put("onDemandColdStarts", s.onDemandColdStarts());
+    n.set("restoreMs", JSON.valueToTree(s.restoreMs()));
+    n.set("firstInvocationAfterRestoreMs", JSON.valueToTree(s.firstInvocationAfterRestoreMs()));
+    n.put("restoreErrors", s.restoreErrors());
+    n.set("snapshotInitMs", JSON.valueToTree(s.snapshotInitMs()));
+    n.set("restoredRequestIds", JSON.valueToTree(s.restoredRequestIds()));
+    n.put("source", s.source());
     return n;
   }
 

@@ -2,6 +2,7 @@ package dev.ddsls.analysis.report;
 
 import dev.ddsls.analysis.coldstart.ColdStartReport;
 import dev.ddsls.analysis.coldstart.InitAnalysis;
+import dev.ddsls.analysis.coldstart.SnapStartReport;
 import dev.ddsls.analysis.coldstart.Share;
 import dev.ddsls.analysis.coldstart.WallSplit;
 import dev.ddsls.analysis.connectivity.ConnectivityReport;
@@ -35,6 +36,16 @@ public final class MarkdownReport {
       for (Map.Entry<String, Percentiles> e : f.phasesMs().entrySet()) row(o, e.getKey(), e.getValue());
       if (f.coldInvocationPenaltyMs() != null) {
         o.printf(Locale.ROOT, "%nCold-invocation penalty: %.1f ms (warm median %.1f ms)%n", f.coldInvocationPenaltyMs(), f.warmMedianMs());
+      }
+      SnapStartReport snap = f.snapStart();
+      if (snap != null) {
+        o.printf(Locale.ROOT, "%nSnapStart: %d snap-start cold starts, %d on-demand, %d restore errors (from %s)%n%n",
+            snap.snapStartColdStarts(), snap.onDemandColdStarts(), snap.restoreErrors(), text(snap.source()));
+        o.println("| ms | n | p50 | p90 | p99 | max |");
+        o.println("|---|---:|---:|---:|---:|---:|");
+        row(o, "restore", snap.restoreMs());
+        row(o, "first invocation after restore", snap.firstInvocationAfterRestoreMs());
+        if (snap.snapshotInitMs().n() > 0) row(o, "snapshot init", snap.snapshotInitMs());
       }
       InitAnalysis a = f.init();
       if (a != null) {

@@ -2,6 +2,7 @@ package dev.ddsls.analysis.report;
 
 import dev.ddsls.analysis.coldstart.ColdStartReport;
 import dev.ddsls.analysis.coldstart.InitAnalysis;
+import dev.ddsls.analysis.coldstart.SnapStartReport;
 import dev.ddsls.analysis.coldstart.Share;
 import dev.ddsls.analysis.coldstart.WallSplit;
 import dev.ddsls.analysis.connectivity.ConnectivityReport;
@@ -57,6 +58,7 @@ public final class TextReport {
       o.printf(Locale.ROOT, "  cold-invocation penalty %.1f ms (first invocation p50 minus warm median %.1f ms)%n",
           f.coldInvocationPenaltyMs(), f.warmMedianMs());
     }
+    snapStart(f.snapStart());
     InitAnalysis a = f.init();
     if (a != null) {
       o.println();
@@ -172,6 +174,16 @@ public final class TextReport {
   private void note(String indent, String n) {
     List<String> lines = wrap(n, WIDTH - indent.length() - 6);
     for (int i = 0; i < lines.size(); i++) o.println(indent + (i == 0 ? "note: " : "      ") + lines.get(i));
+  }
+
+  /** SnapStart's cold starts apart from the on-demand ones: restores, the first invocation after them, failures. */
+  private void snapStart(SnapStartReport s) {
+    if (s == null) return;
+    o.printf(Locale.ROOT, "  snap-start cold starts %d, on-demand %d, restore errors %d (from %s)%n", s.snapStartColdStarts(),
+        s.onDemandColdStarts(), s.restoreErrors(), s.source());
+    pct("restore", s.restoreMs());
+    pct("first after restore", s.firstInvocationAfterRestoreMs());
+    if (s.snapshotInitMs().n() > 0) pct("snapshot init", s.snapshotInitMs());
   }
 
   private void pct(String name, Percentiles p) {
