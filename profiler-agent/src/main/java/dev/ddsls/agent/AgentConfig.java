@@ -46,6 +46,8 @@ public final class AgentConfig {
   final String memorySizeMb;
   /** Lambda's {@code _HANDLER} ({@code pkg.Class::method}): tagged on cold spans so diagnose knows the function's package. */
   final String handler;
+  /** {@code AWS_LAMBDA_INITIALIZATION_TYPE}: {@code on-demand}, {@code provisioned-concurrency}, {@code snap-start}; null outside Lambda. */
+  final String initializationType;
   final String runtimeApiUpstream;
   final int proxyPort;
   final boolean debug;
@@ -80,6 +82,7 @@ public final class AgentConfig {
     outputDir = raw("DDSLS_OUTPUT_DIR");
     flushBudgetMillis = positiveLong("DDSLS_FLUSH_BUDGET_MS", 1000, 10, 60_000);
     spanFlushPeriodMillis = flushStrategy(raw("DD_SERVERLESS_FLUSH_STRATEGY"));
+    initializationType = raw("AWS_LAMBDA_INITIALIZATION_TYPE");
     runtimeApiUpstream = raw("DDSLS_RUNTIME_API_UPSTREAM");
     proxyPort = (int) positiveLong("DDSLS_PROXY_PORT", 9011, 1, 65535);
     debug = bool("DDSLS_DEBUG", false);
@@ -115,6 +118,8 @@ public final class AgentConfig {
   public String memorySizeMb() { return memorySizeMb; }
 
   public String handler() { return handler; }
+
+  public String initializationType() { return initializationType; }
 
   /** The value of an environment variable, or of its system property ({@code DD_FOO_BAR} = {@code dd.foo.bar}); blank is absent. */
   public String raw(String name) {

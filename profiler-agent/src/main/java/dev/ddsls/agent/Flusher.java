@@ -25,6 +25,11 @@ import java.util.Map;
  * stop waiting for the intake; what they produce is held (bounded by the uploader) and the intake is probed again at
  * the first flush after a back-off (1 s, doubling to 5 min), which sends what is held once it answers. One log line
  * per change of state.
+ *
+ * <p>SnapStart: when the runtime asks for {@code /restore/next} the snapshot may follow at once, so the runtime's
+ * request waits (bounded) while the init profile and the snapshot's init span are sent, and whatever could not be
+ * sent is then dropped: a restored copy must not send it again, and every copy would. After the restore the breaker
+ * starts closed, the engine is checked (and restarted if it stopped), and the first invocation's flush is due again.
  */
 final class Flusher implements InvocationTracker.FlushControl, Runnable {
   private final AgentConfig config;
@@ -61,6 +66,20 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
   private long budgetsOutrun;
   /** Invocations kept for attributing samples until the recording that covers them has been rotated. */
   private final List<Invocation> unattributed = new ArrayList<>();
+  /** How long past its flush budget {@code /restore/next} waits for the checkpoint's flush to end (sends end at the budget). */
+  static final long CHECKPOINT_GRACE_MILLIS = 500;
+  /** SnapStart: the checkpoint's flush is asked for, and done; the restore's checks are asked for. */
+  private boolean checkpointDue;
+  private boolean checkpointDone;
+  private boolean restoreDue;
+  private long checkpointDeadlineNanos;
+  /** When the engine's current recording began: its samples' wall-clock anchor (flush thread only). */
+  private long recordingStartNanos;
+  /** SnapStart: the snapshot's init span, whose id init samples carry; 0 before the checkpoint. */
+  private long initSpanId;
+  private boolean restoredProfileSent;
+  /** Uploads and spans dropped at the checkpoint because they could not be sent before the snapshot (for tests). */
+  private long[] droppedAtCheckpoint = new long[2];
 
   Flusher(AgentConfig config, Timeline timeline, InvocationTracker tracker) {
     this.config = config;
@@ -72,6 +91,7 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
         config.wall == AgentConfig.Wall.INIT);
     this.lastProfileNanos = System.nanoTime();
     this.profileStartEpochNanos = timeline.toEpochNanos(timeline.premainStartNanos);
+    this.recordingStartNanos = timeline.premainStartNanos;
   }
 
   /** The engine, once started (it may start after the flusher, beside the runtime's start-up). */
@@ -116,13 +136,57 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
     }
   }
 
+  @Override public void checkpoint() {
+    long budget = config.flushBudgetMillis * 1_000_000L;
+    long start = System.nanoTime();
+    long end = start + budget + CHECKPOINT_GRACE_MILLIS * 1_000_000L;
+    synchronized (lock) {
+      if (closed || checkpointDue || checkpointDone) return;
+      checkpointDue = true;
+      checkpointDeadlineNanos = start + budget;
+      lock.notifyAll();
+      while (!checkpointDone && !closed) {
+        long left = end - System.nanoTime();
+        if (left <= 0) {
+          AgentLog.info("the flush before the SnapStart snapshot took longer than DDSLS_FLUSH_BUDGET_MS=" + config.flushBudgetMillis
+              + " (+" + CHECKPOINT_GRACE_MILLIS + " ms); the snapshot goes ahead, and what it had not sent is dropped, not sent again");
+          return;
+        }
+        try {
+          lock.wait(Math.max(1, left / 1_000_000L));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+  }
+
+  @Override public void restored() {
+    synchronized (lock) {
+      restoreDue = true;
+      // A new copy: its intake connections are new too (the breaker's state describes the snapshot's), and the
+      // first invocation's flush, with the restore's profile, is due as a cold start's is.
+      intakeDown = false;
+      coldFlushTaken = false;
+      lock.notifyAll();
+    }
+  }
+
+  /** For tests: profile uploads and spans dropped at the checkpoint. */
+  long[] droppedAtCheckpoint() {
+    synchronized (lock) {
+      return droppedAtCheckpoint.clone();
+    }
+  }
+
   @Override public void run() {
     while (true) {
-      boolean spans, profile;
+      boolean spans, profile, checkpoint, restore;
       long deadline;
       synchronized (lock) {
         try {
-          while (!spansDue && !profileDue && !closed) {
+          while (!spansDue && !profileDue && !checkpointDue && !restoreDue && !closed) {
             if (lambda) {
               lock.wait();
             } else {
@@ -139,16 +203,38 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
           return;
         }
         if (closed) return;
-        spans = spansDue;
-        profile = profileDue;
-        coldFlushTaken = true;
-        deadline = deadlineNanos;
-        spansDue = false;
-        profileDue = false;
+        checkpoint = checkpointDue;
+        restore = restoreDue && !checkpoint;
+        spans = spansDue && !checkpoint && !restore;
+        profile = profileDue && !checkpoint && !restore;
+        if (checkpoint) {
+          deadline = checkpointDeadlineNanos;
+          checkpointDue = false;
+        } else if (restore) {
+          deadline = 0;
+          restoreDue = false;
+        } else {
+          coldFlushTaken = true;
+          deadline = deadlineNanos;
+          spansDue = false;
+          profileDue = false;
+        }
         busy = true;
       }
       long began = System.nanoTime();
       try {
+        if (checkpoint || restore) {
+          try {
+            if (checkpoint) checkpointFlush(deadline);
+            else checkEngineAfterRestore();
+          } finally {
+            synchronized (lock) {
+              if (checkpoint) checkpointDone = true;
+            }
+          }
+          if (config.debug) AgentLog.info((checkpoint ? "checkpoint flush" : "restore checks") + " took " + (System.nanoTime() - began) / 1_000_000 + " ms");
+          continue;
+        }
         Sent sent = flush(spans, profile, false, deadline);
         synchronized (lock) {
           if (sent == Sent.FAILED) intakeFailed("a request failed");
@@ -189,6 +275,42 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
     }
   }
 
+  /**
+   * SnapStart, before the snapshot: the spans of any invocation so far, the snapshot's init span and the init
+   * profile are sent within the budget; then everything still pending is dropped (counted, one log line), so that no
+   * restored copy sends it.
+   */
+  private void checkpointFlush(long deadline) {
+    List<Invocation> ended = lambda ? tracker.drainFinished() : Collections.<Invocation>emptyList();
+    unattributed.addAll(ended);
+    if (!ended.isEmpty()) sendSpans(ended);
+    Span init = InvocationSpans.snapshotInit(config, timeline);
+    initSpanId = init.spanId();
+    if (config.traceEnabled || config.outputDir != null) {
+      List<Span> one = new ArrayList<>(1);
+      one.add(init);
+      uploader().submitSpans(one);
+    }
+    if (engine != null) sendProfile(false, true);
+    uploader().flush(deadline);
+    long[] dropped = uploader().discardPending();
+    synchronized (lock) {
+      droppedAtCheckpoint = dropped;
+      coldFlushTaken = true;
+      lastSpanFlushNanos = System.nanoTime();
+    }
+    if (dropped[0] + dropped[1] > 0) {
+      AgentLog.info("before the SnapStart snapshot " + dropped[0] + " profile upload(s) and " + dropped[1]
+          + " span(s) could not be sent; dropped, so that restored copies do not send them again (DDSLS_OUTPUT_DIR has them)");
+    }
+  }
+
+  /** In a restored copy, on the flush thread: the sampling engine must still sample. */
+  private void checkEngineAfterRestore() {
+    SamplingEngine e = engine;
+    if (e != null) e.restartIfStopped();
+  }
+
   /** What a flush did with the intake: sent all it held, failed, or held everything (the breaker is open). */
   enum Sent { ALL, FAILED, HELD }
 
@@ -196,7 +318,7 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
     List<Invocation> ended = lambda ? tracker.drainFinished() : Collections.<Invocation>emptyList();
     unattributed.addAll(ended);
     if (spans && !ended.isEmpty()) sendSpans(ended);
-    if (profile && engine != null) sendProfile(last);
+    if (profile && engine != null) sendProfile(last, false);
     synchronized (lock) {
       if (spans) lastSpanFlushNanos = System.nanoTime();
       // While the breaker is open, send only as a probe: after the back-off, and with something to send.
@@ -258,11 +380,17 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
     if (!batch.isEmpty() && (config.traceEnabled || config.outputDir != null)) uploader().submitSpans(batch);
   }
 
-  private void sendProfile(boolean last) {
+  /** @param checkpoint SnapStart, before the snapshot: the next recording samples finely, for the restore */
+  private void sendProfile(boolean last, boolean checkpoint) {
     long nowNanos = System.nanoTime();
     boolean keepWall = config.wall == AgentConfig.Wall.ALWAYS;
-    List<Sample> samples = last ? engine.stop() : engine.rotate(keepWall);
+    long recordingStart = recordingStartNanos;
+    recordingStartNanos = nowNanos;
+    List<Sample> samples = last ? engine.stop() : checkpoint ? engine.rotateFine() : engine.rotate(keepWall);
     long start = profileStartEpochNanos;
+    long restore = timeline.restoreNanos;
+    // A recording begun before the snapshot covers this copy only from its restore, by this copy's clock.
+    if (restore != 0 && recordingStart - restore < 0) start = timeline.toEpochNanos(restore);
     long end = timeline.toEpochNanos(nowNanos);
     profileStartEpochNanos = end;
     lastProfileNanos = nowNanos;
@@ -279,12 +407,24 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
       long firstEnd = first == null ? 0 : first.endNanos();
       if (firstEnd != 0) putMs(comments, "ddsls.phase.first_invocation_ms", (firstEnd - first.startNanos()) / 1e6);
       if (tracker.initError() != null) comments.put("ddsls.init_error", tracker.initError());
+      if (checkpoint) comments.put("ddsls.init_type", "snap-start");
+    }
+    boolean restoredCold = lambda && timeline.isRestored() && !restoredProfileSent;
+    if (restoredCold) {
+      comments.put("ddsls.init_type", "snap-start");
+      putMs(comments, "ddsls.phase.restore_ms", timeline.restoreMs());
+      Invocation first = tracker.coldInvocation();
+      long firstEnd = first == null ? 0 : first.endNanos();
+      if (firstEnd != 0) putMs(comments, "ddsls.phase.first_invocation_ms", (firstEnd - first.startNanos()) / 1e6);
+      if (tracker.restoreError() != null) comments.put("ddsls.restore_error", tracker.restoreError());
     }
     List<Invocation> owners = new ArrayList<>(unattributed);
     Invocation running = lambda ? tracker.current() : null;
     if (running != null) owners.add(running);
-    ProfileAssembler.Profiles profiles = assembler.assemble(samples, owners, lambda ? tracker.coldInvocation() : null, start, end, comments);
+    ProfileAssembler.Profiles profiles = assembler.assemble(samples, owners, lambda ? tracker.coldInvocation() : null, initSpanId,
+        recordingStart, start, end, comments);
     coldProfileSent = true;
+    if (restoredCold) restoredProfileSent = true;
     long invocationCount = unattributed.size();
     // Invocations that ended before this rotation are covered; a running one stays for the next recording.
     unattributed.clear();
@@ -297,6 +437,8 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
     Map<String, String> tags = new LinkedHashMap<>();
     tags.put("profiler_engine", engine.kind());
     if (cold) tags.put("cold_start", "true");
+    if (cold && checkpoint || restoredCold) tags.put("init_type", "snap-start");
+    if (restoredCold) tags.put("snapstart_restore", "true");
     Map<String, Long> endpoints = new LinkedHashMap<>();
     if (lambda) endpoints.put(config.functionName != null ? config.functionName : config.service, invocationCount);
     uploader().submitProfile(start, end, attachments, tags, comments, endpoints);

@@ -41,6 +41,9 @@ public final class Invocation {
     this.endNanos = nanoTime;
   }
 
+  /** SnapStart: after a restore, span and trace ids start from a seed no other restored copy has. */
+  public static void reseedIds() { Ids.reseed(); }
+
   public String requestId() { return event.requestId(); }
 
   public long spanId() { return spanId; }

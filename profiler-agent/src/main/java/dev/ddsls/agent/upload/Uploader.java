@@ -208,6 +208,22 @@ public final class Uploader {
     }
   }
 
+  /**
+   * Drops everything waiting to be sent, counted as dropped (SnapStart: what was not sent before the snapshot must
+   * not be sent by every restored copy). Returns {profile uploads, spans} dropped.
+   */
+  public synchronized long[] discardPending() {
+    long uploads = 0;
+    for (ArrayList<ProfileUpload> b : profiles) uploads += b.size();
+    long spanCount = pendingSpans;
+    profiles.clear();
+    spans.clear();
+    pendingSpans = 0;
+    profilesDropped += uploads;
+    spansDropped += spanCount;
+    return new long[] {uploads, spanCount};
+  }
+
   /** Whether anything is waiting to be sent. */
   public synchronized boolean hasPending() { return pendingSpans > 0 || !profiles.isEmpty(); }
 
