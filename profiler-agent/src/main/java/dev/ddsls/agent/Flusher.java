@@ -137,18 +137,19 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
   }
 
   @Override public void checkpoint() {
+    // Building the init profile (reading the whole init recording) gets a budget of its own, then the sends theirs.
     long budget = config.flushBudgetMillis * 1_000_000L;
     long start = System.nanoTime();
-    long end = start + budget + CHECKPOINT_GRACE_MILLIS * 1_000_000L;
+    long end = start + 2 * budget + CHECKPOINT_GRACE_MILLIS * 1_000_000L;
     synchronized (lock) {
       if (closed || checkpointDue || checkpointDone) return;
       checkpointDue = true;
-      checkpointDeadlineNanos = start + budget;
+      checkpointDeadlineNanos = start + 2 * budget;
       lock.notifyAll();
       while (!checkpointDone && !closed) {
         long left = end - System.nanoTime();
         if (left <= 0) {
-          AgentLog.info("the flush before the SnapStart snapshot took longer than DDSLS_FLUSH_BUDGET_MS=" + config.flushBudgetMillis
+          AgentLog.info("the flush before the SnapStart snapshot took longer than twice DDSLS_FLUSH_BUDGET_MS=" + config.flushBudgetMillis
               + " (+" + CHECKPOINT_GRACE_MILLIS + " ms); the snapshot goes ahead, and what it had not sent is dropped, not sent again");
           return;
         }
@@ -280,7 +281,7 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
    * profile are sent within the budget; then everything still pending is dropped (counted, one log line), so that no
    * restored copy sends it.
    */
-  private void checkpointFlush(long deadline) {
+  private void checkpointFlush(long hardDeadline) {
     List<Invocation> ended = lambda ? tracker.drainFinished() : Collections.<Invocation>emptyList();
     unattributed.addAll(ended);
     if (!ended.isEmpty()) sendSpans(ended);
@@ -292,7 +293,8 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
       uploader().submitSpans(one);
     }
     if (engine != null) sendProfile(false, true);
-    uploader().flush(deadline);
+    long deadline = System.nanoTime() + config.flushBudgetMillis * 1_000_000L;
+    uploader().flush(hardDeadline - deadline < 0 ? hardDeadline : deadline);
     long[] dropped = uploader().discardPending();
     synchronized (lock) {
       droppedAtCheckpoint = dropped;
@@ -308,7 +310,8 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
   /** In a restored copy, on the flush thread: the sampling engine must still sample. */
   private void checkEngineAfterRestore() {
     SamplingEngine e = engine;
-    if (e != null) e.restartIfStopped();
+    long now = System.nanoTime();
+    if (e != null && e.restartIfStopped()) recordingStartNanos = now; // a new recording, anchored by the restored clock
   }
 
   /** What a flush did with the intake: sent all it held, failed, or held everything (the breaker is open). */
