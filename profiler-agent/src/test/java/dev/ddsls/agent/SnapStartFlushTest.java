@@ -8,10 +8,13 @@ import dev.ddsls.agent.lambda.InvocationEvent;
 import dev.ddsls.agent.sampling.JfrEngine;
 import dev.ddsls.agent.trace.TraceSettings;
 import java.io.ByteArrayInputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -42,10 +45,14 @@ class SnapStartFlushTest {
 
   @TempDir Path tmp;
 
+  /** Runs on a CPU for {@code millis} of this thread's CPU time (other workers load the machine: wall time says little). */
   static void burn(long millis) {
-    long end = System.nanoTime() + millis * 1_000_000L;
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    long end = threads.getCurrentThreadCpuTime() + millis * 1_000_000L;
     double x = 1;
-    while (System.nanoTime() < end) x = Math.sin(x) + 1.0001;
+    while (threads.getCurrentThreadCpuTime() < end) {
+      for (int i = 0; i < 10_000; i++) x = Math.sin(x) + 1.0001;
+    }
     if (x == 42) System.out.println(x);
   }
 
@@ -75,13 +82,19 @@ class SnapStartFlushTest {
       tracker.setTracing(TraceSettings.from(config));
       flusher = new Flusher(config, timeline, tracker);
       tracker.setFlushControl(flusher);
+      try (Recording warm = new Recording()) { // the Flight Recorder's own start-up, once per JVM, before the engine's
+        warm.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(10));
+        warm.start();
+        burn(100);
+        warm.stop();
+      }
       engine = JfrEngine.start(tmp, 2_000_000L, 10_000_000L);
       flusher.setEngine(engine);
       Thread thread = new Thread(flusher, "ddsls-flush-test");
       thread.setDaemon(true);
       thread.start();
 
-      burn(400); // init
+      burn(300); // init
       tracker.onCheckpoint(System.nanoTime());
       long[] dropped = flusher.droppedAtCheckpoint();
       assertTrue(dropped[0] >= 1 && dropped[1] >= 1, "the intake refused the init profile and span: dropped, not held " + Arrays.toString(dropped));
@@ -94,12 +107,12 @@ class SnapStartFlushTest {
       for (int i = 0; i < 500 && !engine.sampling(); i++) Thread.sleep(10);
       assertTrue(engine.sampling(), "the engine was restarted after the restore");
 
-      burn(300); // afterRestore hooks
+      burn(200); // afterRestore hooks
       tracker.onNextRequested(System.nanoTime());
       String id = "after-restore-1";
       tracker.onInvocation(new InvocationEvent(id, System.currentTimeMillis() + 60_000, "arn:aws:lambda:us-east-1:1:function:f", null,
           null, Map.of(), "{}".getBytes(StandardCharsets.UTF_8), System.nanoTime()));
-      burn(500);
+      burn(300);
       tracker.onResponse(id, System.nanoTime(), 2);
       tracker.onNextRequested(System.nanoTime());
       flusher.shutdown(5000); // SIGTERM: whatever the first invocation's flush had not sent yet goes now
