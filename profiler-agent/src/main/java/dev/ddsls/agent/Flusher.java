@@ -78,6 +78,9 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
   /** SnapStart: the snapshot's init span, whose id init samples carry; 0 before the checkpoint. */
   private long initSpanId;
   private boolean restoredProfileSent;
+  /** Records the first invocation's classes (null: off, without Instrumentation or DDSLS_OUTPUT_DIR). */
+  private volatile FirstInvocationClasses classes;
+  private boolean classesBeforeDue;
   /** Uploads and spans dropped at the checkpoint because they could not be sent before the snapshot (for tests). */
   private long[] droppedAtCheckpoint = new long[2];
 
@@ -92,6 +95,17 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
     this.lastProfileNanos = System.nanoTime();
     this.profileStartEpochNanos = timeline.toEpochNanos(timeline.premainStartNanos);
     this.recordingStartNanos = timeline.premainStartNanos;
+  }
+
+  void setClassRecorder(FirstInvocationClasses classes) { this.classes = classes; }
+
+  /** On demand, init has ended: the flush thread notes the classes loaded so far (off the runtime's threads). */
+  @Override public void initEnded() {
+    if (classes == null) return;
+    synchronized (lock) {
+      classesBeforeDue = true;
+      lock.notifyAll();
+    }
   }
 
   /** The engine, once started (it may start after the flusher, beside the runtime's start-up). */
@@ -183,11 +197,11 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
 
   @Override public void run() {
     while (true) {
-      boolean spans, profile, checkpoint, restore;
+      boolean spans, profile, checkpoint, restore, checkEngine = false, cold = false;
       long deadline;
       synchronized (lock) {
         try {
-          while (!spansDue && !profileDue && !checkpointDue && !restoreDue && !closed) {
+          while (!spansDue && !profileDue && !checkpointDue && !restoreDue && !classesBeforeDue && !closed) {
             if (lambda) {
               lock.wait();
             } else {
@@ -205,16 +219,21 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
         }
         if (closed) return;
         checkpoint = checkpointDue;
-        restore = restoreDue && !checkpoint;
+        boolean classesBefore = classesBeforeDue && !checkpoint;
+        restore = (restoreDue || classesBefore) && !checkpoint;
         spans = spansDue && !checkpoint && !restore;
         profile = profileDue && !checkpoint && !restore;
+
         if (checkpoint) {
           deadline = checkpointDeadlineNanos;
           checkpointDue = false;
         } else if (restore) {
           deadline = 0;
+          checkEngine = restoreDue;
           restoreDue = false;
+          classesBeforeDue = false;
         } else {
+          cold = !coldFlushTaken;
           coldFlushTaken = true;
           deadline = deadlineNanos;
           spansDue = false;
@@ -226,8 +245,13 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
       try {
         if (checkpoint || restore) {
           try {
-            if (checkpoint) checkpointFlush(deadline);
-            else checkEngineAfterRestore();
+            if (checkpoint) {
+              checkpointFlush(deadline);
+            } else {
+              if (checkEngine) checkEngineAfterRestore();
+              FirstInvocationClasses c = classes;
+              if (c != null && !timeline.isRestored()) markClasses(c);
+            }
           } finally {
             synchronized (lock) {
               if (checkpoint) checkpointDone = true;
@@ -236,6 +260,7 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
           if (config.debug) AgentLog.info((checkpoint ? "checkpoint flush" : "restore checks") + " took " + (System.nanoTime() - began) / 1_000_000 + " ms");
           continue;
         }
+        if (cold) writeFirstInvocationClasses();
         Sent sent = flush(spans, profile, false, deadline);
         synchronized (lock) {
           if (sent == Sent.FAILED) intakeFailed("a request failed");
@@ -301,9 +326,42 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
       coldFlushTaken = true;
       lastSpanFlushNanos = System.nanoTime();
     }
+    // After this flush's own class loading: what loads from here on is the restored copies' to pay.
+    FirstInvocationClasses c = classes;
+    if (c != null) markClasses(c);
     if (dropped[0] + dropped[1] > 0) {
       AgentLog.info("before the SnapStart snapshot " + dropped[0] + " profile upload(s) and " + dropped[1]
           + " span(s) could not be sent; dropped, so that restored copies do not send them again (DDSLS_OUTPUT_DIR has them)");
+    }
+  }
+
+  private void markClasses(FirstInvocationClasses c) {
+    long from = System.nanoTime();
+    try {
+      c.markBefore();
+    } catch (Throwable t) {
+      AgentLog.once("classes", "cannot list the loaded classes (" + AgentLog.describe(t) + "); no first-invocation class list");
+      classes = null;
+    }
+    if (config.debug) AgentLog.info("loaded classes noted in " + Agent.ms(System.nanoTime() - from) + " ms");
+  }
+
+  /** The first invocation's flush, before its own work loads classes: the classes loaded since {@link #markClasses}. */
+  private void writeFirstInvocationClasses() {
+    FirstInvocationClasses c = classes;
+    if (c == null || !c.waiting()) return;
+    long from = System.nanoTime();
+    try {
+      List<FirstInvocationClasses.Loaded> loaded = c.loadedSince();
+      Invocation first = tracker.coldInvocation();
+      String initType = timeline.isRestored() ? "snap-start" : config.initializationType != null ? config.initializationType : "on-demand";
+      uploader().writeClassList(FirstInvocationClasses.format(loaded,
+          config.functionName != null ? config.functionName : config.service, initType, first == null ? null : first.requestId()));
+      if (config.debug) AgentLog.info(loaded.size() + " classes first loaded by the first invocation, listed in " + Agent.ms(System.nanoTime() - from) + " ms");
+    } catch (Throwable t) {
+      AgentLog.once("classes", "cannot list the loaded classes (" + AgentLog.describe(t) + "); no first-invocation class list");
+    } finally {
+      classes = null;
     }
   }
 

@@ -20,6 +20,9 @@ final class InvocationTracker implements InvocationListener {
     /** Blocks until the flush under way is done, at most the flush budget. */
     void awaitFlush();
 
+    /** On demand: init has ended (the first {@code /next} went upstream). Must return at once. */
+    default void initEnded() {}
+
     /** SnapStart, before the snapshot: sends what init produced and holds nothing back; blocks, bounded. */
     default void checkpoint() {}
 
@@ -55,7 +58,12 @@ final class InvocationTracker implements InvocationListener {
     if (f != null) f.awaitFlush();
   }
 
-  @Override public void onNextForwarded(long nanoTime) { timeline.endInit(nanoTime); }
+  @Override public void onNextForwarded(long nanoTime) {
+    if (timeline.initEndNanos != 0) return;
+    timeline.endInit(nanoTime);
+    FlushControl f = flush;
+    if (f != null) f.initEnded();
+  }
 
   @Override public void onInvocation(InvocationEvent event) {
     TraceSettings t = tracing;

@@ -169,6 +169,23 @@ class SnapStartAgentTest {
           assertTrue(prof.timeNanos() / 1_000_000L >= restoredAtMillis - 1000, "a profile after the restore starts at the restore, not the snapshot");
         }
 
+        // What the restored copy loaded after the snapshot: its priming candidates, not init's classes.
+        List<String> classes = Files.readAllLines(out.resolve("first-invocation-classes-0001.tsv"));
+        assertTrue(classes.contains("# init_type\tsnap-start"), classes.toString());
+        List<String> names2 = classes.stream().filter(l -> !l.startsWith("#")).map(l -> l.substring(0, l.indexOf('\t'))).collect(Collectors.toList());
+        assertTrue(names2.contains("example.CheckpointProbeHandler$FirstUse"), names2.toString());
+        assertFalse(names2.contains("example.CheckpointProbeHandler"), "loaded in init, before the snapshot");
+        assertTrue(classes.stream().anyMatch(l -> l.equals("example.CheckpointProbeHandler$FirstUse\tddsls-examples.jar")), "with its jar");
+
+        // diagnose turns the list into a priming list, in the format Powertools' ClassPreLoader reads.
+        CliProcess.Result d = CliProcess.run(tmp, "diagnose", "--source", out.toString(), "--priming", tmp.resolve("priming").toString(),
+            "--format", "json", "--quiet");
+        assertEquals(0, d.exit(), d.stdout() + d.stderr());
+        assertTrue(d.stdout().contains("priming list for probe: "), d.stdout());
+        List<String> primed = Files.readAllLines(tmp.resolve("priming").resolve("probe").resolve("classesloaded.txt"));
+        assertTrue(primed.contains("example.CheckpointProbeHandler$FirstUse"), primed.toString());
+        assertTrue(primed.stream().anyMatch(l -> l.startsWith("# ddsls-examples: ")), "grouped by library: " + primed);
+
         // The output directory: what was written after the restore is the restored copy's only.
         Set<String> afterRestore = listing(out);
         afterRestore.removeAll(beforeSnapshot);

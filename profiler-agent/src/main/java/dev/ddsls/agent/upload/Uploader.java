@@ -161,6 +161,20 @@ public final class Uploader {
     }
   }
 
+  /**
+   * Writes the first invocation's class list to the output directory ({@code first-invocation-classes-<seq>.tsv}); it
+   * is not uploaded. Returns whether it was written.
+   */
+  public boolean writeClassList(String text) {
+    try {
+      if (output == null) return false;
+      return output.write(OutputFiles.CLASSES_PREFIX + OutputFiles.seq(output.nextClassesSeq()) + ".tsv", text.getBytes(StandardCharsets.UTF_8));
+    } catch (Throwable t) {
+      AgentLog.once("upload:classes", "class list not written: " + AgentLog.describe(t));
+      return false;
+    }
+  }
+
   /** Queues spans for {@code /v0.4/traces} and writes them to the output directory (spans-*.jsonl). */
   public boolean submitSpans(List<Span> batch) {
     try {
