@@ -64,9 +64,6 @@ public final class Timeline {
     return epoch - clock.nanoTime();
   }
 
-  /** The monotonic clock this timeline is read against. */
-  long nanoTime() { return clock.nanoTime(); }
-
   /** SnapStart: the runtime asked for {@code /restore/next}; init ends here (its hooks included). */
   void checkpoint(long nanoTime) {
     if (checkpointNanos == 0) checkpointNanos = nanoTime;
@@ -114,9 +111,6 @@ public final class Timeline {
     long restore = restoreNanos;
     return nanoTime + (restore != 0 && nanoTime - restore >= 0 ? restoredEpochOffset : epochOffset);
   }
-
-  /** A time stamped by this clock's offset (or by a recording begun before any restore) back to the monotonic clock. */
-  public long toNanoTime(long epochNanos) { return epochNanos - epochOffset; }
 
   /**
    * A sample's epoch time back to the monotonic clock. A recording fixes its wall-clock anchor when it begins (a JFR
