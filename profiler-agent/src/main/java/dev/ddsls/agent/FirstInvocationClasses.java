@@ -26,6 +26,7 @@ final class FirstInvocationClasses {
 
   private final Instrumentation inst;
   private Set<Class<?>> before;
+  private Class<?>[] after;
   private boolean done;
 
   FirstInvocationClasses(Instrumentation inst) { this.inst = inst; }
@@ -39,13 +40,22 @@ final class FirstInvocationClasses {
     before = set;
   }
 
-  boolean waiting() { return before != null && !done; }
+  boolean waiting() { return before != null && after == null && !done; }
 
-  /** The classes loaded since {@link #markBefore}, in the JVM's order; once (null after). */
+  /**
+   * The classes loaded now (the second snapshot): only the array, a few ms, taken before the first invocation's flush
+   * loads classes of its own; the comparison waits for {@link #loadedSince}, after the flush.
+   */
+  void markAfter() {
+    if (waiting()) after = inst.getAllLoadedClasses();
+  }
+
+  /** The classes loaded between the two snapshots, in the JVM's order; once (null after, or without both). */
   List<Loaded> loadedSince() {
-    if (before == null || done) return null;
+    if (before == null || after == null || done) return null;
     done = true;
-    Class<?>[] all = inst.getAllLoadedClasses();
+    Class<?>[] all = after;
+    after = null;
     List<Loaded> out = new ArrayList<>();
     for (Class<?> c : all) {
       if (before.contains(c) || !primable(c)) continue;
@@ -60,7 +70,8 @@ final class FirstInvocationClasses {
   static boolean primable(Class<?> c) {
     if (c.isArray() || c.isPrimitive() || c.isHidden()) return false;
     String n = c.getName();
-    return !n.startsWith("dev.ddsls.agent.") && !n.startsWith("dev.ddsls.formats.") && !n.startsWith("one.profiler.")
+    return !n.startsWith("dev.ddsls.agent.") && !n.startsWith("dev.ddsls.formats.") && !n.startsWith("dev.ddsls.api.internal.")
+        && !n.startsWith("one.profiler.")
         && !n.startsWith("jdk.jfr.") && !n.contains("$$Lambda") && !n.startsWith("jdk.proxy") && !n.startsWith("com.sun.proxy.");
   }
 

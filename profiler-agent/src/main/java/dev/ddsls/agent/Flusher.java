@@ -260,7 +260,8 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
           if (config.debug) AgentLog.info((checkpoint ? "checkpoint flush" : "restore checks") + " took " + (System.nanoTime() - began) / 1_000_000 + " ms");
           continue;
         }
-        if (cold) writeFirstInvocationClasses();
+        FirstInvocationClasses c = cold ? classes : null;
+        if (c != null) markClassesAfter(c);
         Sent sent = flush(spans, profile, false, deadline);
         synchronized (lock) {
           if (sent == Sent.FAILED) intakeFailed("a request failed");
@@ -275,6 +276,8 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
           lock.notifyAll();
         }
       }
+      // After the flush, so the runtime's /next never waits for it.
+      if (cold) writeFirstInvocationClasses();
     }
   }
 
@@ -346,13 +349,26 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
     if (config.debug) AgentLog.info("loaded classes noted in " + Agent.ms(System.nanoTime() - from) + " ms");
   }
 
-  /** The first invocation's flush, before its own work loads classes: the classes loaded since {@link #markClasses}. */
+  /** The first invocation's flush, before its own work loads classes: the second snapshot. */
+  private void markClassesAfter(FirstInvocationClasses c) {
+    long from = System.nanoTime();
+    try {
+      c.markAfter();
+    } catch (Throwable t) {
+      AgentLog.once("classes", "cannot list the loaded classes (" + AgentLog.describe(t) + "); no first-invocation class list");
+      classes = null;
+    }
+    if (config.debug) AgentLog.info("loaded classes noted again in " + Agent.ms(System.nanoTime() - from) + " ms");
+  }
+
+  /** After the first invocation's flush: the classes loaded between the two snapshots, to DDSLS_OUTPUT_DIR. */
   private void writeFirstInvocationClasses() {
     FirstInvocationClasses c = classes;
-    if (c == null || !c.waiting()) return;
+    if (c == null) return;
     long from = System.nanoTime();
     try {
       List<FirstInvocationClasses.Loaded> loaded = c.loadedSince();
+      if (loaded == null) return;
       Invocation first = tracker.coldInvocation();
       String initType = timeline.isRestored() ? "snap-start" : config.initializationType != null ? config.initializationType : "on-demand";
       uploader().writeClassList(FirstInvocationClasses.format(loaded,
