@@ -81,6 +81,7 @@ final class FirstInvocationClasses {
       CodeSource cs = c.getProtectionDomain().getCodeSource();
       URL u = cs == null ? null : cs.getLocation();
       if (u == null) return "";
+      if ("jrt".equals(u.getProtocol())) return "jrt"; // the platform loader's modules of the runtime image
       String path = u.getPath();
       if (path.endsWith("/")) path = path.substring(0, path.length() - 1);
       return path.substring(path.lastIndexOf('/') + 1);

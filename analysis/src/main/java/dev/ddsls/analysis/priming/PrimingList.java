@@ -21,8 +21,8 @@ import java.util.Set;
 public record PrimingList(String function, String initType, int coldStarts, List<Library> libraries, double classLoadingCpuMs,
                           double firstInvocationCpuMs, String advice) {
   /**
-   * One library's classes: {@code name} is the jar's file name without {@code .jar} ({@code JDK} for the runtime
-   * image's), {@code firstUseCpuMs} the CPU of first-invocation samples with a frame of one of its classes (NaN
+   * One library's classes: {@code name} is the jar's file name without {@code .jar} and the package root
+   * ({@code JDK} for the runtime image's), {@code firstUseCpuMs} the CPU of first-invocation samples with a frame of one of its classes (NaN
    * without profiles), {@code coldStarts} per class: in how many of the cold starts it was loaded.
    */
   public record Library(String name, List<String> classes, double firstUseCpuMs) {}
@@ -43,7 +43,7 @@ public record PrimingList(String function, String initType, int coldStarts, List
     Map<String, List<String>> byLibrary = new LinkedHashMap<>();
     Map<String, String> libraryOf = new HashMap<>();
     for (Map.Entry<String, String> e : sourceOf.entrySet()) {
-      String lib = library(e.getValue());
+      String lib = library(e.getValue(), e.getKey());
       byLibrary.computeIfAbsent(lib, k -> new ArrayList<>()).add(e.getKey());
       libraryOf.put(e.getKey(), lib);
     }
@@ -87,11 +87,27 @@ public record PrimingList(String function, String initType, int coldStarts, List
 
   private static double nan0(double d) { return Double.isNaN(d) ? 0 : d; }
 
-  /** {@code jackson-databind-2.17.1.jar} -> {@code jackson-databind-2.17.1}; {@code jrt} -> {@code JDK}. */
-  static String library(String source) {
-    if (source == null || source.isEmpty()) return "(unknown)";
-    if (source.equals("jrt")) return "JDK";
-    return source.endsWith(".jar") ? source.substring(0, source.length() - 4) : source;
+  /**
+   * The library of a class: {@code JDK} for the runtime image's; else its jar without {@code .jar} and the class's
+   * package root (its first three segments), since a fat jar or a task root holds many libraries:
+   * {@code jackson-databind-2.17.1: com.fasterxml.jackson}.
+   */
+  static String library(String source, String className) {
+    if ("jrt".equals(source)) return "JDK";
+    String jar = source == null || source.isEmpty() ? "(unknown)" : source.endsWith(".jar") ? source.substring(0, source.length() - 4) : source;
+    int lastDot = className.lastIndexOf('.');
+    if (lastDot < 0) return jar;
+    String pkg = className.substring(0, lastDot);
+    int end = -1;
+    for (int i = 0; i < 3; i++) {
+      int next = pkg.indexOf('.', end + 1);
+      if (next < 0) {
+        end = pkg.length();
+        break;
+      }
+      end = next;
+    }
+    return jar + ": " + pkg.substring(0, end);
   }
 
   /** {@code com.example.Foo$Bar.method} -> {@code com.example.Foo$Bar}. */

@@ -53,7 +53,7 @@ class PrimingListTest {
     assertEquals(35.0, priming.firstInvocationCpuMs(), 1e-9);
     assertEquals(20.0, priming.classLoadingCpuMs(), 1e-9);
     PrimingList.Library jackson = priming.libraries().get(0);
-    assertEquals("jackson-databind-2.17.1", jackson.name());
+    assertEquals("jackson-databind-2.17.1: com.fasterxml.jackson", jackson.name());
     assertEquals(30.0, jackson.firstUseCpuMs(), 1e-9, "both Jackson samples of the first invocation; not the later one's");
     assertEquals("JDK", priming.libraries().get(1).name());
     assertEquals(5.0, priming.libraries().get(1).firstUseCpuMs(), 1e-9);
