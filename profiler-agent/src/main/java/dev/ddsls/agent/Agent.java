@@ -66,6 +66,8 @@ public final class Agent {
     if (background) start.startInBackground();
     else engine = start.startHere();
     long started = System.nanoTime();
+    // The first invocation's class list (for priming) goes to DDSLS_OUTPUT_DIR only: without one, nothing is recorded.
+    if (tracker != null && inst != null && config.outputDir != null) flusher.setClassRecorder(new FirstInvocationClasses(inst));
     if (tracker != null) tracker.setFlushControl(flusher);
     Thread worker = new Thread(flusher, "ddsls-flush");
     worker.setDaemon(true);

@@ -4,8 +4,6 @@ import java.io.File;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The agent's settings, read from environment variables and from {@code -D} system properties of the same
@@ -13,11 +11,6 @@ import java.util.concurrent.ThreadLocalRandom;
  * A bad value is logged in one line and the default is used.
  */
 public final class AgentConfig {
-  /**
-   * A random version-4 UUID per JVM, as Datadog's tracers make theirs. ThreadLocalRandom rather than
-   * UUID.randomUUID(): SecureRandom's provider set-up costs cold-start time, and this id needs uniqueness, not secrecy.
-   */
-  public static final String RUNTIME_ID = newRuntimeId();
   enum Engine { AUTO, ASYNC, JFR }
   enum Wall { INIT, ALWAYS, OFF }
 
@@ -60,6 +53,8 @@ public final class AgentConfig {
   final String memorySizeMb;
   /** Lambda's {@code _HANDLER} ({@code pkg.Class::method}): tagged on cold spans so diagnose knows the function's package. */
   final String handler;
+  /** {@code AWS_LAMBDA_INITIALIZATION_TYPE}: {@code on-demand}, {@code provisioned-concurrency}, {@code snap-start}; null outside Lambda. */
+  final String initializationType;
   final String runtimeApiUpstream;
   final int proxyPort;
   final boolean debug;
@@ -99,6 +94,7 @@ public final class AgentConfig {
     String family = raw("DDSLS_PROFILE_FAMILY");
     profileFamily = family != null && family.matches("[a-z]{1,16}") ? family : "java";
     spanFlushPeriodMillis = flushStrategy(raw("DD_SERVERLESS_FLUSH_STRATEGY"));
+    initializationType = raw("AWS_LAMBDA_INITIALIZATION_TYPE");
     runtimeApiUpstream = raw("DDSLS_RUNTIME_API_UPSTREAM");
     proxyPort = (int) positiveLong("DDSLS_PROXY_PORT", 9011, 1, 65535);
     debug = bool("DDSLS_DEBUG", false);
@@ -117,15 +113,7 @@ public final class AgentConfig {
 
   public String profileFamily() { return profileFamily; }
 
-  /** This JVM's runtime id ({@link #RUNTIME_ID}). */
-  public String runtimeId() { return RUNTIME_ID; }
 
-  private static String newRuntimeId() {
-    ThreadLocalRandom r = ThreadLocalRandom.current();
-    long hi = (r.nextLong() & ~0xF000L) | 0x4000L;                       // version 4
-    long lo = (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L; // IETF variant
-    return new UUID(hi, lo).toString();
-  }
 
   public String env() { return env; }
 
@@ -146,6 +134,8 @@ public final class AgentConfig {
   public String memorySizeMb() { return memorySizeMb; }
 
   public String handler() { return handler; }
+
+  public String initializationType() { return initializationType; }
 
   /** The value of an environment variable, or of its system property ({@code DD_FOO_BAR} = {@code dd.foo.bar}); blank is absent. */
   public String raw(String name) {

@@ -26,6 +26,11 @@ import java.util.Map;
  * stop waiting for the intake; what they produce is held (bounded by the uploader) and the intake is probed again at
  * the first flush after a back-off (1 s, doubling to 5 min), which sends what is held once it answers. One log line
  * per change of state.
+ *
+ * <p>SnapStart: when the runtime asks for {@code /restore/next} the snapshot may follow at once, so the runtime's
+ * request waits (bounded) while the init profile and the snapshot's init span are sent, and whatever could not be
+ * sent is then dropped: a restored copy must not send it again, and every copy would. After the restore the breaker
+ * starts closed, the engine is checked (and restarted if it stopped), and the first invocation's flush is due again.
  */
 final class Flusher implements InvocationTracker.FlushControl, Runnable {
   private final AgentConfig config;
@@ -62,6 +67,23 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
   private long budgetsOutrun;
   /** Invocations kept for attributing samples until the recording that covers them has been rotated. */
   private final List<Invocation> unattributed = new ArrayList<>();
+  /** How long past its flush budget {@code /restore/next} waits for the checkpoint's flush to end (sends end at the budget). */
+  static final long CHECKPOINT_GRACE_MILLIS = 500;
+  /** SnapStart: the checkpoint's flush is asked for, and done; the restore's checks are asked for. */
+  private boolean checkpointDue;
+  private boolean checkpointDone;
+  private boolean restoreDue;
+  private long checkpointDeadlineNanos;
+  /** When the engine's current recording began: its samples' wall-clock anchor (flush thread only). */
+  private long recordingStartNanos;
+  /** SnapStart: the snapshot's init span, whose id init samples carry; 0 before the checkpoint. */
+  private long initSpanId;
+  private boolean restoredProfileSent;
+  /** Records the first invocation's classes (null: off, without Instrumentation or DDSLS_OUTPUT_DIR). */
+  private volatile FirstInvocationClasses classes;
+  private boolean classesBeforeDue;
+  /** Uploads and spans dropped at the checkpoint because they could not be sent before the snapshot (for tests). */
+  private long[] droppedAtCheckpoint = new long[2];
 
   Flusher(AgentConfig config, Timeline timeline, InvocationTracker tracker) {
     this.config = config;
@@ -73,6 +95,18 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
         config.wall == AgentConfig.Wall.INIT);
     this.lastProfileNanos = System.nanoTime();
     this.profileStartEpochNanos = timeline.toEpochNanos(timeline.premainStartNanos);
+    this.recordingStartNanos = timeline.premainStartNanos;
+  }
+
+  void setClassRecorder(FirstInvocationClasses classes) { this.classes = classes; }
+
+  /** On demand, init has ended: the flush thread notes the classes loaded so far (off the runtime's threads). */
+  @Override public void initEnded() {
+    if (classes == null) return;
+    synchronized (lock) {
+      classesBeforeDue = true;
+      lock.notifyAll();
+    }
   }
 
   /** The engine, once started (it may start after the flusher, beside the runtime's start-up). */
@@ -117,13 +151,58 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
     }
   }
 
+  @Override public void checkpoint() {
+    // Building the init profile (reading the whole init recording) gets a budget of its own, then the sends theirs.
+    long budget = config.flushBudgetMillis * 1_000_000L;
+    long start = System.nanoTime();
+    long end = start + 2 * budget + CHECKPOINT_GRACE_MILLIS * 1_000_000L;
+    synchronized (lock) {
+      if (closed || checkpointDue || checkpointDone) return;
+      checkpointDue = true;
+      checkpointDeadlineNanos = start + 2 * budget;
+      lock.notifyAll();
+      while (!checkpointDone && !closed) {
+        long left = end - System.nanoTime();
+        if (left <= 0) {
+          AgentLog.info("the flush before the SnapStart snapshot took longer than twice DDSLS_FLUSH_BUDGET_MS=" + config.flushBudgetMillis
+              + " (+" + CHECKPOINT_GRACE_MILLIS + " ms); the snapshot goes ahead, and what it had not sent is dropped, not sent again");
+          return;
+        }
+        try {
+          lock.wait(Math.max(1, left / 1_000_000L));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+  }
+
+  @Override public void restored() {
+    synchronized (lock) {
+      restoreDue = true;
+      // A new copy: its intake connections are new too (the breaker's state describes the snapshot's), and the
+      // first invocation's flush, with the restore's profile, is due as a cold start's is.
+      intakeDown = false;
+      coldFlushTaken = false;
+      lock.notifyAll();
+    }
+  }
+
+  /** For tests: profile uploads and spans dropped at the checkpoint. */
+  long[] droppedAtCheckpoint() {
+    synchronized (lock) {
+      return droppedAtCheckpoint.clone();
+    }
+  }
+
   @Override public void run() {
     while (true) {
-      boolean spans, profile;
+      boolean spans, profile, checkpoint, restore, checkEngine = false, cold = false;
       long deadline;
       synchronized (lock) {
         try {
-          while (!spansDue && !profileDue && !closed) {
+          while (!spansDue && !profileDue && !checkpointDue && !restoreDue && !classesBeforeDue && !closed) {
             if (lambda) {
               lock.wait();
             } else {
@@ -140,16 +219,50 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
           return;
         }
         if (closed) return;
-        spans = spansDue;
-        profile = profileDue;
-        coldFlushTaken = true;
-        deadline = deadlineNanos;
-        spansDue = false;
-        profileDue = false;
+        checkpoint = checkpointDue;
+        boolean classesBefore = classesBeforeDue && !checkpoint;
+        restore = (restoreDue || classesBefore) && !checkpoint;
+        spans = spansDue && !checkpoint && !restore;
+        profile = profileDue && !checkpoint && !restore;
+
+        if (checkpoint) {
+          deadline = checkpointDeadlineNanos;
+          checkpointDue = false;
+        } else if (restore) {
+          deadline = 0;
+          checkEngine = restoreDue;
+          restoreDue = false;
+          classesBeforeDue = false;
+        } else {
+          cold = !coldFlushTaken;
+          coldFlushTaken = true;
+          deadline = deadlineNanos;
+          spansDue = false;
+          profileDue = false;
+        }
         busy = true;
       }
       long began = System.nanoTime();
       try {
+        if (checkpoint || restore) {
+          try {
+            if (checkpoint) {
+              checkpointFlush(deadline);
+            } else {
+              if (checkEngine) checkEngineAfterRestore();
+              FirstInvocationClasses c = classes;
+              if (c != null && !timeline.isRestored()) markClasses(c);
+            }
+          } finally {
+            synchronized (lock) {
+              if (checkpoint) checkpointDone = true;
+            }
+          }
+          if (config.debug) AgentLog.info((checkpoint ? "checkpoint flush" : "restore checks") + " took " + (System.nanoTime() - began) / 1_000_000 + " ms");
+          continue;
+        }
+        FirstInvocationClasses c = cold ? classes : null;
+        if (c != null) markClassesAfter(c);
         Sent sent = flush(spans, profile, false, deadline);
         synchronized (lock) {
           if (sent == Sent.FAILED) intakeFailed("a request failed");
@@ -165,6 +278,8 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
           lock.notifyAll();
         }
       }
+      // After the flush, so the runtime's /next never waits for it.
+      if (cold) writeFirstInvocationClasses();
     }
   }
 
@@ -192,6 +307,90 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
   }
 
   /**
+   * SnapStart, before the snapshot: the spans of any invocation so far, the snapshot's init span and the init
+   * profile are sent within the budget; then everything still pending is dropped (counted, one log line), so that no
+   * restored copy sends it.
+   */
+  private void checkpointFlush(long hardDeadline) {
+    List<Invocation> ended = lambda ? tracker.drainFinished() : Collections.<Invocation>emptyList();
+    unattributed.addAll(ended);
+    if (!ended.isEmpty()) sendSpans(ended);
+    Span init = InvocationSpans.snapshotInit(config, timeline);
+    initSpanId = init.spanId();
+    if (config.traceEnabled || config.outputDir != null) {
+      List<Span> one = new ArrayList<>(1);
+      one.add(init);
+      uploader().submitSpans(one);
+    }
+    if (engine != null) sendProfile(false, true);
+    long deadline = System.nanoTime() + config.flushBudgetMillis * 1_000_000L;
+    uploader().flush(hardDeadline - deadline < 0 ? hardDeadline : deadline);
+    long[] dropped = uploader().discardPending();
+    synchronized (lock) {
+      droppedAtCheckpoint = dropped;
+      coldFlushTaken = true;
+      lastSpanFlushNanos = System.nanoTime();
+    }
+    // After this flush's own class loading: what loads from here on is the restored copies' to pay.
+    FirstInvocationClasses c = classes;
+    if (c != null) markClasses(c);
+    if (dropped[0] + dropped[1] > 0) {
+      AgentLog.info("before the SnapStart snapshot " + dropped[0] + " profile upload(s) and " + dropped[1]
+          + " span(s) could not be sent; dropped, so that restored copies do not send them again (DDSLS_OUTPUT_DIR has them)");
+    }
+  }
+
+  private void markClasses(FirstInvocationClasses c) {
+    long from = System.nanoTime();
+    try {
+      c.markBefore();
+    } catch (Throwable t) {
+      AgentLog.once("classes", "cannot list the loaded classes (" + AgentLog.describe(t) + "); no first-invocation class list");
+      classes = null;
+    }
+    if (config.debug) AgentLog.info("loaded classes noted in " + Agent.ms(System.nanoTime() - from) + " ms");
+  }
+
+  /** The first invocation's flush, before its own work loads classes: the second snapshot. */
+  private void markClassesAfter(FirstInvocationClasses c) {
+    long from = System.nanoTime();
+    try {
+      c.markAfter();
+    } catch (Throwable t) {
+      AgentLog.once("classes", "cannot list the loaded classes (" + AgentLog.describe(t) + "); no first-invocation class list");
+      classes = null;
+    }
+    if (config.debug) AgentLog.info("loaded classes noted again in " + Agent.ms(System.nanoTime() - from) + " ms");
+  }
+
+  /** After the first invocation's flush: the classes loaded between the two snapshots, to DDSLS_OUTPUT_DIR. */
+  private void writeFirstInvocationClasses() {
+    FirstInvocationClasses c = classes;
+    if (c == null) return;
+    long from = System.nanoTime();
+    try {
+      List<FirstInvocationClasses.Loaded> loaded = c.loadedSince();
+      if (loaded == null) return;
+      Invocation first = tracker.coldInvocation();
+      String initType = timeline.isRestored() ? "snap-start" : config.initializationType != null ? config.initializationType : "on-demand";
+      uploader().writeClassList(FirstInvocationClasses.format(loaded,
+          config.functionName != null ? config.functionName : config.service, initType, first == null ? null : first.requestId()));
+      if (config.debug) AgentLog.info(loaded.size() + " classes first loaded by the first invocation, listed in " + Agent.ms(System.nanoTime() - from) + " ms");
+    } catch (Throwable t) {
+      AgentLog.once("classes", "cannot list the loaded classes (" + AgentLog.describe(t) + "); no first-invocation class list");
+    } finally {
+      classes = null;
+    }
+  }
+
+  /** In a restored copy, on the flush thread: the sampling engine must still sample. */
+  private void checkEngineAfterRestore() {
+    SamplingEngine e = engine;
+    long now = System.nanoTime();
+    if (e != null && e.restartIfStopped()) recordingStartNanos = now; // a new recording, anchored by the restored clock
+  }
+
+  /**
    * What a flush did with the intake: sent all it held, sent it all but slower than the slow threshold, failed, or
    * held everything (the breaker is open).
    */
@@ -201,7 +400,7 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
     List<Invocation> ended = lambda ? tracker.drainFinished() : Collections.<Invocation>emptyList();
     unattributed.addAll(ended);
     if (spans && !ended.isEmpty()) sendSpans(ended);
-    if (profile && engine != null) sendProfile(last);
+    if (profile && engine != null) sendProfile(last, false);
     synchronized (lock) {
       if (spans) lastSpanFlushNanos = System.nanoTime();
       // While the breaker is open, send only as a probe: after the back-off, and with something to send.
@@ -265,11 +464,17 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
     if (!batch.isEmpty() && (config.traceEnabled || config.outputDir != null)) uploader().submitSpans(batch);
   }
 
-  private void sendProfile(boolean last) {
+  /** @param checkpoint SnapStart, before the snapshot: the next recording samples finely, for the restore */
+  private void sendProfile(boolean last, boolean checkpoint) {
     long nowNanos = System.nanoTime();
     boolean keepWall = config.wall == AgentConfig.Wall.ALWAYS;
-    List<Sample> samples = last ? engine.stop() : engine.rotate(keepWall);
+    long recordingStart = recordingStartNanos;
+    recordingStartNanos = nowNanos;
+    List<Sample> samples = last ? engine.stop() : checkpoint ? engine.rotateFine() : engine.rotate(keepWall);
     long start = profileStartEpochNanos;
+    long restore = timeline.restoreNanos;
+    // A recording begun before the snapshot covers this copy only from its restore, by this copy's clock.
+    if (restore != 0 && recordingStart - restore < 0) start = timeline.toEpochNanos(restore);
     long end = timeline.toEpochNanos(nowNanos);
     profileStartEpochNanos = end;
     lastProfileNanos = nowNanos;
@@ -286,12 +491,24 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
       long firstEnd = first == null ? 0 : first.endNanos();
       if (firstEnd != 0) putMs(comments, "ddsls.phase.first_invocation_ms", (firstEnd - first.startNanos()) / 1e6);
       if (tracker.initError() != null) comments.put("ddsls.init_error", tracker.initError());
+      if (checkpoint) comments.put("ddsls.init_type", "snap-start");
+    }
+    boolean restoredCold = lambda && timeline.isRestored() && !restoredProfileSent;
+    if (restoredCold) {
+      comments.put("ddsls.init_type", "snap-start");
+      putMs(comments, "ddsls.phase.restore_ms", timeline.restoreMs());
+      Invocation first = tracker.coldInvocation();
+      long firstEnd = first == null ? 0 : first.endNanos();
+      if (firstEnd != 0) putMs(comments, "ddsls.phase.first_invocation_ms", (firstEnd - first.startNanos()) / 1e6);
+      if (tracker.restoreError() != null) comments.put("ddsls.restore_error", tracker.restoreError());
     }
     List<Invocation> owners = new ArrayList<>(unattributed);
     Invocation running = lambda ? tracker.current() : null;
     if (running != null) owners.add(running);
-    ProfileAssembler.Profiles profiles = assembler.assemble(samples, owners, lambda ? tracker.coldInvocation() : null, start, end, comments);
+    ProfileAssembler.Profiles profiles = assembler.assemble(samples, owners, lambda ? tracker.coldInvocation() : null, initSpanId,
+        recordingStart, start, end, comments);
     coldProfileSent = true;
+    if (restoredCold) restoredProfileSent = true;
     long invocationCount = unattributed.size();
     // Invocations that ended before this rotation are covered; a running one stays for the next recording.
     unattributed.clear();
@@ -304,6 +521,8 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
     Map<String, String> tags = new LinkedHashMap<>();
     tags.put("profiler_engine", engine.kind());
     if (cold) tags.put("cold_start", "true");
+    if (cold && checkpoint || restoredCold) tags.put("init_type", "snap-start");
+    if (restoredCold) tags.put("snapstart_restore", "true");
     Map<String, Long> endpoints = new LinkedHashMap<>();
     if (lambda) endpoints.put(config.functionName != null ? config.functionName : config.service, invocationCount);
     uploader().submitProfile(start, end, attachments, tags, comments, endpoints);

@@ -19,6 +19,15 @@ final class InvocationTracker implements InvocationListener {
 
     /** Blocks until the flush under way is done, at most the flush budget. */
     void awaitFlush();
+
+    /** On demand: init has ended (the first {@code /next} went upstream). Must return at once. */
+    default void initEnded() {}
+
+    /** SnapStart, before the snapshot: sends what init produced and holds nothing back; blocks, bounded. */
+    default void checkpoint() {}
+
+    /** SnapStart, in a restored copy: re-opens what the snapshot may have broken (off the calling thread). */
+    default void restored() {}
   }
 
   /** Memory bound: finished invocations waiting for the flusher (oldest dropped beyond this). */
@@ -31,6 +40,8 @@ final class InvocationTracker implements InvocationListener {
   private volatile Invocation current;
   private volatile Invocation cold;
   private volatile String initError;
+  /** SnapStart: what {@code /restore/error} reported, or null. */
+  private volatile String restoreError;
   private long count;
   private long droppedInvocations;
 
@@ -42,11 +53,17 @@ final class InvocationTracker implements InvocationListener {
   void setTracing(TraceSettings tracing) { this.tracing = tracing; }
 
   @Override public void onNextRequested(long nanoTime) {
+    timeline.endRestore(nanoTime);
     FlushControl f = flush;
     if (f != null) f.awaitFlush();
   }
 
-  @Override public void onNextForwarded(long nanoTime) { timeline.endInit(nanoTime); }
+  @Override public void onNextForwarded(long nanoTime) {
+    if (timeline.initEndNanos != 0) return;
+    timeline.endInit(nanoTime);
+    FlushControl f = flush;
+    if (f != null) f.initEnded();
+  }
 
   @Override public void onInvocation(InvocationEvent event) {
     TraceSettings t = tracing;
@@ -63,6 +80,24 @@ final class InvocationTracker implements InvocationListener {
 
   @Override public void onInvocationError(String requestId, long nanoTime, String errorType, byte[] body) {
     end(requestId, nanoTime, true, errorType, Invocation.errorMessage(body));
+  }
+
+  @Override public void onCheckpoint(long nanoTime) {
+    timeline.checkpoint(nanoTime);
+    FlushControl f = flush;
+    if (f != null) f.checkpoint();
+  }
+
+  @Override public void onRestored(long nanoTime) {
+    timeline.restored(nanoTime);
+    Invocation.reseedIds();
+    FlushControl f = flush;
+    if (f != null) f.restored();
+  }
+
+  @Override public void onRestoreError(long nanoTime, String errorType) {
+    restoreError = errorType == null ? "restore error" : errorType;
+    timeline.endRestore(nanoTime);
   }
 
   @Override public void onInitError(long nanoTime, String errorType, byte[] body) {
@@ -122,4 +157,6 @@ final class InvocationTracker implements InvocationListener {
   Invocation current() { return current; }
 
   String initError() { return initError; }
+
+  String restoreError() { return restoreError; }
 }

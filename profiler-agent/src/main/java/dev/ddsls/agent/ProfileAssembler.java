@@ -12,11 +12,17 @@ import java.util.Map;
  * Turns one recording's samples into a CPU and a wall-clock pprof, attributing each sample by time: before the
  * first {@code /next} it is {@code init} (and carries the ids of the first invocation, the one that paid for the
  * cold start), inside an invocation's window it is {@code invocation} with that invocation's ids, else {@code idle}.
+ * Under SnapStart, init ends at {@code /restore/next} (its samples carry the snapshot's init span's id); samples
+ * between that and the restore were taken before the snapshot and are dropped; from the restore to the runtime's
+ * first {@code /next} (the afterRestore hooks) they are {@code restore}, and in the first invocation after it
+ * {@code first_invocation_after_restore}, both with that invocation's ids.
  */
 final class ProfileAssembler {
   static final String PHASE_INIT = "init";
   static final String PHASE_INVOCATION = "invocation";
   static final String PHASE_IDLE = "idle";
+  static final String PHASE_RESTORE = "restore";
+  static final String PHASE_FIRST_AFTER_RESTORE = "first_invocation_after_restore";
 
   private final Timeline timeline;
   private final String traceEndpoint;
@@ -26,6 +32,8 @@ final class ProfileAssembler {
   private final boolean lambda;
 
   int droppedAgentSamples;
+  /** Samples taken between {@code /restore/next} and the restore: before the snapshot, never sent from a copy. */
+  int droppedCheckpointSamples;
 
   /** @param lambda false in host mode (no Runtime API): samples then carry no phase and no span ids */
   ProfileAssembler(Timeline timeline, boolean lambda, String traceEndpoint, long intervalNanos, boolean ignoreProfiler,
@@ -46,44 +54,59 @@ final class ProfileAssembler {
 
   /**
    * @param invocations invocations that may own these samples, oldest first (the cold one first when present)
-   * @param coldInvocation the invocation that followed init, or null (init samples then carry no span ids)
+   * @param coldInvocation the invocation that followed init (under SnapStart: the restore), or null (init samples
+   *     then carry {@code initSpanId}, or no span ids)
+   * @param initSpanId SnapStart: the snapshot's init span, whose ids init samples carry; 0: none
+   * @param recordingStartNanos when the recording of these samples began: it fixed their wall-clock anchor
    */
-  Profiles assemble(List<Sample> samples, List<Invocation> invocations, Invocation coldInvocation,
-                           long startEpochNanos, long endEpochNanos, Map<String, String> comments) {
+  Profiles assemble(List<Sample> samples, List<Invocation> invocations, Invocation coldInvocation, long initSpanId,
+                    long recordingStartNanos, long startEpochNanos, long endEpochNanos, Map<String, String> comments) {
     Profiles out = new Profiles();
     long initEnd = timeline.initEndNanos;
+    long checkpoint = timeline.checkpointNanos;
+    long restore = timeline.restoreNanos;
+    long restoreEnd = timeline.restoreEndNanos;
     for (Sample s : samples) {
       if (ignoreProfiler && isAgent(s)) {
         droppedAgentSamples++;
         continue;
       }
-      long t = timeline.toNanoTime(s.epochNanos());
+      long t = timeline.toNanoTime(s.epochNanos(), recordingStartNanos);
       String phase = null;
       Invocation owner = null;
+      long spanId = 0;
       if (!lambda) {
         phase = null;
       } else if (initEnd == 0 || t < initEnd) {
         phase = PHASE_INIT;
         owner = coldInvocation;
+        spanId = owner != null ? owner.spanId() : initSpanId;
+      } else if (checkpoint != 0 && (restore == 0 || t < restore)) {
+        droppedCheckpointSamples++;
+        continue;
+      } else if (restore != 0 && (restoreEnd == 0 || t < restoreEnd)) {
+        phase = PHASE_RESTORE;
+        owner = coldInvocation;
       } else {
         owner = find(invocations, t);
-        phase = owner != null ? PHASE_INVOCATION : PHASE_IDLE;
+        phase = owner == null ? PHASE_IDLE : restore != 0 && owner == coldInvocation ? PHASE_FIRST_AFTER_RESTORE : PHASE_INVOCATION;
       }
-      // Wall-clock time matters where the user waits for it: init, and the cold invocation that init ran for.
-      if (s.kind() == Sample.Kind.WALL && wallOnlyInInit && lambda && !PHASE_INIT.equals(phase)
+      if (owner != null) spanId = owner.spanId();
+      // Wall-clock time matters where the user waits for it: init (or the restore), and the cold invocation after it.
+      if (s.kind() == Sample.Kind.WALL && wallOnlyInInit && lambda && !PHASE_INIT.equals(phase) && !PHASE_RESTORE.equals(phase)
           && (owner == null || owner != coldInvocation)) continue;
       ProfileBuilder b = s.kind() == Sample.Kind.CPU ? cpu(out, startEpochNanos, endEpochNanos, comments) : wall(out, startEpochNanos, endEpochNanos, comments);
-      b.addSample(s.stack(), new long[] {1, s.weightNanos()}, labels(s, phase, owner));
+      b.addSample(s.stack(), new long[] {1, s.weightNanos()}, labels(s, phase, spanId, owner));
     }
     return out;
   }
 
-  private ProfileBuilder.Label[] labels(Sample s, String phase, Invocation owner) {
+  private ProfileBuilder.Label[] labels(Sample s, String phase, long spanId, Invocation owner) {
     ProfileBuilder.Label[] out = new ProfileBuilder.Label[8];
     int n = 0;
-    if (owner != null) {
-      out[n++] = ProfileBuilder.Label.num("span id", owner.spanId());
-      out[n++] = ProfileBuilder.Label.num("local root span id", owner.spanId());
+    if (spanId != 0) {
+      out[n++] = ProfileBuilder.Label.num("span id", spanId);
+      out[n++] = ProfileBuilder.Label.num("local root span id", spanId);
       out[n++] = ProfileBuilder.Label.str("trace endpoint", traceEndpoint);
     }
     out[n++] = ProfileBuilder.Label.num("thread id", s.threadId()); // a number, as Datadog's Java profiler records it

@@ -3,6 +3,7 @@ package dev.ddsls.cli.diagnose;
 import dev.ddsls.analysis.diagnose.Diagnosis;
 import dev.ddsls.analysis.diagnose.Query;
 import dev.ddsls.analysis.diagnose.SourceData;
+import dev.ddsls.analysis.priming.PrimingList;
 import dev.ddsls.analysis.report.DiagnoseReport;
 import dev.ddsls.cli.Cli;
 import dev.ddsls.cli.DurationConverter;
@@ -56,6 +57,10 @@ public final class DiagnoseCommand implements Callable<Integer> {
       description = {"The function's deployment package (jar, zip or unpacked task root): the classes no bundled",
           "dependency brought are its own code. Default: the jar of a coldstart output directory, else the handler's package."})
   Path code;
+  @Option(names = "--priming", paramLabel = "DIR",
+      description = {"Write each function's priming list into DIR/<function>/classesloaded.txt (the classes its first",
+          "invocation loaded, from the agent's class lists; the format Powertools' ClassPreLoader reads)."})
+  Path priming;
   @Option(names = "--quiet", description = "No progress on stderr.") boolean quiet;
   @Mixin Verbose verbose;
 
@@ -82,12 +87,34 @@ public final class DiagnoseCommand implements Callable<Integer> {
     } catch (IOException e) {
       throw new Cli.Failure(Cli.UNAVAILABLE, "cannot read --code " + e.getMessage());
     }
+    primingLists(data, report);
     PrintWriter out = new PrintWriter(output == null ? new OutputStreamWriter(System.out, StandardCharsets.UTF_8)
         : Files.newBufferedWriter(output, StandardCharsets.UTF_8));
     format.write(report, out, output == null && System.console() != null && System.getenv("NO_COLOR") == null);
     if (output != null) out.close();
     else out.flush();
     return Cli.OK;
+  }
+
+  /** A note per function with a class list, and with --priming its classesloaded.txt. */
+  private void primingLists(SourceData data, DiagnoseReport report) throws IOException {
+    String fallback = report.functions().size() == 1 ? report.functions().get(0).function() : "(function)";
+    for (PrimingList p : PrimingList.of(data.classLists, data.profiles, fallback)) {
+      String note = p.summary();
+      if (priming != null) {
+        Path file = priming.resolve(p.function().replaceAll("[^A-Za-z0-9._-]", "_")).resolve("classesloaded.txt");
+        try {
+          Files.createDirectories(file.getParent());
+          Files.writeString(file, p.classesLoadedTxt(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+          throw new Cli.Failure(Cli.UNAVAILABLE, "cannot write --priming " + file + ": " + e.getMessage());
+        }
+        note += " Written to " + file + ".";
+      } else {
+        note += " Write it with --priming DIR.";
+      }
+      report.notes().add(note);
+    }
   }
 
   Query query() {

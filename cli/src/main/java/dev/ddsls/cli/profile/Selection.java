@@ -15,7 +15,11 @@ import picocli.CommandLine.Option;
  * else the first profile's time value) and optionally one phase ({@code --phase}).
  */
 final class Selection {
-  @Option(names = "--phase", paramLabel = "PHASE", description = "Only samples labelled phase=PHASE: init, invocation or idle.")
+  /** The agent's phases; the last two are SnapStart's (the afterRestore hooks, and the first invocation after them). */
+  static final List<String> PHASES = List.of("init", "invocation", "idle", "restore", "first_invocation_after_restore");
+
+  @Option(names = "--phase", paramLabel = "PHASE",
+      description = "Only samples labelled phase=PHASE: init, invocation, idle; SnapStart: restore, first_invocation_after_restore.")
   String phase;
 
   @Option(names = "--type", paramLabel = "TYPE", description = "Value type: cpu, wall, ... Default: cpu, else wall.")
@@ -23,8 +27,8 @@ final class Selection {
 
   /** The samples of the chosen type and phase, merged into one profile. */
   MergedProfile apply(List<ProfileInput> inputs) {
-    if (phase != null && !List.of("init", "invocation", "idle").contains(phase)) {
-      throw Cli.Failure.usage("unknown --phase " + phase + ": init, invocation or idle");
+    if (phase != null && !PHASES.contains(phase)) {
+      throw Cli.Failure.usage("unknown --phase " + phase + ": " + String.join(", ", PHASES));
     }
     String kind = type != null ? type : MergedProfile.defaultKind(inputs);
     MergedProfile m = MergedProfile.of(inputs, kind, phase);
@@ -51,7 +55,8 @@ final class Selection {
   /** What {@link #units} counts: "cold start", "invocation", or null (no phase, or idle). */
   String unit() {
     if (InitBreakdown.INIT.equals(phase)) return "cold start";
-    return "invocation".equals(phase) ? "invocation" : null;
+    return "invocation".equals(phase) || "first_invocation_after_restore".equals(phase) ? "invocation"
+        : "restore".equals(phase) ? "restore" : null;
   }
 
   String describe(MergedProfile m) {

@@ -6,6 +6,7 @@ import dev.ddsls.analysis.coldstart.PlatformLogReader;
 import dev.ddsls.analysis.diagnose.Query;
 import dev.ddsls.analysis.diagnose.SourceData;
 import dev.ddsls.analysis.pprof.ProfileInput;
+import dev.ddsls.analysis.priming.ClassList;
 import dev.ddsls.analysis.profile.ProfileFormat;
 import dev.ddsls.analysis.profile.ProfileNotes;
 import dev.ddsls.analysis.profile.ProfileReader;
@@ -30,6 +31,7 @@ import java.util.stream.Stream;
  * {@link ProfileReader#isProfile}), span exports
  * (JSON lines or the Datadog spans API's JSON), {@code aws xray batch-get-traces} output, and Lambda's platform
  * records (CloudWatch {@code REPORT}/{@code INIT_REPORT} lines, JSON logs, Telemetry API events) in {@code .log},
+ * the agent's first-invocation class lists ({@code first-invocation-classes-*.tsv}, for priming),
  * {@code .txt}, {@code .json} and {@code .jsonl} files. Other files (the agent's profile event JSON, coldstart's
  * results.json and invocations.jsonl) are skipped. A file that claims a format and breaks it fails the run (exit 3)
  * naming the file.
@@ -74,6 +76,10 @@ public final class DirectorySource implements Source {
         for (ProfileInput p : r.inputs()) if (q.inWindow(p.profile().timeNanos())) into.profiles.add(p);
         profileNotes.add(r);
         if (r.content().format == ProfileFormat.JFR && !into.notes.contains(JFR_NOTE)) into.notes.add(JFR_NOTE);
+      } else if (ClassList.isClassList(name)) {
+        try (BufferedReader in = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
+          into.classLists.add(ClassList.read(in, id));
+        }
       } else if (name.endsWith(".json") || name.endsWith(".jsonl") || name.endsWith(".ndjson")) {
         json(f, id, q, into);
       } else if (name.endsWith(".log") || name.endsWith(".txt")) {

@@ -29,4 +29,20 @@ public interface InvocationListener {
 
   /** The runtime reported an init error ({@code /init/error}), after forwarding. */
   void onInitError(long nanoTime, String errorType, byte[] body);
+
+  /**
+   * SnapStart: the runtime asked for {@code /restore/next} (its beforeCheckpoint hooks have run); called before the
+   * request goes upstream, after which the snapshot may be taken at any moment. May block for a bounded time: this
+   * is where the agent sends what it has from before the snapshot.
+   */
+  default void onCheckpoint(long nanoTime) {}
+
+  /**
+   * SnapStart: {@code /restore/next} answered 200, so this is a restored copy; called before the answer reaches the
+   * runtime (and its afterRestore hooks run). Must return quickly.
+   */
+  default void onRestored(long nanoTime) {}
+
+  /** SnapStart: the runtime reported an afterRestore failure ({@code /restore/error}), after forwarding. */
+  default void onRestoreError(long nanoTime, String errorType) {}
 }

@@ -25,8 +25,12 @@ final class ProxyConnection implements Runnable {
   private static final String NEXT = "/2018-06-01/runtime/invocation/next";
   private static final String INVOCATION = "/2018-06-01/runtime/invocation/";
   private static final String INIT_ERROR = "/2018-06-01/runtime/init/error";
+  /** SnapStart: the runtime client asks for this after its beforeCheckpoint hooks; it returns in a restored copy. */
+  private static final String RESTORE_NEXT = "/2018-06-01/runtime/restore/next";
+  private static final String RESTORE_ERROR = "/2018-06-01/runtime/restore/error";
   private static final String ERROR_TYPE = "Lambda-Runtime-Function-Error-Type";
-  private static final int OTHER = 0, ROUTE_NEXT = 1, ROUTE_RESPONSE = 2, ROUTE_ERROR = 3, ROUTE_INIT_ERROR = 4;
+  private static final int OTHER = 0, ROUTE_NEXT = 1, ROUTE_RESPONSE = 2, ROUTE_ERROR = 3, ROUTE_INIT_ERROR = 4,
+      ROUTE_RESTORE_NEXT = 5, ROUTE_RESTORE_ERROR = 6;
   /** Events are at most 6 MB (Lambda's payload limit); this bounds what is held for the listener. */
   private static final int MAX_EVENT = 16 << 20;
   private static final int MAX_ERROR_BODY = 1 << 20;
@@ -54,9 +58,18 @@ final class ProxyConnection implements Runnable {
   private long requestBytes;
   /** Bodies are copied through this one buffer: a new one per body was a tenth of the proxy's CPU. */
   private final byte[] scratch = new byte[16 * 1024];
+  /** {@link RuntimeApiProxy#restores} when the upstream connection was opened: one opened before a restore is replaced. */
+  private int upstreamRestoreCount;
+  private final RuntimeApiProxy proxy;
 
   ProxyConnection(Socket client, InetSocketAddress upstreamAddress, String upstreamHostPort, InvocationListener listener,
                   Set<Socket> live) {
+    this(client, upstreamAddress, upstreamHostPort, listener, live, null);
+  }
+
+  ProxyConnection(Socket client, InetSocketAddress upstreamAddress, String upstreamHostPort, InvocationListener listener,
+                  Set<Socket> live, RuntimeApiProxy proxy) {
+    this.proxy = proxy;
     this.client = client;
     this.live = live;
     this.upstreamAddress = upstreamAddress;
@@ -99,9 +112,11 @@ final class ProxyConnection implements Runnable {
     }
     request.set("Host", upstreamHostPort);
     if (route == ROUTE_NEXT) notifyNextRequested();
+    else if (route == ROUTE_RESTORE_NEXT) notifyCheckpoint();
     forwardingNext = route == ROUTE_NEXT;
 
-    CappedBuffer capturedBody = route == ROUTE_ERROR || route == ROUTE_INIT_ERROR ? new CappedBuffer(MAX_ERROR_BODY) : null;
+    CappedBuffer capturedBody = route == ROUTE_ERROR || route == ROUTE_INIT_ERROR || route == ROUTE_RESTORE_ERROR
+        ? new CappedBuffer(MAX_ERROR_BODY) : null;
     HttpHead response;
     try {
       response = forward(request, requestLength, capturedBody);
@@ -110,6 +125,11 @@ final class ProxyConnection implements Runnable {
       return false;
     }
     long responseLength = response.responseBodyLength(method);
+    if (route == ROUTE_RESTORE_NEXT && response.status() == 200) {
+      // Before the runtime client runs its afterRestore hooks: the agent re-reads its clock and reseeds first.
+      notifyRestored(System.nanoTime());
+      if (proxy != null) proxy.restored(); // this connection's next exchange, too, goes on a new upstream connection
+    }
     if (route == ROUTE_NEXT && response.status() == 200) {
       relayInvocation(response, responseLength);
     } else {
@@ -122,11 +142,17 @@ final class ProxyConnection implements Runnable {
     if (route == ROUTE_RESPONSE) notifyResponse(invocationId(path), answeredNanos, requestBytes);
     else if (route == ROUTE_ERROR) notifyError(invocationId(path), answeredNanos, request.get(ERROR_TYPE), capturedBody.toByteArray());
     else if (route == ROUTE_INIT_ERROR) notifyInitError(answeredNanos, request.get(ERROR_TYPE), capturedBody.toByteArray());
+    else if (route == ROUTE_RESTORE_ERROR) notifyRestoreError(answeredNanos, request.get(ERROR_TYPE));
     return request.keepsAlive() && response.keepsAlive() && responseLength != HttpIo.UNTIL_CLOSE;
   }
 
   /** Sends the request upstream and returns the final response head; sets {@link #requestBytes}. */
   private HttpHead forward(HttpHead request, long length, CappedBuffer capturedBody) throws IOException {
+    if (upstream != null && proxy != null && proxy.restores() != upstreamRestoreCount) {
+      // Opened before a SnapStart restore: a connection kept in the snapshot need not work in the restored copy.
+      closeQuietly(upstream);
+      upstream = null;
+    }
     if (upstream == null) {
       try {
         connectUpstream();
@@ -204,6 +230,7 @@ final class ProxyConnection implements Runnable {
 
   private void connectUpstream() throws IOException {
     upstreamReused = false;
+    upstreamRestoreCount = proxy == null ? 0 : proxy.restores();
     upstream = HttpIo.connect(upstreamAddress);
     uin = new WireInput(upstream.getInputStream(), BUFFER);
     uout = new BufferedOutputStream(upstream.getOutputStream(), BUFFER);
@@ -229,8 +256,10 @@ final class ProxyConnection implements Runnable {
 
   private static int route(String method, String path) {
     if (path.equals(NEXT)) return "GET".equals(method) ? ROUTE_NEXT : OTHER;
+    if (path.equals(RESTORE_NEXT)) return "GET".equals(method) ? ROUTE_RESTORE_NEXT : OTHER;
     if (!"POST".equals(method)) return OTHER;
     if (path.equals(INIT_ERROR)) return ROUTE_INIT_ERROR;
+    if (path.equals(RESTORE_ERROR)) return ROUTE_RESTORE_ERROR;
     if (!path.startsWith(INVOCATION) || path.indexOf('/', INVOCATION.length()) < 0) return OTHER;
     if (path.endsWith("/response")) return ROUTE_RESPONSE;
     if (path.endsWith("/error")) return ROUTE_ERROR;
@@ -262,6 +291,30 @@ final class ProxyConnection implements Runnable {
       listener.onNextRequested(System.nanoTime());
     } catch (Throwable t) {
       listenerFailed("onNextRequested", t);
+    }
+  }
+
+  private void notifyCheckpoint() {
+    try {
+      listener.onCheckpoint(System.nanoTime());
+    } catch (Throwable t) {
+      listenerFailed("onCheckpoint", t);
+    }
+  }
+
+  private void notifyRestored(long nanos) {
+    try {
+      listener.onRestored(nanos);
+    } catch (Throwable t) {
+      listenerFailed("onRestored", t);
+    }
+  }
+
+  private void notifyRestoreError(long nanos, String type) {
+    try {
+      listener.onRestoreError(nanos, type);
+    } catch (Throwable t) {
+      listenerFailed("onRestoreError", t);
     }
   }
 

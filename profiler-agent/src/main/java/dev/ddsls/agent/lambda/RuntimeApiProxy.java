@@ -26,6 +26,8 @@ public final class RuntimeApiProxy implements Closeable, Runnable {
   private volatile boolean closed;
   private volatile Thread acceptThread;
   private int connectionCount;
+  /** SnapStart restores seen: connections to the Runtime API opened before the latest one are replaced. */
+  private volatile int restores;
 
   private RuntimeApiProxy(ServerSocket server, InetSocketAddress upstreamAddress, String upstreamHostPort, InvocationListener listener) {
     this.server = server;
@@ -55,6 +57,11 @@ public final class RuntimeApiProxy implements Closeable, Runnable {
 
   public int port() { return server.getLocalPort(); }
 
+  /** Counts a SnapStart restore (one {@code /restore/next} answered). */
+  synchronized void restored() { restores++; }
+
+  int restores() { return restores; }
+
   /** The accept loop (runs on the proxy's own thread; not for callers). */
   @Override public void run() {
     while (!closed) {
@@ -71,7 +78,7 @@ public final class RuntimeApiProxy implements Closeable, Runnable {
       }
       try {
         connections.add(s);
-        Thread t = new Thread(new ProxyConnection(s, upstreamAddress, upstreamHostPort, listener, connections), "ddsls-proxy-" + (++connectionCount));
+        Thread t = new Thread(new ProxyConnection(s, upstreamAddress, upstreamHostPort, listener, connections, this), "ddsls-proxy-" + (++connectionCount));
         t.setDaemon(true);
         t.start();
       } catch (Throwable t) {

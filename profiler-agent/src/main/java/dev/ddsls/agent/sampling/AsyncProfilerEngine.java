@@ -97,6 +97,11 @@ public final class AsyncProfilerEngine extends RecordingEngine {
 
   @Override void clear() { current = null; }
 
+  /** async-profiler's {@code status}: "Profiling is running for N seconds", or "Profiler is not active". */
+  @Override boolean recording() throws Exception {
+    return current != null && profiler.execute("status").contains("running");
+  }
+
   @Override void afterRead() {
     if (reader.engineSetting != null) engineUsed = reader.engineSetting;
   }

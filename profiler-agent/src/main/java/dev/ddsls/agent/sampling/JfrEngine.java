@@ -4,6 +4,7 @@ import dev.ddsls.agent.AgentLog;
 import java.nio.file.Path;
 import java.time.Duration;
 import jdk.jfr.Recording;
+import jdk.jfr.RecordingState;
 
 /**
  * The JDK Flight Recorder's {@code jdk.ExecutionSample}: the fallback where async-profiler's library cannot load.
@@ -56,4 +57,9 @@ public final class JfrEngine extends RecordingEngine {
   }
 
   @Override void clear() { recording = null; }
+
+  @Override boolean recording() {
+    Recording r = recording;
+    return r != null && r.getState() == RecordingState.RUNNING;
+  }
 }

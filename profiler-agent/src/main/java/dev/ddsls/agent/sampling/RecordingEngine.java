@@ -15,6 +15,7 @@ abstract class RecordingEngine implements SamplingEngine {
   /** The interval the next recording starts with: the fine init interval until the first rotation, then the steady one. */
   long intervalNanos;
   private final long steadyIntervalNanos;
+  private final long initIntervalNanos;
   private long recordingIntervalNanos;
   final RecordingReader reader = new RecordingReader();
 
@@ -26,6 +27,7 @@ abstract class RecordingEngine implements SamplingEngine {
   RecordingEngine(Path dir, long initIntervalNanos, long steadyIntervalNanos) {
     this.dir = dir;
     this.intervalNanos = initIntervalNanos;
+    this.initIntervalNanos = initIntervalNanos;
     this.steadyIntervalNanos = steadyIntervalNanos;
   }
 
@@ -58,6 +60,52 @@ abstract class RecordingEngine implements SamplingEngine {
     }
     return read(finished, recorded);
   }
+
+  @Override public final synchronized List<Sample> rotateFine() {
+    long recorded = recordingIntervalNanos;
+    Path finished = finish();
+    intervalNanos = initIntervalNanos;
+    try {
+      beginRecording(true);
+    } catch (Throwable t) {
+      clear();
+      AgentLog.once("engine-restart", kind() + " sampling could not restart (" + AgentLog.describe(t) + "); sampling stopped");
+    }
+    intervalNanos = steadyIntervalNanos;
+    return read(finished, recorded);
+  }
+
+  @Override public final synchronized boolean sampling() {
+    try {
+      return recording();
+    } catch (Throwable t) {
+      return false;
+    }
+  }
+
+  @Override public final synchronized boolean restartIfStopped() {
+    if (sampling()) return false;
+    Path dead = finish();
+    clear();
+    try {
+      beginRecording(true);
+      AgentLog.info(kind() + " sampling had stopped after the SnapStart restore; restarted");
+    } catch (Throwable t) {
+      AgentLog.once("engine-restart", kind() + " sampling had stopped after the SnapStart restore and could not restart ("
+          + AgentLog.describe(t) + "); spans only");
+    }
+    if (dead != null) {
+      try {
+        Files.deleteIfExists(dead);
+      } catch (Exception ignored) {
+        // /tmp is cleaned with the sandbox
+      }
+    }
+    return true;
+  }
+
+  /** Whether the current recording is running. */
+  abstract boolean recording() throws Exception;
 
   @Override public final synchronized List<Sample> stop() {
     long recorded = recordingIntervalNanos;

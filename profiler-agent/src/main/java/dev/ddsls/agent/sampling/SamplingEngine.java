@@ -18,4 +18,16 @@ public interface SamplingEngine {
 
   /** Stops sampling and returns the last recording's samples. */
   List<Sample> stop();
+
+  /**
+   * As {@link #rotate}, but the next recording samples at the init interval, wall-clock included: SnapStart's
+   * restore and the first invocation after it are where a user waits again, as in init.
+   */
+  default List<Sample> rotateFine() { return rotate(true); }
+
+  /** Whether it samples right now (a SnapStart restore must not have stopped it). */
+  default boolean sampling() { return true; }
+
+  /** Starts a new recording when none runs (what the stopped one held is lost); whether it had to. */
+  default boolean restartIfStopped() { return false; }
 }

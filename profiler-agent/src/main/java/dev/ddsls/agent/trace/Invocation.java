@@ -41,6 +41,12 @@ public final class Invocation {
     this.endNanos = nanoTime;
   }
 
+  /** SnapStart: after a restore, span and trace ids start from a seed no other restored copy has. */
+  public static void reseedIds() { Ids.reseed(); }
+
+  /** This runtime's id (renewed after a SnapStart restore), for the profiles' tags. */
+  public static String runtimeId() { return Ids.runtimeId(); }
+
   public String requestId() { return event.requestId(); }
 
   public long spanId() { return spanId; }

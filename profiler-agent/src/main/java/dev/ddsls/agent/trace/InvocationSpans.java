@@ -98,11 +98,16 @@ public final class InvocationSpans {
     if (extracted.xrayTraceId != null) s.meta.put("_dd.xray.trace_id", extracted.xrayTraceId);
     common(s, config, res);
     // The local root span of this JVM, as a Datadog tracer tags it: which runtime (the profiles' runtime-id) and language.
-    s.meta.put("runtime-id", config.runtimeId());
+    s.meta.put("runtime-id", Ids.runtimeId());
     s.meta.put("language", "jvm");
     s.metrics.put("_dd.top_level", 1.0);
     s.metrics.put("_dd.profiling.enabled", 1.0);
-    if (inv.coldStart) {
+    boolean restored = inv.coldStart && timeline.isRestored();
+    if (inv.coldStart) s.meta.put("init_type", restored ? "snap-start" : config.initializationType() != null ? config.initializationType() : "on-demand");
+    if (restored) {
+      // Init ran when the snapshot was taken and was reported then (snapshotInit); this copy's cold start is the restore.
+      putMs(s, "ddsls.restore.duration_ms", timeline.restoreMs());
+    } else if (inv.coldStart) {
       putMs(s, "ddsls.init.jvm_ms", timeline.jvmMs());
       putMs(s, "ddsls.init.agent_ms", timeline.agentMs());
       putMs(s, "ddsls.init.runtime_init_ms", timeline.runtimeInitMs());
@@ -115,7 +120,72 @@ public final class InvocationSpans {
       }
     }
     spans.add(s);
+    if (restored) spans.add(restoreSpan(inv, config, timeline, res, function));
     return spans;
+  }
+
+  /**
+   * The restore span Datadog's Lambda extension sends for a SnapStart copy's first invocation
+   * ({@code aws.lambda.snapstart_restore}, bottlecap's {@code on_platform_restore_start}): a sibling of the
+   * invocation's span in its trace, from the restore to the runtime's first {@code /next} (the afterRestore hooks).
+   */
+  private static Span restoreSpan(Invocation inv, AgentConfig config, Timeline timeline, InvocationTrace.Resolved res, String function) {
+    Span r = new Span();
+    ids(r, res, Ids.newId(), res.parentId);
+    r.name = "aws.lambda.snapstart_restore";
+    r.resource = function;
+    r.service = config.service();
+    r.type = "serverless";
+    r.start = timeline.restoreStartEpochNanos();
+    double ms = timeline.restoreMs();
+    r.duration = Double.isNaN(ms) ? 0 : Math.round(ms * 1e6);
+    r.meta.put("span.kind", "server");
+    r.meta.put("request_id", inv.event.requestId() == null ? "" : inv.event.requestId());
+    r.meta.put("functionname", function.toLowerCase(Locale.ROOT));
+    common(r, config, res);
+    return r;
+  }
+
+  /**
+   * SnapStart: the snapshot's init as a span of its own, sent before the snapshot is taken (no invocation exists
+   * yet to carry it, and a restored copy must not send it again). A root span ({@code aws.lambda.snapstart_init}),
+   * from the process start to {@code /restore/next}, with the init metrics a cold invocation's span carries on
+   * demand; the init samples carry its span id.
+   */
+  public static Span snapshotInit(AgentConfig config, Timeline timeline) {
+    String function = config.functionName() != null ? config.functionName() : config.service();
+    Span s = new Span();
+    s.traceId = Ids.newId();
+    s.spanId = Ids.newId();
+    s.name = "aws.lambda.snapstart_init";
+    s.resource = function;
+    s.service = config.service();
+    s.type = "serverless";
+    s.start = timeline.initStartEpochNanos();
+    s.duration = Math.max(0, timeline.checkpointEpochNanos() - s.start);
+    s.meta.put("span.kind", "server");
+    s.meta.put("init_type", "snap-start");
+    s.meta.put("functionname", function.toLowerCase(Locale.ROOT));
+    if (config.memorySizeMb() != null) s.meta.put("memorysize", config.memorySizeMb());
+    if (config.handler() != null) s.meta.put("handler", config.handler());
+    s.meta.put("_dd.origin", "lambda");
+    if (config.env() != null) s.meta.put("env", config.env());
+    if (config.version() != null) s.meta.put("version", config.version());
+    for (Map.Entry<String, String> t : config.tags().entrySet()) s.meta.putIfAbsent(t.getKey(), t.getValue());
+    s.metrics.put("_sampling_priority_v1", 1.0);
+    s.metrics.put("_dd.top_level", 1.0);
+    s.metrics.put("_dd.profiling.enabled", 1.0);
+    putMs(s, "ddsls.init.jvm_ms", timeline.jvmMs());
+    putMs(s, "ddsls.init.agent_ms", timeline.agentMs());
+    putMs(s, "ddsls.init.runtime_init_ms", timeline.runtimeInitMs());
+    putMs(s, "ddsls.init.duration_ms", timeline.initMs());
+    SchedStat.Snapshot k = timeline.initEndSched();
+    if (k != null) {
+      putMs(s, "ddsls.init.thread_cpu_ms", k.threadCpuMs());
+      putMs(s, "ddsls.init.thread_runqueue_ms", k.threadRunQueueMs());
+      putMs(s, "ddsls.init.cgroup_throttled_ms", k.cgroupThrottledMs());
+    }
+    return s;
   }
 
   private static void ids(Span s, InvocationTrace.Resolved res, long spanId, long parentId) {

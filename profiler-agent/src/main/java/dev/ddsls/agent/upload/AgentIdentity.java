@@ -1,6 +1,5 @@
 package dev.ddsls.agent.upload;
 
-import dev.ddsls.agent.AgentConfig;
 
 /** Who is sending: the agent's version, this JVM's runtime id and process id, the Java version. */
 public final class AgentIdentity {
@@ -9,8 +8,6 @@ public final class AgentIdentity {
   static final String JAVA_VERSION = System.getProperty("java.version", "unknown");
   static final String VM_NAME = System.getProperty("java.vm.name", "unknown");
   static final long PID = ProcessHandle.current().pid();
-  /** This JVM's runtime id ({@link AgentConfig#runtimeId()}): on the profiles and on the invocation spans. */
-  static final String RUNTIME_ID = AgentConfig.RUNTIME_ID;
 
   private AgentIdentity() {}
 

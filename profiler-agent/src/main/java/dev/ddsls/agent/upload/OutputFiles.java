@@ -12,8 +12,10 @@ import java.io.IOException;
  */
 final class OutputFiles {
   private final File dir;
+  static final String CLASSES_PREFIX = "first-invocation-classes-";
   private int profileSeq = -1;
   private int spansSeq = -1;
+  private int classesSeq = -1;
 
   OutputFiles(String dir) { this.dir = new File(dir); }
 
@@ -27,6 +29,12 @@ final class OutputFiles {
   synchronized int nextSpansSeq() {
     if (spansSeq < 0) scan();
     return ++spansSeq;
+  }
+
+  /** The next number for {@code first-invocation-classes-<seq>.tsv}. */
+  synchronized int nextClassesSeq() {
+    if (classesSeq < 0) scan();
+    return ++classesSeq;
   }
 
   /** Four digits at least: profile-0001-cpu.pb.gz sorts by name. */
@@ -56,16 +64,19 @@ final class OutputFiles {
   private void scan() {
     int maxProfile = 0;
     int maxSpans = 0;
+    int maxClasses = 0;
     String[] names = dir.list();
     if (names != null) {
       for (String n : names) {
         if (n.startsWith("profile-")) maxProfile = Math.max(maxProfile, leadingNumber(n, 8));
         else if (n.startsWith("event-")) maxProfile = Math.max(maxProfile, leadingNumber(n, 6));
         else if (n.startsWith("spans-")) maxSpans = Math.max(maxSpans, leadingNumber(n, 6));
+        else if (n.startsWith(CLASSES_PREFIX)) maxClasses = Math.max(maxClasses, leadingNumber(n, CLASSES_PREFIX.length()));
       }
     }
     if (profileSeq < 0) profileSeq = maxProfile;
     if (spansSeq < 0) spansSeq = maxSpans;
+    if (classesSeq < 0) classesSeq = maxClasses;
   }
 
   private static int leadingNumber(String s, int from) {

@@ -1,6 +1,7 @@
 package dev.ddsls.agent.upload;
 
 import dev.ddsls.agent.AgentConfig;
+import dev.ddsls.agent.trace.Invocation;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,7 +25,7 @@ final class ProfilerTags {
     put(tags, "env", config.env());
     put(tags, "version", config.version());
     put(tags, "host", host(config));
-    put(tags, "runtime-id", AgentIdentity.RUNTIME_ID);
+    put(tags, "runtime-id", Invocation.runtimeId());
     put(tags, "language", "jvm");
     put(tags, "profiler_version", AgentIdentity.AGENT_VERSION);
     put(tags, "library_version", AgentIdentity.AGENT_VERSION);

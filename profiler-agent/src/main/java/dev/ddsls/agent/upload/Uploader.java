@@ -161,6 +161,20 @@ public final class Uploader {
     }
   }
 
+  /**
+   * Writes the first invocation's class list to the output directory ({@code first-invocation-classes-<seq>.tsv}); it
+   * is not uploaded. Returns whether it was written.
+   */
+  public boolean writeClassList(String text) {
+    try {
+      if (output == null) return false;
+      return output.write(OutputFiles.CLASSES_PREFIX + OutputFiles.seq(output.nextClassesSeq()) + ".tsv", text.getBytes(StandardCharsets.UTF_8));
+    } catch (Throwable t) {
+      AgentLog.once("upload:classes", "class list not written: " + AgentLog.describe(t));
+      return false;
+    }
+  }
+
   /** Queues spans for {@code /v0.4/traces} and writes them to the output directory (spans-*.jsonl). */
   public boolean submitSpans(List<Span> batch) {
     try {
@@ -204,6 +218,22 @@ public final class Uploader {
       AgentLog.once("upload:flush", "flush failed: " + AgentLog.describe(t));
       return false;
     }
+  }
+
+  /**
+   * Drops everything waiting to be sent, counted as dropped (SnapStart: what was not sent before the snapshot must
+   * not be sent by every restored copy). Returns {profile uploads, spans} dropped.
+   */
+  public synchronized long[] discardPending() {
+    long uploads = 0;
+    for (ArrayList<ProfileUpload> b : profiles) uploads += b.size();
+    long spanCount = pendingSpans;
+    profiles.clear();
+    spans.clear();
+    pendingSpans = 0;
+    profilesDropped += uploads;
+    spansDropped += spanCount;
+    return new long[] {uploads, spanCount};
   }
 
   /** Whether anything is waiting to be sent. */

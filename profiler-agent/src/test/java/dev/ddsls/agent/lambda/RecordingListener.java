@@ -95,4 +95,12 @@ class RecordingListener implements InvocationListener {
   @Override public void onInitError(long nanoTime, String errorType, byte[] body) {
     record(new Call("onInitError", null, nanoTime, errorType, body, 0, null));
   }
+
+  @Override public void onCheckpoint(long nanoTime) { record(new Call("onCheckpoint", null, nanoTime, null, null, 0, null)); }
+
+  @Override public void onRestored(long nanoTime) { record(new Call("onRestored", null, nanoTime, null, null, 0, null)); }
+
+  @Override public void onRestoreError(long nanoTime, String errorType) {
+    record(new Call("onRestoreError", null, nanoTime, errorType, null, 0, null));
+  }
 }

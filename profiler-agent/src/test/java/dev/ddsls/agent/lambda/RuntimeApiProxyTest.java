@@ -176,6 +176,49 @@ class RuntimeApiProxyTest {
     }
   }
 
+  @Test void snapStartRestoreIsSeenAroundTheSnapshotAndUpstreamIsReopenedAfterIt() throws Exception {
+    String restoreNext = "/2018-06-01/runtime/restore/next";
+    byte[] restored = ascii("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    answers.put("GET " + restoreNext, restored);
+    answers.put("POST /2018-06-01/runtime/restore/error", ACCEPTED);
+    byte[] nextAnswer = ascii("HTTP/1.1 200 OK\r\nLambda-Runtime-Aws-Request-Id: a-1\r\nContent-Length: 2\r\n\r\n{}");
+    answers.put("GET " + NEXT, nextAnswer);
+    List<Integer> checkpointsAtUpstream = new CopyOnWriteArrayList<>();
+    upstream.close();
+    upstream = new RawUpstream(seen -> {
+      String start = seen.request.startLine();
+      if (start.startsWith("GET " + restoreNext + " ")) checkpointsAtUpstream.add(listener.count("onCheckpoint"));
+      byte[] answer = answers.get(start.substring(0, start.lastIndexOf(' ')));
+      return answer != null ? answer : NOT_FOUND;
+    });
+    proxy.close();
+    proxy = RuntimeApiProxy.start(upstream.hostPort(), 0, listener);
+    try (Client client = new Client()) {
+      byte[] get = client.request("GET " + restoreNext + " HTTP/1.1\r\nHost: h\r\n\r\n");
+      client.send(get);
+      assertArrayEquals(restored, client.read().raw);
+      assertArrayEquals(toUpstream(get), upstream.next().request.raw);
+      assertEquals(List.of(1), checkpointsAtUpstream, "onCheckpoint runs before /restore/next goes upstream");
+      assertEquals(List.of("onCheckpoint", "onRestored"), listener.names(), "onRestored before the runtime has its answer");
+
+      // The same runtime connection's next exchange goes on a new upstream connection: the old one is the snapshot's.
+      byte[] next = client.request("GET " + NEXT + " HTTP/1.1\r\nHost: h\r\n\r\n");
+      client.send(next);
+      assertArrayEquals(nextAnswer, client.read().raw);
+      RawUpstream.Seen seen = upstream.next();
+      assertArrayEquals(toUpstream(next), seen.request.raw);
+      assertEquals(2, seen.connection, "upstream re-opened after the restore");
+
+      byte[] errorBody = ascii("{\"errorMessage\":\"hook\",\"errorType\":\"java.lang.RuntimeException\"}");
+      byte[] err = concat(client.request("POST /2018-06-01/runtime/restore/error HTTP/1.1\r\nHost: h\r\n"
+          + "Lambda-Runtime-Function-Error-Type: Runtime.AfterRestoreError\r\nContent-Length: " + errorBody.length + "\r\n\r\n"), errorBody);
+      client.send(err);
+      assertArrayEquals(ACCEPTED, client.read().raw);
+      assertArrayEquals(toUpstream(err), upstream.next().request.raw);
+      assertEquals("Runtime.AfterRestoreError", listener.await("onRestoreError", 1).errorType);
+    }
+  }
+
   @Test void throwingListenerChangesNothing() throws Exception {
     listener.throwing = true;
     byte[] nextAnswer = ascii("HTTP/1.1 200 OK\r\nLambda-Runtime-Aws-Request-Id: t-1\r\nContent-Length: 2\r\n\r\n{}");
@@ -220,7 +263,7 @@ class RuntimeApiProxyTest {
       client.send(get404);
       assertArrayEquals(NOT_FOUND, client.read().raw);
     }
-    assertEquals(List.of(), listener.names());
+    assertEquals(List.of("onCheckpoint", "onRestored"), listener.names(), "only SnapStart's /restore/next is followed");
   }
 
   @Test void expectContinueIsAnsweredByTheProxy() throws Exception {

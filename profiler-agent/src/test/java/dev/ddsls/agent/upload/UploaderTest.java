@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ddsls.agent.AgentConfig;
 import dev.ddsls.agent.TestConfig;
+import dev.ddsls.agent.trace.Invocation;
 import dev.ddsls.agent.trace.Span;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -93,7 +94,7 @@ class UploaderTest {
       assertEquals("4", e.get("version").asText());
       List<String> tags = Arrays.asList(e.get("tags_profiler").asText().split(","));
       assertTrue(tags.containsAll(List.of("service:orders", "env:test", "language:jvm", "functionname:orders-fn", "team:pay",
-          "profiler_engine:async", "runtime-id:" + AgentIdentity.RUNTIME_ID, "runtime_version:" + System.getProperty("java.version"),
+          "profiler_engine:async", "runtime-id:" + Invocation.runtimeId(), "runtime_version:" + System.getProperty("java.version"),
           "library_version:" + AgentIdentity.AGENT_VERSION)), tags.toString());
       assertTrue(tags.stream().anyMatch(t -> t.startsWith("host:") && t.length() > 5), "a host tag, as Datadog's profilers send: " + tags);
       assertEquals(2, e.get("endpoint_counts").get("orders").asLong());
