@@ -4,9 +4,11 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.util.thread.Invocable;
 import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
@@ -15,7 +17,7 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * Content-Length at once). A body over --max-body gets 413, one not whole within the body deadline or idle for the
  * idle timeout 408, one the budget cannot hold now 503; then {@code whole} runs (once) with {@code ex.body} set.
  */
-final class BodyReader implements Runnable {
+final class BodyReader implements Runnable, Invocable {
   private final Request request;
   private final Exchange ex;
   private final Limits limits;
@@ -52,6 +54,9 @@ final class BodyReader implements Runnable {
     r.run();
   }
 
+  /** Copies bytes and hands a whole body to a pool: Jetty may call it on its selector thread, without a dispatch. */
+  @Override public InvocationType getInvocationType() { return InvocationType.NON_BLOCKING; }
+
   /** Reads what has arrived; asks to be called again when more does. */
   @Override public void run() {
     while (true) {
@@ -63,8 +68,14 @@ final class BodyReader implements Runnable {
       }
       if (Content.Chunk.isFailure(chunk)) {
         Throwable f = chunk.getFailure();
-        if (f instanceof TimeoutException) refuse(408, "request timeout: the body stopped arriving for " + limits.idleMillis / 1000 + " s");
-        else refuse(400, "the body could not be read: " + f.getMessage());
+        if (f instanceof TimeoutException) {
+          refuse(408, "request timeout: the body stopped arriving for " + limits.idleMillis / 1000 + " s");
+        } else if (f instanceof HttpException && ((HttpException) f).getCode() == 408) {
+          // Jetty's minimum data rate: a body trickling in
+          refuse(408, "request timeout: the body arrives slower than " + limits.minDataRate + " bytes/s");
+        } else {
+          refuse(400, "the body could not be read: " + f.getMessage());
+        }
         return;
       }
       ByteBuffer b = chunk.getByteBuffer();

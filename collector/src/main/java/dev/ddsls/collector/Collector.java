@@ -101,7 +101,10 @@ public final class Collector implements AutoCloseable {
     // A body or an answer slower than this (after the first second) fails the request: a trickle cannot hold it.
     http.setMinRequestDataRate(limits.minDataRate);
     http.setMinResponseDataRate(limits.minDataRate);
-    connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+    HttpConnectionFactory http1 = new HttpConnectionFactory(http);
+    // Tracers send bodies of 100 KiB and more: reads of 64 KiB, not Jetty's default 8 KiB.
+    http1.setInputBufferSize(64 * 1024);
+    connector = new ServerConnector(server, 1, 1, http1);
     connector.setHost(address.getAddress().getHostAddress());
     connector.setPort(address.getPort());
     connector.setIdleTimeout(limits.idleMillis);
