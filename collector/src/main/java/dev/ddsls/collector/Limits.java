@@ -40,6 +40,6 @@ public final class Limits {
   public static Limits defaults(long maxBody) { return defaults(maxBody, defaultMemoryBudget()); }
 
   public static Limits defaults(long maxBody, long memoryBudget) {
-    return new Limits(maxBody, memoryBudget, 32 * 1024, 100, 10_000, 60_000, 10_000, 16 * 1024, 1024);
+    return new Limits(maxBody, memoryBudget, 32 * 1024, 100, 10_000, 60_000, 10_000, 16 * 1024, 512);
   }
 }
