@@ -81,7 +81,8 @@ final class Attachment {
     try (InputStream in = c.open(data)) {
       while (true) {
         if (len == buf.length) {
-          long grown = Math.max(65536, Math.min(2L * buf.length, Integer.MAX_VALUE - 16));
+          // First four times the compressed size (what profiles inflate to, about), then doubling.
+          long grown = buf.length == 0 ? Math.max(65536, 4L * data.length) : Math.min(2L * buf.length, Integer.MAX_VALUE - 16);
           long more = Math.min(grown - buf.length, budget.left);
           if (more <= 0) {
             // One byte more tells a bomb from content that fills the budget exactly.
@@ -89,9 +90,12 @@ final class Attachment {
             throw new MemoryBudget.Exceeded(at + ": " + c.id + " data (" + data.length + " bytes) with the upload's other attachments"
                 + " decompresses past " + MemoryBudget.mib(MAX_INFLATED_PER_UPLOAD) + ", the limit of one upload", true);
           }
-          budget.share.take(more, "inflating " + at);
+          // The new buffer is taken whole while the old one is copied into it, then the old one is given back.
+          int old = buf.length;
+          budget.share.take(old + more, "inflating " + at);
           budget.left -= more;
-          buf = Arrays.copyOf(buf, buf.length + (int) more);
+          buf = Arrays.copyOf(buf, old + (int) more);
+          budget.share.give(old);
         }
         int n = in.read(buf, len, buf.length - len);
         if (n < 0) break;
@@ -106,9 +110,10 @@ final class Attachment {
     }
     if (len == 0) throw new Malformed(at + ": " + c.id + " data (" + data.length + " bytes) decompresses to 0 bytes: not a profile");
     if (len == buf.length) return buf;
-    // The unused tail goes back to the budgets once the exact copy is made.
+    // The exact copy is taken before it is made; then the larger buffer goes back.
+    budget.share.take(len, "inflating " + at);
     byte[] exact = Arrays.copyOf(buf, len);
-    budget.share.give(buf.length - len);
+    budget.share.give(buf.length);
     budget.left += buf.length - len;
     return exact;
   }

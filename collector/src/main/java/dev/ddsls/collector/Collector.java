@@ -87,7 +87,7 @@ public final class Collector implements AutoCloseable {
     reads = new ThreadPoolExecutor(0, READ_THREADS, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
         r -> daemon(r, "ddsls-collect-read"), new ThreadPoolExecutor.AbortPolicy());
 
-    // Jetty's own threads: one acceptor, one selector, and what runs the handler and body reads (never a blocking
+    // Jetty's own threads: one acceptor, two selectors, and what runs the handler and body reads (never a blocking
     // API call: those go to the pools above). Its queue is bounded too.
     QueuedThreadPool jettyThreads = new QueuedThreadPool(16, 4, 60_000, -1, new ArrayBlockingQueue<>(1024), null);
     jettyThreads.setName("ddsls-collect-http");
@@ -104,7 +104,7 @@ public final class Collector implements AutoCloseable {
     HttpConnectionFactory http1 = new HttpConnectionFactory(http);
     // Tracers send bodies of 100 KiB and more: reads of 64 KiB, not Jetty's default 8 KiB.
     http1.setInputBufferSize(64 * 1024);
-    connector = new ServerConnector(server, 1, 1, http1);
+    connector = new ServerConnector(server, 1, 2, http1);
     connector.setHost(address.getAddress().getHostAddress());
     connector.setPort(address.getPort());
     connector.setIdleTimeout(limits.idleMillis);
@@ -154,8 +154,11 @@ public final class Collector implements AutoCloseable {
     }
   }
 
-  /** Routes on Jetty's threads without blocking: answers small things at once, reads bodies, hands work to the pools. */
-  private final class Front extends Handler.Abstract.NonBlocking {
+  /**
+   * Routes on Jetty's pool threads, without blocking them: answers small things at once, reads bodies as they arrive,
+   * hands work to the pools. (Declared blocking only so that Jetty runs it on its pool rather than on the selector.)
+   */
+  private final class Front extends Handler.Abstract {
     @Override public boolean handle(Request request, Response response, Callback callback) {
       counters.received.incrementAndGet();
       Exchange ex = new Exchange(request, response, callback, budget.share());
