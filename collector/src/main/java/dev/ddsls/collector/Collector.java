@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executors;
@@ -34,8 +35,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * is 503 with Retry-After, and the other goes on serving.
  */
 public final class Collector implements AutoCloseable {
-  static final List<String> ENDPOINTS = List.of("/v0.3/traces", "/v0.4/traces", "/v0.5/traces", "/profiling/v1/input",
-      "/info", "/ddsls/v1/spans", "/ddsls/v1/profiles", "/ddsls/v1/profiles/{id}/{attachment}");
+  static final List<String> ENDPOINTS = endpoints();
   /** Ingest workers (decode, check, store): SQLite has one writer; four keep two cores busy while one commits. */
   static final int INGEST_THREADS = 4;
   /** Ingest requests whose body is read, waiting for a worker. */
@@ -61,6 +61,10 @@ public final class Collector implements AutoCloseable {
   private final IntakeApi intake;
   private final ReadApi read;
   private final String version;
+  private final String info;
+  /** The hash of {@link #info}: on every trace answer, so a tracer reads /info only when it changes. */
+  private final String agentState;
+  private final AgentEndpoints agentEndpoints = new AgentEndpoints();
   private final long intervalMillis;
 
   public Collector(Store store, InetSocketAddress address, String token, long maxBody, Retention retention, long intervalMillis,
@@ -82,6 +86,8 @@ public final class Collector implements AutoCloseable {
     this.read = new ReadApi(store);
     String v = Collector.class.getPackage().getImplementationVersion();
     this.version = v == null ? "dev" : v;
+    this.info = info(version);
+    this.agentState = AgentEndpoints.state(info);
     ingest = new ThreadPoolExecutor(INGEST_THREADS, INGEST_THREADS, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(INGEST_QUEUE),
         r -> daemon(r, "ddsls-collect-ingest"), new ThreadPoolExecutor.AbortPolicy());
     reads = new ThreadPoolExecutor(0, READ_THREADS, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
@@ -192,7 +198,17 @@ public final class Collector implements AutoCloseable {
           return true;
         }
         String v = version;
+        ex.responseHeader("Datadog-Agent-State", agentState);
         BodyReader.read(request, ex, limits, server.getScheduler(), counters, () -> submitIngest(ex, () -> intake.traces(ex, v)));
+        return true;
+      }
+      String other = AgentEndpoints.match(path);
+      if (other != null) {
+        if (!method.equals("POST") && !method.equals("PUT")) {
+          refuse(ex, 405, "use POST or PUT on " + path);
+          return true;
+        }
+        BodyReader.read(request, ex, limits, server.getScheduler(), counters, () -> agentEndpoints.answer(ex, other));
         return true;
       }
       boolean get = method.equals("GET") || method.equals("HEAD");
@@ -203,7 +219,7 @@ public final class Collector implements AutoCloseable {
         }
       }
       if (path.equals("/info")) {
-        HttpIo.json(ex, 200, info());
+        HttpIo.json(ex, 200, info);
       } else if (path.equals("/ddsls/v1/spans")) {
         submitRead(ex, () -> read.spans(ex), true);
       } else if (path.equals("/ddsls/v1/profiles")) {
@@ -288,7 +304,15 @@ public final class Collector implements AutoCloseable {
     HttpIo.text(ex, 404, "not found: " + path + " is not a ddsls collect endpoint; GET /info lists them");
   }
 
-  private String info() {
+  private static List<String> endpoints() {
+    List<String> all = new ArrayList<>(List.of("/v0.3/traces", "/v0.4/traces", "/v0.5/traces", "/profiling/v1/input", "/info",
+        "/ddsls/v1/spans", "/ddsls/v1/profiles", "/ddsls/v1/profiles/{id}/{attachment}"));
+    all.addAll(AgentEndpoints.PATHS);
+    return List.copyOf(all);
+  }
+
+  /** The /info body: fixed for the collector's life, so its hash (Datadog-Agent-State) is too. */
+  private static String info(String version) {
     StringBuilder sb = new StringBuilder("{\"version\":\"ddsls-collect-").append(version).append("\",\"endpoints\":[");
     for (int i = 0; i < ENDPOINTS.size(); i++) sb.append(i == 0 ? "" : ",").append('"').append(ENDPOINTS.get(i)).append('"');
     return sb.append("],\"client_drop_p0s\":false,\"span_meta_structs\":false,\"long_running_spans\":false}").toString();
