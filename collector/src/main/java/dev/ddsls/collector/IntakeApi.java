@@ -2,7 +2,6 @@ package dev.ddsls.collector;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.sun.net.httpserver.HttpExchange;
 import dev.ddsls.analysis.trace.Span;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -19,32 +18,31 @@ final class IntakeApi {
   private final Store store;
   private final Counters counters;
   private final List<ProfileSpanIndexer> indexers;
-  private final long maxBody;
+  /** Heap per byte of JFR content while the JFR reader holds a recording's samples (an estimate with margin). */
+  static final long JFR_READ = 8;
+  /** Heap per pprof sample in the span indexer's map, at most (entry, two boxed longs, table slot). */
+  static final long INDEX_ENTRY = 96;
 
-  IntakeApi(Store store, Counters counters, List<ProfileSpanIndexer> indexers, long maxBody) {
+  IntakeApi(Store store, Counters counters, List<ProfileSpanIndexer> indexers) {
     this.store = store;
     this.counters = counters;
     this.indexers = indexers;
-    this.maxBody = maxBody;
   }
 
-  void traces(HttpExchange ex, String version) throws Exception {
-    String method = ex.getRequestMethod();
-    if (!method.equals("PUT") && !method.equals("POST")) {
-      HttpIo.text(ex, 405, "use PUT or POST on " + ex.getRequestURI().getPath());
-      return;
-    }
-    byte[] body = body(ex);
-    if (body == null) return;
-    String type = ex.getRequestHeaders().getFirst("Content-Type");
+  /** Decodes and stores a trace payload ({@code ex.body}); answers like the Agent, or 400 naming the fault. */
+  void traces(Exchange ex, String version) throws Exception {
+    byte[] body = ex.body;
+    counters.bytes.addAndGet(body.length);
+    String type = ex.header("Content-Type");
     boolean json = type != null && type.toLowerCase(Locale.ROOT).startsWith("application/json");
+    DecodeCost cost = new DecodeCost(ex.share, "decoding the spans");
     List<Span> spans;
     try {
       if (version.equals("v0.5")) {
         if (json) throw new Malformed("v0.5 traces are msgpack only, got Content-Type " + type);
-        spans = TraceDecoder.v05Msgpack(body);
+        spans = TraceDecoder.v05Msgpack(body, cost);
       } else {
-        spans = json ? TraceDecoder.v04Json(body) : TraceDecoder.v04Msgpack(body);
+        spans = json ? TraceDecoder.v04Json(body, cost) : TraceDecoder.v04Msgpack(body, cost);
       }
     } catch (Malformed e) {
       reject(ex, e.getMessage());
@@ -55,23 +53,14 @@ final class IntakeApi {
     HttpIo.json(ex, 200, rateByService(spans));
   }
 
-  void profile(HttpExchange ex) throws Exception {
-    if (!ex.getRequestMethod().equals("POST")) {
-      HttpIo.text(ex, 405, "use POST on /profiling/v1/input");
-      return;
-    }
-    byte[] body = body(ex);
-    if (body == null) return;
+  void profile(Exchange ex) throws Exception {
+    byte[] body = ex.body;
+    counters.bytes.addAndGet(body.length);
     ProfileUpload upload;
-    try {
-      upload = ProfileUpload.parse(ex.getRequestHeaders().getFirst("Content-Type"), body);
-    } catch (Malformed e) {
-      reject(ex, e.getMessage());
-      return;
-    }
     List<ProfileSpanIndexer.SpanRef> links;
     try {
-      links = spanLinks(upload);
+      upload = ProfileUpload.parse(ex.header("Content-Type"), body, ex.share);
+      links = spanLinks(upload, ex.share);
     } catch (Malformed e) {
       reject(ex, e.getMessage());
       return;
@@ -82,8 +71,12 @@ final class IntakeApi {
   }
 
   /** Span links of every attachment; an indexer's {@link Malformed} (a recording it cannot read) refuses the upload. */
-  private List<ProfileSpanIndexer.SpanRef> spanLinks(ProfileUpload upload) throws Malformed {
+  private List<ProfileSpanIndexer.SpanRef> spanLinks(ProfileUpload upload, MemoryBudget.Share share) throws Malformed, MemoryBudget.Exceeded {
     List<ProfileSpanIndexer.SpanRef> out = new ArrayList<>();
+    for (Attachment a : upload.attachments) {
+      // What the indexers build: a map entry per sample at most for a pprof; a JFR is read whole into samples.
+      share.take(a.format.equals("jfr") ? JFR_READ * a.content.length : INDEX_ENTRY * a.samples, "indexing " + a.name);
+    }
     for (ProfileSpanIndexer indexer : indexers) {
       for (Attachment a : upload.attachments) {
         try {
@@ -100,21 +93,8 @@ final class IntakeApi {
     return out;
   }
 
-  /** The body, or null once a 413 has been sent. */
-  private byte[] body(HttpExchange ex) throws IOException {
-    try {
-      byte[] b = HttpIo.body(ex, maxBody);
-      counters.bytes.addAndGet(b.length);
-      return b;
-    } catch (HttpIo.TooLarge e) {
-      counters.rejected.incrementAndGet();
-      HttpIo.text(ex, 413, "payload too large: " + e.getMessage() + "; nothing stored");
-      return null;
-    }
-  }
-
-  private void reject(HttpExchange ex, String reason) throws IOException {
-    counters.malformed(ex.getRequestURI().getPath(), reason);
+  private void reject(Exchange ex, String reason) {
+    counters.malformed(ex.path(), reason);
     HttpIo.text(ex, 400, "malformed payload: " + reason + "; nothing stored");
   }
 

@@ -37,7 +37,9 @@ final class MsgpackReader {
     else if (t == 0xdf) n = u32(what);
     else if (t == 0xc0) n = 0;
     else throw wrongType(what, "a map", t, at);
-    return count(n, what);
+    // A key and a value: at least two bytes an entry.
+    if (n > (b.length - pos) / 2) throw new Malformed(what + ": map of " + n + " entries exceeds the " + (b.length - pos) + " bytes left at byte " + pos);
+    return (int) n;
   }
 
   /** Reads a str (or bin, which some tracers use for strings); nil reads as "". */

@@ -35,12 +35,17 @@ final class Multipart {
     return b;
   }
 
+  /** Parts an upload may have: the event and its attachments (a profiler sends two to four). */
+  static final int MAX_PARTS = 64;
+
   static List<Part> parse(byte[] body, String boundary) throws Malformed {
     byte[] delim = ("--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
     int at = indexOf(body, delim, 0);
     if (at < 0) throw new Malformed("multipart: no boundary found");
     List<Part> parts = new ArrayList<>();
+    byte[] next = concat(new byte[] {'\r', '\n'}, delim);
     while (true) {
+      if (parts.size() == MAX_PARTS) throw new Malformed("multipart: more than " + MAX_PARTS + " parts");
       int p = at + delim.length;
       if (p + 2 <= body.length && body[p] == '-' && body[p + 1] == '-') return parts; // closing delimiter
       p = skipLine(body, p);
@@ -48,7 +53,6 @@ final class Multipart {
       if (headersEnd < 0) throw new Malformed("multipart: part " + parts.size() + " has no end of headers (truncated?)");
       String headers = new String(body, p, headersEnd - p, StandardCharsets.UTF_8);
       int dataStart = headersEnd + 4;
-      byte[] next = concat(new byte[] {'\r', '\n'}, delim);
       int dataEnd = indexOf(body, next, dataStart);
       if (dataEnd < 0) throw new Malformed("multipart: part " + parts.size() + " is not closed by a boundary (truncated?)");
       parts.add(part(headers, Arrays.copyOfRange(body, dataStart, dataEnd), parts.size()));
@@ -91,14 +95,21 @@ final class Multipart {
     throw new Malformed("multipart: boundary line not followed by CRLF at byte " + p);
   }
 
-  private static int indexOf(byte[] b, byte[] pat, int from) {
-    byte first = pat[0];
-    int last = b.length - pat.length;
-    outer:
-    for (int i = from; i <= last; i++) {
-      if (b[i] != first) continue;
-      for (int j = 1; j < pat.length; j++) if (b[i + j] != pat[j]) continue outer;
-      return i;
+  /**
+   * Knuth-Morris-Pratt: linear in the body whatever it holds. The naive search compared up to the whole delimiter at
+   * every byte of a body of dashes (3.9 s of CPU for 50 MiB).
+   */
+  static int indexOf(byte[] b, byte[] pat, int from) {
+    int[] fail = new int[pat.length];
+    for (int i = 1, k = 0; i < pat.length; i++) {
+      while (k > 0 && pat[i] != pat[k]) k = fail[k - 1];
+      if (pat[i] == pat[k]) k++;
+      fail[i] = k;
+    }
+    for (int i = Math.max(0, from), k = 0; i < b.length; i++) {
+      while (k > 0 && b[i] != pat[k]) k = fail[k - 1];
+      if (b[i] == pat[k]) k++;
+      if (k == pat.length) return i - pat.length + 1;
     }
     return -1;
   }

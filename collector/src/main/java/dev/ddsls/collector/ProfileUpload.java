@@ -44,12 +44,19 @@ final class ProfileUpload {
     return null;
   }
 
-  static ProfileUpload parse(String contentType, byte[] body) throws Malformed {
-    List<Multipart.Part> parts = Multipart.parse(body, Multipart.boundary(contentType));
+  /**
+   * Splits and checks an upload. {@code share} pays for the parts' copies, the event's JSON tree and every inflated
+   * attachment; all attachments together inflate to at most {@link Attachment#MAX_INFLATED_PER_UPLOAD}.
+   */
+  static ProfileUpload parse(String contentType, byte[] body, MemoryBudget.Share share) throws Malformed, MemoryBudget.Exceeded {
+    share.take(body.length, "the upload's parts"); // copies of the body's parts, at most the body
+    String boundary = Multipart.boundary(contentType);
+    List<Multipart.Part> parts = Multipart.parse(body, boundary);
     Multipart.Part event = null;
     for (Multipart.Part p : parts) if (p.name.equals("event")) event = p;
     if (event == null) throw new Malformed("profile: no part named \"event\"");
     JsonNode ev;
+    share.take(TraceDecoder.JSON_TREE * event.data.length, "the profile event's JSON");
     try {
       ev = MAPPER.readTree(event.data);
     } catch (JsonProcessingException e) {
@@ -64,6 +71,7 @@ final class ProfileUpload {
     JsonNode names = ev.get("attachments");
     if (names == null || !names.isArray() || names.isEmpty()) throw new Malformed("profile event: attachments must be a non-empty array of names");
     List<Attachment> attachments = new ArrayList<>();
+    Attachment.Inflate inflate = new Attachment.Inflate(share, Attachment.MAX_INFLATED_PER_UPLOAD);
     Map<String, Boolean> seen = new LinkedHashMap<>();
     for (JsonNode n : names) {
       if (!n.isTextual() || n.textValue().isEmpty()) throw new Malformed("profile event: attachment names must be non-empty strings");
@@ -71,7 +79,7 @@ final class ProfileUpload {
       if (seen.put(name, Boolean.TRUE) != null) throw new Malformed("profile event: attachment " + name + " listed twice");
       Multipart.Part part = find(parts, name);
       if (part == null) throw new Malformed("profile: attachment " + name + " is listed in the event but has no part");
-      attachments.add(Attachment.of(name, part.data));
+      attachments.add(Attachment.of(name, part.data, inflate));
     }
     JsonNode tagsNode = ev.get("tags_profiler");
     if (tagsNode != null && !tagsNode.isNull() && !tagsNode.isTextual()) throw new Malformed("profile event: tags_profiler must be a string");
@@ -107,6 +115,9 @@ final class ProfileUpload {
       return nanos(OffsetDateTime.parse(v.textValue()).toInstant());
     } catch (DateTimeParseException e) {
       throw new Malformed("profile event: " + field + " is not RFC 3339: " + v.textValue());
+    } catch (ArithmeticException e) {
+      // Nanoseconds since the epoch in a long end in April 2262.
+      throw new Malformed("profile event: " + field + " is outside 1677-09-21..2262-04-11: " + v.textValue());
     }
   }
 

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.sun.net.httpserver.HttpExchange;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -20,8 +19,10 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The read API on the collector's port. Spans come back exactly as stored (one Datadog-shaped object each),
@@ -31,6 +32,10 @@ final class ReadApi {
   static final int DEFAULT_LIMIT = 100;
   static final int MAX_LIMIT = 1000;
   private static final JsonFactory JSON = new JsonFactory();
+  static final Set<String> SPAN_PARAMETERS = new LinkedHashSet<>(List.of("service", "function", "from", "to", "trace_id", "cold_start",
+      "request_id", "cursor", "limit", "all"));
+  static final Set<String> PROFILE_PARAMETERS = new LinkedHashSet<>(List.of("service", "function", "from", "to", "tag", "span_id", "cursor",
+      "limit"));
 
   private final Store store;
 
@@ -40,12 +45,13 @@ final class ReadApi {
    * GET /ddsls/v1/spans?service=&function=&from=&to=&trace_id=&cold_start=&request_id=&cursor=&limit=, or with
    * {@code all=true} every matching span in one streamed answer, in arrival order, without paging.
    */
-  void spans(HttpExchange ex) throws IOException, SQLException {
+  void spans(Exchange ex) throws IOException, SQLException {
     Map<String, String> q = HttpIo.query(ex);
     SpanQuery query;
     int limit;
     boolean all;
     try {
+      HttpIo.known(q, SPAN_PARAMETERS, "/ddsls/v1/spans");
       limit = limit(q);
       all = q.containsKey("all") && bool(q.get("all"), "all");
       query = new SpanQuery(q);
@@ -104,14 +110,12 @@ final class ReadApi {
    * Every matching span, chunk by chunk in arrival order, written as stored. The reading connection is held for
    * one small batch of chunks at a time, so a long download does not stall other readers.
    */
-  private void streamAll(HttpExchange ex, SpanQuery query) throws IOException, SQLException {
-    ex.getResponseHeaders().set("Content-Type", "application/json");
-    if ("HEAD".equals(ex.getRequestMethod())) {
-      ex.sendResponseHeaders(200, -1);
+  private void streamAll(Exchange ex, SpanQuery query) throws IOException, SQLException {
+    if (ex.head()) {
+      HttpIo.send(ex, 200, "application/json", new byte[0]);
       return;
     }
-    ex.sendResponseHeaders(200, 0);
-    try (OutputStream out = new BufferedOutputStream(ex.getResponseBody(), 1 << 16)) {
+    try (OutputStream out = new BufferedOutputStream(ex.stream("application/json"), 1 << 16)) {
       out.write("{\"spans\":[".getBytes(StandardCharsets.US_ASCII));
       boolean first = true;
       long after = 0;
@@ -139,6 +143,7 @@ final class ReadApi {
       }
       out.write("],\"next_cursor\":null}".getBytes(StandardCharsets.US_ASCII));
     }
+    ex.finish(null);
   }
 
   /** The span filters of one request: first which chunks can hold a match (SQL on the keys), then each span. */
@@ -215,12 +220,13 @@ final class ReadApi {
   }
 
   /** GET /ddsls/v1/profiles?service=&function=&from=&to=&tag=k:v&span_id=&cursor=&limit= (metadata, no bytes). */
-  void profiles(HttpExchange ex) throws IOException, SQLException {
+  void profiles(Exchange ex) throws IOException, SQLException {
     Map<String, String> q = HttpIo.query(ex);
     StringBuilder where = new StringBuilder("1=1");
     List<Object> args = new ArrayList<>();
     int limit;
     try {
+      HttpIo.known(q, PROFILE_PARAMETERS, "/ddsls/v1/profiles");
       limit = limit(q);
       eq(q, "service", "p.service", where, args);
       eq(q, "function", "p.function", where, args);
@@ -289,7 +295,7 @@ final class ReadApi {
   }
 
   /** GET /ddsls/v1/profiles/{id}/{attachment}: the bytes as uploaded; headers say format and compression. */
-  void attachment(HttpExchange ex, String idText, String rawName) throws IOException, SQLException {
+  void attachment(Exchange ex, String idText, String rawName) throws IOException, SQLException {
     long id;
     try {
       id = Long.parseLong(idText);
@@ -304,8 +310,8 @@ final class ReadApi {
       HttpIo.text(ex, 404, "no attachment " + name + " in profile " + id);
       return;
     }
-    ex.getResponseHeaders().set("X-Ddsls-Format", (String) row[0]);
-    ex.getResponseHeaders().set("X-Ddsls-Compression", (String) row[1]);
+    ex.responseHeader("X-Ddsls-Format", (String) row[0]);
+    ex.responseHeader("X-Ddsls-Compression", (String) row[1]);
     HttpIo.send(ex, 200, "application/octet-stream", (byte[]) row[2]);
   }
 

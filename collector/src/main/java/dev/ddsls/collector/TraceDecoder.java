@@ -1,6 +1,8 @@
 package dev.ddsls.collector;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ddsls.analysis.trace.Span;
@@ -21,11 +23,16 @@ import java.util.Map;
  */
 final class TraceDecoder {
   private static final ObjectMapper MAPPER = new ObjectMapper();
+  /**
+   * Heap per byte of a JSON span's tree, at worst: nested empty arrays and objects cost Jackson about 50 bytes of nodes
+   * per byte of input.
+   */
+  static final long JSON_TREE = 64;
   private static final BigInteger MAX_U64 = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
 
   private TraceDecoder() {}
 
-  static List<Span> v04Msgpack(byte[] body) throws Malformed {
+  static List<Span> v04Msgpack(byte[] body, DecodeCost cost) throws Malformed, MemoryBudget.Exceeded {
     MsgpackReader r = new MsgpackReader(body);
     List<Span> out = new ArrayList<>();
     int traces = r.readArrayHeader("payload");
@@ -40,7 +47,7 @@ final class TraceDecoder {
       for (int s = 0; s < spans; s++) {
         // Where-strings are built only for the message of a refused payload, not for every field of every span.
         try {
-          out.add(spanMap(r));
+          out.add(spanMap(r, cost));
         } catch (Malformed e) {
           throw new Malformed("trace " + t + " span " + s + e.getMessage());
         }
@@ -48,15 +55,20 @@ final class TraceDecoder {
       finishTrace(out.subList(first, out.size()), "trace " + t);
     }
     end(r);
+    cost.flush();
     return out;
   }
 
-  static List<Span> v05Msgpack(byte[] body) throws Malformed {
+  static List<Span> v05Msgpack(byte[] body, DecodeCost cost) throws Malformed, MemoryBudget.Exceeded {
     MsgpackReader r = new MsgpackReader(body);
     if (r.readArrayHeader("payload") != 2) throw new Malformed("payload: v0.5 expects [string table, traces]");
     int n = r.readArrayHeader("string table");
+    cost.before(16 + 4L * n); // the table's array, before it is made
     String[] dict = new String[n];
-    for (int i = 0; i < n; i++) dict[i] = r.readString("string table entry " + i);
+    for (int i = 0; i < n; i++) {
+      dict[i] = r.readString("string table entry " + i);
+      cost.add(DecodeCost.string(dict[i].length()));
+    }
     List<Span> out = new ArrayList<>();
     int traces = r.readArrayHeader("traces");
     for (int t = 0; t < traces; t++) {
@@ -76,9 +88,11 @@ final class TraceDecoder {
         int error = error(r.readSigned(at + " error"), at);
         Map<String, String> meta = new LinkedHashMap<>();
         int metaSize = r.readMapHeader(at + " meta");
+        cost.add(DecodeCost.SPAN + DecodeCost.ENTRY * metaSize); // strings are the table's
         for (int i = 0; i < metaSize; i++) meta.put(str(r, dict, at + " meta key"), str(r, dict, at + " meta value"));
         Map<String, Double> metrics = new LinkedHashMap<>();
         int metricsSize = r.readMapHeader(at + " metrics");
+        cost.add(DecodeCost.ENTRY * metricsSize);
         for (int i = 0; i < metricsSize; i++) metrics.put(str(r, dict, at + " metrics key"), r.readDouble(at + " metrics value"));
         String type = str(r, dict, at + " type");
         Span span = new Span(traceId, Span.tid(meta.get(Span.TID)), spanId, parentId, name, resource, service, type, start, duration,
@@ -88,44 +102,79 @@ final class TraceDecoder {
       finishTrace(out.subList(first, out.size()), "trace " + t);
     }
     end(r);
+    cost.flush();
     return out;
   }
 
-  static List<Span> v04Json(byte[] body) throws Malformed {
-    JsonNode root;
-    try {
-      root = MAPPER.readTree(body);
+  /**
+   * Streams the traces and reads one span object at a time into a tree (its bytes times {@link #JSON_TREE} are taken
+   * from the budget first, for as long as the tree lives), so a large body is never one tree. Content after the
+   * array is refused.
+   */
+  static List<Span> v04Json(byte[] body, DecodeCost cost) throws Malformed, MemoryBudget.Exceeded {
+    List<Span> out = new ArrayList<>();
+    try (JsonParser p = MAPPER.getFactory().createParser(body)) {
+      if (p.nextToken() != JsonToken.START_ARRAY) throw new Malformed("payload: expected a JSON array of traces");
+      for (int t = 0; ; t++) {
+        JsonToken trace = p.nextToken();
+        if (trace == JsonToken.END_ARRAY) break;
+        if (trace != JsonToken.START_ARRAY) throw new Malformed(trace == null ? "payload: truncated JSON" : "trace " + t + ": expected an array of spans");
+        int first = out.size();
+        for (int s = 0; ; s++) {
+          JsonToken span = p.nextToken();
+          if (span == JsonToken.END_ARRAY) break;
+          String at = "trace " + t + " span " + s;
+          if (span != JsonToken.START_OBJECT) throw new Malformed(span == null ? "payload: truncated JSON" : at + ": expected a JSON object");
+          int from = (int) p.currentTokenLocation().getByteOffset();
+          p.skipChildren();
+          int to = (int) p.currentLocation().getByteOffset();
+          long tree = JSON_TREE * (to - from);
+          cost.before(tree);
+          Span decoded;
+          try {
+            decoded = spanJson(MAPPER.readTree(body, from, to - from), at);
+          } finally {
+            cost.after(tree);
+          }
+          cost.add(cost(decoded));
+          out.add(decoded);
+        }
+        finishTrace(out.subList(first, out.size()), "trace " + t);
+      }
+      if (p.nextToken() != null) throw new Malformed("payload: unexpected content after the traces at byte " + p.currentTokenLocation().getByteOffset());
     } catch (JsonProcessingException e) {
       throw new Malformed("payload: invalid JSON: " + e.getOriginalMessage());
     } catch (IOException e) {
       throw new Malformed("payload: unreadable JSON: " + e.getMessage());
     }
-    if (root == null || !root.isArray()) throw new Malformed("payload: expected a JSON array of traces");
-    List<Span> out = new ArrayList<>();
-    for (int t = 0; t < root.size(); t++) {
-      JsonNode trace = root.get(t);
-      if (!trace.isArray()) throw new Malformed("trace " + t + ": expected an array of spans");
-      int first = out.size();
-      for (int s = 0; s < trace.size(); s++) out.add(spanJson(trace.get(s), "trace " + t + " span " + s));
-      finishTrace(out.subList(first, out.size()), "trace " + t);
-    }
+    cost.flush();
     return out;
   }
 
-  private static Span spanMap(MsgpackReader r) throws Malformed {
+  /** The heap a decoded span keeps (see {@link DecodeCost}). */
+  private static long cost(Span s) {
+    long c = DecodeCost.SPAN + DecodeCost.string(s.name().length()) + DecodeCost.string(s.resource().length())
+        + DecodeCost.string(s.service().length()) + DecodeCost.string(s.type().length());
+    for (Map.Entry<String, String> e : s.meta().entrySet()) c += DecodeCost.ENTRY + DecodeCost.string(e.getKey().length()) + DecodeCost.string(e.getValue().length());
+    for (String k : s.metrics().keySet()) c += DecodeCost.ENTRY + DecodeCost.string(k.length());
+    return c;
+  }
+
+  private static Span spanMap(MsgpackReader r, DecodeCost cost) throws Malformed, MemoryBudget.Exceeded {
     String service = "", name = "", resource = "", type = "";
     long traceId = 0, spanId = 0, parentId = 0, start = 0, duration = 0;
     int error = 0;
     Map<String, String> meta = new LinkedHashMap<>();
     Map<String, Double> metrics = new LinkedHashMap<>();
     int n = r.readMapHeader("");
+    long kept = DecodeCost.SPAN;
     for (int i = 0; i < n; i++) {
       String key = r.readString(" key");
       switch (key) {
-        case "service": service = r.readString(" service"); break;
-        case "name": name = r.readString(" name"); break;
-        case "resource": resource = r.readString(" resource"); break;
-        case "type": type = r.readString(" type"); break;
+        case "service": service = r.readString(" service"); kept += DecodeCost.string(service.length()); break;
+        case "name": name = r.readString(" name"); kept += DecodeCost.string(name.length()); break;
+        case "resource": resource = r.readString(" resource"); kept += DecodeCost.string(resource.length()); break;
+        case "type": type = r.readString(" type"); kept += DecodeCost.string(type.length()); break;
         case "trace_id": traceId = r.readUnsigned(" trace_id"); break;
         case "span_id": spanId = r.readUnsigned(" span_id"); break;
         case "parent_id": parentId = r.readUnsigned(" parent_id"); break;
@@ -134,18 +183,28 @@ final class TraceDecoder {
         case "error": error = error(r.readSigned(" error"), ""); break;
         case "meta": {
           int m = r.readMapHeader(" meta");
-          for (int j = 0; j < m; j++) meta.put(r.readString(" meta key"), r.readString(" meta value"));
+          for (int j = 0; j < m; j++) {
+            String k = r.readString(" meta key");
+            String v = r.readString(" meta value");
+            kept += DecodeCost.ENTRY + DecodeCost.string(k.length()) + DecodeCost.string(v.length());
+            meta.put(k, v);
+          }
           break;
         }
         case "metrics": {
           int m = r.readMapHeader(" metrics");
-          for (int j = 0; j < m; j++) metrics.put(r.readString(" metrics key"), r.readDouble(" metrics value"));
+          for (int j = 0; j < m; j++) {
+            String k = r.readString(" metrics key");
+            kept += DecodeCost.ENTRY + DecodeCost.string(k.length());
+            metrics.put(k, r.readDouble(" metrics value"));
+          }
           break;
         }
         // meta_struct, span_links, span_events and anything newer: accepted, not stored.
         default: r.skip(" " + key);
       }
     }
+    cost.add(kept);
     return new Span(traceId, Span.tid(meta.get(Span.TID)), spanId, parentId, name, resource, service, type, start, duration, error,
         meta, metrics);
   }

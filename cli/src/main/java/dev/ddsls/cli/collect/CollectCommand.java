@@ -5,6 +5,7 @@ import dev.ddsls.cli.DurationConverter;
 import dev.ddsls.cli.SizeConverter;
 import dev.ddsls.cli.Verbose;
 import dev.ddsls.collector.Collector;
+import dev.ddsls.collector.Limits;
 import dev.ddsls.collector.Retention;
 import dev.ddsls.collector.Store;
 import java.io.IOException;
@@ -57,6 +58,11 @@ public final class CollectCommand implements Callable<Integer> {
       description = "Largest request body accepted (larger: 413). Default: ${DEFAULT-VALUE}.")
   long maxBody;
 
+  @Option(names = "--max-memory", converter = SizeConverter.class,
+      description = "Bytes all requests may hold in memory at once (bodies, inflated profiles, decoded spans); past it: 503 with "
+          + "Retry-After, and a request that alone needs more: 413. Default: half the JVM's maximum heap.")
+  Long maxMemory;
+
   /** Hidden: tests shorten the minute between counters lines and retention runs. */
   @Option(names = "--interval", defaultValue = "60s", hidden = true, converter = DurationConverter.class,
       description = "Time between the counters line and retention runs.")
@@ -90,15 +96,18 @@ public final class CollectCommand implements Callable<Integer> {
     if (port < 0 || port > 65535) throw Cli.Failure.usage("--port must be 0..65535");
     FileLock lock = lock(dir);
     Store store = Store.open(dir);
+    if (maxMemory != null && maxMemory < maxBody) throw Cli.Failure.usage("--max-memory must be at least --max-body");
+    Limits serverLimits = maxMemory == null ? Limits.defaults(maxBody) : Limits.defaults(maxBody, maxMemory);
     Collector collector;
     try {
       limits.enforce(store);
-      collector = new Collector(store, new InetSocketAddress(address, port), token == null || token.isEmpty() ? null : token, maxBody, limits, intervalMillis, out);
+      collector = new Collector(store, new InetSocketAddress(address, port), token == null || token.isEmpty() ? null : token, serverLimits,
+          limits, intervalMillis, out);
+      collector.start();
     } catch (IOException e) {
       store.close();
       throw new Cli.Failure(Cli.FAILED, "cannot listen on " + bind + ":" + port + ": " + e.getMessage());
     }
-    collector.start();
     String host = address.getHostAddress().contains(":") ? "[" + address.getHostAddress() + "]" : address.getHostAddress();
     out.println("ddsls collect listening on http://" + host + ":" + collector.port());
     out.println("ddsls collect storing in " + dir + " (sqlite " + store.file().getFileName() + ", " + store.count("spans")

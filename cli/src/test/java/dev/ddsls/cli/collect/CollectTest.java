@@ -66,6 +66,29 @@ class CollectTest {
 
   private JsonNode spans(String query) throws Exception { return json(collector.get("/ddsls/v1/spans?" + query)).get("spans"); }
 
+  /** What a tracer sends a local Agent besides traces and profiles: answered as the Agent does, listed in /info. */
+  @Test void theAgentsOtherEndpointsAnswerAndInfoHashIsTheAgentState() throws Exception {
+    HttpResponse<String> info = collector.get("/info");
+    List<String> endpoints = new ArrayList<>();
+    for (JsonNode e : json(info).get("endpoints")) endpoints.add(e.asText());
+    assertTrue(endpoints.containsAll(List.of("/v0.4/traces", "/profiling/v1/input", "/telemetry/proxy/", "/v0.6/stats",
+        "/v0.7/config", "/evp_proxy/v2/", "/debugger/v1/diagnostics")), endpoints.toString());
+    byte[] json = "{\"request_type\":\"app-started\"}".getBytes(StandardCharsets.UTF_8);
+    assertEquals(202, collector.send("POST", "/telemetry/proxy/api/v2/apmtelemetry", "application/json", json).statusCode());
+    assertEquals(202, collector.send("POST", "/debugger/v1/diagnostics", "application/json", json).statusCode());
+    assertEquals(202, collector.send("POST", "/evp_proxy/v2/api/v2/citestcycle", "application/json", json).statusCode());
+    assertEquals(200, collector.send("PUT", "/v0.6/stats", MSGPACK, new byte[] {(byte) 0x80}).statusCode());
+    HttpResponse<String> config = collector.send("POST", "/v0.7/config", "application/json", json);
+    assertEquals(200, config.statusCode());
+    assertEquals("{}", config.body(), "no configurations for this client");
+    assertEquals(405, collector.send("GET", "/v0.7/config", null, new byte[0]).statusCode());
+    // Every trace answer carries the hex SHA-256 of the /info body, as the Agent's does.
+    HttpResponse<String> traces = collector.send("PUT", "/v0.4/traces", MSGPACK, new byte[] {(byte) 0x90}, "X-Datadog-Trace-Count", "0");
+    assertEquals(200, traces.statusCode());
+    byte[] hash = MessageDigest.getInstance("SHA-256").digest(info.body().getBytes(StandardCharsets.UTF_8));
+    assertEquals(HexFormat.of().formatHex(hash), traces.headers().firstValue("Datadog-Agent-State").orElse(null));
+  }
+
   @Test void v04MsgpackRoundTripsWith128BitIdsAndTheAgentsAnswer() throws Exception {
     long traceLow = 0xfedcba9876543210L; // above Long.MAX_VALUE as unsigned
     S root = new S(traceLow, 0xffffffffffffff01L, 0, T0).service("orders").meta("_dd.p.tid", "6553f10000000000")
@@ -234,7 +257,7 @@ class CollectTest {
     assertStatus(413, "--max-body", collector.send("POST", "/profiling/v1/input", Payloads.MULTIPART,
         Payloads.profile(event, Map.of("cpu.pprof", new byte[400 * 1024]), Map.of())));
 
-    assertStatus(404, "not a ddsls collect endpoint", collector.get("/v0.7/config"));
+    assertStatus(404, "not a ddsls collect endpoint", collector.get("/v0.9/unknown"));
     assertStatus(405, "PUT or POST", collector.get("/v0.4/traces"));
     assertEquals(before, storeDigest(), "rejected requests must not touch the store files");
     assertEquals(spansBefore, collector.get("/ddsls/v1/spans?limit=1000").body());
