@@ -29,14 +29,14 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The running collector: a Jetty server (docs/collector.md "The HTTP server"), the store, the counters and the
- * retention job. Jetty's selector reads headers and bodies without a thread per client; a request reaches a worker
+ * retention job. Jetty reads headers and bodies without a thread per client; a request reaches a worker
  * only once its body is whole in memory (counted in the {@link MemoryBudget}), so a slow or stuck client holds a
- * connection and its bytes, never a worker. Ingest and reads have separate bounded pools: when one is full the answer
- * is 503 with Retry-After, and the other goes on serving.
+ * connection and its bytes, never a worker. Ingest ({@link IngestLane}) and reads (a pool) are bounded separately:
+ * when one is full the answer is 503 with Retry-After, and the other goes on serving.
  */
 public final class Collector implements AutoCloseable {
   static final List<String> ENDPOINTS = endpoints();
-  /** Ingest workers (decode, check, store): SQLite has one writer; four keep two cores busy while one commits. */
+  /** Ingest requests worked on at once (decode, check, store): SQLite has one writer; four keep two cores busy while one commits. */
   static final int INGEST_THREADS = 4;
   /** Ingest requests whose body is read, waiting for a worker. */
   static final int INGEST_QUEUE = 64;
@@ -53,7 +53,7 @@ public final class Collector implements AutoCloseable {
   private final Server server;
   private final ServerConnector connector;
   private final HeaderDeadline headerDeadline;
-  private final ThreadPoolExecutor ingest;
+  private final IngestLane ingest = new IngestLane(INGEST_THREADS, INGEST_QUEUE);
   private final ThreadPoolExecutor reads;
   private final Semaphore streams = new Semaphore(STREAMS);
   private final ScheduledExecutorService timer;
@@ -88,13 +88,11 @@ public final class Collector implements AutoCloseable {
     this.version = v == null ? "dev" : v;
     this.info = info(version);
     this.agentState = AgentEndpoints.state(info);
-    ingest = new ThreadPoolExecutor(INGEST_THREADS, INGEST_THREADS, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(INGEST_QUEUE),
-        r -> daemon(r, "ddsls-collect-ingest"), new ThreadPoolExecutor.AbortPolicy());
     reads = new ThreadPoolExecutor(0, READ_THREADS, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
         r -> daemon(r, "ddsls-collect-read"), new ThreadPoolExecutor.AbortPolicy());
 
-    // Jetty's own threads: one acceptor, two selectors, and what runs the handler and body reads (never a blocking
-    // API call: those go to the pools above). Its queue is bounded too.
+    // Jetty's own threads: one acceptor, two selectors, and what runs the handler, body reads and ingest work (at most
+    // INGEST_THREADS of them at once, see IngestLane; reads go to the pool above). Its queue is bounded too.
     QueuedThreadPool jettyThreads = new QueuedThreadPool(16, 4, 60_000, -1, new ArrayBlockingQueue<>(1024), null);
     jettyThreads.setName("ddsls-collect-http");
     jettyThreads.setDaemon(true);
@@ -241,11 +239,7 @@ public final class Collector implements AutoCloseable {
   }
 
   private void submitIngest(Exchange ex, Work work) {
-    try {
-      ingest.execute(() -> run(ex, work));
-    } catch (RejectedExecutionException e) {
-      busy(ex, "all " + INGEST_THREADS + " ingest workers are busy and " + INGEST_QUEUE + " requests wait");
-    }
+    if (!ingest.submit(() -> run(ex, work))) busy(ex, INGEST_THREADS + " ingest requests are being stored and " + INGEST_QUEUE + " wait");
   }
 
   /** Read work runs on the read pool and holds its thread until the answer is written (so few answers wait at once). */
@@ -334,8 +328,6 @@ public final class Collector implements AutoCloseable {
     try {
       server.stop();
     } finally {
-      ingest.shutdown();
-      ingest.awaitTermination(5, TimeUnit.SECONDS);
       reads.shutdownNow();
       reads.awaitTermination(5, TimeUnit.SECONDS);
       store.close();

@@ -75,9 +75,8 @@ final class Exchange {
 
   /** The answer is written (null) or failed; gives the budget back. Called once. */
   void finish(Throwable failure) {
-    if (done.isDone()) return;
+    if (!done.complete(null)) return;
     share.close();
-    done.complete(null);
     if (failure == null) callback.succeeded();
     else callback.failed(failure);
   }

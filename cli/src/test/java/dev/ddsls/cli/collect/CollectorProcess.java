@@ -61,7 +61,8 @@ final class CollectorProcess implements AutoCloseable {
     });
     String line;
     try {
-      line = first.get(20, TimeUnit.SECONDS);
+      // Generous: on a machine loaded by other builds a JVM can take many seconds to start.
+      line = first.get(60, TimeUnit.SECONDS);
     } catch (TimeoutException e) {
       line = null;
     }
