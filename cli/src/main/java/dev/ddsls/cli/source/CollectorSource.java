@@ -116,6 +116,9 @@ public final class CollectorSource implements Source {
       return new Attachment(id, ProfileReader.read(id, bytes(url)), null);
     } catch (ProfileFormatException e) {
       return new Attachment(id, null, e.getMessage());
+    } catch (StackOverflowError | OutOfMemoryError e) {
+      // One attachment too large or too deep for this heap or stack: the others still make the report.
+      return new Attachment(id, null, Cli.describe(e));
     }
   }
 

@@ -1,0 +1,126 @@
+package dev.ddsls.cli.hostile;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ddsls.cli.CliProcess;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The crafted inputs of issue 15 ({@code src/test/resources/hostile/}, made by its {@code craft.py}), each given to the
+ * CLI as a process, as a user would: every one is answered with one line naming the file and exit 3 (unreadable) in
+ * well under the process timeout, in a 512 MiB heap, never a hang, a stack trace or exit 1.
+ */
+@Tag("e2e")
+class HostileInputsTest {
+  private static final Path HOSTILE = Path.of("target", "test-classes", "hostile").toAbsolutePath();
+  /** A heap far below the machine's default: the readers' bounds, not a large heap, keep them within it. */
+  private static final List<String> HEAP = List.of("-Xmx512m");
+  private static final int TIMEOUT_SECONDS = 60;
+
+  @TempDir Path tmp;
+
+  private CliProcess.Result unreadable(String file, String expect, String... args) throws Exception {
+    CliProcess.Result r = CliProcess.run(tmp, Map.of(), HEAP, TIMEOUT_SECONDS, args);
+    String err = r.stderr().strip();
+    assertEquals(3, r.exit(), String.join(" ", args) + ": " + r.stdout() + err);
+    assertEquals(1, err.lines().count(), "one line: " + err);
+    assertTrue(err.startsWith("ddsls: cannot read ") && err.contains(file), err);
+    assertTrue(err.contains(expect), "expected '" + expect + "': " + err);
+    assertFalse(err.contains("\tat ") || err.contains("Exception in thread"), err);
+    return r;
+  }
+
+  /** diagnose over the file (as a source of one file) and profile top of it. */
+  private void profile(String file, String expect) throws Exception {
+    String path = HOSTILE.resolve(file).toString();
+    unreadable(file, expect, "diagnose", "--source", path, "--quiet");
+    unreadable(file, expect, "profile", "top", path);
+  }
+
+  @Test
+  void jfrConstantPoolDeltaOf2pow32() throws Exception { profile("cp-delta-2pow32.jfr", "points outside its chunk"); }
+
+  @Test
+  void jfrStringTableOverTheVmArrayLimit() throws Exception { profile("string-table-2pow31.jfr", "metadata string table of 2147483647"); }
+
+  @Test
+  void jfrCharStringOverTheVmArrayLimit() throws Exception { profile("char-string-2pow31.jfr", "string length of 2147483639"); }
+
+  @Test
+  void jfrMetadataNested100000Deep() throws Exception { profile("deep-metadata.jfr.gz", "metadata nested over 32 levels"); }
+
+  @Test
+  void gzipBomb() throws Exception { profile("bomb-160mib.pb.gz", "decompresses past 128 MiB"); }
+
+  @Test
+  void zstdBomb() throws Exception {
+    profile("bomb-200mib.pb.zst", "decompresses past 128 MiB");
+    unreadable("bomb-200mib.pb.zst", "decompresses past 128 MiB", "profile", "convert", HOSTILE.resolve("bomb-200mib.pb.zst").toString(),
+        "-o", tmp.resolve("out.pb.gz").toString());
+  }
+
+  @Test
+  void twentyFiveMillionEmptySamples() throws Exception { profile("empty-samples-25m.pb.gz", "more than 2000000 samples"); }
+
+  @Test
+  void packedLengthOf2pow62() throws Exception { profile("packed-length-2pow62.pb", "exceeds the 2 bytes left"); }
+
+  @Test
+  void randomBytesBehindCodecMagic() throws Exception {
+    profile("random-after-magic.zst", "corrupt zstd data");
+    profile("random-after-magic.lz4", "corrupt lz4 data");
+  }
+
+  @Test
+  void spanLinesThatAreNotUtf8() throws Exception {
+    unreadable("bad-utf8.jsonl", "not UTF-8", "diagnose", "--source", HOSTILE.resolve("bad-utf8.jsonl").toString(), "--quiet");
+  }
+
+  @Test
+  void deeplyNestedJson() throws Exception {
+    unreadable("deep-arrays.json", "nesting depth", "diagnose", "--source", HOSTILE.resolve("deep-arrays.json").toString(), "--quiet");
+    unreadable("xray-deep-document.json", "nesting depth", "diagnose", "--source", HOSTILE.resolve("xray-deep-document.json").toString(),
+        "--quiet");
+  }
+
+  /** A 64 MiB platform log without one newline: read, not a platform line, nothing to report (exit 0) or one line. */
+  @Test
+  void aLogOfOneEnormousLine() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("logs"));
+    try (OutputStream out = Files.newOutputStream(dir.resolve("function.log"))) {
+      out.write("REPORT RequestId: ".getBytes(StandardCharsets.US_ASCII));
+      byte[] a = new byte[1 << 20];
+      Arrays.fill(a, (byte) 'a');
+      for (int i = 0; i < 64; i++) out.write(a);
+    }
+    CliProcess.Result r = CliProcess.run(tmp, Map.of(), HEAP, TIMEOUT_SECONDS, "diagnose", "--source", dir.toString(), "--quiet");
+    assertTrue(r.exit() == 0 || r.exit() == 3, r.stderr());
+    assertTrue(r.stderr().strip().lines().count() <= 1, r.stderr());
+    assertFalse(r.stderr().contains("\tat "), r.stderr());
+  }
+
+  /** A function named like an HTML tag is shown, escaped, in the Markdown report: never passed through as markup. */
+  @Test
+  void markdownEscapesHtmlInNames() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("spans"));
+    Files.writeString(dir.resolve("spans.jsonl"), "{\"trace_id\":1,\"span_id\":2,\"parent_id\":0,\"name\":\"aws.lambda\","
+        + "\"service\":\"<img src=x onerror=alert(1)>\",\"start\":1700000000000000000,\"duration\":5000000,\"meta\":{"
+        + "\"functionname\":\"<script>alert(1)</script>\",\"cold_start\":\"true\"}}\n");
+    CliProcess.Result r = CliProcess.run(tmp, Map.of(), HEAP, TIMEOUT_SECONDS, "diagnose", "--source", dir.toString(), "--quiet",
+        "--format", "markdown");
+    assertEquals(0, r.exit(), r.stderr());
+    assertFalse(r.stdout().contains("<script") || r.stdout().contains("<img"), r.stdout());
+    assertTrue(r.stdout().contains("&lt;script&gt;"), r.stdout());
+  }
+}
