@@ -37,13 +37,32 @@ public final class CollectorSource implements Source {
   private static final int FETCHERS = 2;
   private static final ObjectMapper JSON = new ObjectMapper();
   private final HttpUrl base;
-  private final OkHttpClient http = new OkHttpClient.Builder().connectTimeout(Duration.ofSeconds(5))
-      .readTimeout(Duration.ofSeconds(60)).build();
+  private final OkHttpClient http;
 
-  public CollectorSource(String url) {
+  public CollectorSource(String url) { this(url, null); }
+
+  /**
+   * @param token what {@code ddsls collect --token} expects, sent as {@code Authorization: Bearer} on every request;
+   *     null: the password of the URL's user info ({@code http://ddsls:TOKEN@host:8126}), if any. The user info is
+   *     taken out of the URL, so no message names it.
+   */
+  public CollectorSource(String url, String token) {
     HttpUrl u = HttpUrl.parse(url);
-    if (u == null) throw Cli.Failure.usage("not a URL: " + url);
-    this.base = u;
+    if (u == null) throw Cli.Failure.usage("not a URL: " + redact(url));
+    String fromUrl = !u.password().isEmpty() ? u.password() : !u.username().isEmpty() ? u.username() : null;
+    this.base = u.newBuilder().username("").password("").build();
+    String bearer = token != null && !token.isEmpty() ? token : fromUrl;
+    OkHttpClient.Builder b = new OkHttpClient.Builder().connectTimeout(Duration.ofSeconds(5)).readTimeout(Duration.ofSeconds(60));
+    if (bearer != null) {
+      b.addInterceptor(chain -> chain.proceed(chain.request().newBuilder().header("Authorization", "Bearer " + bearer).build()));
+    }
+    this.http = b.build();
+  }
+
+  /** A URL that did not parse, for a message: what lies between {@code //} and the last {@code @} is left out. */
+  static String redact(String url) {
+    int scheme = url.indexOf("//"), at = url.lastIndexOf('@');
+    return scheme >= 0 && at > scheme ? url.substring(0, scheme + 2) + "***" + url.substring(at) : url;
   }
 
   @Override public String describe() { return base.toString(); }
@@ -203,6 +222,10 @@ public final class CollectorSource implements Source {
     try {
       if (r.code() == 404 && url.encodedPath().startsWith("/ddsls/v1/spans")) {
         throw new Cli.Failure(Cli.UNAVAILABLE, base + " is not a ddsls collect store (no /ddsls/v1/spans)");
+      }
+      if (r.code() == 401) {
+        throw new Cli.Failure(Cli.UNAVAILABLE, "the collector at " + base + " wants its token (ddsls collect --token): give it with "
+            + "--token or DDSLS_COLLECTOR_TOKEN");
       }
       if (!r.isSuccessful()) {
         String body = r.body() == null ? "" : r.body().string();
