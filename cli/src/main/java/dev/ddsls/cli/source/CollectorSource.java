@@ -11,6 +11,7 @@ import dev.ddsls.analysis.profile.ProfileFormat;
 import dev.ddsls.analysis.profile.ProfileFormatException;
 import dev.ddsls.analysis.profile.ProfileNotes;
 import dev.ddsls.analysis.profile.ProfileReader;
+import dev.ddsls.analysis.trace.SpanFormatException;
 import dev.ddsls.analysis.trace.SpanReader;
 import dev.ddsls.cli.Cli;
 import java.io.IOException;
@@ -177,9 +178,9 @@ public final class CollectorSource implements Source {
         else if (field.equals("next_cursor") && t == JsonToken.VALUE_STRING) next = p.getText();
         else p.skipChildren();
       }
-    } catch (JsonProcessingException e) {
+    } catch (JsonProcessingException | SpanFormatException e) {
       throw new Cli.Failure(Cli.UNAVAILABLE, "the collector at " + base + " sent a page of spans that is not span JSON ("
-          + e.getMessage().lines().findFirst().orElse("") + ")");
+          + Cli.firstLine(e.getMessage()) + ")", e);
     } catch (IOException e) {
       throw unreachable(e);
     }
