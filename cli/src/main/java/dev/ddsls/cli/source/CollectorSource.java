@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ddsls.analysis.diagnose.Query;
 import dev.ddsls.analysis.diagnose.SourceData;
+import dev.ddsls.analysis.jfr.JfrProfiles;
 import dev.ddsls.analysis.profile.ProfileFormat;
 import dev.ddsls.analysis.profile.ProfileFormatException;
 import dev.ddsls.analysis.profile.ProfileNotes;
@@ -15,10 +16,12 @@ import dev.ddsls.analysis.trace.SpanFormatException;
 import dev.ddsls.analysis.trace.SpanReader;
 import dev.ddsls.cli.Cli;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -35,6 +38,8 @@ import okhttp3.Response;
  */
 public final class CollectorSource implements Source {
   static final int PAGE = 1000;
+  /** A page of 1,000 profiles' listings is some 300 KB. */
+  private static final long MAX_PAGE_BYTES = 64L << 20;
   private static final int FETCHERS = 2;
   private static final ObjectMapper JSON = new ObjectMapper();
   private final HttpUrl base;
@@ -90,6 +95,11 @@ public final class CollectorSource implements Source {
             String name = a.path("name").asText();
             HttpUrl url = base.resolve(a.path("url").asText());
             String id = "collector:profile/" + p.path("id").asText() + "/" + name;
+            // Attachments are fetched from the collector itself only: the token goes nowhere else.
+            if (url == null || !sameOrigin(url)) {
+              profiles.add(CompletableFuture.completedFuture(new Attachment(id, null, "its URL points outside " + base)));
+              continue;
+            }
             profiles.add(pool.submit(() -> profile(url, id)));
           }
         }
@@ -133,14 +143,16 @@ public final class CollectorSource implements Source {
    */
   private Attachment profile(HttpUrl url, String id) {
     try {
-      return new Attachment(id, ProfileReader.read(id, bytes(url)), null);
-    } catch (ProfileFormatException e) {
+      return new Attachment(id, ProfileReader.read(id, bytes(url, JfrProfiles.MAX_BYTES)), null);
+    } catch (ProfileFormatException | TooLarge e) {
       return new Attachment(id, null, e.getMessage());
     } catch (StackOverflowError | OutOfMemoryError e) {
       // One attachment too large or too deep for this heap or stack: the others still make the report.
       return new Attachment(id, null, Cli.describe(e));
     }
   }
+
+  private boolean sameOrigin(HttpUrl u) { return u.scheme().equals(base.scheme()) && u.host().equals(base.host()) && u.port() == base.port(); }
 
   /** An attachment read, or why it could not be. */
   private record Attachment(String id, ProfileReader.Read read, String unreadable) {}
@@ -198,18 +210,29 @@ public final class CollectorSource implements Source {
 
   private JsonNode get(HttpUrl url) throws IOException {
     try {
-      return JSON.readTree(bytes(url));
+      return JSON.readTree(bytes(url, MAX_PAGE_BYTES));
+    } catch (TooLarge e) {
+      throw new Cli.Failure(Cli.UNAVAILABLE, "the collector at " + base + " answered " + url.encodedPath() + " with over "
+          + (MAX_PAGE_BYTES >> 20) + " MiB: refused");
     } catch (JsonProcessingException e) {
       throw new Cli.Failure(Cli.UNAVAILABLE, "the collector at " + base + " sent invalid JSON for " + url.encodedPath());
     }
   }
 
-  private byte[] bytes(HttpUrl url) {
-    try (Response r = call(url)) {
-      return r.body().bytes();
+  /** Reads an answer's body up to {@code max} bytes: a body past it (a broken or hostile server) is one line, not the heap. */
+  private byte[] bytes(HttpUrl url, long max) throws TooLarge {
+    try (Response r = call(url); InputStream in = r.body().byteStream()) {
+      byte[] b = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
+      if (b.length > max) throw new TooLarge("the collector sent over " + (max >> 20) + " MiB: refused");
+      return b;
     } catch (IOException e) {
       throw unreachable(e);
     }
+  }
+
+  /** An answer past its bound. */
+  private static final class TooLarge extends Exception {
+    TooLarge(String message) { super(message); }
   }
 
   /** A successful answer, its body still to be read; a failed one becomes a one-line Cli.Failure. */

@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.Tag;
@@ -45,6 +46,15 @@ class HostileSourcesTest {
     byte[] good = Files.readAllBytes(Path.of("..", "analysis", "src", "test", "resources", "dev", "ddsls", "analysis", "profile",
         "ProfileReaderFuzzTestInputs", "anyBytesAreProfilesOrOneError", "seed-coldstart-wall.pb.gz"));
     byte[] bad = Files.readAllBytes(HOSTILE.resolve("random-after-magic.zst"));
+    // A third attachment points at another server: it is not fetched, so the token goes nowhere but the collector.
+    HttpServer elsewhere = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    AtomicInteger stolen = new AtomicInteger();
+    elsewhere.createContext("/", ex -> {
+      stolen.incrementAndGet();
+      send(ex, 200, good);
+    });
+    elsewhere.start();
+    String outside = "http://127.0.0.1:" + elsewhere.getAddress().getPort() + "/profile";
     HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/ddsls/v1/profiles", ex -> {
       String path = ex.getRequestURI().getPath();
@@ -52,20 +62,24 @@ class HostileSourcesTest {
       else if (path.endsWith("/bad")) send(ex, 200, bad);
       else send(ex, 200, ("{\"profiles\":[{\"id\":\"1\",\"attachments\":["
           + "{\"name\":\"wall.pprof\",\"url\":\"/ddsls/v1/profiles/1/good\"},"
-          + "{\"name\":\"main.jfr\",\"url\":\"/ddsls/v1/profiles/1/bad\"}]}],\"next_cursor\":null}").getBytes(StandardCharsets.UTF_8));
+          + "{\"name\":\"main.jfr\",\"url\":\"/ddsls/v1/profiles/1/bad\"},"
+          + "{\"name\":\"cpu.pprof\",\"url\":\"" + outside + "\"}]}],\"next_cursor\":null}").getBytes(StandardCharsets.UTF_8));
     });
     server.createContext("/ddsls/v1/spans", ex -> send(ex, 200, "{\"spans\":[],\"next_cursor\":null}".getBytes(StandardCharsets.UTF_8)));
     server.start();
     try {
       CliProcess.Result r = CliProcess.run(tmp, Map.of(), 120, "diagnose", "--source", "http://127.0.0.1:" + server.getAddress().getPort(),
-          "--format", "json", "--quiet");
+          "--format", "json", "--quiet", "--token", "t0k3n");
       assertEquals(0, r.exit(), r.stderr());
       JsonNode report = JSON.readTree(r.stdout());
       assertEquals(1, report.get("inputs").get("profiles").asInt(), report.get("inputs").toString());
       String notes = report.get("notes").toString();
       assertTrue(notes.contains("collector:profile/1/main.jfr: left out, not a readable profile (corrupt zstd data"), notes);
+      assertTrue(notes.contains("collector:profile/1/cpu.pprof: left out, not a readable profile (its URL points outside"), notes);
+      assertEquals(0, stolen.get(), "an attachment URL outside the collector was fetched");
     } finally {
       server.stop(0);
+      elsewhere.stop(0);
     }
   }
 
