@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import net.jpountz.lz4.LZ4FrameOutputStream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -74,8 +75,30 @@ class HostileInputsTest {
         "-o", tmp.resolve("out.pb.gz").toString());
   }
 
+  /** An lz4 frame of 130 MiB of zeros (made here: some 500 KB compressed, too large to keep). */
+  @Test
+  void lz4Bomb() throws Exception {
+    Path bomb = tmp.resolve("bomb.pb.lz4");
+    try (OutputStream out = new LZ4FrameOutputStream(Files.newOutputStream(bomb))) {
+      byte[] zeros = new byte[1 << 20];
+      for (int i = 0; i < 130; i++) out.write(zeros);
+    }
+    unreadable("bomb.pb.lz4", "lz4 data", "profile", "top", bomb.toString());
+  }
+
   @Test
   void twentyFiveMillionEmptySamples() throws Exception { profile("empty-samples-25m.pb.gz", "more than 2000000 samples"); }
+
+  /** In a heap too small for what the bounds allow, the OutOfMemoryError is one line naming the file, exit 3. */
+  @Test
+  void aHeapTooSmallForTheInputIsOneLine() throws Exception {
+    CliProcess.Result r = CliProcess.run(tmp, Map.of(), List.of("-Xmx48m"), TIMEOUT_SECONDS, "profile", "top",
+        HOSTILE.resolve("empty-samples-25m.pb.gz").toString());
+    String err = r.stderr().strip();
+    assertEquals(3, r.exit(), err);
+    assertEquals(1, err.lines().count(), err);
+    assertTrue(err.startsWith("ddsls: cannot read ") && err.contains("empty-samples-25m.pb.gz: too large for this heap of"), err);
+  }
 
   @Test
   void packedLengthOf2pow62() throws Exception { profile("packed-length-2pow62.pb", "exceeds the 2 bytes left"); }
