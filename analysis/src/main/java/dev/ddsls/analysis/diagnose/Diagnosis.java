@@ -9,6 +9,8 @@ import dev.ddsls.analysis.pprof.OwnCode;
 import dev.ddsls.analysis.pprof.ProfileInput;
 import dev.ddsls.analysis.pprof.ProfileSample;
 import dev.ddsls.analysis.report.DiagnoseReport;
+import dev.ddsls.analysis.service.ServiceReport;
+import dev.ddsls.analysis.service.Services;
 import dev.ddsls.analysis.trace.Span;
 import dev.ddsls.analysis.trace.TraceIds;
 import java.io.IOException;
@@ -63,6 +65,8 @@ public final class Diagnosis {
       if (fn != null) profiles.computeIfAbsent(fn, k -> new ArrayList<>()).add(p);
       else unattributed.add(p);
     }
+    // Profiles of services without Lambda's tags (hosts) go to their service's report.
+    List<ServiceReport> services = Services.of(data.spans, wanted, unattributed);
     List<String> notes = new ArrayList<>(data.notes);
     if (duplicates > 0) notes.add(duplicates + " invocation spans received more than once were counted once");
     // Profiles without span ids (plain pprof or JFR files) belong to the only function there is, or to their own entry.
@@ -90,7 +94,7 @@ public final class Diagnosis {
     }
     ConnectivityReport connectivity = null;
     if (!byFunction.isEmpty()) connectivity = ConnectivityAnalyzer.analyze(data.spans, wanted, data.xraySegments);
-    return new DiagnoseReport(source, q.from(), q.to(), functions, connectivity, notes,
+    return new DiagnoseReport(source, q.from(), q.to(), functions, services, connectivity, notes,
         new DiagnoseReport.Inputs(data.spans.size(), data.profiles.size(), reports.size(), data.xraySegments.size()));
   }
 

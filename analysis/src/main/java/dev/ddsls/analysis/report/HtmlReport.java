@@ -6,8 +6,9 @@ import dev.ddsls.analysis.coldstart.ColdStartReport;
 import dev.ddsls.analysis.coldstart.FlameSamples;
 import dev.ddsls.analysis.connectivity.ConnectivityReport;
 import dev.ddsls.analysis.findings.Finding;
-import dev.ddsls.analysis.pprof.CollapsedStacks;
 import dev.ddsls.analysis.pprof.MergedProfile;
+import dev.ddsls.analysis.pprof.ProfileSample;
+import dev.ddsls.analysis.service.ServiceReport;
 import dev.ddsls.analysis.stats.Percentiles;
 import java.io.IOException;
 import java.io.Writer;
@@ -16,7 +17,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * {@code ddsls diagnose --format html}: one self-contained page (inline CSS, JS and SVG; nothing fetched) with, per
@@ -43,10 +43,35 @@ public final class HtmlReport {
     notes(b, r.notes());
     int i = 0;
     for (ColdStartReport f : r.functions()) function(b, f, i++);
+    int k = 0;
+    for (ServiceReport s : r.services()) service(b, s, k++);
     if (r.connectivity() != null) connectivity(b, r.connectivity());
     b.append("<script>").append(FlameGraph.SCRIPT).append("</script>\n</body></html>\n");
     out.write(b.toString());
     out.flush();
+  }
+
+  /** A service without Lambda's tags: endpoints, the functions it calls, and the flame graph of its requests. */
+  private static void service(StringBuilder b, ServiceReport s, int index) {
+    b.append("<section class=\"service\" id=\"svc-").append(index).append("\">\n<h2>").append(esc(s.service()))
+        .append(" <small>service without Lambda tags (a host or container)</small></h2>\n<p>").append(s.spans()).append(" spans, ")
+        .append(s.profiles()).append(" profiles.</p>\n");
+    if (!s.endpoints().isEmpty()) {
+      b.append("<table class=\"endpoints\"><tr><th>endpoint</th><th>requests</th><th>errors</th><th>p50</th><th>p99</th></tr>\n");
+      for (ServiceReport.Endpoint e : s.endpoints()) {
+        b.append("<tr><td>").append(esc(e.resource())).append("</td><td>").append(e.requests()).append("</td><td>").append(e.errors())
+            .append("</td><td>").append(ms(e.durationMs().p50())).append("</td><td>").append(ms(e.durationMs().p99())).append("</td></tr>\n");
+      }
+      b.append("</table>\n");
+    }
+    for (ServiceReport.Call c : s.callsInto()) {
+      b.append("<p>Calls function ").append(esc(c.function())).append(": ").append(c.invocations()).append(" invocations.</p>\n");
+    }
+    if (s.samples() != null) {
+      b.append("<h3>Requests: where the time goes</h3>\n");
+      flame(b, s.samples(), "svc-flame-" + index, 0, "request");
+    }
+    b.append("</section>\n");
   }
 
   private static void function(StringBuilder b, ColdStartReport f, int index) {
@@ -100,20 +125,20 @@ public final class HtmlReport {
    *     the tables
    */
   private static void flame(StringBuilder b, MergedProfile samples, String id, int per, String perWhat) {
-    Map<String, Long> stacks = new TreeMap<>();
     Set<Long> roots = new HashSet<>();
     if (samples != null) {
-      CollapsedStacks.add(stacks, samples.profile(), samples.valueIndex(), s -> {
+      for (ProfileSample s : samples.profile().samples()) {
+        if (s.value(samples.valueIndex()) == 0 || s.stack().isEmpty()) continue;
         roots.add(s.numLabels().get("local root span id")); // null stands for a sample of no known invocation
-        return true;
-      });
+      }
     }
     int n = per > 0 ? per : roots.contains(null) ? 1 : roots.size();
     if (samples != null) {
       b.append("<p class=\"meta\">").append(samples.kind()).append(" samples of ").append(samples.profiles()).append(" profiles")
           .append(n > 1 ? "; values per " + perWhat + " (" + n + " " + perWhat + "s), the sum in each hover" : "").append("</p>\n");
     }
-    FlameGraph.of(stacks, "nanoseconds").per(n, perWhat).svg(b, id);
+    FlameGraph.of(samples == null ? null : samples.profile(), samples == null ? 0 : samples.valueIndex(), "nanoseconds")
+        .per(n, perWhat).svg(b, id);
   }
 
   static void histogram(StringBuilder b, List<Double> values, String id) {

@@ -10,6 +10,7 @@ import dev.ddsls.analysis.coldstart.WallSplit;
 import dev.ddsls.analysis.connectivity.ConnectivityReport;
 import dev.ddsls.analysis.findings.Finding;
 import dev.ddsls.analysis.pprof.FrameStat;
+import dev.ddsls.analysis.service.ServiceReport;
 import java.io.IOException;
 import java.io.Writer;
 import java.util.List;
@@ -35,9 +36,28 @@ public final class JsonReport {
     root.set("inputs", JSON.valueToTree(r.inputs()));
     ArrayNode fns = root.putArray("functions");
     for (ColdStartReport f : r.functions()) fns.add(function(f));
+    ArrayNode svcs = root.putArray("services");
+    for (ServiceReport s : r.services()) svcs.add(service(s));
     root.set("connectivity", r.connectivity() == null ? null : connectivity(r.connectivity()));
     root.set("notes", JSON.valueToTree(r.notes()));
     return root;
+  }
+
+  static ObjectNode service(ServiceReport s) {
+    ObjectNode n = JSON.createObjectNode();
+    n.put("service", s.service());
+    n.put("spans", s.spans());
+    ArrayNode eps = n.putArray("endpoints");
+    for (ServiceReport.Endpoint e : s.endpoints()) {
+      eps.addObject().put("resource", e.resource()).put("requests", e.requests()).put("errors", e.errors())
+          .set("durationMs", JSON.valueToTree(e.durationMs()));
+    }
+    n.set("callsInto", JSON.valueToTree(s.callsInto()));
+    n.put("profiles", s.profiles());
+    n.put("samples", s.samples() == null ? null : s.samples().kind());
+    ArrayNode top = n.putArray("topFrames");
+    for (FrameStat f : s.topFrames()) top.addObject().put("frame", f.frame()).put("selfPct", r1(f.selfPct())).put("totalPct", r1(f.totalPct()));
+    return n;
   }
 
   static ObjectNode function(ColdStartReport f) {

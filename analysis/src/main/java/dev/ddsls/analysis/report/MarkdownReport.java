@@ -5,6 +5,7 @@ import dev.ddsls.analysis.coldstart.InitAnalysis;
 import dev.ddsls.analysis.coldstart.Share;
 import dev.ddsls.analysis.coldstart.WallSplit;
 import dev.ddsls.analysis.connectivity.ConnectivityReport;
+import dev.ddsls.analysis.service.ServiceReport;
 import dev.ddsls.analysis.findings.Finding;
 import dev.ddsls.analysis.pprof.FrameStat;
 import dev.ddsls.analysis.stats.Percentiles;
@@ -61,6 +62,28 @@ public final class MarkdownReport {
         }
       }
       findings(o, f.findings());
+    }
+    for (ServiceReport s : r.services()) {
+      o.println();
+      o.println("## Service " + text(s.service()) + " (no Lambda tags: a host or container)");
+      o.println();
+      o.printf(Locale.ROOT, "%d spans, %d profiles.%n%n", s.spans(), s.profiles());
+      if (!s.endpoints().isEmpty()) {
+        o.println("| endpoint | requests | errors | p50 ms | p99 ms |");
+        o.println("|---|---:|---:|---:|---:|");
+        for (ServiceReport.Endpoint e : s.endpoints()) {
+          o.printf(Locale.ROOT, "| %s | %d | %d | %.1f | %.1f |%n", cell(e.resource()), e.requests(), e.errors(),
+              e.durationMs().p50() == null ? 0 : e.durationMs().p50(), e.durationMs().p99() == null ? 0 : e.durationMs().p99());
+        }
+        o.println();
+      }
+      for (ServiceReport.Call call : s.callsInto()) o.printf(Locale.ROOT, "- calls function %s: %d invocations%n", text(call.function()), call.invocations());
+      if (!s.topFrames().isEmpty()) {
+        o.println();
+        o.println("| top frame | self % | total % |");
+        o.println("|---|---:|---:|");
+        for (FrameStat f : s.topFrames()) o.printf(Locale.ROOT, "| %s | %.1f | %.1f |%n", cell(f.frame()), f.selfPct(), f.totalPct());
+      }
     }
     ConnectivityReport c = r.connectivity();
     if (c != null) {
