@@ -57,13 +57,13 @@ write('string-table-2pow31.jfr', jfr_chunk(sized(varint(0) * 4 + varint(2**31 - 
 write('char-string-2pow31.jfr', jfr_chunk(sized(varint(0) * 4 + varint(1) + b'\x04' + varint(2**31 - 9)), jfr_checkpoint(0)))
 # Metadata elements nested 100,000 deep (each: name 0, no attributes, one child): a recursive reader overflows its stack.
 deep = (varint(0) + varint(0) + varint(1)) * 100_000 + EMPTY_TREE
-write('deep-metadata.jfr.gz', gzip.compress(jfr_chunk(jfr_metadata(varint(0), deep), jfr_checkpoint(0)), 9))
+write('deep-metadata.jfr.gz', gzip.compress(jfr_chunk(jfr_metadata(varint(0), deep), jfr_checkpoint(0)), 9, mtime=0))
 
 # pprof: a gzip bomb (160 MiB of zeros, past the 128 MiB pprof bound), and the same in zstd (200 MiB in 6 KB).
-write('bomb-160mib.pb.gz', gzip.compress(bytes(160 << 20), 9))
+write('bomb-160mib.pb.gz', gzip.compress(bytes(160 << 20), 9, mtime=0))
 write('bomb-200mib.pb.zst', subprocess.run(['zstd', '-19', '-c'], input=bytes(200 << 20), capture_output=True, check=True).stdout)
 # 25 million empty samples (field 2, length 0): 50 MB that gzip to 48 KB.
-write('empty-samples-25m.pb.gz', gzip.compress(b'\x12\x00' * 25_000_000, 9))
+write('empty-samples-25m.pb.gz', gzip.compress(b'\x12\x00' * 25_000_000, 9, mtime=0))
 # A sample whose packed location ids claim 2^62 bytes.
 write('packed-length-2pow62.pb', b'\x12' + varint(12) + b'\x0a' + varint(1 << 62) + b'\x01\x02')
 # Random bytes behind the zstd and lz4 frame magics (a collector stored such an attachment with 200 before issue 15).
@@ -73,6 +73,8 @@ write('random-after-magic.lz4', b'\x04\x22\x4d\x18' + rnd)
 
 # Span JSON lines holding bytes that are no UTF-8.
 write('bad-utf8.jsonl', b'{"trace_id":1,"span_id":2,"parent_id":0,"name":"aws.lambda\xff\xfe"}\n')
+# Span ids as decimals with huge exponents: as integers they took minutes of BigInteger arithmetic (SpanReaderFuzzTest).
+write('huge-exponent-ids.jsonl', b'{"span_id":1,"trace_id":1e-99999999}\n{"span_id":2,"parent_id":1e9999999}\n')
 # JSON nested 10,000 arrays deep.
 write('deep-arrays.json', b'[' * 10_000 + b']' * 10_000)
 # An X-Ray export whose segment Document is 5,000 nested arrays.

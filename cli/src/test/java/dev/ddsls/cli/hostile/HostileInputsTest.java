@@ -114,6 +114,15 @@ class HostileInputsTest {
     unreadable("bad-utf8.jsonl", "not UTF-8", "diagnose", "--source", HOSTILE.resolve("bad-utf8.jsonl").toString(), "--quiet");
   }
 
+  /** Span ids written as 1e-99999999 and 1e9999999: read as no id at once (they took minutes before). */
+  @Test
+  void spanIdsWithHugeExponents() throws Exception {
+    CliProcess.Result r = CliProcess.run(tmp, Map.of(), HEAP, TIMEOUT_SECONDS, "diagnose", "--source",
+        HOSTILE.resolve("huge-exponent-ids.jsonl").toString(), "--quiet", "--format", "json");
+    assertEquals(0, r.exit(), r.stderr());
+    assertTrue(r.stdout().contains("\"spans\" : 2") || r.stdout().contains("\"spans\":2"), r.stdout());
+  }
+
   @Test
   void deeplyNestedJson() throws Exception {
     unreadable("deep-arrays.json", "nesting depth", "diagnose", "--source", HOSTILE.resolve("deep-arrays.json").toString(), "--quiet");
