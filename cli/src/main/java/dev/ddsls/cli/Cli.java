@@ -22,7 +22,38 @@ public final class Cli {
       this.exitCode = exitCode;
     }
 
+    /** With the cause whose stack trace --verbose shows. */
+    public Failure(int exitCode, String message, Throwable cause) {
+      super(message, cause);
+      this.exitCode = exitCode;
+    }
+
     public static Failure usage(String message) { return new Failure(USAGE, message); }
+  }
+
+  /**
+   * Exit 3 naming {@code input}, for a throwable a reader let out where only its own exception was expected: an
+   * {@code Error} (out of stack or memory) or a RuntimeException (a bug of the reader's). Readers bound what they
+   * allocate and how deep they go (docs/reliability.md), so this is the net under them, not the answer they give.
+   */
+  public static Failure unreadable(String input, Throwable e) { return new Failure(UNAVAILABLE, "cannot read " + input + ": " + describe(e), e); }
+
+  /** What went wrong, in one line, for a throwable no reader explained. */
+  public static String describe(Throwable e) {
+    if (e instanceof StackOverflowError) return "nested too deep to read (StackOverflowError): a corrupt or crafted file?";
+    if (e instanceof OutOfMemoryError) {
+      return "too large for this heap of " + (Runtime.getRuntime().maxMemory() >> 20) + " MiB (OutOfMemoryError"
+          + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "): a corrupt or oversized file? A larger heap: DDSLS_JAVA_OPTS=-Xmx8g";
+    }
+    return "an error ddsls did not expect (" + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + firstLine(e.getMessage()))
+        + "); please report it with the --verbose output";
+  }
+
+  /** The first line of a message: every error is one line (a library's message may hold several). */
+  public static String firstLine(String message) {
+    if (message == null) return "";
+    int nl = message.indexOf('\n');
+    return (nl < 0 ? message : message.substring(0, nl)).stripTrailing();
   }
 
   static CommandLine commandLine(Object root) {
@@ -31,27 +62,28 @@ public final class Cli {
       boolean verbose = Verbose.requested(line);
       PrintWriter err = line.getErr();
       if (ex instanceof Failure failure) {
-        err.println("ddsls: " + ex.getMessage());
+        err.println("ddsls: " + firstLine(ex.getMessage()));
         if (verbose) ex.printStackTrace(err);
         return failure.exitCode;
       }
-      err.println("ddsls: " + (ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage()));
+      err.println("ddsls: " + (ex.getMessage() == null ? ex.getClass().getSimpleName() : firstLine(ex.getMessage()))
+          + (verbose ? "" : " (run again with --verbose for details)"));
       if (verbose) ex.printStackTrace(err);
-      else err.println("ddsls: (run again with --verbose for details)");
       return FAILED;
     });
-    // A VirtualMachineError escapes picocli's exception handler. The readers bound what they allocate and how deep
-    // they go (docs/reliability.md); should one still run out, the user gets one line, not a trace, and exit 3.
+    // An Error escapes picocli's exception handler. The readers bound what they allocate and how deep they go, and
+    // name the file an Error met them in (unreadable); any other (a stack or heap too small for the data as a whole, a
+    // linkage error) is one line too, exit 3, never a trace without --verbose.
     CommandLine.IExecutionStrategy run = new CommandLine.RunLast();
     cl.setExecutionStrategy(parseResult -> {
       try {
         return run.execute(parseResult);
-      } catch (StackOverflowError | OutOfMemoryError e) {
-        PrintWriter err = cl.getErr();
-        err.println("ddsls: ran out of " + (e instanceof StackOverflowError ? "stack" : "memory") + " reading the input ("
-            + e.getClass().getSimpleName() + "): a corrupt or oversized file? Please report it with --verbose output");
+      } catch (Error e) {
         List<CommandLine> ran = parseResult.asCommandLineList();
-        if (Verbose.requested(ran.get(ran.size() - 1))) e.printStackTrace(err);
+        CommandLine last = ran.get(ran.size() - 1);
+        PrintWriter err = cl.getErr();
+        err.println("ddsls: " + last.getCommandSpec().qualifiedName() + ": " + describe(e));
+        if (Verbose.requested(last)) e.printStackTrace(err);
         return UNAVAILABLE;
       }
     });

@@ -18,8 +18,15 @@ public final class CliProcess {
 
   /** @param env added to (or, with a null value, removed from) the inherited environment */
   public static Result run(Path workDir, Map<String, String> env, int timeoutSeconds, String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), "dev.ddsls.cli.Main"));
+    return run(workDir, env, List.of(), timeoutSeconds, args);
+  }
+
+  /** @param jvmArgs options of the ddsls JVM itself (a heap bound: -Xmx512m) */
+  public static Result run(Path workDir, Map<String, String> env, List<String> jvmArgs, int timeoutSeconds, String... args)
+      throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    cmd.addAll(jvmArgs);
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.ddsls.cli.Main"));
     cmd.addAll(List.of(args));
     Path out = Files.createTempFile(workDir, "stdout", ".txt");
     Path err = Files.createTempFile(workDir, "stderr", ".txt");

@@ -22,6 +22,12 @@ public final class AgentConfig {
   final Map<String, String> tags;
   final String agentUrl;
   final String apiKey;
+  /**
+   * What a {@code ddsls collect --token} expects, sent as {@code Authorization: Bearer} to the agent URL (never to
+   * Datadog's intake, never logged): {@code DDSLS_COLLECTOR_TOKEN}, else the password of {@code DD_TRACE_AGENT_URL}'s
+   * user info ({@code http://ddsls:TOKEN@host:8126}), which is taken out of the URL.
+   */
+  final String collectorToken;
   final String site;
   final long uploadPeriodMillis;
   final boolean traceEnabled;
@@ -78,6 +84,8 @@ public final class AgentConfig {
     tags = parseTags(raw("DD_TAGS"));
     agentUrl = resolveAgentUrl();
     apiKey = raw("DD_API_KEY");
+    String urlSecret = userInfoSecret(raw("DD_TRACE_AGENT_URL"));
+    collectorToken = raw("DDSLS_COLLECTOR_TOKEN") != null ? raw("DDSLS_COLLECTOR_TOKEN") : urlSecret;
     String site0 = raw("DD_SITE");
     site = site0 == null ? "datadoghq.com" : site0;
     uploadPeriodMillis = positiveLong("DD_PROFILING_UPLOAD_PERIOD", 60, 1, 3600) * 1000L;
@@ -125,6 +133,8 @@ public final class AgentConfig {
 
   public String apiKey() { return apiKey; }
 
+  public String collectorToken() { return collectorToken; }
+
   public boolean traceEnabled() { return traceEnabled; }
 
   public String outputDir() { return outputDir; }
@@ -158,10 +168,40 @@ public final class AgentConfig {
         && !new File("/opt/extensions/datadog-agent").exists();
   }
 
+  /** Where a URL's authority ends: the first {@code /}, {@code ?} or {@code #} after the scheme, or its end. */
+  private static int authorityEnd(String url, int start) {
+    for (int i = start; i < url.length(); i++) {
+      char c = url.charAt(i);
+      if (c == '/' || c == '?' || c == '#') return i;
+    }
+    return url.length();
+  }
+
+  /** {@code url} without user info ({@code http://user:secret@host} is {@code http://host}): it is no part of the address. */
+  public static String withoutUserInfo(String url) {
+    int scheme = url.indexOf("://");
+    if (scheme < 0) return url;
+    int start = scheme + 3, at = url.lastIndexOf('@', authorityEnd(url, start) - 1);
+    return at < start ? url : url.substring(0, start) + url.substring(at + 1);
+  }
+
+  /** The secret of a URL's user info: the password of {@code user:password}, or all of it without a colon; null without. */
+  static String userInfoSecret(String url) {
+    if (url == null) return null;
+    int scheme = url.indexOf("://");
+    if (scheme < 0) return null;
+    int start = scheme + 3, at = url.lastIndexOf('@', authorityEnd(url, start) - 1);
+    if (at < start) return null;
+    String info = url.substring(start, at);
+    int colon = info.indexOf(':');
+    String secret = colon < 0 ? info : info.substring(colon + 1);
+    return secret.isEmpty() ? null : secret;
+  }
+
   private String resolveAgentUrl() {
     String url = raw("DD_TRACE_AGENT_URL");
     if (url != null) {
-      if (url.startsWith("http://") || url.startsWith("https://")) return stripSlash(url);
+      if (url.startsWith("http://") || url.startsWith("https://")) return stripSlash(withoutUserInfo(url));
       AgentLog.info("DD_TRACE_AGENT_URL='" + url + "' is not an http(s) URL; using http://127.0.0.1:8126");
     }
     String host = raw("DD_AGENT_HOST");

@@ -115,13 +115,22 @@ public final class PlatformLogReader {
     return m.find() ? m.group(1) : null;
   }
 
+  /** The number a pattern found, or null: a log line is anyone's text ({@code Duration: 1.2.3 ms}, a size past 2^31). */
   private static Double number(Pattern p, String s) {
     String g = group(p, s);
-    return g == null ? null : Double.valueOf(g);
+    try {
+      return g == null ? null : Double.valueOf(g);
+    } catch (NumberFormatException e) {
+      return null;
+    }
   }
 
   private static Integer integer(Pattern p, String s) {
     String g = group(p, s);
-    return g == null ? null : Integer.valueOf(g);
+    try {
+      return g == null ? null : Integer.valueOf(g);
+    } catch (NumberFormatException e) {
+      return null;
+    }
   }
 }

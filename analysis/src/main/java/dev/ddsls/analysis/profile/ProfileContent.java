@@ -43,11 +43,13 @@ public final class ProfileContent {
       ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(max, Math.max(65536, 4L * data.length)));
       out.write(head);
       byte[] buf = new byte[65536];
+      // Refused before the write that would pass the bound: the buffer never grows past it (a write past a
+      // 128 MiB buffer would double it to 256 MiB first, and a bomb's refusal would need as much heap as its reading).
       for (int n; (n = in.read(buf)) > 0; ) {
-        out.write(buf, 0, n);
-        if (out.size() > max) {
+        if (out.size() + (long) n > max) {
           throw new ProfileFormatException(c.id + " data (" + data.length + " bytes) decompresses past " + (max >> 20) + " MiB: refused");
         }
+        out.write(buf, 0, n);
       }
       return new ProfileContent(c, f, out.toByteArray());
     } catch (ProfileFormatException e) {

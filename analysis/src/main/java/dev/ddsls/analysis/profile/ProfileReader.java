@@ -48,6 +48,10 @@ public final class ProfileReader {
       return new Read(c, List.of(new ProfileInput(id, PprofReader.read(c.bytes))), Map.of());
     } catch (IOException e) { // PprofFormatException, or JFR that cannot be read
       throw new ProfileFormatException(where(c) + e.getMessage(), e);
+    } catch (RuntimeException | StackOverflowError e) {
+      // The readers check what they read (their fuzz tests look for anything else thrown); should one still let out
+      // an exception, the input is unreadable like any other, not a crash of the whole report.
+      throw new ProfileFormatException(where(c) + "not a readable " + c.format.id + " profile (" + e + ")", e);
     }
   }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -63,7 +64,13 @@ final class IntakeSpanParser {
     if (v == JsonToken.VALUE_NUMBER_INT) {
       return p.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? p.getBigIntegerValue().longValue() : p.getLongValue();
     }
-    if (v == JsonToken.VALUE_NUMBER_FLOAT) return p.getDecimalValue().toBigInteger().longValue();
+    if (v == JsonToken.VALUE_NUMBER_FLOAT) {
+      // A decimal's exponent is not bounded by Jackson's number-length limit: 1e-99999999 or 1e9999999 as an integer
+      // takes minutes of BigInteger arithmetic (found by SpanReaderFuzzTest). An id has at most 20 integer digits.
+      BigDecimal d = p.getDecimalValue();
+      long digits = (long) d.precision() - d.scale();
+      return digits <= 0 || digits > 40 ? 0 : d.toBigInteger().longValue();
+    }
     if (v == JsonToken.VALUE_STRING) return SpanReader.id(p.getText());
     p.skipChildren();
     return 0;

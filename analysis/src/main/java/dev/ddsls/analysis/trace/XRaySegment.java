@@ -16,13 +16,22 @@ public record XRaySegment(String traceId, String id, String parentId, String nam
    */
   public static long datadogTraceId(String xrayTraceId) {
     String[] parts = xrayTraceId.split("-");
-    String hex = parts[parts.length - 1];
-    long low = Long.parseUnsignedLong(hex.substring(hex.length() - 16), 16);
+    String hex = parts.length == 0 ? "" : parts[parts.length - 1];
+    if (hex.length() < 16) return 0; // not an X-Ray trace id (an export is anyone's JSON): 0 matches no span
+    long low = hex64(hex.substring(hex.length() - 16));
     return hex.startsWith("00000000") ? low : low & 0x7FFFFFFFFFFFFFFFL;
   }
 
-  /** Datadog's span id for an X-Ray segment id: all 64 bits of the 16 hex digits. */
-  public static long datadogSpanId(String segmentId) { return Long.parseUnsignedLong(segmentId, 16); }
+  /** Datadog's span id for an X-Ray segment id: all 64 bits of the 16 hex digits; 0 (no span's) for anything else. */
+  public static long datadogSpanId(String segmentId) { return segmentId.length() == 16 ? hex64(segmentId) : 0; }
+
+  private static long hex64(String hex) {
+    try {
+      return Long.parseUnsignedLong(hex, 16);
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
 
   /** Whether a JSON document is an {@code aws xray batch-get-traces} (or get-trace-graph-like) export. */
   public static boolean isExport(JsonNode doc) { return doc.isObject() && doc.has("Traces") && doc.get("Traces").isArray(); }

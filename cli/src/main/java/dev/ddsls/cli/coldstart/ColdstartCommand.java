@@ -364,11 +364,20 @@ public final class ColdstartCommand implements Callable<Integer> {
     return m;
   }
 
+  static final long MAX_EVENT_BYTES = 6L * 1024 * 1024;
+
   private List<byte[]> readEvents() {
     List<byte[]> events = new ArrayList<>();
     for (Path f : eventFiles) {
       try {
+        // Lambda takes at most 6 MB of payload for a synchronous invocation; a larger file is no event (and read
+        // whole it could fill the heap).
+        if (Files.size(f) > MAX_EVENT_BYTES) {
+          throw Cli.Failure.usage("--event " + f + ": " + Files.size(f) + " bytes, over the 6 MB Lambda accepts for an invocation");
+        }
         events.add(Files.readAllBytes(f));
+      } catch (Cli.Failure e) {
+        throw e;
       } catch (IOException | RuntimeException e) {
         throw Cli.Failure.usage("--event " + f + ": cannot read (" + e.getClass().getSimpleName() + ")");
       }

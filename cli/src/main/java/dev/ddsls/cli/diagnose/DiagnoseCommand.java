@@ -42,6 +42,12 @@ public final class DiagnoseCommand implements Callable<Integer> {
       description = "With --source datadog: where profiles come from (a directory or a ddsls collect URL).")
   String profiles;
 
+  /** Never echoed: no default shown, no message names it. */
+  @Option(names = "--token", paramLabel = "TOKEN", arity = "1",
+      description = {"The token of a ddsls collect --token source, sent as Authorization: Bearer.",
+          "Default: $DDSLS_COLLECTOR_TOKEN, else $DDSLS_COLLECT_TOKEN (the collector's own), else the URL's password."})
+  String token;
+
   @Option(names = {"--service"}, description = "Only this service.") String service;
   @Option(names = {"--function"}, description = "Only this function (functionname).") String function;
   @Option(names = "--env", description = "Only spans with this env tag.") String env;
@@ -77,7 +83,7 @@ public final class DiagnoseCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Query q = query();
-    Source src = Source.of(source, profiles);
+    Source src = Source.of(source, profiles, token != null ? token : envToken());
     SourceData data = new SourceData();
     src.fetch(q, data, Progress.forTerminal(quiet));
     if (code != null && !Files.exists(code)) throw Cli.Failure.usage("--code " + code + ": no such file or directory");
@@ -115,6 +121,15 @@ public final class DiagnoseCommand implements Callable<Integer> {
       }
       report.notes().add(note);
     }
+  }
+
+  /** The collector's token from the environment: the clients' variable, else the one {@code ddsls collect} reads. */
+  static String envToken() {
+    for (String name : new String[] {"DDSLS_COLLECTOR_TOKEN", "DDSLS_COLLECT_TOKEN"}) {
+      String v = System.getenv(name);
+      if (v != null && !v.isBlank()) return v.strip();
+    }
+    return null;
   }
 
   Query query() {

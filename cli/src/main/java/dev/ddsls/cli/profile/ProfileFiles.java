@@ -23,7 +23,9 @@ final class ProfileFiles {
         for (String n : r.notes(f.toString())) System.err.println("note: " + n);
       } catch (IOException e) {
         String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        throw new Cli.Failure(Cli.UNAVAILABLE, "cannot read " + (m.contains(f.toString()) ? m : f + ": " + m));
+        throw new Cli.Failure(Cli.UNAVAILABLE, "cannot read " + (m.contains(f.toString()) ? m : f + ": " + m), e);
+      } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+        throw Cli.unreadable(f.toString(), e);
       }
     }
     return out;

@@ -29,6 +29,7 @@ import java.util.Map;
 final class ColdstartLayout {
   private static final ObjectMapper JSON = new ObjectMapper();
   static final String SCHEMA = "ddsls.coldstart/v1";
+  private static final long MAX_RESULTS_BYTES = 64L << 20;
 
   private final List<Path> leftOut = new ArrayList<>();
   private final List<String> notes = new ArrayList<>();
@@ -128,6 +129,8 @@ final class ColdstartLayout {
 
   private static JsonNode read(Path f) {
     try {
+      // coldstart writes a few KB; a larger results.json is not its (the directory reader judges it as JSON).
+      if (Files.size(f) > MAX_RESULTS_BYTES) return null;
       return JSON.readTree(f.toFile());
     } catch (IOException e) {
       return null; // not ours to judge: the directory reader reports broken JSON it needs

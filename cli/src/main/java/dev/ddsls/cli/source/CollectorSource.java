@@ -7,17 +7,21 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ddsls.analysis.diagnose.Query;
 import dev.ddsls.analysis.diagnose.SourceData;
+import dev.ddsls.analysis.jfr.JfrProfiles;
 import dev.ddsls.analysis.profile.ProfileFormat;
 import dev.ddsls.analysis.profile.ProfileFormatException;
 import dev.ddsls.analysis.profile.ProfileNotes;
 import dev.ddsls.analysis.profile.ProfileReader;
+import dev.ddsls.analysis.trace.SpanFormatException;
 import dev.ddsls.analysis.trace.SpanReader;
 import dev.ddsls.cli.Cli;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -34,16 +38,37 @@ import okhttp3.Response;
  */
 public final class CollectorSource implements Source {
   static final int PAGE = 1000;
+  /** A page of 1,000 profiles' listings is some 300 KB. */
+  private static final long MAX_PAGE_BYTES = 64L << 20;
   private static final int FETCHERS = 2;
   private static final ObjectMapper JSON = new ObjectMapper();
   private final HttpUrl base;
-  private final OkHttpClient http = new OkHttpClient.Builder().connectTimeout(Duration.ofSeconds(5))
-      .readTimeout(Duration.ofSeconds(60)).build();
+  private final OkHttpClient http;
 
-  public CollectorSource(String url) {
+  public CollectorSource(String url) { this(url, null); }
+
+  /**
+   * @param token what {@code ddsls collect --token} expects, sent as {@code Authorization: Bearer} on every request;
+   *     null: the password of the URL's user info ({@code http://ddsls:TOKEN@host:8126}), if any. The user info is
+   *     taken out of the URL, so no message names it.
+   */
+  public CollectorSource(String url, String token) {
     HttpUrl u = HttpUrl.parse(url);
-    if (u == null) throw Cli.Failure.usage("not a URL: " + url);
-    this.base = u;
+    if (u == null) throw Cli.Failure.usage("not a URL: " + redact(url));
+    String fromUrl = !u.password().isEmpty() ? u.password() : !u.username().isEmpty() ? u.username() : null;
+    this.base = u.newBuilder().username("").password("").build();
+    String bearer = token != null && !token.isEmpty() ? token : fromUrl;
+    OkHttpClient.Builder b = new OkHttpClient.Builder().connectTimeout(Duration.ofSeconds(5)).readTimeout(Duration.ofSeconds(60));
+    if (bearer != null) {
+      b.addInterceptor(chain -> chain.proceed(chain.request().newBuilder().header("Authorization", "Bearer " + bearer).build()));
+    }
+    this.http = b.build();
+  }
+
+  /** A URL that did not parse, for a message: what lies between {@code //} and the last {@code @} is left out. */
+  static String redact(String url) {
+    int scheme = url.indexOf("//"), at = url.lastIndexOf('@');
+    return scheme >= 0 && at > scheme ? url.substring(0, scheme + 2) + "***" + url.substring(at) : url;
   }
 
   @Override public String describe() { return base.toString(); }
@@ -70,6 +95,11 @@ public final class CollectorSource implements Source {
             String name = a.path("name").asText();
             HttpUrl url = base.resolve(a.path("url").asText());
             String id = "collector:profile/" + p.path("id").asText() + "/" + name;
+            // Attachments are fetched from the collector itself only: the token goes nowhere else.
+            if (url == null || !sameOrigin(url)) {
+              profiles.add(CompletableFuture.completedFuture(new Attachment(id, null, "its URL points outside " + base)));
+              continue;
+            }
             profiles.add(pool.submit(() -> profile(url, id)));
           }
         }
@@ -113,11 +143,16 @@ public final class CollectorSource implements Source {
    */
   private Attachment profile(HttpUrl url, String id) {
     try {
-      return new Attachment(id, ProfileReader.read(id, bytes(url)), null);
-    } catch (ProfileFormatException e) {
+      return new Attachment(id, ProfileReader.read(id, bytes(url, JfrProfiles.MAX_BYTES)), null);
+    } catch (ProfileFormatException | TooLarge e) {
       return new Attachment(id, null, e.getMessage());
+    } catch (StackOverflowError | OutOfMemoryError e) {
+      // One attachment too large or too deep for this heap or stack: the others still make the report.
+      return new Attachment(id, null, Cli.describe(e));
     }
   }
+
+  private boolean sameOrigin(HttpUrl u) { return u.scheme().equals(base.scheme()) && u.host().equals(base.host()) && u.port() == base.port(); }
 
   /** An attachment read, or why it could not be. */
   private record Attachment(String id, ProfileReader.Read read, String unreadable) {}
@@ -155,9 +190,9 @@ public final class CollectorSource implements Source {
         else if (field.equals("next_cursor") && t == JsonToken.VALUE_STRING) next = p.getText();
         else p.skipChildren();
       }
-    } catch (JsonProcessingException e) {
+    } catch (JsonProcessingException | SpanFormatException e) {
       throw new Cli.Failure(Cli.UNAVAILABLE, "the collector at " + base + " sent a page of spans that is not span JSON ("
-          + e.getMessage().lines().findFirst().orElse("") + ")");
+          + Cli.firstLine(e.getMessage()) + ")", e);
     } catch (IOException e) {
       throw unreachable(e);
     }
@@ -175,18 +210,29 @@ public final class CollectorSource implements Source {
 
   private JsonNode get(HttpUrl url) throws IOException {
     try {
-      return JSON.readTree(bytes(url));
+      return JSON.readTree(bytes(url, MAX_PAGE_BYTES));
+    } catch (TooLarge e) {
+      throw new Cli.Failure(Cli.UNAVAILABLE, "the collector at " + base + " answered " + url.encodedPath() + " with over "
+          + (MAX_PAGE_BYTES >> 20) + " MiB: refused");
     } catch (JsonProcessingException e) {
       throw new Cli.Failure(Cli.UNAVAILABLE, "the collector at " + base + " sent invalid JSON for " + url.encodedPath());
     }
   }
 
-  private byte[] bytes(HttpUrl url) {
-    try (Response r = call(url)) {
-      return r.body().bytes();
+  /** Reads an answer's body up to {@code max} bytes: a body past it (a broken or hostile server) is one line, not the heap. */
+  private byte[] bytes(HttpUrl url, long max) throws TooLarge {
+    try (Response r = call(url); InputStream in = r.body().byteStream()) {
+      byte[] b = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
+      if (b.length > max) throw new TooLarge("the collector sent over " + (max >> 20) + " MiB: refused");
+      return b;
     } catch (IOException e) {
       throw unreachable(e);
     }
+  }
+
+  /** An answer past its bound. */
+  private static final class TooLarge extends Exception {
+    TooLarge(String message) { super(message); }
   }
 
   /** A successful answer, its body still to be read; a failed one becomes a one-line Cli.Failure. */
@@ -200,6 +246,10 @@ public final class CollectorSource implements Source {
     try {
       if (r.code() == 404 && url.encodedPath().startsWith("/ddsls/v1/spans")) {
         throw new Cli.Failure(Cli.UNAVAILABLE, base + " is not a ddsls collect store (no /ddsls/v1/spans)");
+      }
+      if (r.code() == 401) {
+        throw new Cli.Failure(Cli.UNAVAILABLE, "the collector at " + base + " wants its token (ddsls collect --token): give it with "
+            + "--token or DDSLS_COLLECTOR_TOKEN");
       }
       if (!r.isSuccessful()) {
         String body = r.body() == null ? "" : r.body().string();

@@ -10,8 +10,10 @@ import dev.ddsls.cli.Cli;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
@@ -67,17 +69,30 @@ public final class DatadogSource implements Source {
   @Override
   public void fetch(Query q, SourceData into, Progress progress) throws IOException {
     String cursor = null;
-    int pages = 0;
+    int pages = 0, unreadable = 0;
+    String firstUnreadable = null;
+    Set<String> cursors = new HashSet<>();
     do {
       JsonNode page = post(body(q, cursor));
       for (JsonNode s : page.path("data")) {
-        if (s.has("attributes")) into.spans.add(SpanReader.fromApi(s.get("attributes")));
+        if (!s.has("attributes")) continue;
+        try {
+          into.spans.add(SpanReader.fromApi(s.get("attributes")));
+        } catch (RuntimeException e) { // an id or a timestamp that does not parse: that span is left out, not the report
+          if (unreadable++ == 0) firstUnreadable = e.getClass().getSimpleName() + ": " + Cli.firstLine(e.getMessage());
+        }
       }
       JsonNode after = page.path("meta").path("page").path("after");
       cursor = after.isTextual() && !after.asText().isEmpty() ? after.asText() : null;
+      // A cursor met before would page forever (an answer replayed by a proxy, an API fault).
+      if (cursor != null && !cursors.add(cursor)) {
+        throw new Cli.Failure(Cli.UNAVAILABLE, "Datadog's spans search sent page cursor " + abbreviate(cursor) + " a second time (after "
+            + pages + " pages): stopped rather than read the same pages forever");
+      }
       pages++;
       progress.update("fetching spans from Datadog: " + into.spans.size() + " (" + pages + " requests)");
     } while (cursor != null);
+    if (unreadable > 0) into.notes.add(unreadable + " spans from Datadog left out, not readable (the first: " + firstUnreadable + ")");
     progress.done();
     if (profiles == null) {
       into.notes.add(NO_PROFILES);
@@ -113,6 +128,8 @@ public final class DatadogSource implements Source {
     a.put("sort", "timestamp");
     return root.toString();
   }
+
+  private static String abbreviate(String s) { return s.length() > 40 ? s.substring(0, 37) + "..." : s; }
 
   /** Quotes values with characters that Datadog's query syntax treats specially. */
   static String term(String v) {

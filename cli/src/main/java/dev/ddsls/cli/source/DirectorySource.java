@@ -16,6 +16,7 @@ import dev.ddsls.cli.Cli;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,9 +88,15 @@ public final class DirectorySource implements Source {
           into.platformReports.addAll(PlatformLogReader.read(in, id));
         }
       }
+    } catch (CharacterCodingException e) {
+      throw new Cli.Failure(Cli.UNAVAILABLE, "cannot read " + id + ": not UTF-8 text (" + e.getClass().getSimpleName() + ")", e);
     } catch (IOException e) {
       String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-      throw new Cli.Failure(Cli.UNAVAILABLE, "cannot read " + (m.contains(id) || m.contains(f.toString()) ? m : id + ": " + m));
+      throw new Cli.Failure(Cli.UNAVAILABLE, "cannot read " + (m.contains(id) || m.contains(f.toString()) ? m : id + ": " + m), e);
+    } catch (Cli.Failure e) {
+      throw e;
+    } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+      throw Cli.unreadable(id, e);
     }
   }
 

@@ -21,10 +21,15 @@ public interface Source {
    * Picks the source for a {@code --source} value; {@code profiles} (a directory or collector URL, may be null) is
    * where {@code datadog} reads profiles from, since Datadog has no public profile download API.
    */
-  static Source of(String spec, String profiles) {
-    if (spec.equals("datadog")) return new DatadogSource(System.getenv(), profiles == null ? null : of(profiles, null));
+  static Source of(String spec, String profiles) { return of(spec, profiles, null); }
+
+  /** As {@link #of(String, String)}; {@code collectorToken} (may be null) is what a {@code ddsls collect --token} expects. */
+  static Source of(String spec, String profiles, String collectorToken) {
+    if (spec.equals("datadog")) {
+      return new DatadogSource(System.getenv(), profiles == null ? null : of(profiles, null, collectorToken));
+    }
     if (profiles != null) throw Cli.Failure.usage("--profiles goes with --source datadog (other sources hold their own profiles)");
-    if (spec.startsWith("http://") || spec.startsWith("https://")) return new CollectorSource(spec);
+    if (spec.startsWith("http://") || spec.startsWith("https://")) return new CollectorSource(spec, collectorToken);
     Path dir = Path.of(spec);
     if (Files.isDirectory(dir) || Files.isRegularFile(dir)) return new DirectorySource(dir);
     throw Cli.Failure.usage("unknown source '" + spec + "': expected a directory, http://HOST:PORT (ddsls collect) or datadog");

@@ -285,7 +285,8 @@ public final class Uploader {
         "Datadog-Meta-Lang-Interpreter", AgentIdentity.VM_NAME,
         "Datadog-Meta-Tracer-Version", AgentIdentity.AGENT_VERSION,
         // Every span the agent makes that starts a service's part of the trace has _dd.top_level set.
-        "Datadog-Client-Computed-Top-Level", "yes"};
+        "Datadog-Client-Computed-Top-Level", "yes",
+        "Authorization", collectorAuthorization()};
     Failure failure = send("spans", "PUT", traceUrl, headers, TraceEncoder.v04(traces), deadline);
     synchronized (this) {
       if (failure == null) {
@@ -321,7 +322,8 @@ public final class Uploader {
         "DD-EVP-ORIGIN-VERSION", AgentIdentity.AGENT_VERSION,
         "Datadog-Meta-Lang", "java",
         "Datadog-Meta-Lang-Version", AgentIdentity.JAVA_VERSION,
-        "DD-API-KEY", agentless ? config.apiKey() : null};
+        "DD-API-KEY", agentless ? config.apiKey() : null,
+        "Authorization", agentless ? null : collectorAuthorization()};
     boolean networkDown = false;
     for (int b = 0; b < taken.size(); b++) {
       ArrayList<ProfileUpload> items = taken.get(b);
@@ -358,6 +360,9 @@ public final class Uploader {
       trimProfiles();
     }
   }
+
+  /** A {@code ddsls collect --token}'s header (AgentConfig#collectorToken), or null (the header left out). */
+  private String collectorAuthorization() { return config.collectorToken() == null ? null : "Bearer " + config.collectorToken(); }
 
   /** Sends one request; null on 2xx, else why it failed (counted, logged once per kind and endpoint). */
   private Failure send(String what, String method, String url, String[] headers, byte[] body, long deadline) {
