@@ -134,8 +134,10 @@ final class ColdstartRun {
     String error = d.error;
     if (d.status == Status.INIT_ERROR) {
       // The runtime posts only the outer error (ExceptionInInitializerError: Error loading class ...); the reason
-      // is the root cause in the stack trace it logged.
+      // is the root cause in the stack trace it logged. A checkpoint hook's exception is a suppressed one of the
+      // runtime client's CheckpointException.
       String cause = lastLogged(runDir, "Caused by: ");
+      if (cause == null && error.startsWith("Runtime.BeforeCheckpointError")) cause = lastLogged(runDir, "Suppressed: ");
       if (cause != null && !error.contains(cause)) error += " (caused by " + cause + ")";
     } else if (d.status == Status.RESTORE_ERROR) {
       // The runtime client posts its context's RestoreException; the hooks' own exceptions are its suppressed ones,
@@ -154,7 +156,10 @@ final class ColdstartRun {
     Long initEnd = emu.initDone().getNow(null);
     RuntimeApiEmulator.InitError ie = emu.initError().getNow(null);
     String initStatus = ie != null ? "error" : initEnd != null ? "success" : d.status == Status.TIMEOUT ? "timeout" : "failure";
-    String initErrorType = ie != null ? (ie.errorType() != null ? ie.errorType() : "Runtime.Unknown")
+    // The Runtime API error type the runtime declared (Runtime.BadFunctionCode, Runtime.BeforeCheckpointError, ...),
+    // as for the restore's records; else the exception's.
+    String initErrorType = ie != null ? (ie.runtimeErrorType() != null ? ie.runtimeErrorType() : ie.errorType() != null ? ie.errorType()
+        : "Runtime.Unknown")
         : initEnd == null ? "Runtime.ExitError" : null;
     pr.init(spec.initializationType(), initEnd != null ? initEnd : ie != null ? Long.valueOf(ie.nanos()) : null, initStatus, initErrorType);
     if (spec.snapStart() && initEnd != null) {
@@ -212,7 +217,9 @@ final class ColdstartRun {
       }
       RuntimeApiEmulator.InitError ie = emu.initError().getNow(null);
       if (ie != null) {
-        d.fail(Status.INIT_ERROR, describe(ie.errorType(), ie.errorMessage()));
+        // A SnapStart init that failed in a beforeCheckpoint hook says so first, as the runtime client declared it.
+        boolean checkpoint = "Runtime.BeforeCheckpointError".equals(ie.runtimeErrorType());
+        d.fail(Status.INIT_ERROR, (checkpoint ? ie.runtimeErrorType() + ": " : "") + describe(ie.errorType(), ie.errorMessage()));
         return;
       }
       RuntimeApiEmulator.RestoreError re = emu.restoreError().getNow(null);

@@ -59,8 +59,11 @@ public final class RuntimeApiEmulator implements AutoCloseable {
   /** Upload requests the agent sent, by kind, and their body bytes. */
   public record Uploads(int traces, int profiles, long bytes) {}
 
-  /** The runtime's {@code /init/error}: type and message from its body (or headers). */
-  public record InitError(long nanos, String errorType, String errorMessage) {}
+  /**
+   * The runtime's {@code /init/error}: type and message from its body (or headers), and the Runtime API error type of
+   * its {@code Lambda-Runtime-Function-Error-Type} header (e.g. {@code Runtime.BeforeCheckpointError}), or null.
+   */
+  public record InitError(long nanos, String errorType, String errorMessage, String runtimeErrorType) {}
 
   /**
    * The runtime's {@code /restore/error}: the Runtime API error type it declared in the
@@ -249,7 +252,7 @@ public final class RuntimeApiEmulator implements AutoCloseable {
         return;
       }
       String[] te = errorOf(ex, body);
-      initError.complete(new InitError(System.nanoTime(), te[0], te[1]));
+      initError.complete(new InitError(System.nanoTime(), te[0], te[1], ex.getRequestHeaders().getFirst("Lambda-Runtime-Function-Error-Type")));
       send(ex, 202, "{\"status\":\"OK\"}");
     } else if (method.equals("POST") && rest.startsWith("invocation/")
         && (rest.endsWith("/response") || rest.endsWith("/error"))) {

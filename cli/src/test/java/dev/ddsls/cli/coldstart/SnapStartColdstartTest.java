@@ -187,12 +187,17 @@ class SnapStartColdstartTest {
     assertTrue(run.get("initMs").isNull(), "no snapshot was taken: " + run);
     assertTrue(run.get("restoreMs").isNull(), run.toString());
     String error = run.get("error").asText();
-    assertTrue(error.contains("CheckpointException"), "the runtime client's context's exception: " + error);
+    assertTrue(error.startsWith("Runtime.BeforeCheckpointError: com.amazonaws.services.lambda.crac.CheckpointException"),
+        "the type the runtime client declared, then its context's exception: " + error);
+    assertTrue(error.contains("caused by java.lang.IllegalStateException: cannot flush first before the snapshot"), error);
     List<String> types = new ArrayList<>();
     for (String l : Files.readAllLines(out.resolve("run-1").resolve(PlatformRecords.FILE), StandardCharsets.UTF_8)) {
       JsonNode e = JSON.readTree(l);
       types.add(e.get("type").asText());
-      if (e.get("type").asText().equals("platform.initReport")) assertEquals("error", e.get("record").get("status").asText(), l);
+      if (e.get("type").asText().equals("platform.initReport")) {
+        assertEquals("error", e.get("record").get("status").asText(), l);
+        assertEquals("Runtime.BeforeCheckpointError", e.get("record").get("errorType").asText(), l);
+      }
     }
     assertEquals(List.of("platform.initStart", "platform.initRuntimeDone", "platform.initReport"), types, "no restore, no invocation");
   }

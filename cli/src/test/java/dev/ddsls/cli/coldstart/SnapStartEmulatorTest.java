@@ -89,7 +89,9 @@ class SnapStartEmulatorTest {
     HttpResponse<String> r = post("init/error", "{\"errorMessage\":\"no\",\"errorType\":\"com.amazonaws.services.lambda.crac.CheckpointException\"}",
         "Runtime.BeforeCheckpointError");
     assertEquals(202, r.statusCode());
-    assertEquals("com.amazonaws.services.lambda.crac.CheckpointException", emu.initError().get(1, TimeUnit.SECONDS).errorType());
+    RuntimeApiEmulator.InitError e = emu.initError().get(1, TimeUnit.SECONDS);
+    assertEquals("com.amazonaws.services.lambda.crac.CheckpointException", e.errorType());
+    assertEquals("Runtime.BeforeCheckpointError", e.runtimeErrorType());
     assertFalse(emu.initDone().isDone());
   }
 
