@@ -86,7 +86,10 @@ class DiagnoseEndToEndTest {
     CliProcess.Result text = CliProcess.run(tmp, "diagnose", "--source", tmp.resolve("data/rules").toString());
     assertEquals(0, text.exit(), text.stderr());
     assertTrue(text.stdout().contains("init-cpu-hotspot") && text.stdout().contains("example.Rules.build"), text.stdout());
-    for (String line : text.stdout().split("\n")) assertTrue(line.length() <= 100, "over 100 columns: " + line);
+    for (String line : text.stdout().split("\n")) {
+      if (line.strip().startsWith("see http")) continue; // a reference URL is printed whole: a cut one would not open
+      assertTrue(line.length() <= 100, "over 100 columns: " + line);
+    }
   }
 
   static String datadog(long trace, long parent) {
