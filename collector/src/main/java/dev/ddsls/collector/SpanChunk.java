@@ -1,7 +1,7 @@
 package dev.ddsls.collector;
 
 import dev.ddsls.analysis.trace.Span;
-import dev.ddsls.analysis.trace.SpanJsonWriter;
+import dev.ddsls.formats.span.SpanJsonWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -113,7 +113,7 @@ final class SpanChunk {
     SpanJsonWriter writer = new SpanJsonWriter();
     for (int i = 0; i < n; i++) {
       Span s = spans.get(i);
-      writer.write(s);
+      s.writeJson(writer);
       json.put(writer.buffer(), 0, writer.length());
       jsonLen[i] = writer.length();
       String function = s.meta("functionname");

@@ -4,6 +4,8 @@ import java.io.File;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The agent's settings, read from environment variables and from {@code -D} system properties of the same
@@ -11,6 +13,11 @@ import java.util.Map;
  * A bad value is logged in one line and the default is used.
  */
 public final class AgentConfig {
+  /**
+   * A random version-4 UUID per JVM, as Datadog's tracers make theirs. ThreadLocalRandom rather than
+   * UUID.randomUUID(): SecureRandom's provider set-up costs cold-start time, and this id needs uniqueness, not secrecy.
+   */
+  public static final String RUNTIME_ID = newRuntimeId();
   enum Engine { AUTO, ASYNC, JFR }
   enum Wall { INIT, ALWAYS, OFF }
 
@@ -34,6 +41,13 @@ public final class AgentConfig {
   final Wall wall;
   final String outputDir;
   final long flushBudgetMillis;
+  /** A flush whose sending took longer than this opens the circuit breaker, as a failed one does (DDSLS_FLUSH_SLOW_MS). */
+  final long flushSlowMillis;
+  /**
+   * The profile event's {@code family} (DDSLS_PROFILE_FAMILY): {@code java} by default, as every Java uploader Datadog
+   * ships sends; those send JFR, so whether the intake parses a Java pprof under it is not published (docs/formats.md).
+   */
+  final String profileFamily;
   /**
    * Spans are sent at the end of an invocation when this long has passed since they were last sent (0: after every
    * invocation), else held for a later one or shutdown: sparse traffic is flushed per invocation, busy traffic in
@@ -74,13 +88,18 @@ public final class AgentConfig {
     String site0 = raw("DD_SITE");
     site = site0 == null ? "datadoghq.com" : site0;
     uploadPeriodMillis = positiveLong("DD_PROFILING_UPLOAD_PERIOD", 60, 1, 3600) * 1000L;
-    traceEnabled = bool("DD_TRACE_ENABLED", true);
+    // DDSLS_TRACE_ENABLED first: beside Datadog's tracer and extension (which make the aws.lambda span), ddsls' spans
+    // are turned off without turning off Datadog's tracer, which reads DD_TRACE_ENABLED too.
+    traceEnabled = bool("DDSLS_TRACE_ENABLED", bool("DD_TRACE_ENABLED", true));
     engine = choice("DDSLS_PROFILING_ENGINE", Engine.class, Engine.AUTO);
     intervalNanos = duration("DDSLS_PROFILING_INTERVAL", 10_000_000L, 100_000L, 1_000_000_000L);
     initIntervalNanos = Math.min(intervalNanos, duration("DDSLS_PROFILING_INIT_INTERVAL", DEFAULT_INIT_INTERVAL_NANOS, 100_000L, 1_000_000_000L));
     wall = choice("DDSLS_PROFILING_WALL", Wall.class, Wall.INIT);
     outputDir = raw("DDSLS_OUTPUT_DIR");
     flushBudgetMillis = positiveLong("DDSLS_FLUSH_BUDGET_MS", 1000, 10, 60_000);
+    flushSlowMillis = positiveLong("DDSLS_FLUSH_SLOW_MS", 250, 1, 60_000);
+    String family = raw("DDSLS_PROFILE_FAMILY");
+    profileFamily = family != null && family.matches("[a-z]{1,16}") ? family : "java";
     spanFlushPeriodMillis = flushStrategy(raw("DD_SERVERLESS_FLUSH_STRATEGY"));
     initializationType = raw("AWS_LAMBDA_INITIALIZATION_TYPE");
     runtimeApiUpstream = raw("DDSLS_RUNTIME_API_UPSTREAM");
@@ -98,6 +117,18 @@ public final class AgentConfig {
 
   // What the trace and upload packages read; the rest is the root package's.
   public String service() { return service; }
+
+  public String profileFamily() { return profileFamily; }
+
+  /** This JVM's runtime id ({@link #RUNTIME_ID}). */
+  public String runtimeId() { return RUNTIME_ID; }
+
+  private static String newRuntimeId() {
+    ThreadLocalRandom r = ThreadLocalRandom.current();
+    long hi = (r.nextLong() & ~0xF000L) | 0x4000L;                       // version 4
+    long lo = (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L; // IETF variant
+    return new UUID(hi, lo).toString();
+  }
 
   public String env() { return env; }
 

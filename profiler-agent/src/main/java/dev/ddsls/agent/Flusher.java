@@ -21,7 +21,8 @@ import java.util.Map;
  * it also rotates the recording and sends the profiles. The runtime's next {@code /next} waits only for a flush that
  * is due, and at most the flush budget, so no response is ever delayed and a warm invocation rarely waits at all.
  *
- * <p>A circuit breaker guards the intake: after a flush that failed or outran the budget while sending, invocations
+ * <p>A circuit breaker guards the intake: after a flush that failed, outran the budget while sending, or answered
+ * slower than {@code DDSLS_FLUSH_SLOW_MS} (a slow intake otherwise bills its latency to every invocation), invocations
  * stop waiting for the intake; what they produce is held (bounded by the uploader) and the intake is probed again at
  * the first flush after a back-off (1 s, doubling to 5 min), which sends what is held once it answers. One log line
  * per change of state.
@@ -265,6 +266,7 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
         Sent sent = flush(spans, profile, false, deadline);
         synchronized (lock) {
           if (sent == Sent.FAILED) intakeFailed("a request failed");
+          else if (sent == Sent.SLOW) intakeFailed("it answered after more than DDSLS_FLUSH_SLOW_MS=" + config.flushSlowMillis + " ms");
           else if (sent == Sent.ALL && intakeDown) intakeAnswers();
         }
         if (config.debug) AgentLog.info("flush (" + (profile ? "spans and profile" : "spans") + ", " + sent + ") took " + (System.nanoTime() - began) / 1_000_000 + " ms");
@@ -388,8 +390,11 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
     if (e != null && e.restartIfStopped()) recordingStartNanos = now; // a new recording, anchored by the restored clock
   }
 
-  /** What a flush did with the intake: sent all it held, failed, or held everything (the breaker is open). */
-  enum Sent { ALL, FAILED, HELD }
+  /**
+   * What a flush did with the intake: sent all it held, sent it all but slower than the slow threshold, failed, or
+   * held everything (the breaker is open).
+   */
+  enum Sent { ALL, SLOW, FAILED, HELD }
 
   private Sent flush(boolean spans, boolean profile, boolean last, long deadline) {
     List<Invocation> ended = lambda ? tracker.drainFinished() : Collections.<Invocation>emptyList();
@@ -402,10 +407,12 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
       if (!last && intakeDown && (System.nanoTime() - retryAtNanos < 0 || !uploader().hasPending())) return Sent.HELD;
       sending = true;
     }
+    long began = System.nanoTime();
     try {
       if (!uploader().flush(deadline)) return Sent.FAILED;
       // Out of time before everything went: held, not an answer that closes the breaker.
-      return uploader().hasPending() ? Sent.HELD : Sent.ALL;
+      if (uploader().hasPending()) return Sent.HELD;
+      return System.nanoTime() - began > config.flushSlowMillis * 1_000_000L && !last ? Sent.SLOW : Sent.ALL;
     } finally {
       synchronized (lock) {
         sending = false;

@@ -109,7 +109,7 @@ final class ProfileAssembler {
       out[n++] = ProfileBuilder.Label.num("local root span id", spanId);
       out[n++] = ProfileBuilder.Label.str("trace endpoint", traceEndpoint);
     }
-    out[n++] = ProfileBuilder.Label.str("thread id", Long.toString(s.threadId()));
+    out[n++] = ProfileBuilder.Label.num("thread id", s.threadId()); // a number, as Datadog's Java profiler records it
     out[n++] = ProfileBuilder.Label.str("thread name", s.threadName());
     if (phase != null) out[n++] = ProfileBuilder.Label.str("phase", phase);
     if (owner != null) out[n++] = ProfileBuilder.Label.str("request id", owner.requestId() == null ? "" : owner.requestId());

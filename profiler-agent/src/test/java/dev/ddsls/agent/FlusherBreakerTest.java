@@ -11,6 +11,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Executors;
@@ -31,9 +33,11 @@ class FlusherBreakerTest {
     final Flusher flusher;
     final Thread thread;
 
-    Sandbox(String intakeUrl, String flushStrategy) {
-      AgentConfig config = TestConfig.of("DD_TRACE_AGENT_URL", intakeUrl, "DDSLS_FLUSH_BUDGET_MS", Integer.toString(BUDGET_MS),
-          "DD_SERVERLESS_FLUSH_STRATEGY", flushStrategy, "AWS_LAMBDA_FUNCTION_NAME", "f");
+    Sandbox(String intakeUrl, String flushStrategy, String... settings) {
+      List<String> env = new ArrayList<>(List.of("DD_TRACE_AGENT_URL", intakeUrl, "DDSLS_FLUSH_BUDGET_MS", Integer.toString(BUDGET_MS),
+          "DD_SERVERLESS_FLUSH_STRATEGY", flushStrategy, "AWS_LAMBDA_FUNCTION_NAME", "f"));
+      env.addAll(List.of(settings));
+      AgentConfig config = TestConfig.of(env.toArray(new String[0]));
       Timeline timeline = new Timeline(System.nanoTime(), System.currentTimeMillis() * 1_000_000L);
       tracker = new InvocationTracker(timeline);
       tracker.setTracing(TraceSettings.from(config));
@@ -105,6 +109,43 @@ class FlusherBreakerTest {
       invocations++;
       box.tracker.onNextRequested(System.nanoTime());
       assertEquals(invocations, tracesAccepted.get(), "every invocation's trace arrived, the held ones included");
+    } finally {
+      server.stop(0);
+    }
+  }
+
+  @Test
+  @Timeout(60)
+  void aSlowIntakeIsWaitedForOnceAndStillGetsEverySpan() throws Exception {
+    AtomicInteger tracesAccepted = new AtomicInteger();
+    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.setExecutor(Executors.newCachedThreadPool());
+    server.createContext("/", x -> {
+      x.getRequestBody().readAllBytes();
+      try {
+        Thread.sleep(BUDGET_MS / 2); // slower than DDSLS_FLUSH_SLOW_MS, within the budget: every request succeeds
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (x.getRequestURI().getPath().equals("/v0.4/traces")) {
+        tracesAccepted.addAndGet(Integer.parseInt(x.getRequestHeaders().getFirst("X-Datadog-Trace-Count")));
+      }
+      x.sendResponseHeaders(200, -1);
+      x.close();
+    });
+    server.start();
+    try (Sandbox box = new Sandbox("http://127.0.0.1:" + server.getAddress().getPort(), "end", "DDSLS_FLUSH_SLOW_MS",
+        Integer.toString(BUDGET_MS / 5))) {
+      for (int i = 0; i < 20; i++) box.invoke();
+      assertEquals(1, box.flusher.waits()[0], "/next calls that waited for a flush: only the cold invocation's");
+      assertTrue(box.flusher.intakeDown(), "a slow answer opens the breaker");
+      // After the back-off (1 s) the next flush probes with everything held; the intake, still slow, accepts it.
+      Thread.sleep(Flusher.FIRST_BACKOFF_MILLIS + 100);
+      box.invoke();
+      for (int i = 0; i < 100 && tracesAccepted.get() < 21; i++) Thread.sleep(50);
+      assertEquals(21, tracesAccepted.get(), "every invocation's trace arrived, the held ones with the probe");
+      assertTrue(box.flusher.intakeDown(), "still slow: invocations still do not wait");
+      assertEquals(1, box.flusher.waits()[0]);
     } finally {
       server.stop(0);
     }

@@ -6,9 +6,11 @@ import dev.ddsls.analysis.pprof.ProfileInput;
 import dev.ddsls.analysis.stats.Percentiles;
 import dev.ddsls.analysis.trace.Span;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -52,6 +54,11 @@ public final class ColdStartAnalyzer {
     List<Double> memory = new ArrayList<>(), threadCpu = new ArrayList<>(), runqueue = new ArrayList<>(), throttled = new ArrayList<>();
     int count;
     int cold = 0;
+    // Lambda's platform records say which cold starts were restores (their request ids), even beside spans.
+    SnapStartReport platformSnapStart = SnapStartReport.ofPlatform(reports, 0);
+    // A HashSet: an immutable Set refuses contains(null), and a span may carry no request id.
+    Set<String> restored = platformSnapStart == null ? new HashSet<>() : new HashSet<>(platformSnapStart.restoredRequestIds());
+    List<Span> coldSpans = new ArrayList<>();
     if (!invocations.isEmpty()) {
       count = invocations.size();
       for (Span s : invocations) {
@@ -61,8 +68,9 @@ public final class ColdStartAnalyzer {
         }
         cold++;
         coldIds.add(s.id());
+        coldSpans.add(s);
         if (handler == null) handler = handlerTag(s);
-        byType.merge(initType(s), 1, Integer::sum);
+        byType.merge(restored.contains(s.meta("request_id")) ? SnapStartReport.SNAP_START : initType(s), 1, Integer::sum);
         Integer mb = memoryMb(s);
         byMemory.merge(mb == null ? "unknown" : mb.toString(), 1, Integer::sum);
         if (mb != null) memory.add((double) mb);
@@ -83,18 +91,32 @@ public final class ColdStartAnalyzer {
       boolean coldFromInvocations = invocationReports.stream().anyMatch(PlatformReport::coldStart);
       for (PlatformReport r : coldFromInvocations ? invocationReports : initReports) {
         if (!r.coldStart()) continue;
+        // A snapshot's init (paid when the version is published) and a restore report are no cold start of their own:
+        // the restore's first invocation is.
+        if (!r.invocation() && (SnapStartReport.SNAP_START.equals(r.initType()) || r.restoreDurationMs() != null)) continue;
         cold++;
         if (r.requestId() != null) coldIds.add(r.requestId());
         byType.merge(r.initType() == null ? "on-demand" : r.initType(), 1, Integer::sum);
         byMemory.merge(r.memoryMb() == null ? "unknown" : r.memoryMb().toString(), 1, Integer::sum);
         if (r.memoryMb() != null) memory.add(r.memoryMb().doubleValue());
-        add(init, r.initDurationMs() != null ? r.initDurationMs() : r.restoreDurationMs());
+        // A restore is not an init: it is reported apart (SnapStartReport.restoreMs).
+        add(init, r.initDurationMs());
       }
       for (PlatformReport r : invocationReports) {
         if (r.durationMs() == null) continue;
         (r.coldStart() ? phases.get("firstInvocation") : warm).add(r.durationMs());
       }
       if (!reports.isEmpty()) notes.add("counts and init durations from Lambda's platform reports (no invocation spans)");
+    }
+    int onDemand = byType.getOrDefault("on-demand", 0);
+    SnapStartReport snapStart = platformSnapStart != null
+        ? new SnapStartReport(platformSnapStart.snapStartColdStarts(), onDemand, platformSnapStart.restoreMs(),
+            platformSnapStart.firstInvocationAfterRestoreMs(), platformSnapStart.restoreErrors(), platformSnapStart.snapshotInitMs(),
+            platformSnapStart.restoredRequestIds(), platformSnapStart.source())
+        : SnapStartReport.ofSpans(coldSpans, onDemand);
+    if (snapStart != null && !invocations.isEmpty() && byType.getOrDefault(SnapStartReport.SNAP_START, 0) > 0) {
+      notes.add("the init duration of a snap-start cold start is its snapshot's init, paid when the version was published;"
+          + " its caller waited for the restore (restoreMs) and the first invocation after it");
     }
     if (init.isEmpty() && !phases.get("jvm").isEmpty()) {
       for (int i = 0; i < phases.get("jvm").size() && i < phases.get("runtimeInit").size(); i++) {
@@ -132,7 +154,7 @@ public final class ColdStartAnalyzer {
     if (firstContention != null) notes.add(firstContention);
     return new ColdStartReport(function, service, count, cold, count == 0 ? 0 : round4((double) cold / count), byType, byMemory,
         initStats, phaseStats, warmMedian == null ? null : round(warmMedian), penalty, initAnalysis, findings, coldIds, notes,
-        List.copyOf(init), FlameSamples.of(initAnalysis, profiles));
+        List.copyOf(init), FlameSamples.of(initAnalysis, profiles), snapStart);
   }
 
   /** The handler a function's cold spans name ({@code handler} tag), or null. */

@@ -72,6 +72,9 @@ public final class PlatformLogReader {
       return new PlatformReport(group(REQUEST, t), number(DURATION, t), number(INIT, t), number(RESTORE, t),
           integer(MEMORY, t), number(RESTORE, t) != null ? "snap-start" : number(INIT, t) != null ? "on-demand" : null, null, source);
     }
+    if (t.startsWith("RESTORE_REPORT")) {
+      return new PlatformReport(null, null, null, number(RESTORE, t), null, "snap-start", group(STATUS, t), source);
+    }
     if (t.startsWith("INIT_REPORT")) {
       return new PlatformReport(null, null, number(INIT, t), null, null, "on-demand", group(STATUS, t), source);
     }

@@ -8,6 +8,7 @@ import dev.ddsls.analysis.findings.Finding.Severity;
 import dev.ddsls.analysis.trace.Span;
 import dev.ddsls.analysis.trace.XRaySegment;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -34,158 +35,241 @@ public final class ConnectivityAnalyzer {
   private ConnectivityAnalyzer() {}
 
   public static ConnectivityReport analyze(Iterable<Span> spans, Predicate<Span> function, List<XRaySegment> xray) {
-    Map<Long, Span> byId = new HashMap<>();
-    List<Anomaly> anomalies = new ArrayList<>();
-    // One small record per trace; the per-service env maps and priority sets are built only for traces that differ.
-    Map<Long, TraceTags> firstTags = new HashMap<>();
-    Map<Long, Set<Double>> sampling = new HashMap<>();
-    Set<Long> envCandidates = new HashSet<>();
-    List<Span> invocations = new ArrayList<>();
-    for (Span s : spans) {
-      Span prior = byId.put(s.spanId(), s);
-      if (prior != null && (prior.traceId() != s.traceId() || prior.start() != s.start() || !prior.name().equals(s.name()))) {
-        anomalies.add(new Anomaly("duplicate-span-id", s.traceIdText(), List.of(s.id()),
-            "span id " + s.id() + " used by " + prior.name() + " and " + s.name()));
-      }
-      Double p = s.metric("_sampling_priority_v1");
-      String env = s.meta("env");
-      if (p != null || env != null) {
-        TraceTags t = firstTags.get(s.traceId());
-        if (t == null) firstTags.put(s.traceId(), t = new TraceTags());
-        if (p != null) {
-          if (t.priority == null) t.priority = p;
-          else if (!t.priority.equals(p)) {
-            Set<Double> seen = sampling.computeIfAbsent(s.traceId(), k -> new HashSet<>());
-            seen.add(t.priority);
-            seen.add(p);
+    SpanScan scan = new SpanScan(spans, function);
+    Hops hops = new Hops(scan.byId);
+    for (Span inv : scan.invocations) hops.add(inv);
+    ConnectivityReport.XRay x = xray(scan.invocations, xray);
+
+    int n = scan.invocations.size();
+    List<Finding> findings = new ArrayList<>();
+    hops.orphans.forEach((hop, tally) -> findings.add(orphanFinding(hop, tally, n)));
+    hops.broken.forEach((hop, tally) -> findings.add(brokenFinding(hop, tally, n)));
+    if (x.notJoined() > 0) findings.add(xrayFinding(x));
+    Finding env = envFinding(scan.envByTrace(spans), spans);
+    if (env != null) findings.add(env);
+    findings.sort(Finding.ORDER);
+
+    List<Anomaly> anomalies = scan.anomalies(spans);
+    if (anomalies.size() > 1000) anomalies = new ArrayList<>(anomalies.subList(0, 1000));
+    Map<String, Counts> byTrigger = new TreeMap<>();
+    hops.byTrigger.forEach((trigger, t) -> byTrigger.put(trigger, t.counts()));
+    List<Edge> edges = new ArrayList<>();
+    for (EdgeTally e : hops.edges.values()) edges.add(e.edge());
+    return new ConnectivityReport(n, hops.connected, hops.orphanCount, hops.roots, hops.brokenCount,
+        n == 0 ? 0 : Math.round(hops.connected * 10000.0 / n) / 10000.0, byTrigger, edges, x, anomalies, findings);
+  }
+
+  /**
+   * One pass over the spans: the index by id, the function's invocation spans, duplicate span ids, and the first
+   * sampling priority and env of each trace (the per-service env maps are built later, only for traces that differ).
+   */
+  private static final class SpanScan {
+    final Map<Long, Span> byId = new HashMap<>();
+    final List<Span> invocations = new ArrayList<>();
+    private final List<Anomaly> duplicates = new ArrayList<>();
+    private final Map<Long, Set<Double>> sampling = new HashMap<>();
+    private final Set<Long> envCandidates = new HashSet<>();
+
+    SpanScan(Iterable<Span> spans, Predicate<Span> function) {
+      Map<Long, TraceTags> firstTags = new HashMap<>();
+      for (Span s : spans) {
+        Span prior = byId.put(s.spanId(), s);
+        if (prior != null && (prior.traceId() != s.traceId() || prior.start() != s.start() || !prior.name().equals(s.name()))) {
+          duplicates.add(new Anomaly("duplicate-span-id", s.traceIdText(), List.of(s.id()),
+              "span id " + s.id() + " used by " + prior.name() + " and " + s.name()));
+        }
+        Double p = s.metric("_sampling_priority_v1");
+        String env = s.meta("env");
+        if (p != null || env != null) {
+          TraceTags t = firstTags.computeIfAbsent(s.traceId(), k -> new TraceTags());
+          if (p != null) {
+            if (t.priority == null) t.priority = p;
+            else if (!t.priority.equals(p)) {
+              Set<Double> seen = sampling.computeIfAbsent(s.traceId(), k -> new HashSet<>());
+              seen.add(t.priority);
+              seen.add(p);
+            }
+          }
+          if (env != null) {
+            if (t.env == null) t.env = env;
+            else if (!t.env.equals(env)) envCandidates.add(s.traceId());
           }
         }
-        if (env != null) {
-          if (t.env == null) t.env = env;
-          else if (!t.env.equals(env)) envCandidates.add(s.traceId());
-        }
-      }
-      if (s.isInvocation() && function.test(s)) invocations.add(s);
-    }
-    firstTags = null;
-    Map<Long, Map<String, String>> envByTrace = new HashMap<>();
-    if (!envCandidates.isEmpty()) {
-      for (Span s : spans) {
-        String env = s.meta("env");
-        if (env != null && envCandidates.contains(s.traceId())) envByTrace.computeIfAbsent(s.traceId(), k -> new TreeMap<>()).put(s.service(), env);
-      }
-    }
-    Map<Long, String> samplingIds = traceIdTexts(spans, sampling.keySet());
-    for (Map.Entry<Long, Set<Double>> e : sampling.entrySet()) {
-      if (e.getValue().size() > 1) {
-        anomalies.add(new Anomaly("sampling-changed", samplingIds.get(e.getKey()), List.of(),
-            "sampling priorities " + e.getValue() + " in one trace"));
-      }
-    }
-    for (Span s : byId.values()) {
-      Span parent = s.parentId() == 0 ? null : byId.get(s.parentId());
-      if (parent != null && s.start() + CLOCK_SKEW_NANOS < parent.start()) {
-        anomalies.add(new Anomaly("child-before-parent", s.traceIdText(), List.of(s.id(), parent.id()),
-            String.format(Locale.ROOT, "%s starts %.1f ms before its parent %s", s.name(), (parent.start() - s.start()) / 1e6, parent.name())));
+        if (s.isInvocation() && function.test(s)) invocations.add(s);
       }
     }
 
-    int connected = 0, orphans = 0, roots = 0, broken = 0;
-    Map<String, int[]> counts = new TreeMap<>();
-    Map<String, List<String>> orphanIds = new HashMap<>(), brokenIds = new HashMap<>();
-    Map<String, Edge> edges = new LinkedHashMap<>();
-    Map<String, List<String>> brokenByHop = new TreeMap<>();
-    Map<String, List<String>> orphanByHop = new TreeMap<>();
-    for (Span inv : invocations) {
+    /** Duplicate span ids, then sampling changed within a trace, then children that start before their parent. */
+    List<Anomaly> anomalies(Iterable<Span> spans) {
+      List<Anomaly> out = new ArrayList<>(duplicates);
+      Map<Long, String> samplingIds = traceIdTexts(spans, sampling.keySet());
+      for (Map.Entry<Long, Set<Double>> e : sampling.entrySet()) {
+        if (e.getValue().size() > 1) {
+          out.add(new Anomaly("sampling-changed", samplingIds.get(e.getKey()), List.of(),
+              "sampling priorities " + e.getValue() + " in one trace"));
+        }
+      }
+      for (Span s : byId.values()) {
+        Span parent = s.parentId() == 0 ? null : byId.get(s.parentId());
+        if (parent != null && s.start() + CLOCK_SKEW_NANOS < parent.start()) {
+          out.add(new Anomaly("child-before-parent", s.traceIdText(), List.of(s.id(), parent.id()),
+              String.format(Locale.ROOT, "%s starts %.1f ms before its parent %s", s.name(), (parent.start() - s.start()) / 1e6, parent.name())));
+        }
+      }
+      return out;
+    }
+
+    /** Per trace whose spans carry more than one env: service -> env. */
+    Map<Long, Map<String, String>> envByTrace(Iterable<Span> spans) {
+      Map<Long, Map<String, String>> out = new HashMap<>();
+      if (envCandidates.isEmpty()) return out;
+      for (Span s : spans) {
+        String env = s.meta("env");
+        if (env != null && envCandidates.contains(s.traceId())) out.computeIfAbsent(s.traceId(), k -> new TreeMap<>()).put(s.service(), env);
+      }
+      return out;
+    }
+  }
+
+  /** Where each invocation's trace came from: connected to a parent in the data, orphaned, or a root (maybe broken). */
+  private static final class Hops {
+    private final Map<Long, Span> byId;
+    int connected, orphanCount, roots, brokenCount;
+    final Map<String, TriggerTally> byTrigger = new TreeMap<>();
+    final Map<EdgeKey, EdgeTally> edges = new LinkedHashMap<>();
+    final Map<Hop, IdTally> orphans = new TreeMap<>(Hop.ORDER);
+    final Map<Hop, IdTally> broken = new TreeMap<>(Hop.ORDER);
+
+    Hops(Map<Long, Span> byId) { this.byId = byId; }
+
+    void add(Span inv) {
+      Span entry = entrySpan(inv);
+      String trigger = inv.meta().getOrDefault("function_trigger.event_source", "direct");
+      Hop hop = new Hop(trigger, inv.function() == null ? inv.service() : inv.function());
+      TriggerTally t = byTrigger.computeIfAbsent(trigger, k -> new TriggerTally());
+      t.invocations++;
+      String from;
+      if (entry.parentId() == 0) {
+        roots++;
+        t.roots++;
+        from = "(none)";
+        if (inv.meta("_dd.propagation_error") != null || CARRIERS.contains(trigger)) {
+          brokenCount++;
+          t.broken++;
+          ConnectivityAnalyzer.add(t.brokenIds, inv.id());
+          broken.computeIfAbsent(hop, k -> new IdTally()).add(inv.id());
+        }
+      } else if (byId.get(entry.parentId()) != null) {
+        connected++;
+        t.connected++;
+        from = byId.get(entry.parentId()).service();
+      } else {
+        orphanCount++;
+        t.orphans++;
+        from = "(missing)";
+        ConnectivityAnalyzer.add(t.orphanIds, inv.id());
+        orphans.computeIfAbsent(hop, k -> new IdTally()).add(inv.id());
+      }
+      edges.computeIfAbsent(new EdgeKey(from, hop), k -> new EdgeTally(k)).add(inv.id());
+    }
+
+    /** The first inferred span before the invocation (the managed service's hop), else the invocation itself. */
+    private Span entrySpan(Span inv) {
       Span entry = inv;
       for (int guard = 0; guard < 8 && entry.parentId() != 0; guard++) {
         Span p = byId.get(entry.parentId());
         if (p == null || !p.isInferred() || p.traceId() != inv.traceId()) break;
         entry = p;
       }
-      String trigger = inv.meta().getOrDefault("function_trigger.event_source", "direct");
-      String fn = inv.function() == null ? inv.service() : inv.function();
-      int[] c = counts.computeIfAbsent(trigger, k -> new int[5]);
-      c[0]++;
-      String from;
-      if (entry.parentId() == 0) {
-        roots++;
-        c[3]++;
-        from = "(none)";
-        boolean isBroken = inv.meta("_dd.propagation_error") != null || CARRIERS.contains(trigger);
-        if (isBroken) {
-          broken++;
-          c[4]++;
-          add(brokenIds, trigger, inv.id());
-          add(brokenByHop, trigger + " -> " + fn, inv.id());
-        }
-      } else {
-        Span parent = byId.get(entry.parentId());
-        if (parent != null) {
-          connected++;
-          c[1]++;
-          from = parent.service();
-        } else {
-          orphans++;
-          c[2]++;
-          from = "(missing)";
-          add(orphanIds, trigger, inv.id());
-          add(orphanByHop, trigger + " -> " + fn, inv.id());
-        }
-      }
-      String key = from + "|" + trigger + "|" + fn;
-      Edge e = edges.get(key);
-      List<String> ids = e == null ? new ArrayList<>() : new ArrayList<>(e.spanIds());
-      if (ids.size() < IDS) ids.add(inv.id());
-      edges.put(key, new Edge(from, trigger, fn, e == null ? 1 : e.invocations() + 1, ids));
+      return entry;
     }
-    Map<String, Counts> byTrigger = new TreeMap<>();
-    for (Map.Entry<String, int[]> e : counts.entrySet()) {
-      int[] c = e.getValue();
-      byTrigger.put(e.getKey(), new Counts(c[0], c[1], c[2], c[3], c[4], orphanIds.getOrDefault(e.getKey(), List.of()),
-          brokenIds.getOrDefault(e.getKey(), List.of())));
-    }
-    ConnectivityReport.XRay x = xray(invocations, xray);
+  }
 
-    List<Finding> findings = new ArrayList<>();
-    int n = invocations.size();
-    for (Map.Entry<String, List<String>> e : orphanByHop.entrySet()) {
-      int k = count(edges, e.getKey(), "(missing)");
-      Map<String, Object> ev = new LinkedHashMap<>();
-      ev.put("hop", e.getKey());
-      ev.put("orphans", k);
-      ev.put("invocationSpans", n);
-      ev.put("spanIds", e.getValue());
-      findings.add(new Finding("orphan-spans", k * 10 >= n ? Severity.HIGH : Severity.MEDIUM,
-          String.format(Locale.ROOT, "%d invocations (%s) point to a parent span that is not in the data", k, e.getKey()), ev,
-          "The caller's span was not sent or not retained (sampling, retention filters, a different env or site), "
-              + "or the trace was split at this hop: check the upstream service's tracer and retention.",
-          "https://docs.datadoghq.com/tracing/trace_pipeline/trace_retention/", k));
+  /** A trigger into a function, as findings name it: {@code sqs -> orders-worker}. */
+  private record Hop(String trigger, String function) {
+    static final Comparator<Hop> ORDER = Comparator.comparing(Hop::label);
+
+    String label() { return trigger + " -> " + function; }
+  }
+
+  private record EdgeKey(String from, Hop hop) {}
+
+  private static final class EdgeTally {
+    final EdgeKey key;
+    int invocations;
+    final List<String> spanIds = new ArrayList<>();
+
+    EdgeTally(EdgeKey key) { this.key = key; }
+
+    void add(String id) {
+      invocations++;
+      ConnectivityAnalyzer.add(spanIds, id);
     }
-    for (Map.Entry<String, List<String>> e : brokenByHop.entrySet()) {
-      int k = count(edges, e.getKey(), "(none)");
-      Map<String, Object> ev = new LinkedHashMap<>();
-      ev.put("hop", e.getKey());
-      ev.put("trigger", e.getKey().substring(0, e.getKey().indexOf(" -> ")));
-      ev.put("roots", k);
-      ev.put("invocationSpans", n);
-      ev.put("spanIds", e.getValue());
-      findings.add(new Finding("context-not-propagated", k * 10 >= n ? Severity.HIGH : Severity.MEDIUM,
-          String.format(Locale.ROOT, "%d invocations via %s start a new trace: no usable context in the event", k, e.getKey()), ev,
-          "Inject the trace context into the message (the _datadog message attribute for SQS/SNS, the detail._datadog "
-              + "field for EventBridge) in the producer, e.g. with dev.ddsls.api.TraceContext.current().datadogJson().",
-          "docs/trace-context.md", k));
+
+    Edge edge() { return new Edge(key.from(), key.hop().trigger(), key.hop().function(), invocations, spanIds); }
+  }
+
+  private static final class TriggerTally {
+    int invocations, connected, orphans, roots, broken;
+    final List<String> orphanIds = new ArrayList<>();
+    final List<String> brokenIds = new ArrayList<>();
+
+    Counts counts() { return new Counts(invocations, connected, orphans, roots, broken, orphanIds, brokenIds); }
+  }
+
+  /** How many, and the first {@link #IDS} span ids. */
+  private static final class IdTally {
+    int count;
+    final List<String> ids = new ArrayList<>();
+
+    void add(String id) {
+      count++;
+      ConnectivityAnalyzer.add(ids, id);
     }
-    if (x.notJoined() > 0) {
-      Map<String, Object> ev = new LinkedHashMap<>();
-      ev.put("notJoined", x.notJoined());
-      ev.put("invocationsWithXRayId", x.invocationsWithXRayId());
-      ev.put("spanIds", x.notJoinedSpanIds());
-      findings.add(new Finding("xray-not-merged", Severity.MEDIUM,
-          String.format(Locale.ROOT, "%d invocations have an X-Ray trace that is not joined with their Datadog trace", x.notJoined()), ev,
-          "Set DD_MERGE_XRAY_TRACES=true so the invocation span continues the X-Ray trace, or propagate Datadog context "
-              + "from the caller.", "https://docs.datadoghq.com/serverless/distributed_tracing/", x.notJoined()));
-    }
+  }
+
+  private static Finding orphanFinding(Hop hop, IdTally orphans, int invocations) {
+    int k = orphans.count;
+    Map<String, Object> ev = new LinkedHashMap<>();
+    ev.put("hop", hop.label());
+    ev.put("orphans", k);
+    ev.put("invocationSpans", invocations);
+    ev.put("spanIds", orphans.ids);
+    return new Finding("orphan-spans", k * 10 >= invocations ? Severity.HIGH : Severity.MEDIUM,
+        String.format(Locale.ROOT, "%d invocations (%s) point to a parent span that is not in the data", k, hop.label()), ev,
+        "The caller's span was not sent or not retained (sampling, retention filters, a different env or site), "
+            + "or the trace was split at this hop: check the upstream service's tracer and retention.",
+        "https://docs.datadoghq.com/tracing/trace_pipeline/trace_retention/", k);
+  }
+
+  private static Finding brokenFinding(Hop hop, IdTally roots, int invocations) {
+    int k = roots.count;
+    Map<String, Object> ev = new LinkedHashMap<>();
+    ev.put("hop", hop.label());
+    ev.put("trigger", hop.trigger());
+    ev.put("roots", k);
+    ev.put("invocationSpans", invocations);
+    ev.put("spanIds", roots.ids);
+    return new Finding("context-not-propagated", k * 10 >= invocations ? Severity.HIGH : Severity.MEDIUM,
+        String.format(Locale.ROOT, "%d invocations via %s start a new trace: no usable context in the event", k, hop.label()), ev,
+        "Inject the trace context into the message (the _datadog message attribute for SQS/SNS, the detail._datadog "
+            + "field for EventBridge) in the producer, e.g. with dev.ddsls.api.TraceContext.current().datadogJson().",
+        "docs/trace-context.md", k);
+  }
+
+  private static Finding xrayFinding(ConnectivityReport.XRay x) {
+    Map<String, Object> ev = new LinkedHashMap<>();
+    ev.put("notJoined", x.notJoined());
+    ev.put("invocationsWithXRayId", x.invocationsWithXRayId());
+    ev.put("spanIds", x.notJoinedSpanIds());
+    return new Finding("xray-not-merged", Severity.MEDIUM,
+        String.format(Locale.ROOT, "%d invocations have an X-Ray trace that is not joined with their Datadog trace", x.notJoined()), ev,
+        "Set DD_MERGE_XRAY_TRACES=true so the invocation span continues the X-Ray trace, or propagate Datadog context "
+            + "from the caller.", "https://docs.datadoghq.com/serverless/distributed_tracing/", x.notJoined());
+  }
+
+  /** Traces whose services carry different env tags; null when there are none. */
+  private static Finding envFinding(Map<Long, Map<String, String>> envByTrace, Iterable<Span> spans) {
     Map<String, Integer> mismatched = new TreeMap<>();
     List<String> mismatchTraces = new ArrayList<>();
     Map<Long, String> envIds = traceIdTexts(spans, envByTrace.keySet());
@@ -195,20 +279,15 @@ public final class ConnectivityAnalyzer {
         if (mismatchTraces.size() < IDS) mismatchTraces.add(envIds.get(e.getKey()));
       }
     }
-    if (!mismatched.isEmpty()) {
-      Map<String, Object> ev = new LinkedHashMap<>();
-      ev.put("envByService", mismatched);
-      ev.put("traceIds", mismatchTraces);
-      int k = mismatched.values().stream().mapToInt(Integer::intValue).sum();
-      findings.add(new Finding("env-tag-mismatch", Severity.MEDIUM,
-          String.format(Locale.ROOT, "%d traces cross services with different env tags", k), ev,
-          "Give every service of one system the same DD_ENV: Datadog shows traces per env, so a trace whose spans carry "
-              + "different envs looks broken.", "https://docs.datadoghq.com/getting_started/tagging/unified_service_tagging/", k));
-    }
-    findings.sort(Finding.ORDER);
-    if (anomalies.size() > 1000) anomalies = new ArrayList<>(anomalies.subList(0, 1000));
-    return new ConnectivityReport(n, connected, orphans, roots, broken, n == 0 ? 0 : Math.round(connected * 10000.0 / n) / 10000.0,
-        byTrigger, new ArrayList<>(edges.values()), x, anomalies, findings);
+    if (mismatched.isEmpty()) return null;
+    Map<String, Object> ev = new LinkedHashMap<>();
+    ev.put("envByService", mismatched);
+    ev.put("traceIds", mismatchTraces);
+    int k = mismatched.values().stream().mapToInt(Integer::intValue).sum();
+    return new Finding("env-tag-mismatch", Severity.MEDIUM,
+        String.format(Locale.ROOT, "%d traces cross services with different env tags", k), ev,
+        "Give every service of one system the same DD_ENV: Datadog shows traces per env, so a trace whose spans carry "
+            + "different envs looks broken.", "https://docs.datadoghq.com/getting_started/tagging/unified_service_tagging/", k);
   }
 
   private static ConnectivityReport.XRay xray(List<Span> invocations, List<XRaySegment> segments) {
@@ -253,22 +332,13 @@ public final class ConnectivityAnalyzer {
     return out;
   }
 
-  private static int count(Map<String, Edge> edges, String hop, String from) {
-    int k = 0;
-    for (Edge e : edges.values()) {
-      if (e.from().equals(from) && (e.trigger() + " -> " + e.to()).equals(hop)) k += e.invocations();
-    }
-    return k;
-  }
-
   /** The first sampling priority and env seen in a trace. */
   private static final class TraceTags {
     Double priority;
     String env;
   }
 
-  private static void add(Map<String, List<String>> m, String key, String id) {
-    List<String> l = m.computeIfAbsent(key, k -> new ArrayList<>());
-    if (l.size() < IDS) l.add(id);
+  private static void add(List<String> ids, String id) {
+    if (ids.size() < IDS) ids.add(id);
   }
 }

@@ -3,12 +3,15 @@ package dev.ddsls.analysis.diagnose;
 import dev.ddsls.analysis.coldstart.ColdStartAnalyzer;
 import dev.ddsls.analysis.coldstart.ColdStartReport;
 import dev.ddsls.analysis.coldstart.PlatformReport;
+import dev.ddsls.analysis.coldstart.SnapStartReport;
 import dev.ddsls.analysis.connectivity.ConnectivityAnalyzer;
 import dev.ddsls.analysis.connectivity.ConnectivityReport;
 import dev.ddsls.analysis.pprof.OwnCode;
 import dev.ddsls.analysis.pprof.ProfileInput;
 import dev.ddsls.analysis.pprof.ProfileSample;
 import dev.ddsls.analysis.report.DiagnoseReport;
+import dev.ddsls.analysis.service.ServiceReport;
+import dev.ddsls.analysis.service.Services;
 import dev.ddsls.analysis.trace.Span;
 import dev.ddsls.analysis.trace.TraceIds;
 import java.io.IOException;
@@ -63,6 +66,8 @@ public final class Diagnosis {
       if (fn != null) profiles.computeIfAbsent(fn, k -> new ArrayList<>()).add(p);
       else unattributed.add(p);
     }
+    // Profiles of services without Lambda's tags (hosts) go to their service's report.
+    List<ServiceReport> services = Services.of(data.spans, wanted, unattributed);
     List<String> notes = new ArrayList<>(data.notes);
     if (duplicates > 0) notes.add(duplicates + " invocation spans received more than once were counted once");
     // Profiles without span ids (plain pprof or JFR files) belong to the only function there is, or to their own entry.
@@ -79,18 +84,23 @@ public final class Diagnosis {
       String fn = q.function() != null ? q.function() : names.size() == 1 ? names.get(0) : "(platform logs)";
       if (!names.contains(fn)) names.add(fn);
     } else if (!reports.isEmpty()) {
-      notes.add(reports.size() + " platform reports ignored: invocation spans give the same numbers");
+      // Spans give the same init and invocation numbers; what only the platform knows, which cold starts were SnapStart
+      // restores and how long they took, is taken from the reports when they can belong to one function only.
+      boolean restores = names.size() == 1 && SnapStartReport.ofPlatform(reports, 0) != null;
+      notes.add(reports.size() + " platform reports ignored: invocation spans give the same numbers"
+          + (restores ? " (their SnapStart restores are reported)" : ""));
     }
+    boolean platformForSpans = names.size() == 1 && SnapStartReport.ofPlatform(reports, 0) != null;
     for (String fn : names) {
       List<Span> spans = byFunction.getOrDefault(fn, List.of());
       String service = spans.isEmpty() ? fn : spans.get(0).service();
       String handler = ColdStartAnalyzer.handlerOf(spans);
-      functions.add(ColdStartAnalyzer.analyze(fn, service, spans, byFunction.isEmpty() ? reports : List.of(),
+      functions.add(ColdStartAnalyzer.analyze(fn, service, spans, byFunction.isEmpty() || platformForSpans ? reports : List.of(),
           profiles.getOrDefault(fn, List.of()), handler, ownCode(code, handler, data, notes)));
     }
     ConnectivityReport connectivity = null;
     if (!byFunction.isEmpty()) connectivity = ConnectivityAnalyzer.analyze(data.spans, wanted, data.xraySegments);
-    return new DiagnoseReport(source, q.from(), q.to(), functions, connectivity, notes,
+    return new DiagnoseReport(source, q.from(), q.to(), functions, services, connectivity, notes,
         new DiagnoseReport.Inputs(data.spans.size(), data.profiles.size(), reports.size(), data.xraySegments.size()));
   }
 

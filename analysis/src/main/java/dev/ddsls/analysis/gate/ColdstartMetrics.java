@@ -18,18 +18,21 @@ final class ColdstartMetrics {
     List<Double> jvm = new ArrayList<>(), agent = new ArrayList<>(), runtimeInit = new ArrayList<>();
     List<Double> firstDuration = new ArrayList<>(), warmDuration = new ArrayList<>();
     List<Double> firstPostRuntime = new ArrayList<>(), warmPostRuntime = new ArrayList<>();
-    long ok = 0, initError = 0, error = 0, timeout = 0;
+    List<Double> restore = new ArrayList<>();
+    long ok = 0, initError = 0, restoreError = 0, error = 0, timeout = 0;
     List<Path> profiles = new ArrayList<>();
     for (JsonNode run : runs) {
       String status = run.path("status").asText("");
       switch (status) {
         case "ok": ok++; break;
         case "init-error": initError++; break;
+        case "restore-error": restoreError++; break;
         case "error": error++; break;
         case "timeout": timeout++; break;
         default: throw new InputException("run " + run.path("run").asText("?") + " has unknown status '" + status + "'");
       }
       add(init, run.get("initMs"));
+      add(restore, run.get("restoreMs")); // --snapstart runs only
       JsonNode inv = run.path("invocationsMs");
       for (int i = 0; i < inv.size(); i++) add(i == 0 ? first : warm, inv.get(i));
       // Absent in results written before Lambda's Duration was measured: no samples, insufficient data.
@@ -50,6 +53,7 @@ final class ColdstartMetrics {
     m.put("init", samples(init));
     m.put("firstInvocation", samples(first));
     m.put("warmInvocation", samples(warm));
+    m.put("restore", samples(restore));
     m.put("firstDuration", samples(firstDuration));
     m.put("warmDuration", samples(warmDuration));
     m.put("firstPostRuntime", samples(firstPostRuntime));
@@ -59,6 +63,7 @@ final class ColdstartMetrics {
     m.put("phases.runtimeInit", samples(runtimeInit));
     m.put("runs.ok", new Metric.Ratio(ok, all));
     m.put("runs.initError", new Metric.Ratio(initError, all));
+    m.put("runs.restoreError", new Metric.Ratio(restoreError, all));
     m.put("runs.error", new Metric.Ratio(error, all));
     m.put("runs.timeout", new Metric.Ratio(timeout, all));
     String handler = root.path("handler").asText("");

@@ -62,6 +62,7 @@ public final class MetricCatalog {
           new Definition("init", Shape.SAMPLES, Unit.MS, "runs[].initMs"),
           new Definition("firstInvocation", Shape.SAMPLES, Unit.MS, "runs[].invocationsMs[0]"),
           new Definition("warmInvocation", Shape.SAMPLES, Unit.MS, "runs[].invocationsMs[1..], pooled"),
+          new Definition("restore", Shape.SAMPLES, Unit.MS, "runs[].restoreMs (coldstart --snapstart)"),
           new Definition("firstDuration", Shape.SAMPLES, Unit.MS, "runs[].durationMs[0]"),
           new Definition("warmDuration", Shape.SAMPLES, Unit.MS, "runs[].durationMs[1..], pooled"),
           new Definition("firstPostRuntime", Shape.SAMPLES, Unit.MS, "runs[].postRuntimeMs[0]"),
@@ -71,6 +72,7 @@ public final class MetricCatalog {
           new Definition("phases.runtimeInit", Shape.SAMPLES, Unit.MS, "runs[].phasesMs.runtimeInit"),
           new Definition("runs.ok", Shape.RATIO, Unit.RATIO, "runs with status ok / runs"),
           new Definition("runs.initError", Shape.RATIO, Unit.RATIO, "runs with status init-error / runs"),
+          new Definition("runs.restoreError", Shape.RATIO, Unit.RATIO, "runs with status restore-error / runs"),
           new Definition("runs.error", Shape.RATIO, Unit.RATIO, "runs with status error / runs"),
           new Definition("runs.timeout", Shape.RATIO, Unit.RATIO, "runs with status timeout / runs"))),
       DIAGNOSE, index(List.of(

@@ -1,13 +1,15 @@
 package dev.ddsls.analysis.report;
 
 import dev.ddsls.analysis.pprof.FrameStats;
+import dev.ddsls.analysis.pprof.Profile;
+import dev.ddsls.analysis.pprof.ProfileSample;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * A flame graph of collapsed stacks ({@code root;..;leaf value}), rendered as inline SVG: one {@code <g class="f">}
+ * A flame graph of a profile's samples, rendered as inline SVG: one {@code <g class="f">}
  * per frame with its name in {@code data-name}, its value in {@code data-v}, a {@code <title>} for hover, a rect and a
  * label that {@link #SCRIPT} fits to the width (abbreviating packages when the name does not fit; refitted on
  * click-to-zoom). Icicle layout (root on top) in a height-capped scroll box, so deep Java stacks do not push the wide
@@ -39,33 +41,44 @@ public final class FlameGraph {
 
   private FlameGraph(String unit) { this.unit = unit; }
 
-  /** @param unit the values' unit: {@code nanoseconds} are shown as ms, anything else as a count */
-  public static FlameGraph of(Map<String, Long> collapsed, String unit) {
+  /**
+   * The samples of {@code profile} by value {@code valueIndex}, built from their stacks frame by frame (no joined
+   * strings: a frame name may hold any character).
+   * @param unit the values' unit: {@code nanoseconds} are shown as ms, anything else as a count
+   */
+  public static FlameGraph of(Profile profile, int valueIndex, String unit) {
     FlameGraph g = new FlameGraph(unit);
-    for (Map.Entry<String, Long> e : collapsed.entrySet()) {
+    if (profile == null) return g;
+    for (ProfileSample s : profile.samples()) {
+      long v = s.value(valueIndex);
+      List<String> leafFirst = s.stack();
+      if (v == 0 || leafFirst.isEmpty()) continue;
       Node n = g.root;
-      n.total += e.getValue();
-      for (String f : e.getKey().split(";")) {
-        n = n.child(f);
-        n.total += e.getValue();
+      n.total += v;
+      for (int i = leafFirst.size() - 1; i >= 0; i--) {
+        n = n.child(leafFirst.get(i));
+        n.total += v;
       }
-      n.self += e.getValue();
+      n.self += v;
     }
     return g;
   }
 
   /** The graph of {@code after}, each frame also carrying its value in {@code before} (same path). */
-  public static FlameGraph diff(Map<String, Long> before, Map<String, Long> after, String unit) {
-    FlameGraph g = of(after, unit);
+  public static FlameGraph diff(Profile before, int beforeIndex, Profile after, int afterIndex, String unit) {
+    FlameGraph g = of(after, afterIndex, unit);
     g.differential = true;
-    for (Map.Entry<String, Long> e : before.entrySet()) {
-      g.beforeTotal += e.getValue();
+    for (ProfileSample s : before.samples()) {
+      long v = s.value(beforeIndex);
+      List<String> leafFirst = s.stack();
+      if (v == 0 || leafFirst.isEmpty()) continue;
+      g.beforeTotal += v;
       Node n = g.root;
-      n.before += e.getValue();
-      for (String f : e.getKey().split(";")) {
-        n = n.children.get(f);
+      n.before += v;
+      for (int i = leafFirst.size() - 1; i >= 0; i--) {
+        n = n.children.get(leafFirst.get(i));
         if (n == null) break; // gone in after: not drawn
-        n.before += e.getValue();
+        n.before += v;
       }
     }
     return g;

@@ -3,11 +3,13 @@ package dev.ddsls.analysis.report;
 import static dev.ddsls.analysis.report.FlameGraph.esc;
 
 import dev.ddsls.analysis.coldstart.ColdStartReport;
+import dev.ddsls.analysis.coldstart.SnapStartReport;
 import dev.ddsls.analysis.coldstart.FlameSamples;
 import dev.ddsls.analysis.connectivity.ConnectivityReport;
 import dev.ddsls.analysis.findings.Finding;
-import dev.ddsls.analysis.pprof.CollapsedStacks;
 import dev.ddsls.analysis.pprof.MergedProfile;
+import dev.ddsls.analysis.pprof.ProfileSample;
+import dev.ddsls.analysis.service.ServiceReport;
 import dev.ddsls.analysis.stats.Percentiles;
 import java.io.IOException;
 import java.io.Writer;
@@ -16,7 +18,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * {@code ddsls diagnose --format html}: one self-contained page (inline CSS, JS and SVG; nothing fetched) with, per
@@ -43,10 +44,35 @@ public final class HtmlReport {
     notes(b, r.notes());
     int i = 0;
     for (ColdStartReport f : r.functions()) function(b, f, i++);
+    int k = 0;
+    for (ServiceReport s : r.services()) service(b, s, k++);
     if (r.connectivity() != null) connectivity(b, r.connectivity());
     b.append("<script>").append(FlameGraph.SCRIPT).append("</script>\n</body></html>\n");
     out.write(b.toString());
     out.flush();
+  }
+
+  /** A service without Lambda's tags: endpoints, the functions it calls, and the flame graph of its requests. */
+  private static void service(StringBuilder b, ServiceReport s, int index) {
+    b.append("<section class=\"service\" id=\"svc-").append(index).append("\">\n<h2>").append(esc(s.service()))
+        .append(" <small>service without Lambda tags (a host or container)</small></h2>\n<p>").append(s.spans()).append(" spans, ")
+        .append(s.profiles()).append(" profiles.</p>\n");
+    if (!s.endpoints().isEmpty()) {
+      b.append("<table class=\"endpoints\"><tr><th>endpoint</th><th>requests</th><th>errors</th><th>p50</th><th>p99</th></tr>\n");
+      for (ServiceReport.Endpoint e : s.endpoints()) {
+        b.append("<tr><td>").append(esc(e.resource())).append("</td><td>").append(e.requests()).append("</td><td>").append(e.errors())
+            .append("</td><td>").append(ms(e.durationMs().p50())).append("</td><td>").append(ms(e.durationMs().p99())).append("</td></tr>\n");
+      }
+      b.append("</table>\n");
+    }
+    for (ServiceReport.Call c : s.callsInto()) {
+      b.append("<p>Calls function ").append(esc(c.function())).append(": ").append(c.invocations()).append(" invocations.</p>\n");
+    }
+    if (s.samples() != null) {
+      b.append("<h3>Requests: where the time goes</h3>\n");
+      flame(b, s.samples(), "svc-flame-" + index, 0, "request");
+    }
+    b.append("</section>\n");
   }
 
   private static void function(StringBuilder b, ColdStartReport f, int index) {
@@ -55,6 +81,14 @@ public final class HtmlReport {
         .append(fmt(f.coldStartRate() * 100)).append(" %). Init p50 ").append(ms(f.initMs().p50())).append(", p90 ")
         .append(ms(f.initMs().p90())).append(", max ").append(ms(f.initMs().max())).append(". Warm median ")
         .append(ms(f.warmMedianMs())).append(", cold invocation penalty ").append(ms(f.coldInvocationPenaltyMs())).append(".</p>\n");
+    SnapStartReport snap = f.snapStart();
+    if (snap != null) {
+      b.append("<p class=\"snapstart\">SnapStart: ").append(snap.snapStartColdStarts()).append(" snap-start cold starts, ")
+          .append(snap.onDemandColdStarts()).append(" on-demand, ").append(snap.restoreErrors()).append(" restore errors. Restore p50 ")
+          .append(ms(snap.restoreMs().p50())).append(", p90 ").append(ms(snap.restoreMs().p90())).append(", p99 ")
+          .append(ms(snap.restoreMs().p99())).append("; first invocation after restore p50 ")
+          .append(ms(snap.firstInvocationAfterRestoreMs().p50())).append(" (from ").append(esc(snap.source())).append(").</p>\n");
+    }
     b.append("<h3>Cold starts: init duration</h3>\n");
     histogram(b, f.initDurationsMs(), "hist-" + index);
     b.append("<h3>Phases (p50)</h3>\n");
@@ -100,20 +134,20 @@ public final class HtmlReport {
    *     the tables
    */
   private static void flame(StringBuilder b, MergedProfile samples, String id, int per, String perWhat) {
-    Map<String, Long> stacks = new TreeMap<>();
     Set<Long> roots = new HashSet<>();
     if (samples != null) {
-      CollapsedStacks.add(stacks, samples.profile(), samples.valueIndex(), s -> {
+      for (ProfileSample s : samples.profile().samples()) {
+        if (s.value(samples.valueIndex()) == 0 || s.stack().isEmpty()) continue;
         roots.add(s.numLabels().get("local root span id")); // null stands for a sample of no known invocation
-        return true;
-      });
+      }
     }
     int n = per > 0 ? per : roots.contains(null) ? 1 : roots.size();
     if (samples != null) {
       b.append("<p class=\"meta\">").append(samples.kind()).append(" samples of ").append(samples.profiles()).append(" profiles")
           .append(n > 1 ? "; values per " + perWhat + " (" + n + " " + perWhat + "s), the sum in each hover" : "").append("</p>\n");
     }
-    FlameGraph.of(stacks, "nanoseconds").per(n, perWhat).svg(b, id);
+    FlameGraph.of(samples == null ? null : samples.profile(), samples == null ? 0 : samples.valueIndex(), "nanoseconds")
+        .per(n, perWhat).svg(b, id);
   }
 
   static void histogram(StringBuilder b, List<Double> values, String id) {

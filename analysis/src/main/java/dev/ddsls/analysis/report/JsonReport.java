@@ -6,10 +6,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ddsls.analysis.coldstart.ColdStartReport;
 import dev.ddsls.analysis.coldstart.InitAnalysis;
+import dev.ddsls.analysis.coldstart.SnapStartReport;
 import dev.ddsls.analysis.coldstart.WallSplit;
 import dev.ddsls.analysis.connectivity.ConnectivityReport;
 import dev.ddsls.analysis.findings.Finding;
 import dev.ddsls.analysis.pprof.FrameStat;
+import dev.ddsls.analysis.service.ServiceReport;
 import java.io.IOException;
 import java.io.Writer;
 import java.util.List;
@@ -35,9 +37,28 @@ public final class JsonReport {
     root.set("inputs", JSON.valueToTree(r.inputs()));
     ArrayNode fns = root.putArray("functions");
     for (ColdStartReport f : r.functions()) fns.add(function(f));
+    ArrayNode svcs = root.putArray("services");
+    for (ServiceReport s : r.services()) svcs.add(service(s));
     root.set("connectivity", r.connectivity() == null ? null : connectivity(r.connectivity()));
     root.set("notes", JSON.valueToTree(r.notes()));
     return root;
+  }
+
+  static ObjectNode service(ServiceReport s) {
+    ObjectNode n = JSON.createObjectNode();
+    n.put("service", s.service());
+    n.put("spans", s.spans());
+    ArrayNode eps = n.putArray("endpoints");
+    for (ServiceReport.Endpoint e : s.endpoints()) {
+      eps.addObject().put("resource", e.resource()).put("requests", e.requests()).put("errors", e.errors())
+          .set("durationMs", JSON.valueToTree(e.durationMs()));
+    }
+    n.set("callsInto", JSON.valueToTree(s.callsInto()));
+    n.put("profiles", s.profiles());
+    n.put("samples", s.samples() == null ? null : s.samples().kind());
+    ArrayNode top = n.putArray("topFrames");
+    for (FrameStat f : s.topFrames()) top.addObject().put("frame", f.frame()).put("selfPct", r1(f.selfPct())).put("totalPct", r1(f.totalPct()));
+    return n;
   }
 
   static ObjectNode function(ColdStartReport f) {
@@ -53,10 +74,24 @@ public final class JsonReport {
     n.set("phasesMs", JSON.valueToTree(f.phasesMs()));
     n.set("warmMedianMs", JSON.valueToTree(f.warmMedianMs()));
     n.set("coldInvocationPenaltyMs", JSON.valueToTree(f.coldInvocationPenaltyMs()));
+    n.set("snapStart", f.snapStart() == null ? null : snapStart(f.snapStart()));
     n.set("init", f.init() == null ? null : init(f.init()));
     n.set("findings", findings(f.findings()));
     n.set("coldStartSpanIds", JSON.valueToTree(f.coldStartSpanIds()));
     n.set("notes", JSON.valueToTree(f.notes()));
+    return n;
+  }
+
+  static ObjectNode snapStart(SnapStartReport s) {
+    ObjectNode n = JSON.createObjectNode();
+    n.put("snapStartColdStarts", s.snapStartColdStarts());
+    n.put("onDemandColdStarts", s.onDemandColdStarts());
+    n.set("restoreMs", JSON.valueToTree(s.restoreMs()));
+    n.set("firstInvocationAfterRestoreMs", JSON.valueToTree(s.firstInvocationAfterRestoreMs()));
+    n.put("restoreErrors", s.restoreErrors());
+    n.set("snapshotInitMs", JSON.valueToTree(s.snapshotInitMs()));
+    n.set("restoredRequestIds", JSON.valueToTree(s.restoredRequestIds()));
+    n.put("source", s.source());
     return n;
   }
 

@@ -2,9 +2,11 @@ package dev.ddsls.analysis.report;
 
 import dev.ddsls.analysis.coldstart.ColdStartReport;
 import dev.ddsls.analysis.coldstart.InitAnalysis;
+import dev.ddsls.analysis.coldstart.SnapStartReport;
 import dev.ddsls.analysis.coldstart.Share;
 import dev.ddsls.analysis.coldstart.WallSplit;
 import dev.ddsls.analysis.connectivity.ConnectivityReport;
+import dev.ddsls.analysis.service.ServiceReport;
 import dev.ddsls.analysis.findings.Finding;
 import dev.ddsls.analysis.pprof.FrameStat;
 import dev.ddsls.analysis.stats.Percentiles;
@@ -35,6 +37,16 @@ public final class MarkdownReport {
       if (f.coldInvocationPenaltyMs() != null) {
         o.printf(Locale.ROOT, "%nCold-invocation penalty: %.1f ms (warm median %.1f ms)%n", f.coldInvocationPenaltyMs(), f.warmMedianMs());
       }
+      SnapStartReport snap = f.snapStart();
+      if (snap != null) {
+        o.printf(Locale.ROOT, "%nSnapStart: %d snap-start cold starts, %d on-demand, %d restore errors (from %s)%n%n",
+            snap.snapStartColdStarts(), snap.onDemandColdStarts(), snap.restoreErrors(), text(snap.source()));
+        o.println("| ms | n | p50 | p90 | p99 | max |");
+        o.println("|---|---:|---:|---:|---:|---:|");
+        row(o, "restore", snap.restoreMs());
+        row(o, "first invocation after restore", snap.firstInvocationAfterRestoreMs());
+        if (snap.snapshotInitMs().n() > 0) row(o, "snapshot init", snap.snapshotInitMs());
+      }
       InitAnalysis a = f.init();
       if (a != null) {
         int n = Math.max(1, a.breakdown().coldStarts());
@@ -61,6 +73,28 @@ public final class MarkdownReport {
         }
       }
       findings(o, f.findings());
+    }
+    for (ServiceReport s : r.services()) {
+      o.println();
+      o.println("## Service " + text(s.service()) + " (no Lambda tags: a host or container)");
+      o.println();
+      o.printf(Locale.ROOT, "%d spans, %d profiles.%n%n", s.spans(), s.profiles());
+      if (!s.endpoints().isEmpty()) {
+        o.println("| endpoint | requests | errors | p50 ms | p99 ms |");
+        o.println("|---|---:|---:|---:|---:|");
+        for (ServiceReport.Endpoint e : s.endpoints()) {
+          o.printf(Locale.ROOT, "| %s | %d | %d | %.1f | %.1f |%n", cell(e.resource()), e.requests(), e.errors(),
+              e.durationMs().p50() == null ? 0 : e.durationMs().p50(), e.durationMs().p99() == null ? 0 : e.durationMs().p99());
+        }
+        o.println();
+      }
+      for (ServiceReport.Call call : s.callsInto()) o.printf(Locale.ROOT, "- calls function %s: %d invocations%n", text(call.function()), call.invocations());
+      if (!s.topFrames().isEmpty()) {
+        o.println();
+        o.println("| top frame | self % | total % |");
+        o.println("|---|---:|---:|");
+        for (FrameStat f : s.topFrames()) o.printf(Locale.ROOT, "| %s | %.1f | %.1f |%n", cell(f.frame()), f.selfPct(), f.totalPct());
+      }
     }
     ConnectivityReport c = r.connectivity();
     if (c != null) {

@@ -2,9 +2,11 @@ package dev.ddsls.analysis.report;
 
 import dev.ddsls.analysis.coldstart.ColdStartReport;
 import dev.ddsls.analysis.coldstart.InitAnalysis;
+import dev.ddsls.analysis.coldstart.SnapStartReport;
 import dev.ddsls.analysis.coldstart.Share;
 import dev.ddsls.analysis.coldstart.WallSplit;
 import dev.ddsls.analysis.connectivity.ConnectivityReport;
+import dev.ddsls.analysis.service.ServiceReport;
 import dev.ddsls.analysis.findings.Finding;
 import dev.ddsls.analysis.pprof.FrameStat;
 import dev.ddsls.analysis.stats.Percentiles;
@@ -36,8 +38,9 @@ public final class TextReport {
     o.printf(Locale.ROOT, "inputs: %d spans, %d profiles, %d platform reports, %d X-Ray segments%n", in.spans(), in.profiles(),
         in.platformReports(), in.xraySegments());
     for (String n : r.notes()) note("", n);
-    if (r.functions().isEmpty()) o.println("\nno function found in the input");
+    if (r.functions().isEmpty() && r.services().isEmpty()) o.println("\nno function found in the input");
     for (ColdStartReport f : r.functions()) function(f);
+    for (ServiceReport s : r.services()) service(s);
     if (r.connectivity() != null) connectivity(r.connectivity());
   }
 
@@ -55,6 +58,7 @@ public final class TextReport {
       o.printf(Locale.ROOT, "  cold-invocation penalty %.1f ms (first invocation p50 minus warm median %.1f ms)%n",
           f.coldInvocationPenaltyMs(), f.warmMedianMs());
     }
+    snapStart(f.snapStart());
     InitAnalysis a = f.init();
     if (a != null) {
       o.println();
@@ -101,6 +105,27 @@ public final class TextReport {
     for (String n : f.notes()) note("  ", n);
     findings(f.findings());
   }
+
+  /** A service without Lambda's tags: its endpoints, the functions it calls, its top frames. */
+  private void service(ServiceReport s) {
+    o.println();
+    o.println(bold("service " + s.service()) + "  (no Lambda tags: a host or container)");
+    o.printf(Locale.ROOT, "  spans %d, profiles %d%n", s.spans(), s.profiles());
+    if (!s.endpoints().isEmpty()) {
+      o.printf(Locale.ROOT, "  %-40s %8s %7s %9s %9s%n", "endpoint", "requests", "errors", "p50 ms", "p99 ms");
+      for (ServiceReport.Endpoint e : s.endpoints()) {
+        o.printf(Locale.ROOT, "  %-40s %8d %7d %9s %9s%n", fit(e.resource(), 40), e.requests(), e.errors(), ms(e.durationMs().p50()),
+            ms(e.durationMs().p99()));
+      }
+    }
+    for (ServiceReport.Call c : s.callsInto()) o.printf(Locale.ROOT, "  calls function %s: %d invocations%n", c.function(), c.invocations());
+    if (!s.topFrames().isEmpty()) {
+      o.println("  top frames (self, " + s.samples().kind() + ")");
+      for (FrameStat f : s.topFrames()) o.printf(Locale.ROOT, "    %5.1f%%  %s%n", f.selfPct(), fit(f.frame(), WIDTH - 14));
+    }
+  }
+
+  private static String ms(Double v) { return v == null ? "-" : String.format(Locale.ROOT, "%.1f", v); }
 
   private void connectivity(ConnectivityReport c) {
     o.println();
@@ -149,6 +174,16 @@ public final class TextReport {
   private void note(String indent, String n) {
     List<String> lines = wrap(n, WIDTH - indent.length() - 6);
     for (int i = 0; i < lines.size(); i++) o.println(indent + (i == 0 ? "note: " : "      ") + lines.get(i));
+  }
+
+  /** SnapStart's cold starts apart from the on-demand ones: restores, the first invocation after them, failures. */
+  private void snapStart(SnapStartReport s) {
+    if (s == null) return;
+    o.printf(Locale.ROOT, "  snap-start cold starts %d, on-demand %d, restore errors %d (from %s)%n", s.snapStartColdStarts(),
+        s.onDemandColdStarts(), s.restoreErrors(), s.source());
+    pct("restore", s.restoreMs());
+    pct("first after restore", s.firstInvocationAfterRestoreMs());
+    if (s.snapshotInitMs().n() > 0) pct("snapshot init", s.snapshotInitMs());
   }
 
   private void pct(String name, Percentiles p) {

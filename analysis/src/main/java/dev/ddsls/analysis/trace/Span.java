@@ -1,5 +1,6 @@
 package dev.ddsls.analysis.trace;
 
+import dev.ddsls.formats.span.SpanJsonWriter;
 import java.util.Map;
 
 /**
@@ -23,6 +24,19 @@ public record Span(long traceId, long traceIdHigh, long spanId, long parentId, S
   }
 
   public String meta(String key) { return meta.get(key); }
+
+  /**
+   * Writes this span as the JSON line every side shares (the shape {@link SpanReader} reads and the collector stores
+   * and serves); meta as it is (a 128-bit id's high half stays where the tracer put it) and metrics in their maps' order.
+   */
+  public SpanJsonWriter writeJson(SpanJsonWriter w) {
+    w.start(traceId, spanId, parentId, name, resource, service, type, start, duration, error);
+    for (Map.Entry<String, String> e : meta.entrySet()) w.meta(e.getKey(), e.getValue());
+    for (Map.Entry<String, Double> e : metrics.entrySet()) {
+      if (e.getValue() != null) w.metric(e.getKey(), e.getValue());
+    }
+    return w.end();
+  }
 
   public Double metric(String key) { return metrics.get(key); }
 

@@ -228,7 +228,7 @@ class InitAnalysisWallSplitTest {
   void reportsStateTheSampledFractionAndTheSplit() {
     ColdStartReport r = ColdStartAnalyzer.analyze("fn", "fn", List.of(coldSpan(512, 2100, Map.of())), List.of(),
         cpuBound(2000, "running"));
-    DiagnoseReport d = new DiagnoseReport("test", null, null, List.of(r), null, List.of(), new DiagnoseReport.Inputs(1, 2, 0, 0));
+    DiagnoseReport d = new DiagnoseReport("test", null, null, List.of(r), List.of(), null, List.of(), new DiagnoseReport.Inputs(1, 2, 0, 0));
     StringWriter text = new StringWriter();
     TextReport.write(d, new PrintWriter(text), false);
     String flat = text.toString().replaceAll("\\s+", " ");

@@ -14,8 +14,11 @@ import dev.ddsls.analysis.pprof.ProfileSample;
 import dev.ddsls.analysis.pprof.ValueType;
 import dev.ddsls.analysis.report.DiagnoseReport;
 import dev.ddsls.analysis.report.HtmlReport;
+import dev.ddsls.analysis.report.MarkdownReport;
+import dev.ddsls.analysis.service.ServiceReport;
 import dev.ddsls.analysis.trace.Span;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -53,6 +56,39 @@ class DiagnosisTest {
   }
 
   @Test
+  void aServiceWithoutLambdaTagsIsReportedWithItsEndpointsItsCallsAndItsProfile() throws IOException {
+    SourceData data = new SourceData();
+    // A host service: two requests entering it at GET /orders (one with a child span), the second calling the function.
+    data.spans.add(new Span(7, 501, 0, "servlet.request", "GET /orders", "web", "web", 1 * MS, 40 * MS, 0, Map.of(), Map.of()));
+    data.spans.add(new Span(7, 502, 501, "jdbc.query", "SELECT", "web", "sql", 2 * MS, 10 * MS, 0, Map.of(), Map.of()));
+    data.spans.add(new Span(8, 503, 0, "servlet.request", "GET /orders", "web", "web", 50 * MS, 80 * MS, 1, Map.of(), Map.of()));
+    Map<String, String> meta = new HashMap<>(Map.of("functionname", "orders", "cold_start", "true"));
+    data.spans.add(new Span(8, 11, 503, Span.INVOCATION, "orders", "orders", "serverless", 60 * MS, 5 * MS, 0, meta, Map.of()));
+    List<String> query = List.of("example.web.Repository.find", "example.web.OrdersController.get");
+    data.profiles.add(new ProfileInput("web-cpu", profile("cpu", sample(query, 200, "request", 503L))));
+
+    DiagnoseReport r = Diagnosis.build("memory", ALL, data, null);
+
+    assertEquals(1, r.services().size());
+    ServiceReport web = r.services().get(0);
+    assertEquals("web", web.service());
+    assertEquals(3, web.spans());
+    assertEquals(1, web.endpoints().size(), "the child span is no endpoint");
+    assertEquals("GET /orders", web.endpoints().get(0).resource());
+    assertEquals(2, web.endpoints().get(0).requests());
+    assertEquals(1, web.endpoints().get(0).errors());
+    assertEquals(List.of(new ServiceReport.Call("orders", 1)), web.callsInto());
+    assertEquals(1, web.profiles());
+    assertEquals("example.web.Repository.find", web.topFrames().get(0).frame());
+    assertEquals(List.of("orders"), r.functions().stream().map(ColdStartReport::function).toList());
+    assertTrue(r.functions().get(0).init() == null || r.functions().get(0).init().profileIds().isEmpty(), "the host's profile is not the function's");
+    assertEquals("web", r.connectivity().edges().get(0).from(), "the host is the function's upstream");
+    StringWriter md = new StringWriter();
+    MarkdownReport.write(r, new PrintWriter(md));
+    assertTrue(md.toString().contains("## Service web") && md.toString().contains("| `GET /orders` | 2 | 1 |"), md.toString());
+  }
+
+  @Test
   void theReportCarriesTheFlameSamplesTheHtmlDraws() throws IOException {
     SourceData data = new SourceData();
     data.spans.add(invocation("orders", 11, true));
@@ -69,7 +105,7 @@ class DiagnosisTest {
     assertEquals(List.of(HANDLE), f.flames().invocation().profile().samples().stream().map(ProfileSample::stack).toList());
 
     StringWriter html = new StringWriter();
-    HtmlReport.write(new DiagnoseReport("memory", null, null, List.of(f), null, List.of(), new DiagnoseReport.Inputs(2, 2, 0, 0)), html);
+    HtmlReport.write(new DiagnoseReport("memory", null, null, List.of(f), List.of(), null, List.of(), new DiagnoseReport.Inputs(2, 2, 0, 0)), html);
     assertTrue(html.toString().contains("Rules.build"), "the init flame graph draws the carried samples");
     assertTrue(html.toString().contains("handleRequest"), "so does the invocation graph");
   }

@@ -49,6 +49,25 @@ class GateTest {
     assertEquals(10, Aggregation.parse("p(90)").samplesNeeded());
   }
 
+  /** coldstart --snapstart results: restores are samples, a failed restore is a status the gate knows. */
+  @Test
+  void snapStartRunsGiveRestoreSamplesAndTheirErrorRate() {
+    var root = Docs.coldstart(new double[] {900, 950, 1000, 1050});
+    double[] restore = {4.0, 6.0, 5.0};
+    for (int i = 0; i < 3; i++) ((ObjectNode) root.get("runs").get(i)).put("restoreMs", restore[i]);
+    ObjectNode failed = (ObjectNode) root.get("runs").get(3);
+    failed.put("status", "restore-error");
+    failed.putNull("restoreMs");
+    GateDocument doc = GateDocument.parse(root, null);
+    GateResult r = Gate.evaluate(thresholds("restore.max<=6ms", "restore.count>=3", "runs.restoreError<=10%"), doc, null);
+    List<Outcome> o = r.outcomes();
+    assertEquals(Outcome.Verdict.PASS, o.get(0).verdict(), o.get(0).message());
+    assertEquals(6.0, o.get(0).candidate());
+    assertEquals(Outcome.Verdict.PASS, o.get(1).verdict(), o.get(1).message());
+    assertEquals(Outcome.Verdict.FAIL, o.get(2).verdict(), o.get(2).message());
+    assertEquals(0.25, o.get(2).candidate());
+  }
+
   @Test
   void thresholdsPassAndFailOnColdstartSamples() {
     GateDocument doc = Docs.coldstartDoc(Docs.normal(20, 1000, 50, 1));

@@ -2,6 +2,7 @@ package dev.ddsls.analysis.trace;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.ddsls.formats.span.SpanJsonWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -43,7 +44,7 @@ class TraceIdsTest {
     meta.put("functionname", "f\u00e9\"");
     meta.put(Span.TID, "6502f1a400000000");
     Span s = new Span(-1, HIGH, 2, 1, "aws.lambda", "r", "svc", "serverless", 5, 6, 1, meta, Map.of("m", 1.5, "nan", Double.NaN));
-    byte[] json = new SpanJsonWriter().write(s).toByteArray();
+    byte[] json = s.writeJson(new SpanJsonWriter()).toByteArray();
     assertEquals("{\"trace_id\":18446744073709551615,\"span_id\":2,\"parent_id\":1,\"name\":\"aws.lambda\",\"resource\":\"r\","
         + "\"service\":\"svc\",\"type\":\"serverless\",\"start\":5,\"duration\":6,\"error\":1,"
         + "\"meta\":{\"functionname\":\"f\u00e9\\\"\",\"_dd.p.tid\":\"6502f1a400000000\"},\"metrics\":{\"m\":1.5}}",

@@ -18,7 +18,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.Enumeration;
+import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -102,6 +106,16 @@ public final class ColdstartCommand implements Callable<Integer> {
           + " taskset and a cgroup CPU quota, as far as this machine allows; results.json says what applied.")
   boolean cpuLimit;
 
+  @Option(names = "--snapstart",
+      description = "Run each cold start as a SnapStart version starts (AWS_LAMBDA_INITIALIZATION_TYPE=snap-start): init, the"
+          + " runtime client's beforeCheckpoint hooks, /restore/next, the afterRestore hooks, then the invocations; results.json"
+          + " gets restoreMs. Emulated in one JVM: no memory snapshot is taken (see docs/formats.md).")
+  boolean snapStart;
+
+  /** Diagnostic: the old start with the package on the class path and no task root, to measure the difference. */
+  @Option(names = "--package-on-class-path", hidden = true)
+  boolean packageOnClassPath;
+
   @Option(names = "--java", paramLabel = "PATH", description = "The java executable. Default: the one running ddsls.")
   Path java;
 
@@ -147,6 +161,7 @@ public final class ColdstartCommand implements Callable<Integer> {
     try {
       boolean text = format == Format.text;
       if (cpu != null && text) printCpuLimit(cpu);
+      if (snapStart && text) System.err.println("ddsls: note: " + ColdstartTable.SNAPSTART_NOTE);
       Path warmupDir = outDir.resolve("warmup");
       Side candidate = new Side("candidate", jar, launch(jar, javaExe, envMap, cpu), events, outDir, warmupDir);
       Side baseline = baselineJar == null ? null : new Side("baseline", baselineJar, launch(baselineJar, javaExe, envMap, cpu),
@@ -207,19 +222,23 @@ public final class ColdstartCommand implements Callable<Integer> {
     final Path warmupDir;
     final List<RunResult> results = new ArrayList<>();
     final List<Integer> sequence = new ArrayList<>();
+    /** The unpacked package (DIR/task-root), or null for the diagnostic class-path start. */
+    final TaskRoot taskRoot;
 
-    Side(String role, Path jarFile, RuntimeLaunch launch, List<byte[]> events, Path dir, Path warmupDir) {
+    Side(String role, Path jarFile, RuntimeLaunch launch, List<byte[]> events, Path dir, Path warmupDir) throws IOException {
       this.role = role;
       this.warmupDir = warmupDir.resolve(role);
       this.jarFile = jarFile;
       this.launch = launch;
       this.events = events;
-      this.run = new ColdstartRun(launch, events, invocations, timeoutSeconds * 1000L, dir);
+      this.taskRoot = packageOnClassPath ? null : TaskRoot.unpack(jarFile, dir.resolve(TaskRoot.DIR));
+      this.run = new ColdstartRun(launch, events, invocations, timeoutSeconds * 1000L, dir, taskRoot == null ? null : taskRoot.dir);
     }
 
     /** A discarded run, in DIR/warmup/ROLE/run-W: it warms the page cache and CPU caches, not the results. */
     int warmup(int w, boolean text) throws Exception {
-      RunResult r = new ColdstartRun(launch, events, invocations, timeoutSeconds * 1000L, warmupDir).run(w);
+      RunResult r = new ColdstartRun(launch, events, invocations, timeoutSeconds * 1000L, warmupDir,
+          taskRoot == null ? null : taskRoot.dir).run(w);
       if (text || !r.ok()) {
         System.err.printf(Locale.ROOT, "ddsls: warm-up %s %d %s (discarded)%s%n", role, w, r.status().label,
             r.ok() ? "" : ": " + r.error());
@@ -239,7 +258,11 @@ public final class ColdstartCommand implements Callable<Integer> {
     }
 
     ColdstartResults results(ColdstartResults.Pairing pairing, CpuLimit cpu) {
-      return new ColdstartResults(handler, agent == Toggle.on, jarFile.toAbsolutePath().toString(), memoryMb, results, pairing, cpu);
+      ColdstartResults res = new ColdstartResults(handler, agent == Toggle.on, jarFile.toAbsolutePath().toString(), memoryMb, results,
+          pairing, cpu);
+      res.start = new ColdstartResults.Start(launch.spec().initializationType(), taskRoot == null ? null : TaskRoot.DIR,
+          taskRoot == null ? "class-path" : taskRoot.layout.label);
+      return res;
     }
   }
 
@@ -249,7 +272,8 @@ public final class ColdstartCommand implements Callable<Integer> {
     List<String> jvm = new ArrayList<>(jvmArgs);
     if (cpu != null) jvm.addAll(cpu.jvmArgs());
     RuntimeLaunch.Spec spec = new RuntimeLaunch.Spec(javaExe, jarFile.toAbsolutePath(), handler, memoryMb, List.copyOf(jvm),
-        envMap, install.runtimeDir(), layer, runtimeMain == null ? RuntimeLaunch.RIC_MAIN : runtimeMain);
+        envMap, install.runtimeDir(), layer, runtimeMain == null ? RuntimeLaunch.RIC_MAIN : runtimeMain, snapStart,
+        packageOnClassPath);
     return new RuntimeLaunch(spec, cpu == null ? List.of() : cpu.commandPrefix());
   }
 
@@ -282,6 +306,9 @@ public final class ColdstartCommand implements Callable<Integer> {
   private void validateNumbers() {
     if (runs < 1) throw Cli.Failure.usage("--runs must be at least 1, got " + runs);
     if (invocations < 1) throw Cli.Failure.usage("--invocations must be at least 1, got " + invocations);
+    if (snapStart && runtimeMain != null) {
+      throw Cli.Failure.usage("--snapstart runs the AWS runtime interface client's SnapStart lifecycle; it excludes --runtime-main");
+    }
     if (warmup < -1) throw Cli.Failure.usage("--warmup must be at least 0, got " + warmup);
     if (timeoutSeconds < 1) throw Cli.Failure.usage("--timeout must be at least 1 second, got " + timeoutSeconds);
     // Lambda's limits for a function's memory size.
@@ -295,15 +322,34 @@ public final class ColdstartCommand implements Callable<Integer> {
     if (!Files.isRegularFile(file) || !Files.isReadable(file)) throw Cli.Failure.usage(option + " " + file + ": no such readable file");
     String cls = handler.contains("::") ? handler.substring(0, handler.indexOf("::")) : handler;
     try (JarFile jf = new JarFile(file.toFile())) {
-      if (jf.getEntry(cls.replace('.', '/') + ".class") == null) {
-        throw Cli.Failure.usage("--handler: class " + cls + " is not in " + file);
+      if (!hasClass(jf, cls)) {
+        throw Cli.Failure.usage("--handler: class " + cls + " is not in " + file + " (nor in its lib/*.jar)");
       }
-      if (runtimeMain != null && jf.getEntry(runtimeMain.replace('.', '/') + ".class") == null) {
-        throw Cli.Failure.usage("--runtime-main: class " + runtimeMain + " is not in " + file);
+      if (runtimeMain != null && !hasClass(jf, runtimeMain)) {
+        throw Cli.Failure.usage("--runtime-main: class " + runtimeMain + " is not in " + file + " (nor in its lib/*.jar)");
       }
     } catch (IOException e) {
       throw Cli.Failure.usage(option + " " + file + ": not a jar (" + e.getMessage() + ")");
     }
+  }
+
+  /**
+   * Whether the package holds the class at its root or in one of its {@code lib/*.jar} (the zip layout: the runtime
+   * client's class loader reads both).
+   */
+  private static boolean hasClass(JarFile pkg, String cls) throws IOException {
+    String entry = cls.replace('.', '/') + ".class";
+    if (pkg.getEntry(entry) != null) return true;
+    for (Enumeration<JarEntry> en = pkg.entries(); en.hasMoreElements(); ) {
+      JarEntry lib = en.nextElement();
+      if (!TaskRoot.isLibJar(lib.getName())) continue;
+      try (ZipInputStream in = new ZipInputStream(pkg.getInputStream(lib))) {
+        for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
+          if (e.getName().equals(entry)) return true;
+        }
+      }
+    }
+    return false;
   }
 
   private Map<String, String> parseEnv() {

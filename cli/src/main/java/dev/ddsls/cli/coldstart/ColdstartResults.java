@@ -16,7 +16,11 @@ import java.util.function.Function;
  * invocation; {@code warmInvocationMs} over all later ones (an invocation that answered with an error counts: it
  * was measured; one that timed out does not). The billed Duration and its post-runtime part are summarised the same
  * way ({@code firstDurationMs}, {@code warmDurationMs}, {@code firstPostRuntimeMs}, {@code warmPostRuntimeMs}),
- * over the invocations whose Duration was measured, to the microsecond.
+ * over the invocations whose Duration was measured, to the microsecond. How the function was started is said once:
+ * {@code initializationType} ({@code on-demand} or {@code snap-start}), {@code taskRoot} (the unpacked package, relative
+ * to the results file) and {@code packageLayout} ({@code jar}: classes at the root; {@code zip-lib}: and {@code lib/*.jar};
+ * {@code class-path}: the diagnostic start with the package on the class path, no task root). Under SnapStart each run
+ * has {@code restoreMs} and the summary {@code restoreMs} and {@code firstInvocationAfterRestoreMs}.
  */
 final class ColdstartResults {
   static final String SCHEMA = "ddsls.coldstart/v1";
@@ -31,6 +35,13 @@ final class ColdstartResults {
   final Pairing pairing;
   /** The CPU limit as applied, or null when none was asked for. */
   final CpuLimit cpuLimit;
+  /** How the function was started: initialization type, task root and package layout. */
+  Start start = new Start("on-demand", null, null);
+
+  /** How the runs started the function (see the class comment); {@code taskRoot} null without one. */
+  record Start(String initializationType, String taskRoot, String packageLayout) {
+    boolean snapStart() { return RuntimeLaunch.SNAP_START.equals(initializationType); }
+  }
 
   /**
    * How this side of an A/B comparison was measured: its role (candidate or baseline), the order ("alternate": A B A
@@ -85,6 +96,15 @@ final class ColdstartResults {
     return Percentiles.of(v).rounded(1);
   }
 
+  /** SnapStart: each run's restore, from the answer to /restore/next to the first /next. */
+  Percentiles restoreMs() {
+    List<Double> v = new ArrayList<>();
+    for (RunResult r : runs) {
+      if (r.restoreMs() != null) v.add(r.restoreMs());
+    }
+    return Percentiles.of(v).rounded(3);
+  }
+
   Percentiles firstDurationMs() { return first(RunResult::durationsMs); }
 
   Percentiles warmDurationMs() { return warm(RunResult::durationsMs); }
@@ -134,6 +154,9 @@ final class ColdstartResults {
     root.put("agent", agent);
     root.put("jar", jar);
     root.put("memoryMb", memoryMb);
+    root.put("initializationType", start.initializationType());
+    root.put("taskRoot", start.taskRoot());
+    root.put("packageLayout", start.packageLayout());
     root.set("cpuLimit", cpuLimitJson());
     root.set("ab", pairingJson());
     ArrayNode arr = root.putArray("runs");
@@ -145,6 +168,7 @@ final class ColdstartResults {
       o.put("status", r.status().label);
       o.put("error", r.error());
       o.put("initMs", r.initMs());
+      if (start.snapStart()) o.put("restoreMs", r.restoreMs());
       if (r.phasesMs() == null) {
         o.putNull("phasesMs");
       } else {
@@ -167,6 +191,11 @@ final class ColdstartResults {
     summary.set("initMs", JSON.valueToTree(initMs()));
     summary.set("firstInvocationMs", JSON.valueToTree(firstInvocationMs()));
     summary.set("warmInvocationMs", JSON.valueToTree(warmInvocationMs()));
+    if (start.snapStart()) {
+      summary.set("restoreMs", JSON.valueToTree(restoreMs()));
+      // Under SnapStart every run's first invocation is the first after its restore.
+      summary.set("firstInvocationAfterRestoreMs", JSON.valueToTree(firstInvocationMs()));
+    }
     summary.set("firstDurationMs", JSON.valueToTree(firstDurationMs()));
     summary.set("warmDurationMs", JSON.valueToTree(warmDurationMs()));
     summary.set("firstPostRuntimeMs", JSON.valueToTree(firstPostRuntimeMs()));

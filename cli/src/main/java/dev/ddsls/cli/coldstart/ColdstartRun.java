@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -35,19 +34,30 @@ final class ColdstartRun {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int TAIL_LINES = 20;
   private static final long TERM_GRACE_SECONDS = 3;
+  /**
+   * Lambda fails a restore whose afterRestore hooks run longer than 10 seconds (SnapStartTimeoutException; AWS Lambda
+   * developer guide, "Troubleshooting SnapStart errors").
+   */
+  static final long RESTORE_LIMIT_MILLIS = 10_000;
 
   private final RuntimeLaunch launch;
   private final List<byte[]> events;
   private final int invocations;
   private final long timeoutMillis;
   private final Path outDir;
+  private final Path taskRoot;
 
-  ColdstartRun(RuntimeLaunch launch, List<byte[]> events, int invocations, long timeoutMillis, Path outDir) {
+  /**
+   * @param taskRoot the unpacked package, shared by the runs of one jar (Lambda's /var/task; the runs do not change it),
+   *     or null with {@link RuntimeLaunch.Spec#packageOnClassPath}: then each run gets an empty working directory
+   */
+  ColdstartRun(RuntimeLaunch launch, List<byte[]> events, int invocations, long timeoutMillis, Path outDir, Path taskRoot) {
     this.launch = launch;
     this.events = events;
     this.invocations = invocations;
     this.timeoutMillis = timeoutMillis;
     this.outDir = outDir;
+    this.taskRoot = taskRoot;
   }
 
   /** Outcome of driving the invocations, before the process is gone. */
@@ -59,6 +69,10 @@ final class ColdstartRun {
     final List<Double> durationsMs = new ArrayList<>();
     final List<Double> postRuntimeMs = new ArrayList<>();
     final List<Invocation> sent = new ArrayList<>();
+    /** SnapStart: the runtime's /restore/error, or null. */
+    RuntimeApiEmulator.RestoreError restoreError;
+    /** SnapStart: the restore overran Lambda's limit. */
+    boolean restoreTimedOut;
 
     void fail(Status s, String message) {
       if (status == Status.OK) {
@@ -71,12 +85,16 @@ final class ColdstartRun {
   RunResult run(int n) throws IOException, InterruptedException {
     Path runDir = outDir.resolve("run-" + n);
     Files.createDirectories(runDir);
-    Path taskRoot = Files.createTempDirectory("ddsls-task-");
+    Path cwd = taskRoot != null ? taskRoot : Files.createTempDirectory("ddsls-task-");
+    RuntimeLaunch.Spec spec = launch.spec();
     Drive d = new Drive();
     Double initMs;
+    Double restoreMs = null;
     RuntimeApiEmulator.Uploads uploads;
-    try (RuntimeApiEmulator emu = RuntimeApiEmulator.start(launch.spec().functionName(), launch.spec().handler(), timeoutMillis)) {
-      ProcessBuilder pb = launch.processBuilder(emu, taskRoot, runDir);
+    try (RuntimeApiEmulator emu = spec.snapStart()
+        ? RuntimeApiEmulator.startSnapStart(spec.functionName(), spec.handler(), timeoutMillis)
+        : RuntimeApiEmulator.start(spec.functionName(), spec.handler(), timeoutMillis)) {
+      ProcessBuilder pb = launch.processBuilder(emu, cwd, runDir);
       pb.redirectOutput(runDir.resolve(STDOUT).toFile());
       pb.redirectError(runDir.resolve(STDERR).toFile());
       long start = System.nanoTime();
@@ -100,22 +118,70 @@ final class ColdstartRun {
           // ddsls is exiting: the hook runs anyway and finds the process gone
         }
       }
-      Long first = emu.firstNext().getNow(null);
-      initMs = first == null ? null : millis(first - start);
+      Long initEnd = emu.initDone().getNow(null);
+      initMs = initEnd == null ? null : millis(initEnd - start);
+      if (spec.snapStart()) {
+        Long restoreStart = emu.restoreStart().getNow(null);
+        Long firstNext = emu.firstNext().getNow(null);
+        if (restoreStart != null && firstNext != null) restoreMs = micros(firstNext - restoreStart);
+      }
       uploads = emu.uploads();
       writeInvocations(runDir.resolve(INVOCATIONS), d);
+      platformRecords(emu, d, launched, start, restoreMs).write(runDir);
     } finally {
-      deleteTree(taskRoot);
+      if (taskRoot == null) TaskRoot.deleteTree(cwd);
     }
     String error = d.error;
     if (d.status == Status.INIT_ERROR) {
       // The runtime posts only the outer error (ExceptionInInitializerError: Error loading class ...); the reason
       // is the root cause in the stack trace it logged.
-      String cause = rootCause(runDir);
+      String cause = lastLogged(runDir, "Caused by: ");
+      if (cause != null && !error.contains(cause)) error += " (caused by " + cause + ")";
+    } else if (d.status == Status.RESTORE_ERROR) {
+      // The runtime client posts its context's RestoreException; the hooks' own exceptions are its suppressed ones,
+      // in the stack trace it logged.
+      String cause = lastLogged(runDir, "Suppressed: ");
       if (cause != null && !error.contains(cause)) error += " (caused by " + cause + ")";
     }
-    return new RunResult(n, d.status, error, initMs, AgentPhases.read(runDir), d.invocationsMs, d.durationsMs,
+    return new RunResult(n, d.status, error, initMs, restoreMs, AgentPhases.read(runDir), d.invocationsMs, d.durationsMs,
         d.postRuntimeMs, agentFiles(runDir), uploads, d.status == Status.OK ? List.of() : tail(runDir));
+  }
+
+  /** The run as Lambda's Telemetry API would have reported it: see {@link PlatformRecords}. */
+  private PlatformRecords platformRecords(RuntimeApiEmulator emu, Drive d, Instant launched, long start, Double restoreMs) {
+    RuntimeLaunch.Spec spec = launch.spec();
+    PlatformRecords pr = new PlatformRecords(launched, start, spec.functionName(), spec.snapStart() ? "1" : "$LATEST");
+    Long initEnd = emu.initDone().getNow(null);
+    RuntimeApiEmulator.InitError ie = emu.initError().getNow(null);
+    String initStatus = ie != null ? "error" : initEnd != null ? "success" : d.status == Status.TIMEOUT ? "timeout" : "failure";
+    String initErrorType = ie != null ? (ie.errorType() != null ? ie.errorType() : "Runtime.Unknown")
+        : initEnd == null ? "Runtime.ExitError" : null;
+    pr.init(spec.initializationType(), initEnd != null ? initEnd : ie != null ? Long.valueOf(ie.nanos()) : null, initStatus, initErrorType);
+    if (spec.snapStart() && initEnd != null) {
+      Long restoreStart = emu.restoreStart().getNow(null);
+      if (restoreStart != null) {
+        RuntimeApiEmulator.RestoreError re = d.restoreError;
+        Long end = re != null ? Long.valueOf(re.nanos()) : emu.firstNext().getNow(null);
+        // A restore that overran ends, for the platform, at its limit.
+        if (end == null && d.restoreTimedOut) end = restoreStart + RESTORE_LIMIT_MILLIS * 1_000_000;
+        String status = re != null ? "error" : d.restoreTimedOut || (end == null && d.status == Status.TIMEOUT) ? "timeout"
+            : end != null ? "success" : "failure";
+        String type = re != null ? (re.runtimeErrorType() != null ? re.runtimeErrorType() : "Runtime.AfterRestoreError")
+            : end == null && !d.restoreTimedOut ? "Runtime.ExitError" : null;
+        pr.restore(restoreStart, end, status, type);
+      }
+    }
+    for (int k = 0; k < d.sent.size() && k < d.invocationsMs.size(); k++) {
+      Invocation inv = d.sent.get(k);
+      Invocation.Outcome o = inv.outcome().getNow(null);
+      Long out = inv.handedOut().getNow(null);
+      if (o == null || out == null) continue;
+      Double duration = k < d.durationsMs.size() ? d.durationsMs.get(k) : null;
+      boolean cold = k == 0;
+      pr.invocation(inv, out, o.nanos(), duration, o.errorType(), o.error(), spec.memoryMb(),
+          cold && !spec.snapStart() && initEnd != null ? micros(initEnd - start) : null, cold && spec.snapStart() ? restoreMs : null);
+    }
+    return pr;
   }
 
   private void drive(RuntimeApiEmulator emu, Process p, Drive d) throws InterruptedException {
@@ -124,9 +190,23 @@ final class ColdstartRun {
       int k = i + 1;
       Invocation inv = emu.enqueue(events.get(i % events.size()));
       d.sent.add(inv);
-      // Handed out, or init failed, or the runtime is gone.
-      if (!await(CompletableFuture.anyOf(inv.handedOut(), emu.initError(), exit))) {
-        if (!emu.firstNext().isDone()) d.fail(Status.TIMEOUT, "init did not finish within " + seconds() + " s");
+      if (k == 1 && emu.snapStart()) {
+        // The snapshot's init is bounded by --timeout; the restore by Lambda's own limit, whatever the function's.
+        if (!await(CompletableFuture.anyOf(emu.initDone(), emu.initError(), exit))) {
+          d.fail(Status.TIMEOUT, "init did not finish within " + seconds() + " s");
+          return;
+        }
+        if (emu.initDone().isDone() && !await(CompletableFuture.anyOf(emu.firstNext(), emu.restoreError(), exit), RESTORE_LIMIT_MILLIS)) {
+          d.restoreTimedOut = true;
+          d.fail(Status.RESTORE_ERROR, "SnapStartTimeoutException: the restore (the afterRestore hooks) did not finish within "
+              + RESTORE_LIMIT_MILLIS / 1000 + " s, Lambda's limit");
+          return;
+        }
+      }
+      // Handed out, or init (or the restore) failed, or the runtime is gone.
+      if (!await(CompletableFuture.anyOf(inv.handedOut(), emu.initError(), emu.restoreError(), exit))) {
+        if (!emu.initDone().isDone()) d.fail(Status.TIMEOUT, "init did not finish within " + seconds() + " s");
+        else if (!emu.firstNext().isDone()) d.fail(Status.TIMEOUT, "the restore did not finish within " + seconds() + " s");
         else d.fail(Status.TIMEOUT, "the runtime did not ask for invocation " + k + " within " + seconds() + " s");
         return;
       }
@@ -135,9 +215,20 @@ final class ColdstartRun {
         d.fail(Status.INIT_ERROR, describe(ie.errorType(), ie.errorMessage()));
         return;
       }
+      RuntimeApiEmulator.RestoreError re = emu.restoreError().getNow(null);
+      if (re != null) {
+        // What the caller of Invoke gets from Lambda when an afterRestore hook fails, then what the runtime posted.
+        d.restoreError = re;
+        String message = re.errorMessage() == null || re.errorMessage().equals(re.errorType())
+            || re.errorMessage().equals(re.errorType() + ": " + re.errorType()) ? null : re.errorMessage();
+        d.fail(Status.RESTORE_ERROR, "SnapStartException: the afterRestore() runtime hook encountered an error ("
+            + (re.runtimeErrorType() == null ? "" : re.runtimeErrorType() + ": ") + describe(re.errorType(), message) + ")");
+        return;
+      }
       if (!inv.handedOut().isDone()) {
         int code = p.exitValue();
-        if (!emu.firstNext().isDone()) d.fail(Status.INIT_ERROR, "the runtime exited with code " + code + " before init finished");
+        if (!emu.initDone().isDone()) d.fail(Status.INIT_ERROR, "the runtime exited with code " + code + " before init finished");
+        else if (!emu.firstNext().isDone()) d.fail(Status.RESTORE_ERROR, "the runtime exited with code " + code + " during the restore");
         else d.fail(Status.ERROR, "the runtime exited with code " + code + " before invocation " + k);
         return;
       }
@@ -199,9 +290,11 @@ final class ColdstartRun {
   }
 
   /** True when the future completed within the timeout. */
-  private boolean await(CompletableFuture<?> f) throws InterruptedException {
+  private boolean await(CompletableFuture<?> f) throws InterruptedException { return await(f, timeoutMillis); }
+
+  private static boolean await(CompletableFuture<?> f, long millis) throws InterruptedException {
     try {
-      f.get(timeoutMillis, TimeUnit.MILLISECONDS);
+      f.get(millis, TimeUnit.MILLISECONDS);
       return true;
     } catch (TimeoutException e) {
       return false;
@@ -239,7 +332,7 @@ final class ColdstartRun {
     try (Stream<Path> s = Files.walk(runDir)) {
       s.filter(Files::isRegularFile)
           .filter(f -> !(f.getParent().equals(runDir)
-              && (f.endsWith(STDOUT) || f.endsWith(STDERR) || f.endsWith(INVOCATIONS))))
+              && (f.endsWith(STDOUT) || f.endsWith(STDERR) || f.endsWith(INVOCATIONS) || f.endsWith(PlatformRecords.FILE))))
           .forEach(f -> files.add(outDir.relativize(f).toString().replace(File.separatorChar, '/')));
     }
     files.sort(null);
@@ -255,14 +348,15 @@ final class ColdstartRun {
     return lines.isEmpty() ? lastLines(runDir.resolve(STDOUT)) : lines;
   }
 
-  /** The deepest "Caused by:" of the last stack trace in the output, or null. */
-  private static String rootCause(Path runDir) throws IOException {
+  /** The last line of the output that starts (after indentation) with {@code prefix}, without it, or null. */
+  private static String lastLogged(Path runDir, String prefix) throws IOException {
     String cause = null;
     for (Path f : List.of(runDir.resolve(STDOUT), runDir.resolve(STDERR))) {
       if (!Files.exists(f)) continue;
       try (Stream<String> lines = Files.lines(f, StandardCharsets.UTF_8)) {
         for (String l : (Iterable<String>) lines::iterator) {
-          if (l.startsWith("Caused by: ")) cause = l.substring("Caused by: ".length()).trim();
+          String t = l.strip();
+          if (t.startsWith(prefix)) cause = t.substring(prefix.length()).trim();
         }
       } catch (UncheckedIOException notText) {
         // not UTF-8: no cause to show
@@ -284,12 +378,5 @@ final class ColdstartRun {
     }
     while (!last.isEmpty() && last.peekLast().isBlank()) last.removeLast();
     return new ArrayList<>(last);
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) return;
-    try (Stream<Path> s = Files.walk(root)) {
-      for (Path p : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) Files.deleteIfExists(p);
-    }
   }
 }

@@ -17,11 +17,13 @@ import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -34,6 +36,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * each hand-out and each response or error; and, for Lambda's billed Duration, each ask for the next event after a
  * hand-out: the runtime's {@code /next} after its response or error, and each INVOKE extension's {@code event/next}
  * after it was handed that invocation's event (see {@link Invocation#durationEnd()}).
+ *
+ * <p>For a SnapStart environment ({@link #startSnapStart}) it also serves the restore part of the Runtime API: the
+ * runtime's {@code GET /runtime/restore/next} ends the snapshot's init (Lambda would take the snapshot while it waits);
+ * the emulator answers it once an invocation is queued (Lambda restores for an invoke), which starts the restore; the
+ * runtime's first {@code /invocation/next} ends it. {@code POST /runtime/restore/error} (an afterRestore hook failed)
+ * is recorded. The restore runs in the same process: no memory snapshot is taken or loaded.
  */
 public final class RuntimeApiEmulator implements AutoCloseable {
   static final String RUNTIME = "/2018-06-01/runtime/";
@@ -54,9 +62,17 @@ public final class RuntimeApiEmulator implements AutoCloseable {
   /** The runtime's {@code /init/error}: type and message from its body (or headers). */
   public record InitError(long nanos, String errorType, String errorMessage) {}
 
+  /**
+   * The runtime's {@code /restore/error}: the Runtime API error type it declared in the
+   * {@code Lambda-Runtime-Function-Error-Type} header (the runtime client's {@code Runtime.AfterRestoreError}), and the
+   * exception's type and message from the body.
+   */
+  public record RestoreError(long nanos, String runtimeErrorType, String errorType, String errorMessage) {}
+
   private final String functionName;
   private final String handler;
   private final long invocationTimeoutMillis;
+  private final boolean snapStart;
   private final HttpServer server;
   private final ExecutorService executor;
   private final BlockingQueue<Invocation> queue = new LinkedBlockingQueue<>();
@@ -66,6 +82,11 @@ public final class RuntimeApiEmulator implements AutoCloseable {
   private final AtomicReference<Invocation> runtimeOwes = new AtomicReference<>();
   private final CompletableFuture<Long> firstNext = new CompletableFuture<>();
   private final CompletableFuture<InitError> initError = new CompletableFuture<>();
+  private final CompletableFuture<Long> restoreNext = new CompletableFuture<>();
+  private final CompletableFuture<Long> restoreStart = new CompletableFuture<>();
+  private final CompletableFuture<RestoreError> restoreError = new CompletableFuture<>();
+  /** Completes when the first invocation is queued: a SnapStart environment is restored for an invoke. */
+  private final CompletableFuture<Void> firstQueued = new CompletableFuture<>();
   private final AtomicInteger traces = new AtomicInteger();
   private final AtomicInteger profiles = new AtomicInteger();
   private final AtomicLong uploadBytes = new AtomicLong();
@@ -91,10 +112,12 @@ public final class RuntimeApiEmulator implements AutoCloseable {
     }
   }
 
-  private RuntimeApiEmulator(String functionName, String handler, long invocationTimeoutMillis) throws IOException {
+  private RuntimeApiEmulator(String functionName, String handler, long invocationTimeoutMillis, boolean snapStart)
+      throws IOException {
     this.functionName = functionName;
     this.handler = handler;
     this.invocationTimeoutMillis = invocationTimeoutMillis;
+    this.snapStart = snapStart;
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
     // Cached threads: a /next poll blocks its thread until an invocation is queued.
     executor = Executors.newCachedThreadPool(r -> {
@@ -109,8 +132,16 @@ public final class RuntimeApiEmulator implements AutoCloseable {
 
   /** Starts an emulator on 127.0.0.1 and an ephemeral port. */
   public static RuntimeApiEmulator start(String functionName, String handler, long invocationTimeoutMillis) throws IOException {
-    return new RuntimeApiEmulator(functionName, handler, invocationTimeoutMillis);
+    return new RuntimeApiEmulator(functionName, handler, invocationTimeoutMillis, false);
   }
+
+  /** Starts an emulator for a SnapStart environment: it serves {@code /restore/next} and {@code /restore/error}. */
+  public static RuntimeApiEmulator startSnapStart(String functionName, String handler, long invocationTimeoutMillis)
+      throws IOException {
+    return new RuntimeApiEmulator(functionName, handler, invocationTimeoutMillis, true);
+  }
+
+  public boolean snapStart() { return snapStart; }
 
   public int port() { return server.getAddress().getPort(); }
 
@@ -130,11 +161,27 @@ public final class RuntimeApiEmulator implements AutoCloseable {
   /** Completes when the runtime posts {@code /init/error}. */
   public CompletableFuture<InitError> initError() { return initError; }
 
+  /**
+   * Completes with the System.nanoTime at which init ended: the runtime's first {@code /next}, or for SnapStart its
+   * {@code /restore/next} (the snapshot's init).
+   */
+  public CompletableFuture<Long> initDone() { return snapStart ? restoreNext : firstNext; }
+
+  /** SnapStart: completes with the System.nanoTime of the runtime's {@code /restore/next}. */
+  public CompletableFuture<Long> restoreNext() { return restoreNext; }
+
+  /** SnapStart: completes with the System.nanoTime at which {@code /restore/next} was answered: the restore starts. */
+  public CompletableFuture<Long> restoreStart() { return restoreStart; }
+
+  /** SnapStart: completes when the runtime posts {@code /restore/error}. */
+  public CompletableFuture<RestoreError> restoreError() { return restoreError; }
+
   /** Queues an invocation; the runtime receives it on its next {@code /next}. */
   public Invocation enqueue(byte[] event) {
     Invocation inv = new Invocation(event);
     byId.put(inv.requestId, inv);
     queue.add(inv);
+    firstQueued.complete(null);
     return inv;
   }
 
@@ -185,9 +232,20 @@ public final class RuntimeApiEmulator implements AutoCloseable {
   private void runtime(HttpExchange ex, String method, String rest, byte[] body) throws IOException {
     if (method.equals("GET") && rest.equals("invocation/next")) {
       next(ex);
+    } else if (method.equals("GET") && rest.equals("restore/next")) {
+      restoreNext(ex);
+    } else if (method.equals("POST") && rest.equals("restore/error")) {
+      if (!restoreStart.isDone() || firstNext.isDone()) {
+        error(ex, 403, "InvalidStateTransition", "restore/error outside the restore (after /restore/next, before the first /next)");
+        return;
+      }
+      String[] te = errorOf(ex, body);
+      restoreError.complete(new RestoreError(System.nanoTime(), ex.getRequestHeaders().getFirst("Lambda-Runtime-Function-Error-Type"),
+          te[0], te[1]));
+      send(ex, 202, "{\"status\":\"OK\"}");
     } else if (method.equals("POST") && rest.equals("init/error")) {
-      if (firstNext.isDone()) {
-        error(ex, 403, "InvalidStateTransition", "init/error after the first /next");
+      if (firstNext.isDone() || restoreNext.isDone()) {
+        error(ex, 403, "InvalidStateTransition", "init/error after init ended (the first /next or /restore/next)");
         return;
       }
       String[] te = errorOf(ex, body);
@@ -214,8 +272,42 @@ public final class RuntimeApiEmulator implements AutoCloseable {
     }
   }
 
+  /**
+   * SnapStart: the snapshot's init has ended. Lambda takes the snapshot now and restores it for an invoke; here the
+   * answer waits for the first queued invocation, then the restore starts (the afterRestore hooks run next).
+   */
+  private void restoreNext(HttpExchange ex) throws IOException {
+    long asked = System.nanoTime();
+    if (!snapStart) {
+      error(ex, 403, "InvalidStateTransition", "restore/next outside a SnapStart init (AWS_LAMBDA_INITIALIZATION_TYPE is not snap-start)");
+      return;
+    }
+    if (firstNext.isDone() || !restoreNext.complete(asked)) {
+      error(ex, 403, "InvalidStateTransition", "restore/next asked twice or after the first /next");
+      return;
+    }
+    while (!closed) {
+      try {
+        firstQueued.get(POLL_MILLIS, TimeUnit.MILLISECONDS);
+        break;
+      } catch (TimeoutException e) {
+        // keep waiting for an invoke
+      } catch (InterruptedException | ExecutionException e) {
+        return;
+      }
+    }
+    if (closed) return;
+    restoreStart.complete(System.nanoTime());
+    ex.sendResponseHeaders(200, -1);
+  }
+
   private void next(HttpExchange ex) throws IOException {
     long asked = System.nanoTime();
+    if (snapStart && !restoreNext.isDone()) {
+      // A runtime that does not know SnapStart asks for an invocation straight away: nothing to restore.
+      restoreNext.complete(asked);
+      restoreStart.complete(asked);
+    }
     firstNext.complete(asked);
     // The runtime's part of the previous invocation ends here (with the agent, once its proxy lets /next through).
     // A /next before the response or error would be a broken runtime; it does not end the part.

@@ -24,9 +24,18 @@ import java.util.stream.Stream;
 final class RuntimeLaunch {
   static final String RIC_MAIN = "com.amazonaws.services.lambda.runtime.api.client.AWSLambda";
   static final String WRAPPER = "ddsls_wrapper";
+  static final String SNAP_START = "snap-start";
+  /**
+   * How org.crac's hooks reach the runtime client: org.crac 0.1.x looks up the CRaC implementation named by this
+   * property first, and Lambda's java runtimes name the runtime client's own context with it, so a Resource registered
+   * with org.crac.Core is run by the client's beforeCheckpoint/afterRestore (observed in Lambda's java17 and java21
+   * command lines; both initialization types).
+   */
+  static final String CRAC_COMPAT = "-Dorg.crac.Core.Compat=com.amazonaws.services.lambda.crac";
 
   /** Variables the run sets itself: --env may not change them or the run would not reach the emulator. */
-  static final Set<String> RESERVED_ENV = Set.of("AWS_LAMBDA_RUNTIME_API", "_HANDLER", "LAMBDA_TASK_ROOT", "DDSLS_OUTPUT_DIR");
+  static final Set<String> RESERVED_ENV = Set.of("AWS_LAMBDA_RUNTIME_API", "_HANDLER", "LAMBDA_TASK_ROOT", "DDSLS_OUTPUT_DIR",
+      "AWS_LAMBDA_INITIALIZATION_TYPE");
 
   /**
    * What to start: the java executable, the handler jar and string, memory size, extra JVM arguments, extra
@@ -34,8 +43,16 @@ final class RuntimeLaunch {
    * main class ({@link #RIC_MAIN}, or a custom runtime's on the function's class path).
    */
   record Spec(Path java, Path jar, String handler, int memoryMb, List<String> jvmArgs, Map<String, String> env,
-              Path runtimeDir, Path layerDir, String mainClass) {
+              Path runtimeDir, Path layerDir, String mainClass, boolean snapStart, boolean packageOnClassPath) {
+    Spec(Path java, Path jar, String handler, int memoryMb, List<String> jvmArgs, Map<String, String> env,
+         Path runtimeDir, Path layerDir, String mainClass) {
+      this(java, jar, handler, memoryMb, jvmArgs, env, runtimeDir, layerDir, mainClass, false, false);
+    }
+
     boolean agent() { return layerDir != null; }
+
+    /** AWS_LAMBDA_INITIALIZATION_TYPE: how Lambda initialises this environment. */
+    String initializationType() { return snapStart ? SNAP_START : "on-demand"; }
 
     /** AWS_LAMBDA_FUNCTION_NAME unless --env sets it: the handler class's simple name in lower case. */
     String functionName() {
@@ -59,7 +76,11 @@ final class RuntimeLaunch {
 
   Spec spec() { return spec; }
 
-  /** A process builder for one run; output redirection is the caller's. */
+  /**
+   * A process builder for one run; output redirection is the caller's. {@code taskRoot} is the unpacked package (the
+   * working directory, as /var/task is in Lambda: the runtime client builds its class loader from it), or with
+   * {@link Spec#packageOnClassPath} an empty directory.
+   */
   ProcessBuilder processBuilder(RuntimeApiEmulator emulator, Path taskRoot, Path runDir) {
     List<String> cmd = new ArrayList<>(prefix);
     if (spec.agent()) {
@@ -67,7 +88,7 @@ final class RuntimeLaunch {
       cmd.add("/bin/bash");
       cmd.add(spec.layerDir().resolve(WRAPPER).toString());
     }
-    cmd.addAll(javaCommand());
+    cmd.addAll(javaCommand(taskRoot));
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.directory(taskRoot.toFile());
     Map<String, String> env = pb.environment();
@@ -76,8 +97,14 @@ final class RuntimeLaunch {
     return pb;
   }
 
-  /** java, Lambda's flags (java17 managed runtime), the user's JVM arguments, class path, the runtime's main class, the handler. */
-  List<String> javaCommand() {
+  /**
+   * java, Lambda's flags (java17 managed runtime, as its command line shows them; the same under SnapStart: on java17
+   * and java21 tiered compilation stops at level 1 either way), the user's JVM arguments, class path, the runtime's
+   * main class, the handler.
+   */
+  List<String> javaCommand() { return javaCommand(null); }
+
+  List<String> javaCommand(Path taskRoot) {
     List<String> cmd = new ArrayList<>();
     cmd.add(spec.java().toString());
     cmd.add("-XX:+TieredCompilation");
@@ -85,28 +112,43 @@ final class RuntimeLaunch {
     cmd.add("-XX:+UseSerialGC");
     cmd.add("-Xshare:auto");
     cmd.add("-XX:MaxHeapSize=" + (spec.memoryMb() * 85 / 100) + "m");
+    cmd.add("--add-opens=java.base/java.io=ALL-UNNAMED");
+    cmd.add(CRAC_COMPAT);
     cmd.add("-Djava.net.preferIPv4Stack=true");
     cmd.addAll(spec.jvmArgs());
     cmd.add("-classpath");
-    cmd.add(classPath());
+    cmd.add(classPath(taskRoot));
     cmd.add(spec.mainClass());
     cmd.add(spec.handler());
     return cmd;
   }
 
   /**
-   * The runtime's jars first, then the function's jar: in Lambda the runtime is on the system class path and the
-   * function in a child loader, so the runtime's copy of a class shared by both wins.
+   * The runtime's jars only, as in Lambda: the runtime client loads the function from the task root in a child loader
+   * of its own. With {@link Spec#packageOnClassPath} (a diagnostic start, to measure the difference) the function's jar
+   * follows them; with a custom runtime (its main class is the function's) the task root and its {@code lib/*.jar}, as a
+   * custom runtime's bootstrap would put them.
    */
-  private String classPath() {
-    List<String> entries = new ArrayList<>();
-    try (Stream<Path> jars = Files.list(spec.runtimeDir())) {
-      jars.filter(p -> p.getFileName().toString().endsWith(".jar")).sorted().forEach(p -> entries.add(p.toString()));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot list " + spec.runtimeDir(), e);
+  private String classPath(Path taskRoot) {
+    List<String> entries = jars(spec.runtimeDir());
+    if (spec.packageOnClassPath()) {
+      entries.add(spec.jar().toAbsolutePath().toString());
+    } else if (!RIC_MAIN.equals(spec.mainClass()) && taskRoot != null) {
+      entries.add(taskRoot.toAbsolutePath().toString());
+      if (Files.isDirectory(taskRoot.resolve("lib"))) entries.addAll(jars(taskRoot.resolve("lib")));
     }
-    entries.add(spec.jar().toAbsolutePath().toString());
     return String.join(File.pathSeparator, entries);
+  }
+
+  private static List<String> jars(Path dir) {
+    List<String> entries = new ArrayList<>();
+    try (Stream<Path> jars = Files.list(dir)) {
+      jars.filter(p -> p.getFileName().toString().endsWith(".jar")).sorted()
+          .forEach(p -> entries.add(p.toAbsolutePath().toString()));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + dir, e);
+    }
+    return entries;
   }
 
   Map<String, String> environment(RuntimeApiEmulator emulator, Path taskRoot, Path runDir) {
@@ -118,7 +160,7 @@ final class RuntimeLaunch {
     env.put("AWS_LAMBDA_FUNCTION_NAME", spec.functionName());
     env.put("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
     env.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", Integer.toString(spec.memoryMb()));
-    env.put("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand");
+    env.put("AWS_LAMBDA_INITIALIZATION_TYPE", spec.initializationType());
     env.put("AWS_REGION", "us-east-1");
     env.put("AWS_DEFAULT_REGION", "us-east-1");
     env.put("AWS_EXECUTION_ENV", "AWS_Lambda_java17");
@@ -131,7 +173,7 @@ final class RuntimeLaunch {
     env.putAll(spec.env());
     env.put("AWS_LAMBDA_RUNTIME_API", emulator.address());
     env.put("_HANDLER", spec.handler());
-    env.put("LAMBDA_TASK_ROOT", taskRoot.toString());
+    env.put("LAMBDA_TASK_ROOT", taskRoot.toAbsolutePath().toString());
     if (spec.agent()) env.put("DDSLS_OUTPUT_DIR", runDir.toAbsolutePath() + "/");
     return env;
   }

@@ -1,6 +1,5 @@
 package dev.ddsls.cli.profile;
 
-import dev.ddsls.analysis.pprof.CollapsedStacks;
 import dev.ddsls.analysis.pprof.MergedProfile;
 import dev.ddsls.analysis.report.FlameGraph;
 import dev.ddsls.cli.Cli;
@@ -71,7 +70,7 @@ final class DiffCommand implements Callable<Integer> {
       for (ProfileDiff.Row r : gone) System.out.printf(Locale.ROOT, "%12s %12s  %s%n", value(r.totalA(), mb), value(r.selfA(), mb), r.frame());
     }
     if (output != null) {
-      FlameGraph g = FlameGraph.diff(CollapsedStacks.of(ma.profile(), ma.valueIndex()), CollapsedStacks.of(mb.profile(), mb.valueIndex()),
+      FlameGraph g = FlameGraph.diff(ma.profile(), ma.valueIndex(), mb.profile(), mb.valueIndex(),
           mb.type().unit()).per(d.perB, d.unit).perBefore(d.perA);
       List<String> lines = new ArrayList<>();
       lines.add("Shape of B (" + names(after) + "); colour: red = share grew since A (" + names(before) + "), blue = shrank.");

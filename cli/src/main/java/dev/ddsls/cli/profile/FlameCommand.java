@@ -1,6 +1,5 @@
 package dev.ddsls.cli.profile;
 
-import dev.ddsls.analysis.pprof.CollapsedStacks;
 import dev.ddsls.analysis.pprof.MergedProfile;
 import dev.ddsls.analysis.report.FlameGraph;
 import dev.ddsls.cli.Cli;
@@ -31,7 +30,7 @@ final class FlameCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     MergedProfile m = selection.apply(ProfileFiles.read(files));
     int units = selection.units(m);
-    FlameGraph g = FlameGraph.of(CollapsedStacks.of(m.profile(), m.valueIndex()), m.type().unit()).per(units, selection.unit());
+    FlameGraph g = FlameGraph.of(m.profile(), m.valueIndex(), m.type().unit()).per(units, selection.unit());
     String title = "Flame graph: " + (files.size() == 1 ? files.get(0).getFileName().toString() : files.size() + " files");
     String values = units > 1 ? "; hover values per " + selection.unit() + " (" + units + " " + selection.unit() + "s), the sum beside them"
         : "; hover values are sums over the files";

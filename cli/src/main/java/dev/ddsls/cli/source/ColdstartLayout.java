@@ -21,7 +21,9 @@ import java.util.Map;
  *   <li>a run whose init never finished (init-error, or a timeout before init ended) measured no cold start: its
  *   files are left out (its samples would count as an init of the function) and a note names it and its error;
  *   runs whose invocations failed are named too;</li>
- *   <li>a run with {@code --agent off} has timings but no profiles or spans: a note says so, with its init p50.</li>
+ *   <li>a run with {@code --agent off} has timings but no profiles or spans: a note says so, with its init p50;</li>
+ *   <li>the unpacked package ({@code taskRoot}, the function's own files) is left out, and so is a SnapStart run whose
+ *   restore failed (it served no invocation).</li>
  * </ul>
  */
 final class ColdstartLayout {
@@ -50,6 +52,9 @@ final class ColdstartLayout {
       Path dir = e.getKey();
       JsonNode r = e.getValue();
       if (l.leftOut(dir)) continue;
+      // The unpacked package (the function's own files: resources, jars, logs) is no output of the runs.
+      String taskRoot = r.path("taskRoot").asText(null);
+      if (taskRoot != null && !taskRoot.isBlank()) l.leftOut.add(dir.resolve(taskRoot).normalize());
       if (r.path("ab").path("role").asText().equals("baseline")) {
         Path candidate = dir.getParent() != null ? dir.getParent() : dir.toAbsolutePath().normalize().getParent();
         l.notes.add(dir + " is the baseline side of an A/B run (its candidate is " + candidate + ")");
@@ -87,7 +92,8 @@ final class ColdstartLayout {
       String status = run.path("status").asText("ok");
       if (status.equals("ok")) continue;
       String label = "run-" + run.path("run").asInt() + " " + status + error(run);
-      if (run.path("initMs").isNull() || run.path("initMs").isMissingNode()) {
+      // A SnapStart environment whose restore failed served no invocation: no cold start either.
+      if (run.path("initMs").isNull() || run.path("initMs").isMissingNode() || status.equals("restore-error")) {
         failedInit.add(label);
         leftOut.add(dir.resolve("run-" + run.path("run").asInt()));
         for (JsonNode file : run.path("files")) leftOut.add(dir.resolve(file.asText()));

@@ -84,6 +84,35 @@ class ExecWrapperTest {
     assertNull(env.get("DDSLS_RUNTIME_API_UPSTREAM"));
   }
 
+  /** A wrapper of another layer, as Datadog's: adds its tracer to JAVA_TOOL_OPTIONS, then runs the runtime. */
+  private static Path otherWrapper() throws Exception {
+    Path w = Files.createTempFile("datadog_wrapper", "");
+    Files.writeString(w, "#!/bin/bash\nexport JAVA_TOOL_OPTIONS=\"-javaagent:/opt/java/lib/dd-java-agent.jar $JAVA_TOOL_OPTIONS\"\n"
+        + "export OTHER_WRAPPER_RAN=yes\nexec \"$@\"\n");
+    w.toFile().setExecutable(true);
+    w.toFile().deleteOnExit();
+    return w;
+  }
+
+  @Test
+  void theNextWrapperRunsAfterThisOneWithProfilingOnAndOff() throws Exception {
+    Path next = otherWrapper();
+    Map<String, String> on = run(Map.of("DD_PROFILING_ENABLED", "true", "AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001",
+        "DDSLS_NEXT_WRAPPER", next.toString()));
+    assertEquals("yes", on.get("OTHER_WRAPPER_RAN"));
+    // Both agents: Datadog's tracer, and ours with the Runtime API pointed at its proxy before the other wrapper ran.
+    assertEquals("-javaagent:/opt/java/lib/dd-java-agent.jar -agentlib:instrument=" + BOOT_JAR, on.get("JAVA_TOOL_OPTIONS"));
+    assertEquals("127.0.0.1:" + on.get("DDSLS_PROXY_PORT"), on.get("AWS_LAMBDA_RUNTIME_API"));
+
+    Map<String, String> off = run(Map.of("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001", "DDSLS_NEXT_WRAPPER", next.toString()));
+    assertEquals("yes", off.get("OTHER_WRAPPER_RAN"), "profiling off still runs the other layer's wrapper");
+    assertEquals("-javaagent:/opt/java/lib/dd-java-agent.jar ", off.get("JAVA_TOOL_OPTIONS"));
+
+    Map<String, String> missing = run(Map.of("DD_PROFILING_ENABLED", "true", "DDSLS_NEXT_WRAPPER", "/opt/no_such_wrapper"));
+    assertNull(missing.get("OTHER_WRAPPER_RAN"));
+    assertTrue(missing.get("JAVA_TOOL_OPTIONS").startsWith("-agentlib:instrument="), "the runtime starts anyway: " + missing);
+  }
+
   private static Path libasyncProfiler() {
     String arch = System.getProperty("os.arch").equals("aarch64") ? "linux-arm64" : "linux-x64";
     return CliProcess.agentJar().getParent().resolve("native/" + arch + "/libasyncProfiler.so");

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.File;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +44,9 @@ class RuntimeLaunchTest {
     assertEquals(List.of(RuntimeLaunch.RIC_MAIN, "example.HelloHandler"), cmd.subList(cmd.size() - 2, cmd.size()));
     String cp = cmd.get(cmd.indexOf("-classpath") + 1);
     assertTrue(cp.contains("aws-lambda-java-runtime-interface-client-"), cp);
-    assertTrue(cp.endsWith(tmp.resolve("fn.jar").toString()), "the function's jar after the runtime's: " + cp);
+    assertFalse(cp.contains("fn.jar") || cp.contains("task"), "the runtime client loads the function from the task root: " + cp);
+    assertTrue(cmd.containsAll(List.of("--add-opens=java.base/java.io=ALL-UNNAMED",
+        "-Dorg.crac.Core.Compat=com.amazonaws.services.lambda.crac")), "as Lambda's java17 command line: " + cmd);
     assertEquals(tmp.resolve("task").toFile(), pb.directory());
 
     Map<String, String> env = pb.environment();
@@ -53,7 +57,7 @@ class RuntimeLaunchTest {
     assertEquals("on-demand", env.get("AWS_LAMBDA_INITIALIZATION_TYPE"));
     assertEquals("AWS_Lambda_java17", env.get("AWS_EXECUTION_ENV"));
     assertEquals(":UTC", env.get("TZ"));
-    assertEquals(tmp.resolve("task").toString(), env.get("LAMBDA_TASK_ROOT"));
+    assertEquals(tmp.resolve("task").toAbsolutePath().toString(), env.get("LAMBDA_TASK_ROOT"));
     for (String k : env.keySet()) assertFalse(k.startsWith("DD_") || k.startsWith("DDSLS_") || k.equals("AWS_LAMBDA_EXEC_WRAPPER"), k);
   }
 
@@ -81,5 +85,38 @@ class RuntimeLaunchTest {
     assertEquals("orders", env.get("AWS_LAMBDA_FUNCTION_NAME"));
     assertEquals("5", env.get("RULES_ROUNDS"));
     assertEquals(emu.address(), env.get("AWS_LAMBDA_RUNTIME_API"));
+  }
+
+  @Test
+  void snapStartSetsTheInitializationTypeAndKeepsLambdasFlags() {
+    RuntimeLaunch.Spec spec = new RuntimeLaunch.Spec(JAVA, tmp.resolve("fn.jar"), "example.HelloHandler", 512, List.of(), Map.of(),
+        RUNTIME, null, RuntimeLaunch.RIC_MAIN, true, false);
+    ProcessBuilder pb = new RuntimeLaunch(spec).processBuilder(emu, tmp.resolve("task"), tmp.resolve("out/run-1"));
+    assertEquals("snap-start", pb.environment().get("AWS_LAMBDA_INITIALIZATION_TYPE"));
+    assertTrue(pb.command().containsAll(List.of("-XX:TieredStopAtLevel=1", RuntimeLaunch.CRAC_COMPAT)), pb.command().toString());
+    assertTrue(RuntimeLaunch.RESERVED_ENV.contains("AWS_LAMBDA_INITIALIZATION_TYPE"), "--snapstart sets it, not --env");
+  }
+
+  @Test
+  void theDiagnosticStartPutsThePackageOnTheClassPath() {
+    RuntimeLaunch.Spec spec = new RuntimeLaunch.Spec(JAVA, tmp.resolve("fn.jar"), "example.HelloHandler", 512, List.of(), Map.of(),
+        RUNTIME, null, RuntimeLaunch.RIC_MAIN, false, true);
+    List<String> cmd = new RuntimeLaunch(spec).processBuilder(emu, tmp.resolve("empty"), tmp.resolve("out/run-1")).command();
+    String cp = cmd.get(cmd.indexOf("-classpath") + 1);
+    assertTrue(cp.endsWith(tmp.resolve("fn.jar").toString()), "the function's jar after the runtime's: " + cp);
+  }
+
+  @Test
+  void aCustomRuntimeGetsTheTaskRootAndItsLibJarsOnTheClassPath() throws Exception {
+    Path task = Files.createDirectories(tmp.resolve("task/lib"));
+    Files.write(task.resolve("b.jar"), new byte[0]);
+    Files.write(task.resolve("a.jar"), new byte[0]);
+    RuntimeLaunch.Spec spec = new RuntimeLaunch.Spec(JAVA, tmp.resolve("fn.jar"), "example.HelloHandler", 512, List.of(), Map.of(),
+        RUNTIME, null, "example.MiniRuntime");
+    List<String> cmd = new RuntimeLaunch(spec).processBuilder(emu, tmp.resolve("task"), tmp.resolve("out/run-1")).command();
+    String cp = cmd.get(cmd.indexOf("-classpath") + 1);
+    String expected = String.join(File.pathSeparator, tmp.resolve("task").toString(), task.resolve("a.jar").toString(),
+        task.resolve("b.jar").toString());
+    assertTrue(cp.endsWith(expected), cp);
   }
 }

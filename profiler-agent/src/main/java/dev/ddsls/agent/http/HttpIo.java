@@ -50,8 +50,12 @@ public final class HttpIo {
    * Returns the number of decoded body bytes.
    */
   public static long relayBody(InputStream in, long length, OutputStream raw, OutputStream decoded) throws IOException {
+    return relayBody(in, length, raw, decoded, length == 0 ? null : new byte[16 * 1024]);
+  }
+
+  /** As {@link #relayBody(InputStream, long, OutputStream, OutputStream)}, copying through {@code buf}, the caller's own. */
+  public static long relayBody(InputStream in, long length, OutputStream raw, OutputStream decoded, byte[] buf) throws IOException {
     if (length == 0) return 0;
-    byte[] buf = new byte[16 * 1024];
     if (length > 0) {
       copy(in, length, raw, decoded, buf);
       return length;
@@ -139,6 +143,7 @@ public final class HttpIo {
 
   /** One line without its CRLF (a bare LF is accepted); null at end of stream only when {@code eofOk} and nothing was read. */
   private static String readLine(InputStream in, boolean eofOk) throws IOException {
+    if (in instanceof WireInput) return ((WireInput) in).readLine(MAX_LINE, eofOk);
     StringBuilder sb = new StringBuilder(64);
     for (;;) {
       int c = in.read();

@@ -97,6 +97,9 @@ public final class InvocationSpans {
     if (extracted.propagationError != null) s.meta.put("_dd.propagation_error", extracted.propagationError);
     if (extracted.xrayTraceId != null) s.meta.put("_dd.xray.trace_id", extracted.xrayTraceId);
     common(s, config, res);
+    // The local root span of this JVM, as a Datadog tracer tags it: which runtime (the profiles' runtime-id) and language.
+    s.meta.put("runtime-id", config.runtimeId());
+    s.meta.put("language", "jvm");
     s.metrics.put("_dd.top_level", 1.0);
     s.metrics.put("_dd.profiling.enabled", 1.0);
     boolean restored = inv.coldStart && timeline.isRestored();

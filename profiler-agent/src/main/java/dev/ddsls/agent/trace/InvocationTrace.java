@@ -33,13 +33,23 @@ final class InvocationTrace implements ActiveSpan {
       TraceContext c = r.context;
       traceId = c != null ? c.traceId : Ids.newId();
       traceIdHigh = c != null ? c.traceIdHigh : newTraceHigh;
-      samplingPriority = c == null || c.samplingPriority == TraceContext.PRIORITY_UNSET ? 1 : c.samplingPriority;
+      boolean decidedHere = c == null || c.samplingPriority == TraceContext.PRIORITY_UNSET;
+      samplingPriority = decidedHere ? 1 : c.samplingPriority;
       origin = c == null ? null : c.origin;
-      propagationTags = c == null ? null : c.propagationTags;
+      propagationTags = decidedHere ? withDecisionMaker(c == null ? null : c.propagationTags) : c.propagationTags;
       hopSpanIds = new long[r.trigger.hops.size()];
       for (int i = 0; i < hopSpanIds.length; i++) hopSpanIds[i] = Ids.newId();
       parentId = hopSpanIds.length > 0 ? hopSpanIds[hopSpanIds.length - 1] : c != null ? c.parentId : 0;
     }
+  }
+
+  /**
+   * The trace's propagation tags with {@code _dd.p.dm=-0} when this agent made the sampling decision (keep, by default,
+   * as a tracer's default sampler does) and no upstream tracer recorded who decided.
+   */
+  static String withDecisionMaker(String tags) {
+    if (tags != null && (tags.startsWith("_dd.p.dm=") || tags.contains(",_dd.p.dm="))) return tags;
+    return tags == null || tags.isEmpty() ? "_dd.p.dm=-0" : tags + ",_dd.p.dm=-0";
   }
 
   InvocationTrace(InvocationEvent event, long spanId, TraceSettings settings) {

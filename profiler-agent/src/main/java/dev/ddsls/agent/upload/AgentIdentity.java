@@ -1,7 +1,6 @@
 package dev.ddsls.agent.upload;
 
-import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
+import dev.ddsls.agent.AgentConfig;
 
 /** Who is sending: the agent's version, this JVM's runtime id and process id, the Java version. */
 public final class AgentIdentity {
@@ -10,11 +9,8 @@ public final class AgentIdentity {
   static final String JAVA_VERSION = System.getProperty("java.version", "unknown");
   static final String VM_NAME = System.getProperty("java.vm.name", "unknown");
   static final long PID = ProcessHandle.current().pid();
-  /**
-   * A random version-4 UUID per JVM. ThreadLocalRandom rather than UUID.randomUUID(): SecureRandom's
-   * provider set-up costs cold-start time, and this id needs uniqueness, not secrecy.
-   */
-  static final String RUNTIME_ID = runtimeId();
+  /** This JVM's runtime id ({@link AgentConfig#runtimeId()}): on the profiles and on the invocation spans. */
+  static final String RUNTIME_ID = AgentConfig.RUNTIME_ID;
 
   private AgentIdentity() {}
 
@@ -22,12 +18,5 @@ public final class AgentIdentity {
     Package p = AgentIdentity.class.getPackage();
     String v = p == null ? null : p.getImplementationVersion();
     return v == null ? "dev" : v;
-  }
-
-  private static String runtimeId() {
-    ThreadLocalRandom r = ThreadLocalRandom.current();
-    long hi = (r.nextLong() & ~0xF000L) | 0x4000L;                       // version 4
-    long lo = (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L; // IETF variant
-    return new UUID(hi, lo).toString();
   }
 }

@@ -27,11 +27,12 @@ final class ProfileUpload {
    *
    * @param startEpochNanos start of the profiled period, nanoseconds since the epoch
    * @param attachments the attachment parts, by file name, e.g. {@code cpu.pprof}
+   * @param family the event's {@code family} (DDSLS_PROFILE_FAMILY)
    * @param endpointCounts hits per endpoint (resource of the local root span); null or empty: left out
    * @param info ddsls' own data (e.g. cold-start phases), as the {@code info.ddsls} object; null or empty: left out
    */
-  static String eventJson(long startEpochNanos, long endEpochNanos, List<Uploader.Attachment> attachments, String tagsProfiler,
-      Map<String, Long> endpointCounts, Map<String, String> info) {
+  static String eventJson(long startEpochNanos, long endEpochNanos, List<Uploader.Attachment> attachments, String family,
+      String tagsProfiler, Map<String, Long> endpointCounts, Map<String, String> info) {
     JsonWriter j = new JsonWriter();
     j.beginObject();
     j.name("attachments").beginArray();
@@ -39,7 +40,7 @@ final class ProfileUpload {
     j.endArray();
     j.name("start").value(rfc3339(startEpochNanos));
     j.name("end").value(rfc3339(endEpochNanos));
-    j.name("family").value("java");
+    j.name("family").value(family);
     j.name("version").value("4");
     j.name("tags_profiler").value(tagsProfiler);
     if (endpointCounts != null && !endpointCounts.isEmpty()) {

@@ -1,6 +1,10 @@
 package dev.ddsls.agent.upload;
 
 import dev.ddsls.agent.AgentConfig;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Paths;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -10,7 +14,8 @@ final class ProfilerTags {
   private ProfilerTags() {}
 
   /**
-   * service, env, version, host, runtime-id, language, profiler_version, process_id, functionname (in Lambda),
+   * service, env, version, host, runtime-id, language, profiler_version, library_version, runtime_version, process_id,
+   * functionname (in Lambda),
    * then DD_TAGS (never replacing the ones before), then {@code extra} (replacing anything: the agent knows best).
    */
   static String of(AgentConfig config, Map<String, String> extra) {
@@ -22,6 +27,8 @@ final class ProfilerTags {
     put(tags, "runtime-id", AgentIdentity.RUNTIME_ID);
     put(tags, "language", "jvm");
     put(tags, "profiler_version", AgentIdentity.AGENT_VERSION);
+    put(tags, "library_version", AgentIdentity.AGENT_VERSION);
+    put(tags, "runtime_version", AgentIdentity.JAVA_VERSION);
     put(tags, "process_id", Long.toString(AgentIdentity.PID));
     if (config.functionName() != null) put(tags, "functionname", config.functionName().toLowerCase(Locale.ROOT));
     if (config.memorySizeMb() != null) put(tags, "memorysize", config.memorySizeMb());
@@ -43,12 +50,25 @@ final class ProfilerTags {
   }
 
   /**
-   * DD_HOSTNAME, else the HOSTNAME variable; nothing else. InetAddress.getLocalHost() could wait on DNS, and in
-   * Lambda a host name means little: functionname and runtime-id identify the sandbox.
+   * DD_HOSTNAME, else the HOSTNAME variable, else the kernel's host name (a file read; Lambda sets no HOSTNAME).
+   * Never InetAddress.getLocalHost(): it could wait on DNS. In Lambda a host name means little (functionname and
+   * runtime-id identify the sandbox), but Datadog's profile search expects the tag.
    */
   private static String host(AgentConfig config) {
     String h = config.raw("DD_HOSTNAME");
-    return h != null ? h : config.raw("HOSTNAME");
+    if (h == null) h = config.raw("HOSTNAME");
+    return h != null ? h : KERNEL_HOSTNAME;
+  }
+
+  private static final String KERNEL_HOSTNAME = kernelHostname();
+
+  private static String kernelHostname() {
+    try {
+      String h = new String(Files.readAllBytes(Paths.get("/proc/sys/kernel/hostname")), StandardCharsets.UTF_8).trim();
+      return h.isEmpty() || h.length() > 255 ? null : h;
+    } catch (IOException | RuntimeException e) {
+      return null; // not Linux, or no /proc
+    }
   }
 
   private static void put(Map<String, String> tags, String key, String value) {

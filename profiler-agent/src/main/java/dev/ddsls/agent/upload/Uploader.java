@@ -146,7 +146,7 @@ public final class Uploader {
           output.write("profile-" + seq + "-" + baseName(attachments.get(i).name()) + ".pb.gz", attachments.get(i).gzipped());
         }
         output.write("event-" + seq + ".json",
-            ProfileUpload.eventJson(startNanos, endNanos, attachments, tags, endpointCounts, info).getBytes(StandardCharsets.UTF_8));
+            ProfileUpload.eventJson(startNanos, endNanos, attachments, config.profileFamily(), tags, endpointCounts, info).getBytes(StandardCharsets.UTF_8));
       }
       ArrayList<ProfileUpload> batch = split(startNanos, endNanos, attachments, tags, info, endpointCounts);
       if (batch.isEmpty()) return false;
@@ -181,9 +181,7 @@ public final class Uploader {
       if (batch == null || batch.isEmpty()) return false;
       List<Span> copy = new ArrayList<>(batch);
       if (output != null) {
-        StringBuilder sb = new StringBuilder(copy.size() * 300);
-        for (int i = 0; i < copy.size(); i++) sb.append(SpanJson.line(copy.get(i))).append('\n');
-        output.write("spans-" + OutputFiles.seq(output.nextSpansSeq()) + ".jsonl", sb.toString().getBytes(StandardCharsets.UTF_8));
+        output.write("spans-" + OutputFiles.seq(output.nextSpansSeq()) + ".jsonl", SpanJson.lines(copy));
       }
       synchronized (this) {
         spans.addLast(new SpanBatch(copy));
@@ -285,7 +283,9 @@ public final class Uploader {
         "Datadog-Meta-Lang", "java",
         "Datadog-Meta-Lang-Version", AgentIdentity.JAVA_VERSION,
         "Datadog-Meta-Lang-Interpreter", AgentIdentity.VM_NAME,
-        "Datadog-Meta-Tracer-Version", AgentIdentity.AGENT_VERSION};
+        "Datadog-Meta-Tracer-Version", AgentIdentity.AGENT_VERSION,
+        // Every span the agent makes that starts a service's part of the trace has _dd.top_level set.
+        "Datadog-Client-Computed-Top-Level", "yes"};
     Failure failure = send("spans", "PUT", traceUrl, headers, TraceEncoder.v04(traces), deadline);
     synchronized (this) {
       if (failure == null) {
@@ -462,9 +462,9 @@ public final class Uploader {
     return batch;
   }
 
-  private static ProfileUpload build(long start, long end, List<Attachment> group, String tags, Map<String, String> info,
+  private ProfileUpload build(long start, long end, List<Attachment> group, String tags, Map<String, String> info,
       Map<String, Long> endpointCounts) {
-    return ProfileUpload.build(ProfileUpload.eventJson(start, end, group, tags, endpointCounts, info), group);
+    return ProfileUpload.build(ProfileUpload.eventJson(start, end, group, config.profileFamily(), tags, endpointCounts, info), group);
   }
 
   /** Part names go into quoted multipart headers and file names: keep them plain. */

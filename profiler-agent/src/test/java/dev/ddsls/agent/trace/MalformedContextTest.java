@@ -62,7 +62,9 @@ class MalformedContextTest {
     Span s = TriggerTableTest.spans(e.getBytes(StandardCharsets.UTF_8), null, null, Collections.<String, String>emptyMap()).get(0);
     assertEquals("extract_max_size", s.meta.get("_dd.propagation_error"));
     assertEquals(5L, s.traceId); // the ids themselves were fine
-    assertTrue(s.meta.get("_dd.p.dm") == null);
+    assertTrue(s.meta.get("_dd.p.x") == null, "the upstream's tags were dropped");
+    // No priority came with the context: the agent decided (keep), recorded as a tracer's default decision.
+    assertEquals("-0", s.meta.get("_dd.p.dm"));
   }
 
   @ParameterizedTest

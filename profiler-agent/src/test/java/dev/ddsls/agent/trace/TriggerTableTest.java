@@ -70,7 +70,10 @@ class TriggerTableTest {
       assertEquals(Long.parseUnsignedLong(high), lambda.traceIdHigh);
     } else {
       assertNull(lambda.meta.get("_dd.parent_source"), "a new root");
+      assertEquals("-0", lambda.meta.get("_dd.p.dm"), "the agent's own sampling decision is recorded as a tracer's default one");
     }
+    assertEquals(AgentConfig.RUNTIME_ID, lambda.meta.get("runtime-id"));
+    assertEquals("jvm", lambda.meta.get("language"));
     for (Span s : spans) assertEquals((double) prio, s.metrics.get("_sampling_priority_v1"), s.name);
     assertEquals(source, lambda.meta.get("function_trigger.event_source"));
     assertEquals(arn, lambda.meta.get("function_trigger.event_source_arn"));

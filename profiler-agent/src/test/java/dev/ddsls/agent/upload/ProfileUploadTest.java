@@ -32,7 +32,7 @@ class ProfileUploadTest {
     long start = 1_755_000_000_000_000_000L;
     long end = start + 60_123_456_789L;
     List<Uploader.Attachment> attachments = List.of(new Uploader.Attachment("cpu.pprof", cpu), new Uploader.Attachment("wall.pprof", wall));
-    String event = ProfileUpload.eventJson(start, end, attachments, "service:a,env:b", endpoints, info);
+    String event = ProfileUpload.eventJson(start, end, attachments, "java", "service:a,env:b", endpoints, info);
     ProfileUpload u = ProfileUpload.build(event, attachments);
 
     List<Multipart.Part> parts = Multipart.parse(u.contentType, u.body);
@@ -62,7 +62,7 @@ class ProfileUploadTest {
 
   @Test
   void optionalEventFieldsAreLeftOutWhenEmpty() throws Exception {
-    JsonNode e = JSON.readTree(ProfileUpload.eventJson(0, 1, List.of(new Uploader.Attachment("cpu.pprof", new byte[0])), "", null, new LinkedHashMap<>()));
+    JsonNode e = JSON.readTree(ProfileUpload.eventJson(0, 1, List.of(new Uploader.Attachment("cpu.pprof", new byte[0])), "java", "", null, new LinkedHashMap<>()));
     assertFalse(e.has("endpoint_counts"));
     assertFalse(e.has("info"));
     assertEquals("1970-01-01T00:00:00.000000000Z", e.get("start").asText());
@@ -94,8 +94,10 @@ class ProfileUploadTest {
     assertTrue(tags.get(4).matches("runtime-id:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"), tags.get(4));
     assertEquals("language:jvm", tags.get(5));
     assertTrue(tags.get(6).startsWith("profiler_version:"));
-    assertEquals("process_id:" + ProcessHandle.current().pid(), tags.get(7));
-    assertEquals("functionname:orders-fn", tags.get(8));
+    assertEquals("library_version:" + AgentIdentity.AGENT_VERSION, tags.get(7));
+    assertEquals("runtime_version:" + System.getProperty("java.version"), tags.get(8));
+    assertEquals("process_id:" + ProcessHandle.current().pid(), tags.get(9));
+    assertEquals("functionname:orders-fn", tags.get(10));
     assertTrue(tags.contains("team:pay"));
     assertTrue(tags.contains("odd:ab"), "double quotes stripped");
     assertFalse(tags.contains("env:ignored"), "DD_ENV wins over DD_TAGS");

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ddsls.agent.trace.Span;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class SpanJsonTest {
@@ -21,7 +23,9 @@ class SpanJsonTest {
     s.metrics().put("m", 2.5);
     s.metrics().put("whole", 3.0);
     s.metrics().put("nan", Double.NaN);
-    String line = SpanJson.line(s);
+    String lines = new String(SpanJson.lines(List.of(s)), StandardCharsets.UTF_8);
+    assertTrue(lines.endsWith("\n"), lines);
+    String line = lines.substring(0, lines.length() - 1);
     assertFalse(line.contains("\n") || line.contains("\r") || line.contains("\u2028"), line);
 
     JsonNode n = JSON.readTree(line);
@@ -38,7 +42,7 @@ class SpanJsonTest {
     assertEquals("svc", n.get("service").asText());
     assertEquals("serverless", n.get("type").asText());
     assertEquals(0, n.get("error").asInt());
-    assertTrue(line.startsWith("{\"service\":\"svc\",\"name\":"), line);
+    assertTrue(line.startsWith("{\"trace_id\":18446744073709551615,\"span_id\":9223372036854775808,\"parent_id\":5,\"name\":"), line);
   }
 
   @Test

@@ -93,7 +93,9 @@ class UploaderTest {
       assertEquals("4", e.get("version").asText());
       List<String> tags = Arrays.asList(e.get("tags_profiler").asText().split(","));
       assertTrue(tags.containsAll(List.of("service:orders", "env:test", "language:jvm", "functionname:orders-fn", "team:pay",
-          "profiler_engine:async")), tags.toString());
+          "profiler_engine:async", "runtime-id:" + AgentIdentity.RUNTIME_ID, "runtime_version:" + System.getProperty("java.version"),
+          "library_version:" + AgentIdentity.AGENT_VERSION)), tags.toString());
+      assertTrue(tags.stream().anyMatch(t -> t.startsWith("host:") && t.length() > 5), "a host tag, as Datadog's profilers send: " + tags);
       assertEquals(2, e.get("endpoint_counts").get("orders").asLong());
       assertEquals("760.0", e.get("info").get("ddsls").get("coldstart.runtimeInit.ms").asText());
       assertTrue(Gz.isGzip(parts.get(1).data));
@@ -150,6 +152,7 @@ class UploaderTest {
       assertEquals("2", r.header("X-Datadog-Trace-Count"));
       assertEquals("java", r.header("Datadog-Meta-Lang"));
       assertTrue(r.header("Datadog-Meta-Lang-Version") != null && r.header("Datadog-Meta-Tracer-Version") != null);
+      assertEquals("yes", r.header("Datadog-Client-Computed-Top-Level"), "the agent marks top-level spans itself");
       ArrayValue traces = MessagePack.newDefaultUnpacker(r.body).unpackValue().asArrayValue();
       assertEquals(2, traces.size());
       ArrayValue first = traces.get(0).asArrayValue();

@@ -1,0 +1,71 @@
+package dev.ddsls.cli.collect;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ddsls.cli.CliProcess;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The hybrid set-up of Datadog's serverless tracing: a service on a host, traced by the real dd-java-agent, calls a
+ * function run by {@code ddsls coldstart} (the real runtime client and the ddsls agent) with its context in the event;
+ * both send to one {@code ddsls collect}. {@code diagnose} then shows the host's span as the parent of the invocation
+ * and the host as a service of its own.
+ */
+@Tag("e2e")
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
+class HybridTraceTest {
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final String HOST = "hybrid-host";
+
+  private static boolean stored(CollectorProcess c, String query) throws Exception {
+    var r = c.get("/ddsls/v1/spans?all=true&" + query);
+    return r.statusCode() == 200 && JSON.readTree(r.body()).get("spans").size() > 0;
+  }
+
+  @Test
+  void theHostSpanIsTheParentOfTheInvocation(@TempDir Path tmp) throws Exception {
+    try (CollectorProcess collector = CollectorProcess.start("--data", tmp.resolve("store").toString())) {
+      String url = "http://127.0.0.1:" + collector.port;
+      Path event = tmp.resolve("event.json");
+      Process host = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-javaagent:" + DdJavaAgentInteropTest.agentJar(), "-Ddd.service=" + HOST, "-Ddd.trace.agent.url=" + url,
+          "-Ddd.trace.methods=" + HybridCaller.class.getName() + "[call]", "-Ddd.trace.128.bit.traceid.generation.enabled=false",
+          "-cp", DdJavaAgentInteropTest.classPathOf(HybridCaller.class), HybridCaller.class.getName(), event.toString())
+          .redirectErrorStream(true).redirectOutput(tmp.resolve("host.log").toFile()).start();
+      assertTrue(host.waitFor(3, TimeUnit.MINUTES), "the host application finished");
+      assertEquals(0, host.exitValue(), Files.readString(tmp.resolve("host.log")));
+
+      CliProcess.Result run = CliProcess.run(tmp, "coldstart", "--jar", CliProcess.examplesJar().toString(),
+          "--handler", "example.HelloHandler::handleRequest", "--runs", "1", "--invocations", "1", "--agent", "on",
+          "--event", event.toString(), "--out", tmp.resolve("out").toString(), "--format", "json",
+          "--env", "DD_TRACE_AGENT_URL=" + url);
+      assertEquals(0, run.exit(), run.stdout() + run.stderr());
+
+      // Both sides' spans are in the store before diagnose reads it (the host's tracer flushes at exit, the agent at
+      // the sandbox's shutdown): polled through the read API, which is cheap, rather than by running diagnose again.
+      for (int i = 0; i < 100 && !(stored(collector, "service=" + HOST) && stored(collector, "cold_start=true")); i++) Thread.sleep(100);
+      CliProcess.Result r = CliProcess.run(tmp, "diagnose", "--source", url, "--format", "json");
+      assertEquals(0, r.exit(), r.stdout() + r.stderr());
+      JsonNode report = JSON.readTree(r.stdout());
+      JsonNode connectivity = report.get("connectivity");
+      assertEquals(1, connectivity.get("invocationSpans").asInt(), report.toString());
+      assertEquals(1, connectivity.get("connected").asInt(), "the invocation's parent is in the data: " + connectivity);
+      JsonNode edge = connectivity.get("edges").get(0);
+      assertEquals(HOST, edge.get("from").asText(), "the host service is the function's upstream: " + connectivity);
+      JsonNode service = report.get("services").get(0);
+      assertEquals(HOST, service.get("service").asText(), report.get("services").toString());
+      assertEquals(List.of(edge.get("to").asText()), List.of(service.get("callsInto").get(0).get("function").asText()));
+      assertTrue(service.get("endpoints").get(0).get("resource").asText().contains("HybridCaller.call"), service.toString());
+    }
+  }
+}
