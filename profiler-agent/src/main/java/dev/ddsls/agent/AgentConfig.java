@@ -18,6 +18,7 @@ public final class AgentConfig {
    * UUID.randomUUID(): SecureRandom's provider set-up costs cold-start time, and this id needs uniqueness, not secrecy.
    */
   public static final String RUNTIME_ID = newRuntimeId();
+  private volatile String runtimeId = RUNTIME_ID;
   enum Engine { AUTO, ASYNC, JFR }
   enum Wall { INIT, ALWAYS, OFF }
 
@@ -120,13 +121,23 @@ public final class AgentConfig {
 
   public String profileFamily() { return profileFamily; }
 
-  /** This JVM's runtime id ({@link #RUNTIME_ID}). */
-  public String runtimeId() { return RUNTIME_ID; }
+  /** This runtime's id: {@link #RUNTIME_ID}, or after a SnapStart restore this copy's own ({@link #renewRuntimeId}). */
+  public String runtimeId() { return runtimeId; }
+
+  /**
+   * SnapStart: every restored copy starts with the snapshot's runtime id; each gets its own, from two random numbers
+   * drawn after the restore (a ThreadLocalRandom's state is in the snapshot too).
+   */
+  void renewRuntimeId(long random1, long random2) { runtimeId = uuid(random1, random2); }
 
   private static String newRuntimeId() {
     ThreadLocalRandom r = ThreadLocalRandom.current();
-    long hi = (r.nextLong() & ~0xF000L) | 0x4000L;                       // version 4
-    long lo = (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L; // IETF variant
+    return uuid(r.nextLong(), r.nextLong());
+  }
+
+  private static String uuid(long a, long b) {
+    long hi = (a & ~0xF000L) | 0x4000L;                       // version 4
+    long lo = (b & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L; // IETF variant
     return new UUID(hi, lo).toString();
   }
 

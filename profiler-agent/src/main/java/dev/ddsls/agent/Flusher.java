@@ -179,6 +179,7 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
   }
 
   @Override public void restored() {
+    config.renewRuntimeId(Invocation.freshRandom(), Invocation.freshRandom());
     synchronized (lock) {
       restoreDue = true;
       // A new copy: its intake connections are new too (the breaker's state describes the snapshot's), and the

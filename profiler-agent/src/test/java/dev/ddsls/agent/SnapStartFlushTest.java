@@ -104,6 +104,7 @@ class SnapStartFlushTest {
       assertFalse(engine.sampling());
       restored.set(true);
       tracker.onRestored(System.nanoTime());
+      assertFalse(AgentConfig.RUNTIME_ID.equals(config.runtimeId()), "a restored copy has a runtime id of its own");
       for (int i = 0; i < 500 && !engine.sampling(); i++) Thread.sleep(10);
       assertTrue(engine.sampling(), "the engine was restarted after the restore");
 

@@ -44,6 +44,9 @@ public final class Invocation {
   /** SnapStart: after a restore, span and trace ids start from a seed no other restored copy has. */
   public static void reseedIds() { Ids.reseed(); }
 
+  /** A random number no other restored copy draws ({@code /dev/urandom}, else SecureRandom). */
+  public static long freshRandom() { return Ids.freshSeed(); }
+
   public String requestId() { return event.requestId(); }
 
   public long spanId() { return spanId; }

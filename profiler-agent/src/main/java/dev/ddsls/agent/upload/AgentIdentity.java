@@ -9,7 +9,7 @@ public final class AgentIdentity {
   static final String JAVA_VERSION = System.getProperty("java.version", "unknown");
   static final String VM_NAME = System.getProperty("java.vm.name", "unknown");
   static final long PID = ProcessHandle.current().pid();
-  /** This JVM's runtime id ({@link AgentConfig#runtimeId()}): on the profiles and on the invocation spans. */
+  /** This JVM's runtime id at start ({@link AgentConfig#runtimeId()} is a SnapStart copy's own after its restore). */
   static final String RUNTIME_ID = AgentConfig.RUNTIME_ID;
 
   private AgentIdentity() {}

@@ -24,7 +24,7 @@ final class ProfilerTags {
     put(tags, "env", config.env());
     put(tags, "version", config.version());
     put(tags, "host", host(config));
-    put(tags, "runtime-id", AgentIdentity.RUNTIME_ID);
+    put(tags, "runtime-id", config.runtimeId());
     put(tags, "language", "jvm");
     put(tags, "profiler_version", AgentIdentity.AGENT_VERSION);
     put(tags, "library_version", AgentIdentity.AGENT_VERSION);
