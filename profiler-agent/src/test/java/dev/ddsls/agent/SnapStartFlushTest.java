@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.sun.net.httpserver.HttpServer;
 import dev.ddsls.agent.lambda.InvocationEvent;
 import dev.ddsls.agent.sampling.JfrEngine;
+import dev.ddsls.agent.trace.Invocation;
 import dev.ddsls.agent.trace.TraceSettings;
 import java.io.ByteArrayInputStream;
 import java.lang.management.ManagementFactory;
@@ -103,7 +104,9 @@ class SnapStartFlushTest {
       for (Recording r : FlightRecorder.getFlightRecorder().getRecordings()) if (r.getState() == RecordingState.RUNNING) r.stop();
       assertFalse(engine.sampling());
       restored.set(true);
+      String snapshotRuntime = Invocation.runtimeId();
       tracker.onRestored(System.nanoTime());
+      assertFalse(snapshotRuntime.equals(Invocation.runtimeId()), "a restored copy has a runtime id of its own");
       for (int i = 0; i < 500 && !engine.sampling(); i++) Thread.sleep(10);
       assertTrue(engine.sampling(), "the engine was restarted after the restore");
 

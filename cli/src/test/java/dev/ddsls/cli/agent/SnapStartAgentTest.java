@@ -147,6 +147,8 @@ class SnapStartAgentTest {
         Map<String, Value> first = spans.stream().filter(s -> s.get("name").asStringValue().asString().equals("aws.lambda")
             && meta(s).get("cold_start").equals("true")).findFirst().orElseThrow();
         assertEquals("snap-start", meta(first).get("init_type"));
+        assertFalse(meta(first).get("runtime-id").equals(init.get("meta").get("runtime-id").asText()),
+            "the restored copy's runtime id is its own, not the snapshot's");
         double restoreMs = metrics(first).get("ddsls.restore.duration_ms");
         assertTrue(restoreMs > 0, "restore duration " + restoreMs);
         assertEquals(Math.round(restoreMs * 1e6), restoreSpan.get("duration").asNumberValue().toLong(), 1000.0);

@@ -166,6 +166,9 @@ public final class InvocationSpans {
     s.meta.put("span.kind", "server");
     s.meta.put("init_type", "snap-start");
     s.meta.put("functionname", function.toLowerCase(Locale.ROOT));
+    // A local root span, as the invocation's is: the profiles' runtime-id. (A restored copy has the snapshot's.)
+    s.meta.put("runtime-id", Ids.runtimeId());
+    s.meta.put("language", "jvm");
     if (config.memorySizeMb() != null) s.meta.put("memorysize", config.memorySizeMb());
     if (config.handler() != null) s.meta.put("handler", config.handler());
     s.meta.put("_dd.origin", "lambda");
