@@ -108,16 +108,7 @@ public final class InvocationSpans {
       // Init ran when the snapshot was taken and was reported then (snapshotInit); this copy's cold start is the restore.
       putMs(s, "ddsls.restore.duration_ms", timeline.restoreMs());
     } else if (inv.coldStart) {
-      putMs(s, "ddsls.init.jvm_ms", timeline.jvmMs());
-      putMs(s, "ddsls.init.agent_ms", timeline.agentMs());
-      putMs(s, "ddsls.init.runtime_init_ms", timeline.runtimeInitMs());
-      putMs(s, "ddsls.init.duration_ms", timeline.initMs());
-      SchedStat.Snapshot k = timeline.initEndSched();
-      if (k != null) {
-        putMs(s, "ddsls.init.thread_cpu_ms", k.threadCpuMs());
-        putMs(s, "ddsls.init.thread_runqueue_ms", k.threadRunQueueMs());
-        putMs(s, "ddsls.init.cgroup_throttled_ms", k.cgroupThrottledMs());
-      }
+      initMetrics(s, timeline);
     }
     spans.add(s);
     if (restored) spans.add(restoreSpan(inv, config, timeline, res, function));
@@ -178,16 +169,7 @@ public final class InvocationSpans {
     s.metrics.put("_sampling_priority_v1", 1.0);
     s.metrics.put("_dd.top_level", 1.0);
     s.metrics.put("_dd.profiling.enabled", 1.0);
-    putMs(s, "ddsls.init.jvm_ms", timeline.jvmMs());
-    putMs(s, "ddsls.init.agent_ms", timeline.agentMs());
-    putMs(s, "ddsls.init.runtime_init_ms", timeline.runtimeInitMs());
-    putMs(s, "ddsls.init.duration_ms", timeline.initMs());
-    SchedStat.Snapshot k = timeline.initEndSched();
-    if (k != null) {
-      putMs(s, "ddsls.init.thread_cpu_ms", k.threadCpuMs());
-      putMs(s, "ddsls.init.thread_runqueue_ms", k.threadRunQueueMs());
-      putMs(s, "ddsls.init.cgroup_throttled_ms", k.cgroupThrottledMs());
-    }
+    initMetrics(s, timeline);
     return s;
   }
 
@@ -212,6 +194,20 @@ public final class InvocationSpans {
       }
     }
     s.metrics.put("_sampling_priority_v1", (double) res.samplingPriority);
+  }
+
+  /** The init's phases and the init thread's scheduling figures, on the span that pays for init. */
+  private static void initMetrics(Span s, Timeline timeline) {
+    putMs(s, "ddsls.init.jvm_ms", timeline.jvmMs());
+    putMs(s, "ddsls.init.agent_ms", timeline.agentMs());
+    putMs(s, "ddsls.init.runtime_init_ms", timeline.runtimeInitMs());
+    putMs(s, "ddsls.init.duration_ms", timeline.initMs());
+    SchedStat.Snapshot k = timeline.initEndSched();
+    if (k != null) {
+      putMs(s, "ddsls.init.thread_cpu_ms", k.threadCpuMs());
+      putMs(s, "ddsls.init.thread_runqueue_ms", k.threadRunQueueMs());
+      putMs(s, "ddsls.init.cgroup_throttled_ms", k.cgroupThrottledMs());
+    }
   }
 
   private static void putMs(Span s, String key, double ms) {
