@@ -73,7 +73,13 @@ class DiagnoseEndToEndTest {
     assertTrue(w.get("evidence").get("offCpuMs").asDouble() >= 400, w.toString());
 
     JsonNode hello = diagnose(tmp.resolve("data/hello")).get("functions").get(0);
-    assertEquals(0, hello.get("findings").size(), hello.get("findings").toString());
+    // Nothing blames the healthy function's code. The one finding its init may get, when the machine makes the runtime
+    // client's own start slow, is jackson-init on the client's shaded Jackson (building the serialiser of the handler's
+    // types): a cost of a RequestHandler, not of this function's code (seen once on a fresh-clone CI run at 150 ms).
+    for (JsonNode f : hello.get("findings")) {
+      assertEquals("jackson-init", f.get("id").asText(), hello.get("findings").toString());
+      assertFalse(f.get("evidence").toString().contains("\"example."), "the healthy function's own frames: " + f);
+    }
     assertTrue(hello.get("init").get("cpuMs").asDouble() > 0, "the healthy function was profiled: " + hello.get("init"));
 
     // The whole tree at once: one report per function, selected by --function.
