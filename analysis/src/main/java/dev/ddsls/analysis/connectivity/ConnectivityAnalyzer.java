@@ -143,7 +143,7 @@ public final class ConnectivityAnalyzer {
     Hops(Map<Long, Span> byId) { this.byId = byId; }
 
     void add(Span inv) {
-      Span entry = entrySpan(inv);
+      Span entry = entrySpan(inv, byId);
       String trigger = inv.meta().getOrDefault("function_trigger.event_source", "direct");
       Hop hop = new Hop(trigger, inv.function() == null ? inv.service() : inv.function());
       TriggerTally t = byTrigger.computeIfAbsent(trigger, k -> new TriggerTally());
@@ -159,7 +159,7 @@ public final class ConnectivityAnalyzer {
           ConnectivityAnalyzer.add(t.brokenIds, inv.id());
           broken.computeIfAbsent(hop, k -> new IdTally()).add(inv.id());
         }
-      } else if (byId.get(entry.parentId()) != null) {
+      } else if (byId.containsKey(entry.parentId())) {
         connected++;
         t.connected++;
         from = byId.get(entry.parentId()).service();
@@ -173,16 +173,20 @@ public final class ConnectivityAnalyzer {
       edges.computeIfAbsent(new EdgeKey(from, hop), k -> new EdgeTally(k)).add(inv.id());
     }
 
-    /** The first inferred span before the invocation (the managed service's hop), else the invocation itself. */
-    private Span entrySpan(Span inv) {
-      Span entry = inv;
-      for (int guard = 0; guard < 8 && entry.parentId() != 0; guard++) {
-        Span p = byId.get(entry.parentId());
-        if (p == null || !p.isInferred() || p.traceId() != inv.traceId()) break;
-        entry = p;
-      }
-      return entry;
+  }
+
+  /**
+   * The invocation's entry span: the first inferred span before it (the managed service's hop, in the same trace),
+   * else the invocation itself. Its parent is where the invocation was called from.
+   */
+  public static Span entrySpan(Span inv, Map<Long, Span> byId) {
+    Span entry = inv;
+    for (int guard = 0; guard < 8 && entry.parentId() != 0; guard++) {
+      Span p = byId.get(entry.parentId());
+      if (p == null || !p.isInferred() || p.traceId() != inv.traceId()) break;
+      entry = p;
     }
+    return entry;
   }
 
   /** A trigger into a function, as findings name it: {@code sqs -> orders-worker}. */

@@ -1,5 +1,6 @@
 package dev.ddsls.analysis.service;
 
+import dev.ddsls.analysis.connectivity.ConnectivityAnalyzer;
 import dev.ddsls.analysis.pprof.FrameStats;
 import dev.ddsls.analysis.pprof.MergedProfile;
 import dev.ddsls.analysis.pprof.ProfileInput;
@@ -97,12 +98,7 @@ public final class Services {
 
   /** The span an invocation was called from: the parent of its first inferred span (the managed service's hop), else its own parent. */
   private static Span callerOf(Span inv, Map<Long, Span> byId) {
-    Span entry = inv;
-    for (int guard = 0; guard < 8 && entry.parentId() != 0; guard++) {
-      Span p = byId.get(entry.parentId());
-      if (p == null || !p.isInferred() || p.traceId() != inv.traceId()) break;
-      entry = p;
-    }
+    Span entry = ConnectivityAnalyzer.entrySpan(inv, byId);
     return entry.parentId() == 0 ? null : byId.get(entry.parentId());
   }
 
