@@ -58,7 +58,7 @@ class AgentEndToEndTest {
     assertEquals(0, r.exit(), r.stdout() + r.stderr());
     JsonNode run = JSON.readTree(out.resolve("results.json").toFile()).get("runs").get(0);
     assertEquals("ok", run.get("status").asText(), run.toString());
-    // The agent's proxy holds the runtime's /next while it flushes and its extension asks for INVOKE events: the
+    // The agent's proxy holds the runtime's /next while it flushes (its extension registers for no events): the
     // billed Duration of every invocation still ends, and covers the response.
     for (int i = 0; i < invocations; i++) {
       JsonNode duration = run.get("durationMs").get(i);

@@ -15,14 +15,18 @@ import java.nio.charset.StandardCharsets;
 /**
  * Registers the agent as an internal Lambda extension and then waits on {@code /extension/event/next} forever.
  * Why: with an extension registered, Lambda sends SIGTERM to the runtime at shutdown, so the agent's shutdown
- * hook gets to flush. Internal extensions cannot subscribe to SHUTDOWN; INVOKE events are read and ignored.
+ * hook gets to flush. It registers for no events ({@code events} is optional in the Extensions API; AWS's Lambda
+ * Web Adapter registers the same way): internal extensions cannot subscribe to SHUTDOWN, and an INVOKE subscription
+ * would cost every invocation an exchange with the Runtime API and a thread wake-up beside the handler, and put
+ * this extension's next {@code event/next} into the billed Duration, for events the agent has no use for (its proxy
+ * sees every invocation already).
  */
 public final class ExtensionRegistration implements Runnable {
   static final String NAME = "ddsls-agent";
   static final String REGISTER = "/2020-01-01/extension/register";
   static final String NEXT = "/2020-01-01/extension/event/next";
   static final String ID_HEADER = "Lambda-Extension-Identifier";
-  private static final byte[] EVENTS = "{\"events\":[\"INVOKE\"]}".getBytes(StandardCharsets.US_ASCII);
+  static final byte[] EVENTS = "{\"events\":[]}".getBytes(StandardCharsets.US_ASCII);
 
   private final String hostPort;
   private Socket socket;
@@ -62,7 +66,8 @@ public final class ExtensionRegistration implements Runnable {
       ProxyConnection.closeQuietly(socket);
       return;
     }
-    // Registered: Lambda now waits for this extension's event/next before an invocation completes, so the loop
+    // Registered: Lambda waits for this extension's first event/next before init completes. With no events it is
+    // never answered, but an answer (a Runtime API that sends events anyway) is read and polled past, and the loop
     // must never end while the process lives. Failures are logged once and retried with a capped back-off.
     long backoffMillis = 0;
     for (;;) {

@@ -78,7 +78,7 @@ class ExtensionRegistrationTest {
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (nextIds.size() < 8 && System.nanoTime() < end) Thread.sleep(20);
     assertEquals(List.of("ddsls-agent"), registerNames);
-    assertEquals(List.of("{\"events\":[\"INVOKE\"]}"), registerBodies);
+    assertEquals(List.of("{\"events\":[]}"), registerBodies); // no INVOKE: nothing per invocation
     // polls 4 and 5 got a 500: once registered, Lambda waits for this extension, so it must keep polling
     assertEquals(List.of("ext-id-42", "ext-id-42", "ext-id-42", "ext-id-42", "ext-id-42", "ext-id-42", "ext-id-42", "ext-id-42"), nextIds);
     assertTrue(pollerIsDaemon.stream().allMatch(d -> d), "polls come from the daemon thread");
