@@ -471,6 +471,7 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
     long recordingStart = recordingStartNanos;
     recordingStartNanos = nowNanos;
     List<Sample> samples = last ? engine.stop() : checkpoint ? engine.rotateFine() : engine.rotate(keepWall);
+    long rotated = System.nanoTime();
     long start = profileStartEpochNanos;
     long restore = timeline.restoreNanos;
     // A recording begun before the snapshot covers this copy only from its restore, by this copy's clock.
@@ -513,9 +514,14 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
     // Invocations that ended before this rotation are covered; a running one stays for the next recording.
     unattributed.clear();
 
+    long assembled = System.nanoTime();
     List<Uploader.Attachment> attachments = new ArrayList<>(2);
     if (profiles.cpu != null) attachments.add(new Uploader.Attachment("cpu.pprof", profiles.cpu.encodeGzipped()));
     if (profiles.wall != null) attachments.add(new Uploader.Attachment("wall.pprof", profiles.wall.encodeGzipped()));
+    if (config.debug) {
+      AgentLog.info("profile of " + samples.size() + " samples: recording rotated and read in " + Agent.ms(rotated - nowNanos)
+          + " ms, assembled in " + Agent.ms(assembled - rotated) + " ms, encoded in " + Agent.ms(System.nanoTime() - assembled) + " ms");
+    }
     if (attachments.isEmpty()) return;
 
     Map<String, String> tags = new LinkedHashMap<>();

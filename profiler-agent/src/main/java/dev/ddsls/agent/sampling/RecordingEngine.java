@@ -50,7 +50,9 @@ abstract class RecordingEngine implements SamplingEngine {
 
   @Override public final synchronized List<Sample> rotate(boolean keepWall) {
     long recorded = recordingIntervalNanos;
+    long from = System.nanoTime();
     Path finished = finish();
+    long finishedAt = System.nanoTime();
     intervalNanos = steadyIntervalNanos;
     try {
       beginRecording(keepWall);
@@ -58,7 +60,11 @@ abstract class RecordingEngine implements SamplingEngine {
       clear();
       AgentLog.once("engine-restart", kind() + " sampling could not restart (" + AgentLog.describe(t) + "); sampling stopped");
     }
-    return read(finished, recorded);
+    long begun = System.nanoTime();
+    List<Sample> samples = read(finished, recorded);
+    AgentLog.debug("recording rotated: stopped in " + (finishedAt - from) / 100_000 / 10.0 + " ms, restarted in "
+        + (begun - finishedAt) / 100_000 / 10.0 + " ms, read in " + (System.nanoTime() - begun) / 100_000 / 10.0 + " ms");
+    return samples;
   }
 
   @Override public final synchronized List<Sample> rotateFine() {
