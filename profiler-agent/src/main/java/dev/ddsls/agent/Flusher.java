@@ -129,26 +129,37 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
     synchronized (lock) {
       if (intakeDown || !(busy || spansDue || profileDue) || closed) return;
       flushWaits++;
-      while ((busy || spansDue || profileDue) && !closed && !intakeDown) {
-        long left = end - System.nanoTime();
-        if (left <= 0) {
-          budgetsOutrun++;
-          if (sending) {
-            intakeFailed("no answer within DDSLS_FLUSH_BUDGET_MS=" + config.flushBudgetMillis);
-          } else {
-            AgentLog.once("flush-budget", "a flush took longer than DDSLS_FLUSH_BUDGET_MS=" + config.flushBudgetMillis
-                + "; the function went on without waiting for it");
-          }
-          return;
-        }
-        try {
-          lock.wait(Math.max(1, left / 1_000_000L));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        }
+      if (waitWhile(FOR_FLUSH, end)) return;
+      budgetsOutrun++;
+      if (sending) {
+        intakeFailed("no answer within DDSLS_FLUSH_BUDGET_MS=" + config.flushBudgetMillis);
+      } else {
+        AgentLog.once("flush-budget", "a flush took longer than DDSLS_FLUSH_BUDGET_MS=" + config.flushBudgetMillis
+            + "; the function went on without waiting for it");
       }
     }
+  }
+
+  /** What {@link #waitWhile} waits for: a due flush, or the checkpoint's flush. */
+  private static final int FOR_FLUSH = 0, FOR_CHECKPOINT = 1;
+
+  /**
+   * Caller holds the lock. Waits on it while the flush ({@code FOR_FLUSH}) or the checkpoint's flush is under way,
+   * until {@code endNanos}; true when it ended (or the thread was interrupted), false when the time ran out first.
+   * No lambda: this runs on the runtime's {@code /next}, where a first lambda would link the invoke machinery.
+   */
+  private boolean waitWhile(int what, long endNanos) {
+    while (what == FOR_FLUSH ? (busy || spansDue || profileDue) && !closed && !intakeDown : !checkpointDone && !closed) {
+      long left = endNanos - System.nanoTime();
+      if (left <= 0) return false;
+      try {
+        lock.wait(Math.max(1, left / 1_000_000L));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return true;
+      }
+    }
+    return true;
   }
 
   @Override public void checkpoint() {
@@ -161,19 +172,9 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
       checkpointDue = true;
       checkpointDeadlineNanos = start + 2 * budget;
       lock.notifyAll();
-      while (!checkpointDone && !closed) {
-        long left = end - System.nanoTime();
-        if (left <= 0) {
-          AgentLog.info("the flush before the SnapStart snapshot took longer than twice DDSLS_FLUSH_BUDGET_MS=" + config.flushBudgetMillis
-              + " (+" + CHECKPOINT_GRACE_MILLIS + " ms); the snapshot goes ahead, and what it had not sent is dropped, not sent again");
-          return;
-        }
-        try {
-          lock.wait(Math.max(1, left / 1_000_000L));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        }
+      if (!waitWhile(FOR_CHECKPOINT, end)) {
+        AgentLog.info("the flush before the SnapStart snapshot took longer than twice DDSLS_FLUSH_BUDGET_MS=" + config.flushBudgetMillis
+            + " (+" + CHECKPOINT_GRACE_MILLIS + " ms); the snapshot goes ahead, and what it had not sent is dropped, not sent again");
       }
     }
   }
