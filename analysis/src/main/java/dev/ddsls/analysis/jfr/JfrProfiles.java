@@ -4,6 +4,7 @@ import dev.ddsls.analysis.coldstart.InitBreakdown;
 import dev.ddsls.analysis.pprof.Profile;
 import dev.ddsls.analysis.pprof.ProfileSample;
 import dev.ddsls.analysis.pprof.ValueType;
+import dev.ddsls.formats.jfr.JfrParser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,14 +70,14 @@ public final class JfrProfiles {
     Map<String, Integer> leftOut = new TreeMap<>();
     try {
       JfrParser.parse(recording, new JfrParser.Sink() {
-        @Override public void sample(boolean isWall, String type, long nanos, JfrParser.Stack stack, JfrParser.JfrThread thread,
-            long spanId, long rootId, long weight, long period) {
+        @Override public void sample(JfrParser.SampleEvent e) {
           if (cpu.samples.size() + wall.samples.size() >= MAX_SAMPLES) throw new IllegalStateException("more than " + MAX_SAMPLES + " samples");
+          long period = e.periodNanos;
           if (period <= 0) {
             period = DEFAULT_PERIOD.toNanos();
-            leftOut.merge(type + " samples weighted " + DEFAULT_PERIOD.toMillis() + " ms each: the recording states no sampling period for them", 1, Integer::sum);
+            leftOut.merge(e.eventType + " samples weighted " + DEFAULT_PERIOD.toMillis() + " ms each: the recording states no sampling period for them", 1, Integer::sum);
           }
-          (isWall ? wall : cpu).add(nanos, stack, thread, spanId, rootId, weight, period);
+          (e.wall ? wall : cpu).add(e.epochNanos, e.stack, e.thread, e.spanId, e.localRootSpanId, e.weight, period);
         }
 
         @Override public void endpoint(long rootId, String endpoint) { endpoints.put(rootId, endpoint); }

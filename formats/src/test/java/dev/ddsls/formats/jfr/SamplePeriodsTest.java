@@ -1,4 +1,4 @@
-package dev.ddsls.analysis.jfr;
+package dev.ddsls.formats.jfr;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

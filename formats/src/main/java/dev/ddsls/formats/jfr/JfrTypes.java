@@ -1,4 +1,4 @@
-package dev.ddsls.analysis.jfr;
+package dev.ddsls.formats.jfr;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,7 +17,8 @@ final class JfrTypes {
   /** What a field holds, by its name, for the few fields ddsls reads (the readers also check the kind). */
   static final int OTHER = 0, FRAMES = 1, METHOD = 2, LINE = 3, TYPE = 4, NAME = 5, SYMBOL_STRING = 6, JAVA_NAME = 7,
       JAVA_THREAD_ID = 8, OS_THREAD_ID = 9, START_TIME = 10, STACK_TRACE = 11, SAMPLED_THREAD = 12, EVENT_THREAD = 13,
-      SPAN_ID = 14, LOCAL_ROOT_SPAN_ID = 15, WEIGHT = 16, SAMPLES = 17, ENDPOINT = 18, SETTING_ID = 19, VALUE = 20;
+      SPAN_ID = 14, LOCAL_ROOT_SPAN_ID = 15, WEIGHT = 16, SAMPLES = 17, ENDPOINT = 18, SETTING_ID = 19, VALUE = 20,
+      STATE = 21, DESCRIPTION = 22, OS_NAME = 23;
 
   static final class Type {
     final long id;
@@ -67,6 +68,7 @@ final class JfrTypes {
       case "name": return NAME;
       case "string": return SYMBOL_STRING;
       case "javaName": return JAVA_NAME;
+      case "osName": return OS_NAME;
       case "javaThreadId": return JAVA_THREAD_ID;
       case "osThreadId": return OS_THREAD_ID;
       case "startTime": return START_TIME;
@@ -80,6 +82,8 @@ final class JfrTypes {
       case "endpoint": return ENDPOINT;
       case "id": return SETTING_ID; // jdk.ActiveSetting: the id of the event type the setting is for
       case "value": return VALUE;
+      case "state": return STATE; // async-profiler's wall-clock samples: the thread's state
+      case "description": return DESCRIPTION; // jdk.types.FrameType: Interpreted, JIT compiled, Inlined, Native, C++
       default: return OTHER;
     }
   }

@@ -1,4 +1,4 @@
-package dev.ddsls.analysis.jfr;
+package dev.ddsls.formats.jfr;
 
 import java.util.Arrays;
 

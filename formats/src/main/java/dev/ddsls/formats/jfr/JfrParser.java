@@ -1,7 +1,7 @@
-package dev.ddsls.analysis.jfr;
+package dev.ddsls.formats.jfr;
 
-import dev.ddsls.analysis.jfr.JfrTypes.Field;
-import dev.ddsls.analysis.jfr.JfrTypes.Type;
+import dev.ddsls.formats.jfr.JfrTypes.Field;
+import dev.ddsls.formats.jfr.JfrTypes.Type;
 import java.util.List;
 import java.util.Map;
 
@@ -14,8 +14,11 @@ import java.util.Map;
  * {@code datadog.Endpoint} (local root span id to endpoint) and {@code jdk.ActiveSetting} (the sampling periods,
  * {@link SamplePeriods}). Every other event is skipped by its size and counted when its type is a sample. Frame
  * names are resolved once per stack trace and per method, not per sample.
+ *
+ * <p>Dependency-free and small on purpose: the profiler agent reads its own recordings with it at flush time, where
+ * the JDK's {@code jdk.jfr.consumer} loads far more classes; the analysis reads every JFR input with it.
  */
-final class JfrParser {
+public final class JfrParser {
   static final int CHUNK_HEADER = 68;
   static final int CPU = 1, WALL = 2, ENDPOINT = 3, SETTING = 4;
   private static final Map<String, Integer> KINDS = Map.of(
@@ -24,43 +27,69 @@ final class JfrParser {
       "datadog.Endpoint", ENDPOINT, "jdk.ActiveSetting", SETTING);
 
   /** Receives each sample in file order. */
-  interface Sink {
-    /**
-     * One sample of {@code eventType}; {@code periodNanos} as the recording states it (0: not stated),
-     * {@code weight} the number of periods it stands for, span ids 0 when the event has none.
-     */
-    void sample(boolean wall, String eventType, long epochNanos, Stack stack, JfrThread thread, long spanId,
-        long localRootSpanId, long weight, long periodNanos);
+  public interface Sink {
+    /** One sample; {@code event} is reused for the next one, so keep its values, not the object. */
+    void sample(SampleEvent event);
 
     /** A dd-trace-java endpoint: the local root span {@code localRootSpanId} served {@code endpoint}. */
-    void endpoint(long localRootSpanId, String endpoint);
+    default void endpoint(long localRootSpanId, String endpoint) {}
 
     /** A sample event left out, and why (no stack trace, or a kind of sample ddsls does not analyse). */
-    void skipped(String eventType, String reason);
+    default void skipped(String eventType, String reason) {}
+
+    /** A {@code jdk.ActiveSetting}: {@code eventType} is the type it is for (null when the chunk declares none). */
+    default void setting(String eventType, String name, String value) {}
   }
 
-  /** A stack trace: frame names ({@code package.Class.method}), leaf first, and their source lines (0 unknown). */
-  static final class Stack {
-    final long[] methods;
-    final long[] lines;
-    List<String> names;
+  /** One cpu or wall sample, as {@link Sink#sample} receives it. */
+  public static final class SampleEvent {
+    public boolean wall;
+    public String eventType;
+    public long epochNanos;
+    public Stack stack;
+    /** Null when the event names no thread known to the chunk. */
+    public JfrThread thread;
+    /** The sampled thread's span ids (ddprof), 0 when the event has none. */
+    public long spanId, localRootSpanId;
+    /** How many periods the sample stands for ({@code weight} or {@code samples}; 1 when the event says nothing). */
+    public long weight;
+    /** The period the recording states for this event type, 0 when it states none. */
+    public long periodNanos;
+    /** The thread's state as the event names it ({@code STATE_RUNNABLE}, {@code STATE_SLEEPING}...), or null. */
+    public String threadState;
+  }
 
-    Stack(long[] methods, long[] lines) {
+  /**
+   * A stack trace, leaf first: frame names ({@code package.Class.method}), their classes and methods apart, the frame
+   * types the recording names ({@code Interpreted}, {@code JIT compiled}, {@code Native}, {@code C++}...; null
+   * unknown) and source lines (0 unknown). Resolved once per stack trace; {@code attachment} is the consumer's cache.
+   */
+  public static final class Stack {
+    final long[] methods;
+    final long[] frameTypeIds;
+    public final long[] lines;
+    public List<String> names;
+    public String[] classNames, methodNames, frameTypes;
+    public Object attachment;
+
+    Stack(long[] methods, long[] lines, long[] frameTypeIds) {
       this.methods = methods;
       this.lines = lines;
+      this.frameTypeIds = frameTypeIds;
     }
   }
 
   /** A sampled thread; {@code labels} is the consumer's per-thread cache. */
-  static final class JfrThread {
-    final int javaNameAt;
-    final long javaThreadId, osThreadId;
-    String javaName;
+  public static final class JfrThread {
+    final int javaNameAt, osNameAt;
+    public final long javaThreadId, osThreadId;
+    public String javaName, osName;
     boolean resolved;
-    Object labels;
+    public Object labels;
 
-    JfrThread(int javaNameAt, long javaThreadId, long osThreadId) {
+    JfrThread(int javaNameAt, int osNameAt, long javaThreadId, long osThreadId) {
       this.javaNameAt = javaNameAt;
+      this.osNameAt = osNameAt;
       this.javaThreadId = javaThreadId;
       this.osThreadId = osThreadId;
     }
@@ -72,20 +101,26 @@ final class JfrParser {
   private JfrTypes types;
   private final LongMap<Stack> stacks = new LongMap<>();
   private final LongMap<long[]> methods = new LongMap<>(); // {class id, name symbol id}
-  private final LongMap<String> methodNames = new LongMap<>();
+  private final LongMap<String[]> methodNames = new LongMap<>(); // {package.Class.method, class, method}
   private final LongMap<Long> classes = new LongMap<>(); // class id -> name symbol id
   private final LongMap<Integer> symbols = new LongMap<>(); // symbol id -> position of its string
   private final LongMap<JfrThread> threads = new LongMap<>();
   private final LongMap<String> strings = new LongMap<>();
+  private final LongMap<String> frameTypeNames = new LongMap<>();
+  private final LongMap<String> threadStates = new LongMap<>();
   private final SamplePeriods periods = new SamplePeriods();
+  private final SampleEvent event = new SampleEvent();
 
   private JfrParser(byte[] file, Sink sink) {
     this.in = new JfrInput(file);
     this.sink = sink;
   }
 
-  /** Parses {@code file}, passing every cpu and wall sample to {@code sink}. */
-  static void parse(byte[] file, Sink sink) {
+  /**
+   * Parses {@code file}, passing every cpu and wall sample to {@code sink}. Throws {@link IllegalStateException} (or
+   * {@link Truncated}, or {@link ArrayIndexOutOfBoundsException} for a structure cut short) on a file it cannot read.
+   */
+  public static void parse(byte[] file, Sink sink) {
     new JfrParser(file, sink).chunks();
   }
 
@@ -126,6 +161,8 @@ final class JfrParser {
     symbols.clear();
     threads.clear();
     strings.clear();
+    frameTypeNames.clear();
+    threadStates.clear();
   }
 
   /**
@@ -166,6 +203,8 @@ final class JfrParser {
       case "jdk.types.Symbol": for (int i = 0; i < count; i++) symbol(type); break;
       case "java.lang.Thread": for (int i = 0; i < count; i++) thread(type); break;
       case "java.lang.String": for (int i = 0; i < count; i++) strings.put(in.varlong(), nonNull(in.string(null))); break;
+      case "jdk.types.FrameType": for (int i = 0; i < count; i++) named(type, JfrTypes.DESCRIPTION, frameTypeNames); break;
+      case "jdk.types.ThreadState": for (int i = 0; i < count; i++) named(type, JfrTypes.NAME, threadStates); break;
       default:
         for (int i = 0; i < count; i++) {
           in.varlong();
@@ -190,27 +229,41 @@ final class JfrParser {
     int n = in.count("stack trace frames");
     long[] ms = new long[n];
     long[] lines = new long[n];
+    long[] kinds = new long[n];
     Field[] fields = frameType.all;
     if (allVarints(fields)) {
       // The usual frame (method, lineNumber, bytecodeIndex, type): one varint each, no per-field dispatch.
-      int method = role(fields, JfrTypes.METHOD), line = role(fields, JfrTypes.LINE);
+      int method = role(fields, JfrTypes.METHOD), line = role(fields, JfrTypes.LINE), kind = role(fields, JfrTypes.TYPE);
       for (int i = 0; i < n; i++) {
         for (int j = 0; j < fields.length; j++) {
           long v = in.varlong();
           if (j == method) ms[i] = v;
           else if (j == line) lines[i] = Math.max(0, (int) v);
+          else if (j == kind) kinds[i] = v;
         }
       }
-      return new Stack(ms, lines);
+      return new Stack(ms, lines, kinds);
     }
     for (int i = 0; i < n; i++) {
       for (Field f : fields) {
         if (f.role == JfrTypes.METHOD && f.kind == JfrTypes.POOL_REF && !f.array) ms[i] = in.varlong();
         else if (f.role == JfrTypes.LINE && f.kind == JfrTypes.VARINT && !f.array) lines[i] = Math.max(0, in.varint());
+        else if (f.role == JfrTypes.TYPE && f.kind == JfrTypes.POOL_REF && !f.array) kinds[i] = in.varlong();
         else JfrTypes.skip(in, f);
       }
     }
-    return new Stack(ms, lines);
+    return new Stack(ms, lines, kinds);
+  }
+
+  /** A constant whose one string field with {@code role} is all ddsls needs (frame types, thread states). */
+  private void named(Type type, int role, LongMap<String> into) {
+    long id = in.varlong();
+    String name = null;
+    for (Field f : type.all) {
+      if (f.role == role && isString(f)) name = string(f);
+      else JfrTypes.skip(in, f);
+    }
+    if (name != null) into.put(id, name);
   }
 
   private static boolean allVarints(Field[] fields) {
@@ -268,12 +321,13 @@ final class JfrParser {
 
   private void thread(Type type) {
     long id = in.varlong();
-    int nameAt = -1;
+    int nameAt = -1, osNameAt = -1;
     long javaId = 0, osId = 0;
     List<Field> fields = type.fields;
     for (int i = 0, n = fields.size(); i < n; i++) {
       Field f = fields.get(i);
       if (f.role == JfrTypes.JAVA_NAME && f.kind == JfrTypes.STRING) nameAt = in.pos;
+      else if (f.role == JfrTypes.OS_NAME && f.kind == JfrTypes.STRING) osNameAt = in.pos;
       else if (f.role == JfrTypes.JAVA_THREAD_ID && f.kind == JfrTypes.VARINT) {
         javaId = in.varlong();
         continue;
@@ -283,7 +337,7 @@ final class JfrParser {
       }
       JfrTypes.skip(in, f);
     }
-    threads.put(id, new JfrThread(nameAt, javaId, osId));
+    threads.put(id, new JfrThread(nameAt, osNameAt, javaId, osId));
   }
 
   private void events(int pos, int end, long startNanos, long startTicks, double ticksPerNano) {
@@ -331,6 +385,7 @@ final class JfrParser {
     }
     Type of = types.byId.get(id);
     if (of != null) periods.setting(of.name, name, value);
+    sink.setting(of == null ? null : of.name, name, value);
   }
 
   private void endpoint(Type type) {
@@ -355,7 +410,7 @@ final class JfrParser {
   private String string(Field f) { return f.kind == JfrTypes.STRING ? in.string(strings) : strings.get(in.varlong()); }
 
   private void sample(Type type, boolean isWall, long startNanos, long startTicks, double ticksPerNano) {
-    long ticks = 0, stackId = 0, threadId = 0, spanId = 0, rootId = 0, weight = 1;
+    long ticks = 0, stackId = 0, threadId = 0, spanId = 0, rootId = 0, weight = 1, state = -1;
     boolean sampled = false;
     for (Field f : type.all) {
       boolean scalar = !f.array && (f.kind == JfrTypes.VARINT || f.kind == JfrTypes.POOL_REF);
@@ -367,6 +422,7 @@ final class JfrParser {
         case JfrTypes.SPAN_ID: spanId = in.varlong(); break;
         case JfrTypes.LOCAL_ROOT_SPAN_ID: rootId = in.varlong(); break;
         case JfrTypes.WEIGHT: case JfrTypes.SAMPLES: weight = in.varlong(); break;
+        case JfrTypes.STATE: if (f.kind == JfrTypes.POOL_REF) state = in.varlong(); else JfrTypes.skip(in, f); break;
         default: JfrTypes.skip(in, f);
       }
     }
@@ -375,31 +431,52 @@ final class JfrParser {
       sink.skipped(type.name, "no stack trace");
       return;
     }
-    if (stack.names == null) stack.names = names(stack.methods);
+    if (stack.names == null) resolve(stack);
     JfrThread thread = threads.get(threadId);
     if (thread != null && !thread.resolved) {
       thread.javaName = thread.javaNameAt < 0 ? null : stringAt(thread.javaNameAt);
+      thread.osName = thread.osNameAt < 0 ? null : stringAt(thread.osNameAt);
       thread.resolved = true;
     }
-    sink.sample(isWall, type.name, startNanos + (long) ((ticks - startTicks) / ticksPerNano), stack, thread, spanId, rootId,
-        Math.max(1, weight), periods.of(type.name));
+    SampleEvent e = event;
+    e.wall = isWall;
+    e.eventType = type.name;
+    e.epochNanos = startNanos + (long) ((ticks - startTicks) / ticksPerNano);
+    e.stack = stack;
+    e.thread = thread;
+    e.spanId = spanId;
+    e.localRootSpanId = rootId;
+    e.weight = Math.max(1, weight);
+    e.periodNanos = periods.of(type.name);
+    e.threadState = state < 0 ? null : threadStates.get(state);
+    sink.sample(e);
   }
 
-  private List<String> names(long[] ms) {
-    String[] names = new String[ms.length];
-    for (int i = 0; i < ms.length; i++) {
-      String name = methodNames.get(ms[i]);
-      if (name == null) {
+  /** Names, classes, methods and frame types of a stack's frames, each method resolved once per chunk. */
+  private void resolve(Stack stack) {
+    long[] ms = stack.methods;
+    int n = ms.length;
+    String[] names = new String[n], classNames = new String[n], methodsOf = new String[n], kinds = new String[n];
+    for (int i = 0; i < n; i++) {
+      String[] split = methodNames.get(ms[i]);
+      if (split == null) {
         long[] m = methods.get(ms[i]);
         Long cls = m == null ? null : classes.get(m[0]);
         String className = cls == null ? null : symbol(cls);
         String methodName = m == null ? null : symbol(m[1]);
-        name = (className == null ? "" : className.replace('/', '.')) + "." + (methodName == null ? "" : methodName);
-        methodNames.put(ms[i], name);
+        String c = className == null ? "" : className.replace('/', '.'), mn = methodName == null ? "" : methodName;
+        split = new String[] {c + "." + mn, c, mn};
+        methodNames.put(ms[i], split);
       }
-      names[i] = name;
+      names[i] = split[0];
+      classNames[i] = split[1];
+      methodsOf[i] = split[2];
+      kinds[i] = frameTypeNames.get(stack.frameTypeIds[i]);
     }
-    return List.of(names);
+    stack.classNames = classNames;
+    stack.methodNames = methodsOf;
+    stack.frameTypes = kinds;
+    stack.names = List.of(names);
   }
 
   private String symbol(long id) {
@@ -418,7 +495,7 @@ final class JfrParser {
   private static String nonNull(String s) { return s == null ? "" : s; }
 
   /** The recording ends before a structure it declares does. */
-  static final class Truncated extends RuntimeException {
+  public static final class Truncated extends RuntimeException {
     Truncated(String message) {
       super(message + " (truncated?)");
     }
