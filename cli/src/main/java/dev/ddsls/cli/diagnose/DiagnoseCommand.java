@@ -31,7 +31,8 @@ import picocli.CommandLine.Option;
 @Command(name = "diagnose", mixinStandardHelpOptions = true,
     description = {"Explains cold starts (phases, init hot frames, findings) and checks that traces connect across",
         "triggers. Sources: a directory (agent output, pprof/JFR, span exports, X-Ray exports, Lambda REPORT logs)",
-        "a ddsls collect store (http://HOST:PORT) or Datadog's spans search (datadog). Exit: 0 ok, 2 usage, 3 source unavailable or unreadable."})
+        "a ddsls collect store (http://HOST:PORT) or Datadog (datadog: its spans search, and its profiles with",
+        "--datadog-profiles). Exit: 0 ok, 2 usage, 3 source unavailable or unreadable."})
 public final class DiagnoseCommand implements Callable<Integer> {
   private static final Pattern HEX_128 = Pattern.compile("[0-9a-fA-F]{32}");
 
