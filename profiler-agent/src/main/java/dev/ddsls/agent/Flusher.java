@@ -92,7 +92,7 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
     this.lambda = tracker != null;
     String endpoint = config.functionName != null ? config.functionName : config.service;
     this.assembler = new ProfileAssembler(timeline, lambda, endpoint, config.intervalNanos, config.ignoreProfiler,
-        config.wall == AgentConfig.Wall.INIT);
+        config.wall == AgentConfig.Wall.INIT, config.traceEnabled);
     this.lastProfileNanos = System.nanoTime();
     this.profileStartEpochNanos = timeline.toEpochNanos(timeline.premainStartNanos);
     this.recordingStartNanos = timeline.premainStartNanos;

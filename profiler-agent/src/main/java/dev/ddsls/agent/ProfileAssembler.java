@@ -30,6 +30,12 @@ final class ProfileAssembler {
   private final boolean ignoreProfiler;
   private final boolean wallOnlyInInit;
   private final boolean lambda;
+  /**
+   * False when ddsls sends no spans (DDSLS_TRACE_ENABLED=false beside Datadog's extension): its span ids would name
+   * spans nobody has, so samples carry the invocation's request id only, by which diagnose joins them to the
+   * extension's aws.lambda span (its request_id tag; docs/lambda-layer.md).
+   */
+  private final boolean spanLabels;
 
   int droppedAgentSamples;
   /** Samples taken between {@code /restore/next} and the restore: before the snapshot, never sent from a copy. */
@@ -38,6 +44,12 @@ final class ProfileAssembler {
   /** @param lambda false in host mode (no Runtime API): samples then carry no phase and no span ids */
   ProfileAssembler(Timeline timeline, boolean lambda, String traceEndpoint, long intervalNanos, boolean ignoreProfiler,
                           boolean wallOnlyInInit) {
+    this(timeline, lambda, traceEndpoint, intervalNanos, ignoreProfiler, wallOnlyInInit, true);
+  }
+
+  ProfileAssembler(Timeline timeline, boolean lambda, String traceEndpoint, long intervalNanos, boolean ignoreProfiler,
+                   boolean wallOnlyInInit, boolean spanLabels) {
+    this.spanLabels = spanLabels;
     this.timeline = timeline;
     this.lambda = lambda;
     this.traceEndpoint = traceEndpoint;
@@ -104,7 +116,7 @@ final class ProfileAssembler {
   private ProfileBuilder.Label[] labels(Sample s, String phase, long spanId, Invocation owner) {
     ProfileBuilder.Label[] out = new ProfileBuilder.Label[8];
     int n = 0;
-    if (spanId != 0) {
+    if (spanId != 0 && spanLabels) {
       out[n++] = ProfileBuilder.Label.num("span id", spanId);
       out[n++] = ProfileBuilder.Label.num("local root span id", spanId);
       out[n++] = ProfileBuilder.Label.str("trace endpoint", traceEndpoint);

@@ -26,7 +26,8 @@ import java.util.function.Predicate;
 /**
  * Builds the whole {@link DiagnoseReport} from what a source delivered: trace ids completed to 128 bits where one
  * span of the trace carries the high half, invocation spans grouped by function (a span
- * received twice counted once), profiles attributed to functions by span id, fallbacks for profiles without span ids
+ * received twice counted once), profiles attributed to functions by span id (else by request id:
+ * {@link RequestIdJoin}), fallbacks for profiles without span ids
  * and for platform reports, each function's own code, then the cold-start and connectivity reports. The report holds
  * everything its renderers need.
  */
@@ -41,6 +42,11 @@ public final class Diagnosis {
    */
   public static DiagnoseReport build(String source, Query q, SourceData data, Path code) throws IOException {
     TraceIds.completeHighHalves(data.spans);
+    List<ProfileInput> joined = RequestIdJoin.apply(data.spans, data.profiles, data.notes);
+    if (joined != data.profiles) {
+      data.profiles.clear();
+      data.profiles.addAll(joined);
+    }
     Predicate<Span> wanted = s -> (q.service() == null || q.service().equalsIgnoreCase(s.service()))
         && (q.function() == null || q.function().equalsIgnoreCase(s.function()))
         && (q.env() == null || q.env().equals(s.meta("env")))

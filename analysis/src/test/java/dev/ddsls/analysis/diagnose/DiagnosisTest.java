@@ -196,6 +196,49 @@ class DiagnosisTest {
     return c;
   }
 
+  @Test
+  void samplesWhoseSpanIdsNameNoSpanJoinTheInvocationSpanOfTheirRequestId() throws IOException {
+    SourceData data = new SourceData();
+    // Datadog's extension's aws.lambda spans (span ids the tracer's), tagged with the invocation's request_id.
+    data.spans.add(withRequest(invocation("orders", 11, true), "req-cold"));
+    data.spans.add(withRequest(invocation("orders", 12, false), "req-warm"));
+    data.spans.add(withRequest(invocation("billing", 21, true), "req-billing"));
+    // Two spans for one request (a duplicate export with other ids): no guess is made for it.
+    data.spans.add(withRequest(invocation("billing", 22, false), "req-twice"));
+    data.spans.add(withRequest(invocation("billing", 23, false), "req-twice"));
+    data.profiles.add(new ProfileInput("orders-cpu", profile("cpu", withRequest(sample(BUILD, 300, "init", null), "req-cold"),
+        withRequest(sample(HANDLE, 20, "invocation", 999L), "req-warm"), withRequest(sample(HANDLE, 7, "invocation", 21L), "req-warm"),
+        withRequest(sample(HANDLE, 5, "invocation", null), "req-twice"))));
+
+    DiagnoseReport r = Diagnosis.build("memory", ALL, data, null);
+
+    ColdStartReport orders = r.functions().get(0);
+    assertEquals("orders", orders.function());
+    assertEquals(List.of("orders-cpu"), orders.init().profileIds(), "joined by request id, not left out between two functions");
+    assertEquals(300, orders.init().cpuMs(), 1e-9);
+    assertTrue(r.notes().stream().anyMatch(n -> n.startsWith("2 samples of 1 profiles tied to their invocation span by request id")),
+        r.notes().toString());
+    List<ProfileSample> joined = data.profiles.get(0).profile().samples();
+    assertEquals(11L, joined.get(0).numLabels().get("local root span id"));
+    assertEquals(11L, joined.get(0).numLabels().get("span id"));
+    assertEquals(12L, joined.get(1).numLabels().get("local root span id"), "an id that names no span is replaced");
+    assertEquals(21L, joined.get(2).numLabels().get("local root span id"), "an id that names a span is kept");
+    assertNull(joined.get(3).numLabels().get("local root span id"), "an ambiguous request id joins nothing");
+  }
+
+  static Span withRequest(Span s, String requestId) {
+    Map<String, String> meta = new HashMap<>(s.meta());
+    meta.put("request_id", requestId);
+    return new Span(s.traceId(), s.spanId(), s.parentId(), s.name(), s.resource(), s.service(), s.type(), s.start(), s.duration(),
+        s.error(), meta, s.metrics());
+  }
+
+  static ProfileSample withRequest(ProfileSample s, String requestId) {
+    Map<String, String> str = new HashMap<>(s.strLabels());
+    str.put("request id", requestId);
+    return new ProfileSample(s.stack(), s.lines(), s.values(), str, s.numLabels());
+  }
+
   static Span invocation(String function, long spanId, boolean cold) {
     Map<String, String> meta = new HashMap<>(Map.of("functionname", function));
     if (cold) meta.put("cold_start", "true");

@@ -7,6 +7,7 @@ import dev.ddsls.analysis.priming.PrimingList;
 import dev.ddsls.analysis.report.DiagnoseReport;
 import dev.ddsls.cli.Cli;
 import dev.ddsls.cli.DurationConverter;
+import dev.ddsls.cli.SizeConverter;
 import dev.ddsls.cli.Verbose;
 import dev.ddsls.cli.source.Progress;
 import dev.ddsls.cli.source.Source;
@@ -30,7 +31,8 @@ import picocli.CommandLine.Option;
 @Command(name = "diagnose", mixinStandardHelpOptions = true,
     description = {"Explains cold starts (phases, init hot frames, findings) and checks that traces connect across",
         "triggers. Sources: a directory (agent output, pprof/JFR, span exports, X-Ray exports, Lambda REPORT logs)",
-        "a ddsls collect store (http://HOST:PORT) or Datadog's spans search (datadog). Exit: 0 ok, 2 usage, 3 source unavailable or unreadable."})
+        "a ddsls collect store (http://HOST:PORT) or Datadog (datadog: its spans search, and its profiles with",
+        "--datadog-profiles). Exit: 0 ok, 2 usage, 3 source unavailable or unreadable."})
 public final class DiagnoseCommand implements Callable<Integer> {
   private static final Pattern HEX_128 = Pattern.compile("[0-9a-fA-F]{32}");
 
@@ -41,6 +43,17 @@ public final class DiagnoseCommand implements Callable<Integer> {
   @Option(names = "--profiles", paramLabel = "DIR|URL",
       description = "With --source datadog: where profiles come from (a directory or a ddsls collect URL).")
   String profiles;
+
+  @Option(names = "--datadog-profiles",
+      description = {"With --source datadog: also fetch profiles from Datadog, through the profile list and download",
+          "endpoints its own tools use. Datadog marks them unstable: they may change or go without notice."})
+  boolean datadogProfiles;
+  @Option(names = "--datadog-max-profiles", paramLabel = "N",
+      description = "With --datadog-profiles: the newest N profiles of the window at most. Default: ${DEFAULT-VALUE}.")
+  int datadogMaxProfiles = 20;
+  @Option(names = "--datadog-max-bytes", paramLabel = "SIZE", converter = SizeConverter.class,
+      description = "With --datadog-profiles: bytes downloaded at most (e.g. 64MiB). Default: 256MiB.")
+  long datadogMaxBytes = 256L << 20;
 
   /** Never echoed: no default shown, no message names it. */
   @Option(names = "--token", paramLabel = "TOKEN", arity = "1",
@@ -83,7 +96,12 @@ public final class DiagnoseCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Query q = query();
-    Source src = Source.of(source, profiles, token != null ? token : envToken());
+    if (!datadogProfiles && (datadogMaxProfiles != 20 || datadogMaxBytes != 256L << 20)) {
+      throw Cli.Failure.usage("--datadog-max-profiles and --datadog-max-bytes go with --datadog-profiles");
+    }
+    if (datadogMaxProfiles < 1 || datadogMaxBytes < 1) throw Cli.Failure.usage("--datadog-max-profiles and --datadog-max-bytes must be above 0");
+    Source src = Source.of(source, profiles, token != null ? token : envToken(), datadogProfiles ? datadogMaxProfiles : 0,
+        datadogMaxBytes);
     SourceData data = new SourceData();
     src.fetch(q, data, Progress.forTerminal(quiet));
     if (code != null && !Files.exists(code)) throw Cli.Failure.usage("--code " + code + ": no such file or directory");

@@ -1,5 +1,6 @@
 package dev.ddsls.cli.source;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -8,7 +9,6 @@ import dev.ddsls.analysis.diagnose.SourceData;
 import dev.ddsls.analysis.trace.SpanReader;
 import dev.ddsls.cli.Cli;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -16,52 +16,41 @@ import java.util.Map;
 import java.util.Set;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
-import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
 
 /**
  * Datadog's spans search ({@code POST /api/v2/spans/events/search}, docs/diagnose.md "Sources"), a page of 1000 at a time
- * following {@code meta.page.after}. Only indexed spans are searchable. Datadog has no public profile download API,
- * so profiles come from {@code --profiles} (a directory or a collector URL), read by that source.
+ * following {@code meta.page.after}. Only indexed spans are searchable. Profiles come from Datadog's unstable profile
+ * endpoints when asked ({@code --datadog-profiles}: {@link DatadogProfiles}), and/or from {@code --profiles} (a
+ * directory or a collector URL), read by that source.
  */
 public final class DatadogSource implements Source {
   static final int PAGE = 1000;
-  /** Retries of one request after 429; each waits what Datadog says, at most {@link #MAX_WAIT_S}. */
-  static final int RETRIES = 3;
-  static final long MAX_WAIT_S = 60;
-  static final String NO_PROFILES = "profiles: Datadog has no public profile download API; pass --profiles DIR|URL "
-      + "(a directory or a ddsls collect store) to add the init profiles";
+  static final DatadogApi.Endpoint SEARCH = new DatadogApi.Endpoint("spans search", "300 requests/hour", "the apm_read permission");
+  static final String NO_PROFILES = "profiles: none asked for; pass --datadog-profiles (Datadog's unstable profile "
+      + "endpoints) or --profiles DIR|URL (a directory or a ddsls collect store) to add the init profiles";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final MediaType JSON_TYPE = MediaType.get("application/json");
 
+  private final DatadogApi api;
   private final HttpUrl search;
-  private final String apiKey;
-  private final String appKey;
   private final Source profiles;
-  private final OkHttpClient http = new OkHttpClient.Builder().connectTimeout(Duration.ofSeconds(10))
-      .readTimeout(Duration.ofSeconds(60)).build();
+  private final DatadogProfiles datadogProfiles;
+
+  /** As {@link #DatadogSource(Map, Source, DatadogProfiles.Limits)} without profiles from Datadog. */
+  public DatadogSource(Map<String, String> env, Source profiles) { this(env, profiles, null); }
 
   /**
-   * {@code env} supplies DD_API_KEY, DD_APP_KEY, DD_SITE (default datadoghq.com) and DDSLS_DATADOG_API_URL (a base URL
-   * replacing {@code https://api.<site>}, for tests and proxies). {@code profiles} may be null.
+   * {@code env} supplies the keys and site ({@link DatadogApi}). {@code profiles} may be null; {@code datadogProfiles}
+   * (null: none) bounds the profiles fetched from Datadog itself.
    */
-  public DatadogSource(Map<String, String> env, Source profiles) {
-    this.apiKey = required(env, "DD_API_KEY");
-    this.appKey = required(env, "DD_APP_KEY");
-    String base = env.get("DDSLS_DATADOG_API_URL");
-    if (base == null || base.isBlank()) base = "https://api." + env.getOrDefault("DD_SITE", "datadoghq.com").trim();
-    HttpUrl u = HttpUrl.parse(base);
-    if (u == null) throw Cli.Failure.usage("not a URL: " + base + " (from DD_SITE or DDSLS_DATADOG_API_URL)");
-    this.search = u.newBuilder().addPathSegments("api/v2/spans/events/search").build();
+  DatadogSource(Map<String, String> env, Source profiles, DatadogProfiles.Limits datadogProfiles) {
+    this.api = new DatadogApi(env);
+    this.search = api.base.newBuilder().addPathSegments("api/v2/spans/events/search").build();
     this.profiles = profiles;
-  }
-
-  private static String required(Map<String, String> env, String name) {
-    String v = env.get(name);
-    if (v == null || v.isBlank()) throw Cli.Failure.usage("--source datadog needs the environment variable " + name);
-    return v.trim();
+    this.datadogProfiles = datadogProfiles == null ? null : new DatadogProfiles(api, datadogProfiles);
   }
 
   @Override public String describe() { return "datadog:" + search.host(); }
@@ -93,16 +82,17 @@ public final class DatadogSource implements Source {
       progress.update("fetching spans from Datadog: " + into.spans.size() + " (" + pages + " requests)");
     } while (cursor != null);
     if (unreadable > 0) into.notes.add(unreadable + " spans from Datadog left out, not readable (the first: " + firstUnreadable + ")");
+    if (datadogProfiles != null) datadogProfiles.fetch(q, into, progress);
     progress.done();
     if (profiles == null) {
-      into.notes.add(NO_PROFILES);
+      if (datadogProfiles == null) into.notes.add(NO_PROFILES);
       return;
     }
     SourceData p = new SourceData();
     profiles.fetch(q, p, progress);
     into.profiles.addAll(p.profiles);
     into.notes.addAll(p.notes);
-    into.notes.add("profiles: from " + profiles.describe() + " (Datadog has no public profile download API)");
+    into.notes.add("profiles: from " + profiles.describe());
   }
 
   /** The search request (docs/diagnose.md "Sources"); the filter query is Datadog's search syntax. */
@@ -137,68 +127,13 @@ public final class DatadogSource implements Source {
   }
 
   private JsonNode post(String body) {
-    for (int attempt = 0; ; attempt++) {
-      Request req = new Request.Builder().url(search).header("DD-API-KEY", apiKey).header("DD-APPLICATION-KEY", appKey)
-          .header("Accept", "application/json").post(RequestBody.create(body, JSON_TYPE)).build();
-      try (Response r = http.newCall(req).execute()) {
-        if (r.code() == 401 || r.code() == 403) {
-          throw new Cli.Failure(Cli.UNAVAILABLE, "Datadog rejected the API/application key (HTTP " + r.code() + " from "
-              + search.host() + "; check DD_API_KEY, DD_APP_KEY, DD_SITE and the apm_read permission)");
-        }
-        if (r.code() == 429) {
-          long wait = waitSeconds(r);
-          String limit = "Datadog's spans search rate limit (300 requests/hour) is used up (X-RateLimit-Remaining "
-              + header(r, "X-RateLimit-Remaining", "?") + ")";
-          if (attempt >= RETRIES) {
-            throw new Cli.Failure(Cli.UNAVAILABLE, limit + "; gave up after " + RETRIES + " retries: try again in "
-                + wait + " s or narrow --since/--function");
-          }
-          if (wait > MAX_WAIT_S) {
-            throw new Cli.Failure(Cli.UNAVAILABLE, limit + "; it resets in " + wait + " s: try again then or narrow --since/--function");
-          }
-          sleep(wait);
-          continue;
-        }
-        String text = r.body().string();
-        if (!r.isSuccessful()) {
-          throw new Cli.Failure(r.code() == 400 ? Cli.USAGE : Cli.UNAVAILABLE, "Datadog answered " + r.code() + " to the spans search"
-              + (text.isBlank() ? "" : ": " + text.lines().findFirst().orElse("")));
-        }
-        try {
-          return JSON.readTree(text);
-        } catch (IOException e) {
-          throw new Cli.Failure(Cli.UNAVAILABLE, "Datadog sent invalid JSON for the spans search");
-        }
-      } catch (IOException e) {
-        throw new Cli.Failure(Cli.UNAVAILABLE, "cannot reach Datadog at " + search.host() + " (" + e.getMessage() + ")");
-      }
-    }
-  }
-
-  /** Retry-After, else X-RateLimit-Reset (seconds until the window resets), else 1 s. */
-  static long waitSeconds(Response r) {
-    for (String h : new String[] {"Retry-After", "X-RateLimit-Reset"}) {
-      try {
-        String v = r.header(h);
-        if (v != null) return Math.max(0, Long.parseLong(v.trim()));
-      } catch (NumberFormatException e) {
-        // an HTTP date or garbage: try the next header
-      }
-    }
-    return 1;
-  }
-
-  private static String header(Response r, String name, String otherwise) {
-    String v = r.header(name);
-    return v == null ? otherwise : v;
-  }
-
-  private static void sleep(long seconds) {
-    try {
-      Thread.sleep(seconds * 1000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new Cli.Failure(Cli.UNAVAILABLE, "interrupted while waiting for Datadog's rate limit");
+    try (Response r = api.call(new Request.Builder().url(search).header("Accept", "application/json")
+        .post(RequestBody.create(body, JSON_TYPE)), SEARCH, false)) {
+      return JSON.readTree(r.body().string());
+    } catch (JsonProcessingException e) {
+      throw new Cli.Failure(Cli.UNAVAILABLE, "Datadog sent invalid JSON for the spans search");
+    } catch (IOException e) {
+      throw new Cli.Failure(Cli.UNAVAILABLE, "cannot read the spans search's answer from " + search.host() + " (" + e.getMessage() + ")");
     }
   }
 }

@@ -120,7 +120,7 @@ class DatadogSourceTest {
     assertEquals(10, c.get("invocationSpans").asInt(), c.toString());
     assertEquals(10, c.get("roots").asInt(), c.toString());
     assertEquals(0, c.get("orphans").asInt(), c.toString());
-    assertTrue(report.get("notes").toString().contains("no public profile download API"), report.get("notes").toString());
+    assertTrue(report.get("notes").toString().contains("pass --datadog-profiles"), report.get("notes").toString());
   }
 
   @Test
