@@ -68,15 +68,15 @@ final class ReadApi {
     List<Object> args = new ArrayList<>();
     String where = query.chunkWhere(args);
     if (query.cursorStart != null) { where += " AND c.max_start >= ?"; args.add(query.cursorStart); }
-    List<Object[]> found = new ArrayList<>(); // {start, id, json}
+    List<FoundSpan> found = new ArrayList<>();
     store.read("SELECT c.id, c.min_start, c.data FROM span_chunks c WHERE " + where + " ORDER BY c.min_start, c.id", args, rs -> {
       while (rs.next()) {
-        if (found.size() >= limit && rs.getLong(2) > (Long) found.get(limit - 1)[0]) break;
+        if (found.size() >= limit && rs.getLong(2) > found.get(limit - 1).start) break;
         long chunkId = rs.getLong(1);
         SpanChunk c = SpanChunk.decode(rs.getBytes(3));
         for (int i = 0; i < c.count; i++) {
           long id = chunkId << 16 | i;
-          if (query.matches(c, i, id)) found.add(new Object[] {c.start[i], id, Arrays.copyOfRange(c.raw, c.jsonOffset[i], c.jsonOffset[i] + c.jsonLength[i])});
+          if (query.matches(c, i, id)) found.add(new FoundSpan(c.start[i], id, Arrays.copyOfRange(c.raw, c.jsonOffset[i], c.jsonOffset[i] + c.jsonLength[i])));
         }
         if (found.size() >= limit) { // keeps found.get(limit - 1) the latest span this page can hold
           found.sort(BY_START_ID);
@@ -90,21 +90,29 @@ final class ReadApi {
     out.ascii("{\"spans\":[");
     for (int i = 0; i < found.size(); i++) {
       if (i > 0) out.put(',');
-      byte[] json = (byte[]) found.get(i)[2];
+      byte[] json = found.get(i).json;
       out.put(json, 0, json.length);
     }
     out.ascii("],\"next_cursor\":");
     if (found.size() == limit) {
-      Object[] last = found.get(limit - 1);
-      out.ascii("\"" + last[0] + "." + last[1] + "\"}");
+      FoundSpan last = found.get(limit - 1);
+      out.ascii("\"" + last.start + "." + last.id + "\"}");
     } else {
       out.ascii("null}");
     }
     return out.toArray();
   }
 
-  private static final Comparator<Object[]> BY_START_ID =
-      Comparator.<Object[]>comparingLong(r -> (Long) r[0]).thenComparingLong(r -> (Long) r[1]);
+  /** A span a page may hold: its start, its id in the store (chunk id and index) and its JSON as stored. */
+  private record FoundSpan(long start, long id, byte[] json) {}
+
+  private static final Comparator<FoundSpan> BY_START_ID = Comparator.comparingLong(FoundSpan::start).thenComparingLong(FoundSpan::id);
+
+  /** A stored chunk of spans, as read for a download. */
+  private record ChunkRow(long id, byte[] data) {}
+
+  /** An attachment as the profile list describes it. */
+  private record AttachmentInfo(String name, String format, String compression, long size) {}
 
   /**
    * Every matching span, chunk by chunk in arrival order, written as stored. The reading connection is held for
@@ -123,16 +131,16 @@ final class ReadApi {
         List<Object> args = new ArrayList<>();
         String where = query.chunkWhere(args) + " AND c.id > ?";
         args.add(after);
-        List<Object[]> batch = store.read("SELECT c.id, c.data FROM span_chunks c WHERE " + where + " ORDER BY c.id LIMIT 8", args, rs -> {
-          List<Object[]> rows = new ArrayList<>();
-          while (rs.next()) rows.add(new Object[] {rs.getLong(1), rs.getBytes(2)});
+        List<ChunkRow> batch = store.read("SELECT c.id, c.data FROM span_chunks c WHERE " + where + " ORDER BY c.id LIMIT 8", args, rs -> {
+          List<ChunkRow> rows = new ArrayList<>();
+          while (rs.next()) rows.add(new ChunkRow(rs.getLong(1), rs.getBytes(2)));
           return rows;
         });
         if (batch.isEmpty()) break;
-        for (Object[] row : batch) {
-          long chunkId = (Long) row[0];
+        for (ChunkRow row : batch) {
+          long chunkId = row.id;
           after = chunkId;
-          SpanChunk c = SpanChunk.decode((byte[]) row[1]);
+          SpanChunk c = SpanChunk.decode(row.data);
           for (int i = 0; i < c.count; i++) {
             if (!query.matches(c, i, chunkId << 16 | i)) continue;
             if (!first) out.write(',');
@@ -272,13 +280,13 @@ final class ReadApi {
         g.writeStringField("function", rs.getString(6));
         g.writeStringField("family", rs.getString(7));
         g.writeArrayFieldStart("attachments");
-        for (Object[] a : attachments(rs.getString(9))) {
+        for (AttachmentInfo a : attachments(rs.getString(9))) {
           g.writeStartObject();
-          g.writeStringField("name", (String) a[0]);
-          g.writeStringField("format", (String) a[1]);
-          g.writeStringField("compression", (String) a[2]);
-          g.writeNumberField("size", (Long) a[3]);
-          g.writeStringField("url", "/ddsls/v1/profiles/" + id + "/" + URLEncoder.encode((String) a[0], StandardCharsets.UTF_8).replace("+", "%20"));
+          g.writeStringField("name", a.name);
+          g.writeStringField("format", a.format);
+          g.writeStringField("compression", a.compression);
+          g.writeNumberField("size", a.size);
+          g.writeStringField("url", "/ddsls/v1/profiles/" + id + "/" + URLEncoder.encode(a.name, StandardCharsets.UTF_8).replace("+", "%20"));
           g.writeEndObject();
         }
         g.writeEndArray();
@@ -304,19 +312,23 @@ final class ReadApi {
       return;
     }
     String name = URLDecoder.decode(rawName, StandardCharsets.UTF_8);
-    Object[] row = store.read("SELECT format, compression, data FROM attachments WHERE profile_id = ? AND name = ?", List.of(id, name),
-        rs -> rs.next() ? new Object[] {rs.getString(1), rs.getString(2), rs.getBytes(3)} : null);
+    StoredAttachment row = store.read("SELECT format, compression, data FROM attachments WHERE profile_id = ? AND name = ?", List.of(id, name),
+        rs -> rs.next() ? new StoredAttachment(rs.getString(1), rs.getString(2), rs.getBytes(3)) : null);
     if (row == null) {
       HttpIo.text(ex, 404, "no attachment " + name + " in profile " + id);
       return;
     }
-    ex.responseHeader("X-Ddsls-Format", (String) row[0]);
-    ex.responseHeader("X-Ddsls-Compression", (String) row[1]);
-    HttpIo.send(ex, 200, "application/octet-stream", (byte[]) row[2]);
+    ex.responseHeader("X-Ddsls-Format", row.format);
+    ex.responseHeader("X-Ddsls-Compression", row.compression);
+    HttpIo.send(ex, 200, "application/octet-stream", row.data);
   }
 
-  private static List<Object[]> attachments(String json) {
-    List<Object[]> out = new ArrayList<>();
+  /** An attachment's bytes as uploaded, with what the upload said of them. */
+  private record StoredAttachment(String format, String compression, byte[] data) {
+  }
+
+  private static List<AttachmentInfo> attachments(String json) {
+    List<AttachmentInfo> out = new ArrayList<>();
     try (JsonParser p = JSON.createParser(json)) {
       p.nextToken();
       while (p.nextToken() == JsonToken.START_ARRAY) {
@@ -325,7 +337,7 @@ final class ReadApi {
         p.nextToken(); String compression = p.getText();
         p.nextToken(); long size = p.getLongValue();
         p.nextToken();
-        out.add(new Object[] {name, format, compression, size});
+        out.add(new AttachmentInfo(name, format, compression, size));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
