@@ -270,7 +270,8 @@ final class InitFindings {
           + "hook): the first request sets up the DispatcherServlet, handler mappings and message converters.",
       "tls-init", "Open the connection in init (a cheap call) or in a SnapStart beforeCheckpoint hook: the first TLS "
           + "handshake builds the SSL context and loads the trust store.",
-      "di-init", "Resolve the object graph in init (eager singletons, compile-time DI), not on the first request.");
+      "di-init", "Resolve the object graph in init (eager singletons, compile-time DI), not on the first request.",
+      "runtime-serialization", Recogniser.RUNTIME_SERIALIZATION_ADVICE);
 
   /**
    * The recognised libraries that explain the penalty, largest first: [id, "title N ms in frame"] for each with at

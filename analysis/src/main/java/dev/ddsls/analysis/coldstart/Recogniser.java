@@ -153,6 +153,12 @@ public record Recogniser(String id, String title, List<String> prefixes, List<Co
   }
 
   private static final String SDK = "software.amazon.awssdk.";
+  private static final String RUNTIME_JACKSON = "com.amazonaws.lambda.thirdparty.com.fasterxml.jackson.";
+  /** For the runtime's own (de)serialisation, in init and on the first event (the function has no mapper to fix). */
+  static final String RUNTIME_SERIALIZATION_ADVICE = "This is the Java runtime's bundled Jackson building the converters "
+      + "for the handler's input and output types, not a mapper of the function's: implement RequestStreamHandler and "
+      + "read the event with a parser the function builds (and primes) in init, or take simpler types (String, Map, "
+      + "InputStream) whose conversion costs little.";
   private static final String SPRING_CTX = "org.springframework.context.annotation.";
   private static final String SPRING_BOOT = "org.springframework.boot.";
   private static final String SDK_ADVICE = "Build the client once in init with everything explicit: the HTTP client "
@@ -210,21 +216,26 @@ public record Recogniser(String id, String title, List<String> prefixes, List<Co
           "Avoid runtime classpath scanning and reflection-driven injection: compile-time DI (Dagger, Micronaut), an "
               + "explicit module list, or SnapStart with priming.",
           "https://github.com/aws-samples/serverless-java-frameworks-samples"),
-      new Recogniser("jackson-init", "Jackson set-up", List.of("com.fasterxml.jackson.",
-          "com.amazonaws.lambda.thirdparty.com.fasterxml.jackson."),
-          List.of(new Component("serializer-building", List.of("com.fasterxml.jackson.databind.ser.",
-                  "com.amazonaws.lambda.thirdparty.com.fasterxml.jackson.databind.ser.")),
-              new Component("deserializer-building", List.of("com.fasterxml.jackson.databind.deser.",
-                  "com.amazonaws.lambda.thirdparty.com.fasterxml.jackson.databind.deser.")),
-              new Component("introspection", List.of("com.fasterxml.jackson.databind.introspect.",
-                  "com.amazonaws.lambda.thirdparty.com.fasterxml.jackson.databind.introspect.")),
+      new Recogniser("jackson-init", "Jackson set-up", List.of("com.fasterxml.jackson."),
+          List.of(new Component("serializer-building", List.of("com.fasterxml.jackson.databind.ser.")),
+              new Component("deserializer-building", List.of("com.fasterxml.jackson.databind.deser.")),
+              new Component("introspection", List.of("com.fasterxml.jackson.databind.introspect.")),
               new Component("mapper-construction", List.of("com.fasterxml.jackson.databind.ObjectMapper.<init>",
                   "com.fasterxml.jackson.databind.ObjectMapper.registerModule", "com.fasterxml.jackson.databind.ObjectMapper.findAndRegisterModules",
-                  "com.fasterxml.jackson.databind.cfg.", "com.fasterxml.jackson.module.", "com.fasterxml.jackson.datatype.",
-                  "com.amazonaws.lambda.thirdparty.com.fasterxml.jackson.databind.ObjectMapper.<init>"))),
+                  "com.fasterxml.jackson.databind.cfg.", "com.fasterxml.jackson.module.", "com.fasterxml.jackson.datatype."))),
           "Create one ObjectMapper in init and reuse it; register only the modules used; build the (de)serialisers "
               + "in init by serialising a sample object (priming), or use jackson-jr / a RequestStreamHandler.",
           "https://github.com/aws/aws-sdk-java-v2/issues/6"),
+      // The Java runtime's own Jackson (shaded by aws-lambda-java-serialization), converting the event to the handler's
+      // input type and the result back: no mapper of the function's, so Jackson's advice would be wrong for it.
+      new Recogniser("runtime-serialization", "Lambda runtime's event (de)serialisation", List.of(RUNTIME_JACKSON,
+          "com.amazonaws.lambda.thirdparty.", "com.amazonaws.services.lambda.runtime.serialization."),
+          List.of(new Component("serializer-building", List.of(RUNTIME_JACKSON + "databind.ser.")),
+              new Component("deserializer-building", List.of(RUNTIME_JACKSON + "databind.deser.")),
+              new Component("introspection", List.of(RUNTIME_JACKSON + "databind.introspect.")),
+              new Component("mapper-construction", List.of(RUNTIME_JACKSON + "databind.ObjectMapper.<init>", RUNTIME_JACKSON + "databind.cfg.",
+                  "com.amazonaws.services.lambda.runtime.serialization.factories."))),
+          RUNTIME_SERIALIZATION_ADVICE, "https://docs.aws.amazon.com/lambda/latest/dg/java-handler.html"),
       new Recogniser("logging-init", "Logging framework bootstrap", List.of("org.apache.logging.log4j.", "ch.qos.logback.",
           "org.slf4j.", "org.apache.logging.slf4j."),
           List.of(new Component("appenders", List.of("org.apache.logging.log4j.core.appender.", "org.apache.logging.log4j.core.layout.",

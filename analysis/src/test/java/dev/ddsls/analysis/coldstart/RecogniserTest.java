@@ -283,6 +283,23 @@ class RecogniserTest {
   }
 
   @Test
+  void theRuntimesOwnJacksonIsTheRuntimesSerialisationWithAdviceForIt() {
+    Map.Entry<Recogniser, Recogniser.Match> r = Recogniser.recognise(stack(
+        "com.amazonaws.lambda.thirdparty.com.fasterxml.jackson.databind.deser.BeanDeserializerFactory.createBeanDeserializer",
+        "com.amazonaws.services.lambda.runtime.serialization.factories.JacksonFactory$InternalSerializer.fromJson",
+        "com.amazonaws.services.lambda.runtime.api.client.EventHandlerLoader$PojoHandlerAsStreamHandler.handleRequest"));
+    assertEquals("runtime-serialization", r.getKey().id());
+    assertEquals("deserializer-building", r.getValue().component());
+    // No mapper of the function's to build once: the advice is the handler's type, never Jackson's.
+    assertTrue(r.getKey().advice().contains("RequestStreamHandler"), r.getKey().advice());
+    assertFalse(r.getKey().advice().contains("ObjectMapper"), r.getKey().advice());
+    assertEquals("runtime-serialization", Recogniser.recognise(stack(
+        "com.amazonaws.services.lambda.runtime.serialization.factories.JacksonFactory.getInstance")).getKey().id());
+    assertEquals("jackson-init", Recogniser.recognise(stack("com.fasterxml.jackson.databind.ObjectMapper.<init>",
+        "example.invoice.InvoiceHandler.mapper")).getKey().id());
+  }
+
+  @Test
   void jacksonLoggingAndDiComponents() {
     Recogniser.Match m = Recogniser.recognise(stack("com.fasterxml.jackson.databind.cfg.MapperConfig.<init>",
         "com.fasterxml.jackson.databind.ObjectMapper.<init>")).getValue();
