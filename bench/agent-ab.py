@@ -16,31 +16,20 @@ Reported per configuration over invocations 2..N of every run, pooled: event to 
 post-runtime part, to the microsecond) and Duration, p50 and p99, and the mean event-to-response time of the second
 half of each run with the throughput it gives (the CPU-bound handler's measure in agent-bill.py).
 """
-import argparse, json, os, statistics, subprocess, sys, tempfile
+import argparse, importlib.util, os, statistics, subprocess, sys, tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def quantile(xs, p):
-    """Type 7 (linear between closest ranks), as ddsls's own percentiles."""
-    s = sorted(xs)
-    h = (len(s) - 1) * p
-    lo = int(h)
-    return s[lo] if lo >= len(s) - 1 else s[lo] + (h - lo) * (s[lo + 1] - s[lo])
+# agent-bill.py's runner and percentiles (its file name is not an importable module name).
+_spec = importlib.util.spec_from_file_location("agent_bill", os.path.join(ROOT, "bench", "agent-bill.py"))
+bill = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(bill)
 
 
 def coldstart(home, out, handler, event, invocations, args):
-    cmd = ["java", "-XX:+UseParallelGC", "-XX:MaxTenuringThreshold=0", "-jar", os.path.join(home, "ddsls.jar"), "coldstart",
-           "--jar", os.path.join(home, "examples", "ddsls-examples.jar"), "--handler", handler, "--event", event, "--runs", "1",
-           "--invocations", str(invocations), "--format", "json", "--out", out] + args
-    p = subprocess.run(cmd, capture_output=True, text=True)
-    if p.returncode != 0:
-        sys.exit("coldstart failed (%s): %s%s" % (" ".join(cmd), p.stdout[-300:], p.stderr.strip()[-500:]))
-    with open(os.path.join(out, "results.json")) as f:
-        run = json.load(f)["runs"][0]
-    if run["status"] != "ok" or any(d is None for d in run["durationMs"]):
-        sys.exit("run not ok or not measured (%s): %s" % (" ".join(cmd), run.get("error")))
-    return {"toResponse": [d - p for d, p in zip(run["durationMs"], run["postRuntimeMs"])], "duration": run["durationMs"]}
+    cli = ["java", "-XX:+UseParallelGC", "-XX:MaxTenuringThreshold=0", "-jar", os.path.join(home, "ddsls.jar")]
+    return bill.coldstart(out, handler, event, invocations, args, cli, os.path.join(home, "examples", "ddsls-examples.jar"))
 
 
 def main():
@@ -73,8 +62,8 @@ def main():
         du = [x for run in runs[name] for x in run["duration"][1:]]
         half = [x for run in runs[name] for x in run["toResponse"][len(run["toResponse"]) // 2:]]
         mean = statistics.mean(half)
-        print("| %s | %d | %.3f | %.3f | %.3f | %.3f | %.3f | %.2f |" % (name, len(tr), quantile(tr, .5), quantile(tr, .99),
-                                                                     quantile(du, .5), quantile(du, .99), mean, 1000 / mean))
+        print("| %s | %d | %.3f | %.3f | %.3f | %.3f | %.3f | %.2f |" % (name, len(tr), bill.quantile(tr, .5), bill.quantile(tr, .99),
+                                                                     bill.quantile(du, .5), bill.quantile(du, .99), mean, 1000 / mean))
 
 
 if __name__ == "__main__":

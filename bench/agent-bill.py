@@ -124,8 +124,9 @@ class IntakeHandler(socketserver.BaseRequestHandler):
             return False
 
 
-def coldstart(out, handler, event, invocations, args):
-    cmd = [os.path.join(ROOT, "ddsls"), "coldstart", "--jar", EXAMPLES, "--handler", handler, "--event", event,
+def coldstart(out, handler, event, invocations, args, cli=None, examples=EXAMPLES):
+    """One `coldstart --runs 1`; `cli` is the command that runs ddsls (default: this checkout's launcher)."""
+    cmd = (cli or [os.path.join(ROOT, "ddsls")]) + ["coldstart", "--jar", examples, "--handler", handler, "--event", event,
            "--runs", "1", "--invocations", str(invocations), "--format", "json", "--out", out] + args
     p = subprocess.run(cmd, capture_output=True, text=True)
     if p.returncode != 0:
