@@ -155,10 +155,11 @@ public record Recogniser(String id, String title, List<String> prefixes, List<Co
   private static final String SDK = "software.amazon.awssdk.";
   private static final String RUNTIME_JACKSON = "com.amazonaws.lambda.thirdparty.com.fasterxml.jackson.";
   /** For the runtime's own (de)serialisation, in init and on the first event (the function has no mapper to fix). */
-  static final String RUNTIME_SERIALIZATION_ADVICE = "This is the Java runtime's bundled Jackson building the converters "
-      + "for the handler's input and output types, not a mapper of the function's: implement RequestStreamHandler and "
-      + "read the event with a parser the function builds (and primes) in init, or take simpler types (String, Map, "
-      + "InputStream) whose conversion costs little.";
+  static final String RUNTIME_SERIALIZATION_ADVICE = "This is the Java runtime's bundled Jackson, not a mapper of the "
+      + "function's: every RequestHandler pays for it, whatever its types (a Map or a String too), the mapper in init "
+      + "and each type's converters on first use. A RequestStreamHandler gets the event as bytes and skips it all (parse "
+      + "them with a parser built and primed in init); or register a CustomPojoSerializer (aws-lambda-java-core, found "
+      + "by ServiceLoader) backed by the function's own primed serialiser.";
   private static final String SPRING_CTX = "org.springframework.context.annotation.";
   private static final String SPRING_BOOT = "org.springframework.boot.";
   private static final String SDK_ADVICE = "Build the client once in init with everything explicit: the HTTP client "

@@ -80,7 +80,7 @@ class DiagnoseEndToEndTest {
     for (JsonNode f : hello.get("findings")) {
       assertEquals("runtime-serialization", f.get("id").asText(), hello.get("findings").toString());
       assertFalse(f.get("evidence").toString().contains("\"example."), "the healthy function's own frames: " + f);
-      assertFalse(f.toString().contains("ObjectMapper"), "advice for a mapper the function does not have: " + f);
+      assertFalse(f.get("advice").asText().contains("ObjectMapper"), "advice for a mapper the function does not have: " + f);
     }
     assertTrue(hello.get("init").get("cpuMs").asDouble() > 0, "the healthy function was profiled: " + hello.get("init"));
 
