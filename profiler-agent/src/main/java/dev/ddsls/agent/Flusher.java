@@ -267,7 +267,7 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
         Sent sent = flush(spans, profile, false, deadline);
         synchronized (lock) {
           if (sent == Sent.FAILED) intakeFailed("a request failed");
-          else if (sent == Sent.SLOW) intakeFailed("it answered after more than DDSLS_FLUSH_SLOW_MS=" + config.flushSlowMillis + " ms");
+          else if (sent == Sent.SLOW) intakeSlow();
           else if (sent == Sent.ALL && intakeDown) intakeAnswers();
         }
         if (config.debug) AgentLog.info("flush (" + (profile ? "spans and profile" : "spans") + ", " + sent + ") took " + (System.nanoTime() - began) / 1_000_000 + " ms");
@@ -435,6 +435,21 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
       return; // a flush that started before the breaker opened: the back-off already runs
     }
     retryAtNanos = now + backoffMillis * 1_000_000L;
+  }
+
+  /**
+   * Caller holds the lock. A flush that sent everything, slower than {@code DDSLS_FLUSH_SLOW_MS}: invocations stop
+   * waiting for the intake (its latency would be billed to each of them), but it answers, so it is probed again
+   * after the first back-off, not a growing one: what is held keeps going out, off the billed path.
+   */
+  private void intakeSlow() {
+    if (!intakeDown) {
+      intakeDown = true;
+      AgentLog.info("the intake answered after more than DDSLS_FLUSH_SLOW_MS=" + config.flushSlowMillis + " ms: invocations no longer"
+          + " wait for it; what they produce is sent every " + FIRST_BACKOFF_MILLIS + " ms at most, until it answers in time");
+    }
+    backoffMillis = FIRST_BACKOFF_MILLIS;
+    retryAtNanos = System.nanoTime() + backoffMillis * 1_000_000L;
   }
 
   /** Caller holds the lock. Closes the breaker after a probe sent everything. */

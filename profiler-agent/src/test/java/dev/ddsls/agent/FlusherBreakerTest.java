@@ -146,6 +146,13 @@ class FlusherBreakerTest {
       assertEquals(21, tracesAccepted.get(), "every invocation's trace arrived, the held ones with the probe");
       assertTrue(box.flusher.intakeDown(), "still slow: invocations still do not wait");
       assertEquals(1, box.flusher.waits()[0]);
+      // A slow intake answers: it is probed again after the first back-off, not a doubled one (a growing back-off held
+      // spans until the queue overflowed in the agent soak, docs/reliability.md).
+      Thread.sleep(Flusher.FIRST_BACKOFF_MILLIS + 100);
+      box.invoke();
+      for (int i = 0; i < 100 && tracesAccepted.get() < 22; i++) Thread.sleep(50);
+      assertEquals(22, tracesAccepted.get(), "the next probe came one back-off later");
+      assertEquals(1, box.flusher.waits()[0]);
     } finally {
       server.stop(0);
     }

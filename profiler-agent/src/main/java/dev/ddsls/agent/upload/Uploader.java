@@ -29,7 +29,17 @@ public final class Uploader {
   public static final int MAX_PROFILE_BODY = 2 * 1024 * 1024;
   static final int MAX_PENDING_BATCHES = 8;
   static final int MAX_PENDING_SPANS = 10_000;
+  /**
+   * Attempts a body gets when the intake answers it with a failure status. A request that got no answer (refused,
+   * reset, timed out) says nothing about its body and costs it no attempt: what is held then waits, bounded by the
+   * queues, for the intake to come back, instead of being dropped by the circuit breaker's probes.
+   */
   private static final int MAX_ATTEMPTS = 2;
+  /**
+   * Spans in one trace request at most (whole queued batches, so one batch may exceed it): a failed request charges
+   * only what it carried, and a long-held queue goes out in requests of bounded size.
+   */
+  static final int SPANS_PER_REQUEST = 1_000;
 
   /** One attachment of a profile batch: its file name, e.g. {@code cpu.pprof}, and its gzipped pprof. */
   public record Attachment(String name, byte[] gzipped) {}
@@ -51,8 +61,11 @@ public final class Uploader {
       return status >= 400 && status < 500 && status != 408 && status != 429 ? REFUSED : STATUS;
     }
 
-    /** The intake's trouble, not this body's: retried once on a later flush, and the flush counts as failed. */
+    /** The intake's trouble, not this body's: retried on a later flush, and the flush counts as failed. */
     boolean retryable() { return this != REFUSED; }
+
+    /** The intake answered with a failure: the body is charged an attempt (no answer at all charges nothing). */
+    boolean answered() { return this == STATUS || this == REFUSED; }
 
     /** No answer at all: nothing more of that kind is sent during this flush. */
     boolean unreachable() { return this == CONNECT || this == TIMEOUT || this == IO; }
@@ -253,14 +266,29 @@ public final class Uploader {
 
   synchronized int pendingSpans() { return pendingSpans; }
 
+  /** Sends the queued spans oldest first, {@link #SPANS_PER_REQUEST} a request, until one fails or time runs out. */
   private void flushSpans(long deadline) {
-    List<SpanBatch> taken;
-    synchronized (this) {
-      if (spans.isEmpty()) return;
-      taken = new ArrayList<>(spans);
-      spans.clear();
-      pendingSpans = 0;
+    while (deadline - System.nanoTime() > 0) {
+      List<SpanBatch> taken = new ArrayList<>();
+      synchronized (this) {
+        int n = 0;
+        while (!spans.isEmpty() && (n == 0 || n + spans.peekFirst().spans.size() <= SPANS_PER_REQUEST)) {
+          SpanBatch b = spans.removeFirst();
+          taken.add(b);
+          n += b.spans.size();
+          pendingSpans -= b.spans.size();
+        }
+      }
+      if (taken.isEmpty() || !sendSpans(taken, deadline)) return;
     }
+  }
+
+  /**
+   * One trace request of {@code taken}; false when the intake failed it (what it carried is then back at the head, or
+   * dropped after its attempts): the rest waits for a later flush. A body the intake refuses (a 4xx) is dropped and
+   * the next one goes on.
+   */
+  private boolean sendSpans(List<SpanBatch> taken, long deadline) {
     int count = 0;
     Map<Long, List<Span>> byTrace = new LinkedHashMap<>();
     for (int b = 0; b < taken.size(); b++) {
@@ -291,13 +319,14 @@ public final class Uploader {
     synchronized (this) {
       if (failure == null) {
         spansSent += count;
-        return;
+        return true;
       }
+      boolean goOn = !failure.retryable();
       spansFailed += count;
       // Back at the head, oldest first: the bound then drops these before anything newer.
       for (int b = taken.size() - 1; b >= 0; b--) {
         SpanBatch batch = taken.get(b);
-        batch.attempts++;
+        if (failure.answered()) batch.attempts++;
         if (batch.attempts >= MAX_ATTEMPTS || !failure.retryable()) {
           spansDropped += batch.spans.size();
         } else {
@@ -306,6 +335,7 @@ public final class Uploader {
         }
       }
       trimSpans();
+      return goOn;
     }
   }
 
@@ -342,7 +372,7 @@ public final class Uploader {
             continue;
           }
           profilesFailed++;
-          item.attempts++;
+          if (failure.answered()) item.attempts++;
           if (item.attempts >= MAX_ATTEMPTS || !failure.retryable()) {
             profilesDropped++;
             items.remove(i);

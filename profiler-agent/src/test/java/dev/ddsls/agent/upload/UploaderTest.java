@@ -195,7 +195,7 @@ class UploaderTest {
   }
 
   @Test
-  void unreachableEndpointIsCountedRetriedOnceThenDropped() throws Exception {
+  void anUnreachableIntakeCostsTheHeldBodiesNoAttemptsTheyWaitForItBounded() throws Exception {
     try (StderrCapture err = new StderrCapture()) {
       String url = "http://127.0.0.1:" + closedPort();
       Uploader u = new Uploader(TestConfig.of("DD_TRACE_AGENT_URL", url));
@@ -211,19 +211,41 @@ class UploaderTest {
       assertEquals(2, u.pendingProfileUploads());
       assertEquals(1, u.pendingSpans());
 
-      u.flush(in(2000)); // the first batch's second try fails: dropped
-      u.flush(in(2000)); // the second batch: first try, then
-      u.flush(in(2000)); // second try: dropped
-      u.flush(in(2000)); // nothing left
+      // No answer says nothing of the bodies: however often the intake is tried while it is down, nothing is dropped
+      // (the queues' bounds are what limits what is held).
+      for (int i = 0; i < 5; i++) u.flush(in(2000));
       c = u.counters();
-      assertEquals(4, c.profilesFailed);
-      assertEquals(2, c.profilesDropped);
-      assertEquals(2, c.spansFailed);
-      assertEquals(1, c.spansDropped);
-      assertEquals(0, u.pendingProfileUploads());
-      assertEquals(0, u.pendingSpans());
+      assertEquals(6, c.profilesFailed);
+      assertEquals(0, c.profilesDropped);
+      assertEquals(6, c.spansFailed);
+      assertEquals(0, c.spansDropped);
+      assertEquals(2, u.pendingProfileUploads());
+      assertEquals(1, u.pendingSpans());
       assertEquals(1, err.linesContaining("profile upload to " + url + "/profiling/v1/input failed"), err.text());
       assertEquals(1, err.linesContaining("spans upload to " + url + "/v0.4/traces failed"), err.text());
+    }
+  }
+
+  @Test
+  void spansGoInRequestsOfBoundedSizeAndAFailedOneChargesOnlyWhatItCarried() throws Exception {
+    try (LoopbackServer server = new LoopbackServer()) {
+      Uploader u = new Uploader(TestConfig.of("DD_TRACE_AGENT_URL", server.url()));
+      int batches = 5, perBatch = Uploader.SPANS_PER_REQUEST / 2;
+      for (int b = 0; b < batches; b++) {
+        List<Span> batch = new ArrayList<>();
+        for (int i = 0; i < perBatch; i++) batch.add(TraceEncoderTest.span(b * perBatch + i + 1, 0, b * perBatch + i + 1, 0, "s"));
+        u.submitSpans(batch);
+      }
+      server.scripted.add(500); // the first request fails: its two batches are charged, the rest was not tried
+      u.flush(in(5000));
+      assertEquals(1, server.requests.size(), "a failed request ends the flush");
+      assertEquals(Uploader.SPANS_PER_REQUEST, u.counters().spansFailed);
+      assertEquals(batches * perBatch, u.pendingSpans());
+      u.flush(in(5000));
+      assertEquals(0, u.pendingSpans());
+      assertEquals(batches * perBatch, u.counters().spansSent);
+      assertEquals(0, u.counters().spansDropped);
+      assertEquals(4, server.requests.size(), "1,000 + 1,000 + 500 spans after the failed 1,000");
     }
   }
 
