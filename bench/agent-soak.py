@@ -31,6 +31,7 @@ Counted:
     first, largest, last. The handler keeps nothing, so growth would be the agent's (or the runtime client's).
 
 Usage: bench/agent-soak.py [--invocations 20000] [--healthy-s 20] [--fault-s 10] [--slow-ms 3000] [--heap-every 30]
+                           [--flush periodically,1000|default|...] [--env KEY=VALUE]... [--out DIR]
 Prints a Markdown table and writes soak.json in --out.
 """
 import argparse, http.client, json, os, random, re, socket, subprocess, sys, tempfile, threading, time, urllib.request
@@ -232,7 +233,8 @@ def coldstart(out, invocations, agent, env, timeout_s=None):
         cmd += ["--event", f]
     for k, v in env.items():
         cmd += ["--env", "%s=%s" % (k, v)]
-    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # Its output goes to files: a pipe nobody reads until the end would fill and stop it.
+    return subprocess.Popen(cmd, stdout=open(out + ".stdout", "w"), stderr=open(out + ".stderr", "w"), text=True)
 
 
 def invocations(out):
@@ -260,7 +262,9 @@ def main():
     ap.add_argument("--fault-s", type=float, default=10)
     ap.add_argument("--slow-ms", type=int, default=3000)
     ap.add_argument("--heap-every", type=float, default=30)
-    ap.add_argument("--flush", default="periodically,1000", help="DD_SERVERLESS_FLUSH_STRATEGY for the agent")
+    ap.add_argument("--flush", default="periodically,1000",
+                    help="DD_SERVERLESS_FLUSH_STRATEGY for the agent; 'default': unset (spans sent once 10 s have passed)")
+    ap.add_argument("--env", action="append", default=[], metavar="KEY=VALUE", help="more agent settings, e.g. DDSLS_FLUSH_SLOW_MS=5000")
     ap.add_argument("--out", default=None)
     a = ap.parse_args()
     out = a.out or tempfile.mkdtemp(prefix="ddsls-soak-")
@@ -268,7 +272,7 @@ def main():
 
     # Expected responses: the same events, agent off.
     ref = coldstart(os.path.join(out, "agent-off"), 2 * len(EVENTS), "off", {})
-    ref.communicate()
+    ref.wait()
     expected = {}
     for r in invocations(os.path.join(out, "agent-off")):
         k = (r["invocation"] - 1) % len(EVENTS)
@@ -288,9 +292,13 @@ def main():
 
     began = time.monotonic()
     schedule.start()
-    run = coldstart(os.path.join(out, "agent-on"), a.invocations, "on", {
-        "DD_TRACE_AGENT_URL": "http://127.0.0.1:%d" % proxy.port, "DD_SERVERLESS_FLUSH_STRATEGY": a.flush,
-        "DD_SERVICE": "soak"})
+    env = {"DD_TRACE_AGENT_URL": "http://127.0.0.1:%d" % proxy.port, "DD_SERVICE": "soak"}
+    if a.flush != "default":
+        env["DD_SERVERLESS_FLUSH_STRATEGY"] = a.flush
+    for kv in a.env:
+        k, v = kv.split("=", 1)
+        env[k] = v
+    run = coldstart(os.path.join(out, "agent-on"), a.invocations, "on", env)
     heap = []
     pid = None
     next_sample = time.monotonic() + 5
@@ -310,7 +318,9 @@ def main():
                     heap.append((round(time.monotonic() - began), kb))
             except (subprocess.SubprocessError, OSError):
                 pass
-    stdout, stderr = run.communicate()
+    run.wait()
+    with open(os.path.join(out, "agent-on.stderr"), encoding="utf-8", errors="replace") as f:
+        stderr = f.read()
     wall = time.monotonic() - began
     proxy.stop()
 
