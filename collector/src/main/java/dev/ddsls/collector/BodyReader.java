@@ -2,56 +2,80 @@ package dev.ddsls.collector;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.util.thread.Invocable;
-import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
  * Reads a request body whole without holding a thread while the client is slow: Jetty calls back when bytes arrive.
  * The buffer is taken from the request's {@link MemoryBudget.Share} before it grows (all of a declared
- * Content-Length at once). A body over --max-body gets 413, one not whole within the body deadline or idle for the
- * idle timeout 408, one the budget cannot hold now 503; then {@code whole} runs (once) with {@code ex.body} set.
+ * Content-Length at once). A body over --max-body gets 413, one the budget cannot hold now 503; one idle for the idle
+ * timeout, slower than the minimum data rate after its first second, or not whole within the body deadline 408 (the
+ * last two checked by {@link Deadlines}' own thread, whatever Jetty's threads are doing). Then {@code whole} runs
+ * (once) with {@code ex.body} set.
  */
-final class BodyReader implements Runnable, Invocable {
+final class BodyReader implements Runnable, Invocable, Deadlines.Watch {
+  /** The first second of a body is not held to the minimum rate (a client's first write, a TCP slow start). */
+  static final long GRACE_NANOS = 1_000_000_000L;
   private final Request request;
   private final Exchange ex;
   private final Limits limits;
   private final Counters counters;
   private final Runnable whole;
-  private final Scheduler.Task deadline;
+  private final Deadlines deadlines;
+  private final long started = System.nanoTime();
+  /** Taken by whoever ends the read first: the whole body (then {@code whole} runs) or a refusal. */
+  private final AtomicBoolean settled = new AtomicBoolean();
   private byte[] buf;
   private int len;
+  /** {@link #len} for the deadline thread. */
+  private volatile long arrived;
 
-  private BodyReader(Request request, Exchange ex, Limits limits, Scheduler scheduler, Counters counters, Runnable whole) {
+  private BodyReader(Request request, Exchange ex, Limits limits, Deadlines deadlines, Counters counters, Runnable whole) {
     this.request = request;
     this.ex = ex;
     this.limits = limits;
     this.counters = counters;
     this.whole = whole;
-    this.deadline = scheduler.schedule(() -> refuse(408, "request timeout: the body did not arrive within " + limits.bodyMillis / 1000 + " s"),
-        limits.bodyMillis, TimeUnit.MILLISECONDS);
+    this.deadlines = deadlines;
   }
 
-  static void read(Request request, Exchange ex, Limits limits, Scheduler scheduler, Counters counters, Runnable whole) {
+  static void read(Request request, Exchange ex, Limits limits, Deadlines deadlines, Counters counters, Runnable whole) {
     long declared = request.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH);
     if (declared > limits.maxBody) {
       counters.rejected.incrementAndGet();
       HttpIo.text(ex, 413, "payload too large: body of " + declared + " bytes exceeds --max-body " + limits.maxBody + "; nothing stored");
       return;
     }
-    BodyReader r = new BodyReader(request, ex, limits, scheduler, counters, whole);
+    BodyReader r = new BodyReader(request, ex, limits, deadlines, counters, whole);
     try {
       r.grow(declared > 0 ? (int) declared : 0);
     } catch (MemoryBudget.Exceeded e) {
       r.over(e);
       return;
     }
+    deadlines.watch(r);
     r.run();
+  }
+
+  /** On the deadline thread: the body deadline, and the minimum rate after the first second. */
+  @Override public boolean expired(long now) {
+    if (settled.get()) return true;
+    long elapsed = now - started;
+    if (elapsed > limits.bodyMillis * 1_000_000L) {
+      refuse(408, "request timeout: the body did not arrive within " + limits.bodyMillis / 1000 + " s");
+      return true;
+    }
+    if (elapsed > GRACE_NANOS && arrived < limits.minDataRate * (elapsed - GRACE_NANOS) / 1_000_000_000L) {
+      refuse(408, "request timeout: the body arrives slower than " + limits.minDataRate + " bytes/s (" + arrived + " bytes in "
+          + elapsed / 1_000_000 + " ms)");
+      return true;
+    }
+    return false;
   }
 
   /**
@@ -64,7 +88,7 @@ final class BodyReader implements Runnable, Invocable {
   /** Reads what has arrived; asks to be called again when more does. */
   @Override public void run() {
     while (true) {
-      if (ex.answered()) return; // timed out meanwhile
+      if (settled.get()) return; // refused meanwhile
       Content.Chunk chunk = request.read();
       if (chunk == null) {
         request.demand(this);
@@ -75,8 +99,7 @@ final class BodyReader implements Runnable, Invocable {
         if (f instanceof TimeoutException) {
           refuse(408, "request timeout: the body stopped arriving for " + limits.idleMillis / 1000 + " s");
         } else if (f instanceof HttpException && ((HttpException) f).getCode() == 408) {
-          // Jetty's minimum data rate: a body trickling in
-          refuse(408, "request timeout: the body arrives slower than " + limits.minDataRate + " bytes/s");
+          refuse(408, "request timeout: " + f.getMessage());
         } else {
           refuse(400, "the body could not be read: " + f.getMessage());
         }
@@ -98,11 +121,12 @@ final class BodyReader implements Runnable, Invocable {
       }
       b.get(buf, len, n);
       len += n;
+      arrived = len;
       boolean last = chunk.isLast();
       chunk.release();
       if (last) {
-        deadline.cancel();
-        if (ex.answered()) return;
+        if (!settled.compareAndSet(false, true)) return;
+        deadlines.unwatch(this);
         if (len != buf.length) {
           // A body without Content-Length: trimmed (the copy taken first, the larger array given back).
           try {
@@ -133,7 +157,8 @@ final class BodyReader implements Runnable, Invocable {
   }
 
   private void over(MemoryBudget.Exceeded e) {
-    deadline.cancel();
+    settled.set(true);
+    deadlines.unwatch(this);
     counters.rejected.incrementAndGet();
     if (e.alone) {
       HttpIo.text(ex, 413, "payload too large: " + e.getMessage() + "; nothing stored");
@@ -144,8 +169,8 @@ final class BodyReader implements Runnable, Invocable {
   }
 
   private void refuse(int status, String message) {
-    deadline.cancel();
-    if (ex.answered()) return;
+    if (!settled.compareAndSet(false, true)) return;
+    deadlines.unwatch(this);
     counters.rejected.incrementAndGet();
     HttpIo.text(ex, status, message);
   }

@@ -52,7 +52,7 @@ public final class Collector implements AutoCloseable {
   private final MemoryBudget budget;
   private final Server server;
   private final ServerConnector connector;
-  private final HeaderDeadline headerDeadline;
+  private final Deadlines deadlines;
   private final IngestLane ingest = new IngestLane(INGEST_THREADS, INGEST_QUEUE);
   private final ThreadPoolExecutor reads;
   private final Semaphore streams = new Semaphore(STREAMS);
@@ -102,9 +102,8 @@ public final class Collector implements AutoCloseable {
     http.setSendServerVersion(false);
     http.setSendXPoweredBy(false);
     http.setSendDateHeader(false);
-    // A body or an answer slower than this (after the first second) fails the request: a trickle cannot hold it.
-    http.setMinRequestDataRate(limits.minDataRate);
-    http.setMinResponseDataRate(limits.minDataRate);
+    // Not HttpConfiguration's minimum data rates: Jetty 12's core server does not enforce them (only its servlet
+    // layers do). Deadlines holds bodies and answers to limits.minDataRate instead.
     HttpConnectionFactory http1 = new HttpConnectionFactory(http);
     // Tracers send bodies of 100 KiB and more: reads of 64 KiB, not Jetty's default 8 KiB.
     http1.setInputBufferSize(64 * 1024);
@@ -113,8 +112,8 @@ public final class Collector implements AutoCloseable {
     connector.setPort(address.getPort());
     connector.setIdleTimeout(limits.idleMillis);
     connector.setAcceptQueueSize(128);
-    headerDeadline = new HeaderDeadline(limits.headerMillis);
-    connector.addBean(headerDeadline);
+    deadlines = new Deadlines(limits.headerMillis);
+    connector.addBean(deadlines);
     server.addConnector(connector);
     server.addBean(new NetworkConnectionLimit(limits.maxConnections, connector));
     // On stop, requests in flight finish (acknowledged means committed) before connections close.
@@ -140,7 +139,8 @@ public final class Collector implements AutoCloseable {
     }
     timer.scheduleAtFixedRate(counters::printLine, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
     timer.scheduleWithFixedDelay(this::enforceRetention, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
-    timer.scheduleWithFixedDelay(headerDeadline::sweep, 250, 250, TimeUnit.MILLISECONDS);
+    // Not on the timer: retention waits for the store's writer; the deadlines must never wait for anything.
+    deadlines.start();
   }
 
   public int port() { return connector.getLocalPort(); }
@@ -165,7 +165,7 @@ public final class Collector implements AutoCloseable {
   private final class Front extends Handler.Abstract {
     @Override public boolean handle(Request request, Response response, Callback callback) {
       counters.received.incrementAndGet();
-      Exchange ex = new Exchange(request, response, callback, budget.share());
+      Exchange ex = new Exchange(request, response, callback, budget.share(), deadlines, limits);
       if (request.getHeaders().size() > limits.maxHeaders) {
         refuse(ex, 431, "request has " + request.getHeaders().size() + " header fields, more than " + limits.maxHeaders);
         return true;
@@ -186,7 +186,7 @@ public final class Collector implements AutoCloseable {
             refuse(ex, 405, "use POST on /profiling/v1/input");
             return true;
           }
-          BodyReader.read(request, ex, limits, server.getScheduler(), counters, () -> submitIngest(ex, () -> intake.profile(ex)));
+          BodyReader.read(request, ex, limits, deadlines, counters, () -> submitIngest(ex, () -> intake.profile(ex)));
           return true;
         default:
       }
@@ -197,7 +197,7 @@ public final class Collector implements AutoCloseable {
         }
         String v = version;
         ex.responseHeader("Datadog-Agent-State", agentState);
-        BodyReader.read(request, ex, limits, server.getScheduler(), counters, () -> submitIngest(ex, () -> intake.traces(ex, v)));
+        BodyReader.read(request, ex, limits, deadlines, counters, () -> submitIngest(ex, () -> intake.traces(ex, v)));
         return true;
       }
       String other = AgentEndpoints.match(path);
@@ -206,7 +206,7 @@ public final class Collector implements AutoCloseable {
           refuse(ex, 405, "use POST or PUT on " + path);
           return true;
         }
-        BodyReader.read(request, ex, limits, server.getScheduler(), counters, () -> agentEndpoints.answer(ex, other));
+        BodyReader.read(request, ex, limits, deadlines, counters, () -> agentEndpoints.answer(ex, other));
         return true;
       }
       boolean get = method.equals("GET") || method.equals("HEAD");
@@ -328,6 +328,7 @@ public final class Collector implements AutoCloseable {
     try {
       server.stop();
     } finally {
+      deadlines.close();
       reads.shutdownNow();
       reads.awaitTermination(5, TimeUnit.SECONDS);
       store.close();

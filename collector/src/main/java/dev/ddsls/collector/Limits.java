@@ -16,7 +16,10 @@ public final class Limits {
   final long bodyMillis;
   /** A connection with nothing moving for this long is closed (also a blocked read or write). */
   final long idleMillis;
-  /** Bytes per second a body or an answer must keep up after its first second. */
+  /**
+   * Bytes per second a body must keep up after its first second; each write of an answer gets the idle timeout plus
+   * its bytes at this rate (both kept by {@link Deadlines}).
+   */
   final long minDataRate;
   /** Connections open at once; past it the collector stops accepting until one closes. */
   final int maxConnections;

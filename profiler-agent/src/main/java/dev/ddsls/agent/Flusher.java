@@ -305,6 +305,17 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
     } catch (Throwable t) {
       AgentLog.once("flush-failed", "flush at shutdown failed: " + AgentLog.describe(t));
     }
+    try {
+      // The intake failed at some point: one line of what was sent, dropped and left unsent in this sandbox's life.
+      Uploader u;
+      synchronized (this) {
+        u = uploader;
+      }
+      String summary = u == null ? null : u.degradedSummary();
+      if (summary != null) AgentLog.info("uploads at shutdown: " + summary);
+    } catch (Throwable t) {
+      AgentLog.once("summary-failed", "upload summary failed: " + AgentLog.describe(t));
+    }
   }
 
   /**

@@ -252,6 +252,21 @@ public final class Uploader {
   /** Whether anything is waiting to be sent. */
   public synchronized boolean hasPending() { return pendingSpans > 0 || !profiles.isEmpty(); }
 
+  /**
+   * One line of what became of everything submitted, for the log at shutdown: each span and profile upload ends as
+   * sent (2xx), dropped (given up, counted) or unsent (still queued); null when all was sent at the first attempt.
+   */
+  public synchronized String degradedSummary() {
+    long unsentProfiles = 0;
+    for (ArrayList<ProfileUpload> b : profiles) unsentProfiles += b.size();
+    if (failures.isEmpty() && spansDropped == 0 && profilesDropped == 0 && attachmentsDropped == 0 && pendingSpans == 0 && unsentProfiles == 0) {
+      return null;
+    }
+    return "spans sent=" + spansSent + " dropped=" + spansDropped + " unsent=" + pendingSpans + " failedAttempts=" + spansFailed
+        + "; profile uploads sent=" + profilesSent + " dropped=" + profilesDropped + " unsent=" + unsentProfiles + " failedAttempts="
+        + profilesFailed + (attachmentsDropped == 0 ? "" : " attachmentsDropped=" + attachmentsDropped) + "; failures " + failures;
+  }
+
   public synchronized UploadCounters counters() {
     return new UploadCounters(profilesSent, profilesFailed, profilesDropped, attachmentsDropped, spansSent, spansFailed,
         spansDropped, failures);

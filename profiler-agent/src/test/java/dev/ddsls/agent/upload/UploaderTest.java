@@ -163,6 +163,7 @@ class UploaderTest {
       assertEquals("0000000000000005", TraceEncoderTest.fields(f0.get("meta")).get("_dd.p.tid").asStringValue().asString());
       assertEquals(3, TraceEncoderTest.fields(first.get(1)).get("span_id").asIntegerValue().asLong());
       assertEquals(3, u.counters().spansSent);
+      assertNull(u.degradedSummary(), "all sent at the first attempt: nothing to say at shutdown");
     }
   }
 
@@ -221,6 +222,8 @@ class UploaderTest {
       assertEquals(0, c.spansDropped);
       assertEquals(2, u.pendingProfileUploads());
       assertEquals(1, u.pendingSpans());
+      assertEquals("spans sent=0 dropped=0 unsent=1 failedAttempts=6; profile uploads sent=0 dropped=0 unsent=2 failedAttempts=6; "
+          + "failures {spans:connect=6, profile:connect=6}", u.degradedSummary());
       assertEquals(1, err.linesContaining("profile upload to " + url + "/profiling/v1/input failed"), err.text());
       assertEquals(1, err.linesContaining("spans upload to " + url + "/v0.4/traces failed"), err.text());
     }
