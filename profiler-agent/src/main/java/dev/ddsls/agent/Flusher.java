@@ -67,6 +67,14 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
   private long budgetsOutrun;
   /** Invocations kept for attributing samples until the recording that covers them has been rotated. */
   private final List<Invocation> unattributed = new ArrayList<>();
+  /**
+   * Memory bound of {@link #unattributed}: the newest are kept. Each holds its event until the recording that covers it
+   * is rotated (the upload period, 60 s by default): a sandbox serving a thousand invocations a second would otherwise
+   * hold sixty thousand events (the agent soak's heap reached 150 MiB so).
+   */
+  static final int MAX_UNATTRIBUTED = 10_000;
+  /** Invocations that ended since the last profile, kept or not (the profile's endpoint count). */
+  private long endedSinceProfile;
   /** How long past its flush budget {@code /restore/next} waits for the checkpoint's flush to end (sends end at the budget). */
   static final long CHECKPOINT_GRACE_MILLIS = 500;
   /** SnapStart: the checkpoint's flush is asked for, and done; the restore's checks are asked for. */
@@ -325,7 +333,7 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
    */
   private void checkpointFlush(long hardDeadline) {
     List<Invocation> ended = lambda ? tracker.drainFinished() : Collections.<Invocation>emptyList();
-    unattributed.addAll(ended);
+    keepForAttribution(ended);
     if (!ended.isEmpty()) sendSpans(ended);
     Span init = InvocationSpans.snapshotInit(config, timeline);
     initSpanId = init.spanId();
@@ -410,7 +418,7 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
 
   private Sent flush(boolean spans, boolean profile, boolean last, long deadline) {
     List<Invocation> ended = lambda ? tracker.drainFinished() : Collections.<Invocation>emptyList();
-    unattributed.addAll(ended);
+    keepForAttribution(ended);
     if (spans && !ended.isEmpty()) sendSpans(ended);
     if (profile && engine != null) sendProfile(last, false);
     synchronized (lock) {
@@ -482,6 +490,21 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
     }
   }
 
+  /** Keeps ended invocations to attribute the next profile's samples to, the newest {@link #MAX_UNATTRIBUTED}. */
+  void keepForAttribution(List<Invocation> ended) {
+    unattributed.addAll(ended);
+    endedSinceProfile += ended.size();
+    int excess = unattributed.size() - MAX_UNATTRIBUTED;
+    if (excess > 0) {
+      unattributed.subList(0, excess).clear();
+      AgentLog.once("attribution-bound", "more than " + MAX_UNATTRIBUTED + " invocations ended since the last profile: only the newest are"
+          + " kept to tie samples to (the others' samples stay in the profile, without their span)");
+    }
+  }
+
+  /** For tests: invocations kept for attribution, and those ended since the last profile. */
+  long[] attributionCounts() { return new long[] {unattributed.size(), endedSinceProfile}; }
+
   private void sendSpans(List<Invocation> ended) {
     List<Span> batch = new ArrayList<>(ended.size());
     for (Invocation inv : ended) {
@@ -537,9 +560,10 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
         recordingStart, start, end, comments);
     coldProfileSent = true;
     if (restoredCold) restoredProfileSent = true;
-    long invocationCount = unattributed.size();
+    long invocationCount = endedSinceProfile;
     // Invocations that ended before this rotation are covered; a running one stays for the next recording.
     unattributed.clear();
+    endedSinceProfile = 0;
 
     long assembled = System.nanoTime();
     List<Uploader.Attachment> attachments = new ArrayList<>(2);
