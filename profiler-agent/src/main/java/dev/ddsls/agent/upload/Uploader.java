@@ -64,9 +64,6 @@ public final class Uploader {
     /** The intake's trouble, not this body's: retried on a later flush, and the flush counts as failed. */
     boolean retryable() { return this != REFUSED; }
 
-    /** The intake answered with a failure: the body is charged an attempt (no answer at all charges nothing). */
-    boolean answered() { return this == STATUS || this == REFUSED; }
-
     /** No answer at all: nothing more of that kind is sent during this flush. */
     boolean unreachable() { return this == CONNECT || this == TIMEOUT || this == IO; }
 
@@ -341,7 +338,7 @@ public final class Uploader {
       // Back at the head, oldest first: the bound then drops these before anything newer.
       for (int b = taken.size() - 1; b >= 0; b--) {
         SpanBatch batch = taken.get(b);
-        if (failure.answered()) batch.attempts++;
+        if (!failure.unreachable()) batch.attempts++; // an answer, not silence, says something of the body
         if (batch.attempts >= MAX_ATTEMPTS || !failure.retryable()) {
           spansDropped += batch.spans.size();
         } else {
@@ -387,7 +384,7 @@ public final class Uploader {
             continue;
           }
           profilesFailed++;
-          if (failure.answered()) item.attempts++;
+          if (!failure.unreachable()) item.attempts++;
           if (item.attempts >= MAX_ATTEMPTS || !failure.retryable()) {
             profilesDropped++;
             items.remove(i);
