@@ -113,32 +113,25 @@ final class Exchange {
 
     @Override public void write(int b) throws IOException { write(new byte[] {(byte) b}, 0, 1); }
 
-    @Override public void write(byte[] b, int off, int len) throws IOException {
-      WriteDeadline w = new WriteDeadline(len);
-      try {
-        sink.write(b, off, len);
-      } finally {
-        w.end();
-      }
-    }
+    @Override public void write(byte[] b, int off, int len) throws IOException { timed(len, () -> sink.write(b, off, len)); }
 
-    @Override public void flush() throws IOException {
-      WriteDeadline w = new WriteDeadline(0);
-      try {
-        sink.flush();
-      } finally {
-        w.end();
-      }
-    }
+    @Override public void flush() throws IOException { timed(0, sink::flush); }
 
-    @Override public void close() throws IOException {
-      WriteDeadline w = new WriteDeadline(0);
+    @Override public void close() throws IOException { timed(0, sink::close); }
+
+    /** Runs one blocking operation on the sink under a deadline for {@code bytes}. */
+    private void timed(long bytes, SinkOperation op) throws IOException {
+      WriteDeadline w = new WriteDeadline(bytes);
       try {
-        sink.close();
+        op.run();
       } finally {
         w.end();
       }
     }
+  }
+
+  private interface SinkOperation {
+    void run() throws IOException;
   }
 
   /**
