@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ddsls.analysis.diagnose.Query;
 import dev.ddsls.analysis.diagnose.SourceData;
 import dev.ddsls.analysis.jfr.JfrProfiles;
-import dev.ddsls.analysis.profile.ProfileFormat;
 import dev.ddsls.analysis.profile.ProfileFormatException;
 import dev.ddsls.analysis.profile.ProfileNotes;
 import dev.ddsls.analysis.profile.ProfileReader;
@@ -124,9 +123,7 @@ public final class CollectorSource implements Source {
         ProfileReader.Read r = a.read;
         into.profiles.addAll(r.inputs());
         notes.add(r);
-        if (r.content().format == ProfileFormat.JFR && !into.notes.contains(DirectorySource.JFR_NOTE)) {
-          into.notes.add(DirectorySource.JFR_NOTE);
-        }
+        DirectorySource.noteJfr(r, into);
         if (into.profiles.size() % 100 == 0) progress.update("fetching profiles from " + base + ": " + into.profiles.size());
       }
       into.notes.addAll(notes.lines());

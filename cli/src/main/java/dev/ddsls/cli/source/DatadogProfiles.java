@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ddsls.analysis.diagnose.Query;
 import dev.ddsls.analysis.diagnose.SourceData;
 import dev.ddsls.analysis.jfr.JfrProfiles;
-import dev.ddsls.analysis.profile.ProfileFormat;
 import dev.ddsls.analysis.profile.ProfileFormatException;
 import dev.ddsls.analysis.profile.ProfileNotes;
 import dev.ddsls.analysis.profile.ProfileReader;
@@ -205,7 +204,7 @@ final class DatadogProfiles {
       ProfileReader.Read r = ProfileReader.read(id, b);
       into.profiles.addAll(r.inputs());
       notes.add(r);
-      if (r.content().format == ProfileFormat.JFR && !into.notes.contains(DirectorySource.JFR_NOTE)) into.notes.add(DirectorySource.JFR_NOTE);
+      DirectorySource.noteJfr(r, into);
       return true;
     } catch (ProfileFormatException e) {
       notes.unreadable(id, e.getMessage());

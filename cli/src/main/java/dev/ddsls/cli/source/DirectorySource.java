@@ -76,7 +76,7 @@ public final class DirectorySource implements Source {
         ProfileReader.Read r = ProfileReader.read(f, id);
         for (ProfileInput p : r.inputs()) if (q.inWindow(p.profile().timeNanos())) into.profiles.add(p);
         profileNotes.add(r);
-        if (r.content().format == ProfileFormat.JFR && !into.notes.contains(JFR_NOTE)) into.notes.add(JFR_NOTE);
+        noteJfr(r, into);
       } else if (ClassList.isClassList(name)) {
         try (BufferedReader in = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
           into.classLists.add(ClassList.read(in, id));
@@ -98,6 +98,11 @@ public final class DirectorySource implements Source {
     } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
       throw Cli.unreadable(id, e);
     }
+  }
+
+  /** Adds {@link #JFR_NOTE} once to a report that reads a JFR recording, whichever source it came from. */
+  static void noteJfr(ProfileReader.Read r, SourceData into) {
+    if (r.content().format == ProfileFormat.JFR && !into.notes.contains(JFR_NOTE)) into.notes.add(JFR_NOTE);
   }
 
   static final String JFR_NOTE = "JFR recordings carry no phase labels: every sample of a recording without spans is counted "
