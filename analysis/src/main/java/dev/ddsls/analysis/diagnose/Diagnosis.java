@@ -131,8 +131,7 @@ public final class Diagnosis {
   /** The function of the first sample whose local root span id (else span id) is a known invocation span's. */
   private static String functionOf(ProfileInput p, Map<Long, String> functionOfSpan) {
     for (ProfileSample s : p.profile().samples()) {
-      Long root = s.numLabels().get("local root span id");
-      if (root == null) root = s.numLabels().get("span id");
+      Long root = s.rootSpanId();
       if (root != null) {
         String fn = functionOfSpan.get(root);
         if (fn != null) return fn;

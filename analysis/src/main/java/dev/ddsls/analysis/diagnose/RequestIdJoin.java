@@ -73,8 +73,7 @@ final class RequestIdJoin {
 
   /** The invocation span a sample joins by request id, or null when its own ids already name one (or none joins). */
   private static Long joinedSpan(ProfileSample s, Map<String, Long> byRequest, Set<Long> invocationIds) {
-    Long root = s.numLabels().get(LOCAL_ROOT);
-    if (root == null) root = s.numLabels().get(SPAN_ID);
+    Long root = s.rootSpanId();
     if (root != null && invocationIds.contains(root)) return null;
     String rid = s.strLabel(REQUEST_ID);
     return rid == null ? null : byRequest.get(rid);

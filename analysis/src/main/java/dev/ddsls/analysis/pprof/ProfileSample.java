@@ -49,6 +49,15 @@ public final class ProfileSample {
   /** The string label {@code key}, or null. */
   public String strLabel(String key) { return strLabels.get(key); }
 
+  /**
+   * The span this sample's work belongs to: its {@code local root span id} (the invocation or request), else its
+   * {@code span id}; null when it carries neither.
+   */
+  public Long rootSpanId() {
+    Long root = numLabels.get("local root span id");
+    return root != null ? root : numLabels.get("span id");
+  }
+
   @Override public String toString() {
     return stack + " " + Arrays.toString(values) + " " + strLabels + " " + numLabels;
   }

@@ -105,8 +105,7 @@ public final class Services {
   /** The service of the first sample whose local root span id (else span id) is a request entering a service. */
   private static String serviceOf(ProfileInput p, Map<Long, String> serviceOfRoot) {
     for (ProfileSample s : p.profile().samples()) {
-      Long root = s.numLabels().get("local root span id");
-      if (root == null) root = s.numLabels().get("span id");
+      Long root = s.rootSpanId();
       if (root != null && serviceOfRoot.containsKey(root)) return serviceOfRoot.get(root);
     }
     return null;
