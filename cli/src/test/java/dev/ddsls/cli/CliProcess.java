@@ -1,7 +1,9 @@
 package dev.ddsls.cli;
 
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,9 +26,7 @@ public final class CliProcess {
   /** @param jvmArgs options of the ddsls JVM itself (a heap bound: -Xmx512m) */
   public static Result run(Path workDir, Map<String, String> env, List<String> jvmArgs, int timeoutSeconds, String... args)
       throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-    cmd.addAll(jvmArgs);
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.ddsls.cli.Main"));
+    List<String> cmd = command(jvmArgs);
     cmd.addAll(List.of(args));
     Path out = Files.createTempFile(workDir, "stdout", ".txt");
     Path err = Files.createTempFile(workDir, "stderr", ".txt");
@@ -49,6 +49,68 @@ public final class CliProcess {
       throw new AssertionError("ddsls " + String.join(" ", args) + " did not finish in " + timeoutSeconds + " s: " + Files.readString(err));
     }
     return new Result(p.exitValue(), Files.readString(out), Files.readString(err), (System.nanoTime() - start) / 1_000_000);
+  }
+
+  /**
+   * The command line that starts ddsls, before its arguments. End-to-end tests (which run after the module is packaged,
+   * and are given its jar in {@code ddsls.jar}) start the jar, as the launcher does; unit tests the test class path.
+   * The suite starts some hundreds of these short JVMs on two cores, so each starts as cheaply as it can: C1 only,
+   * the serial collector, and in end-to-end tests an application class-data archive of the jar (made once per build,
+   * by {@link #archive}): half the CPU of a default JVM for a small {@code diagnose} (docs/ci.md).
+   */
+  public static List<String> command(List<String> jvmArgs) {
+    List<String> cmd = new ArrayList<>(List.of(java(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+    cmd.addAll(jvmArgs);
+    String jar = System.getProperty("ddsls.jar");
+    if (jar == null) {
+      cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.ddsls.cli.Main"));
+      return cmd;
+    }
+    Path archive = archive(Path.of(jar));
+    // -Xshare:auto (the default): a missing or stale archive costs only its speed; its warnings would be output.
+    if (archive != null) cmd.addAll(List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off,cds+dynamic=off"));
+    cmd.addAll(List.of("-jar", jar));
+    return cmd;
+  }
+
+  private static String java() { return Path.of(System.getProperty("java.home"), "bin", "java").toString(); }
+
+  private static Path archive;
+  private static boolean archiveTried;
+
+  /**
+   * The jar's dynamic class-data archive, beside it, made once by a {@code diagnose} of two real profiles (an agent
+   * pprof and dd-trace-java's JFR: the CLI, Jackson, the readers and the analysis); null when it cannot be made.
+   */
+  private static synchronized Path archive(Path jar) {
+    if (archiveTried) return archive;
+    archiveTried = true;
+    Path jsa = jar.resolveSibling("ddsls-test.jsa");
+    try {
+      if (Files.isRegularFile(jsa) && Files.getLastModifiedTime(jsa).compareTo(Files.getLastModifiedTime(jar)) > 0) {
+        return archive = jsa;
+      }
+      Path dir = Files.createTempDirectory("ddsls-cds");
+      for (String r : List.of("datadog/profiles/ddsls-agent-coldstart.pb.gz", "datadog/profiles/dd-trace-java-1.65.1-ddprof.jfr")) {
+        try (InputStream in = CliProcess.class.getClassLoader().getResourceAsStream(r)) {
+          Files.copy(in, dir.resolve(Path.of(r).getFileName().toString()));
+        }
+      }
+      Path partial = Files.createTempFile(jar.getParent(), "ddsls-test", ".jsa.part");
+      Files.delete(partial); // the JVM writes it
+      Process p = new ProcessBuilder(java(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:ArchiveClassesAtExit=" + partial,
+          "-Xlog:cds=off,cds+dynamic=off", "-jar", jar.toString(), "diagnose", "--source", dir.toString(), "--format", "json")
+          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      if (!p.waitFor(120, TimeUnit.SECONDS)) {
+        destroyTree(p);
+        return null;
+      }
+      if (!Files.isRegularFile(partial)) return null;
+      Files.move(partial, jsa, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      return archive = jsa;
+    } catch (Exception e) {
+      return null; // the tests run as well without it, only slower
+    }
   }
 
   /** Kills {@code p} and what it started (coldstart's function JVMs, a demo's collector). */

@@ -24,6 +24,8 @@ import org.junit.jupiter.api.Test;
 class ExecWrapperTest {
   private static final Path WRAPPER = CliProcess.agentJar().getParent().getParent().resolve("ddsls_wrapper");
   private static final Path BOOT_JAR = CliProcess.agentJar().resolveSibling("ddsls-boot.jar");
+  /** The agent's methods compiled after a twentieth of the usual call counts (the wrapper says why). */
+  private static final String JIT = " -XX:CompileCommand=quiet -XX:CompileCommand=CompileThresholdScaling,dev.ddsls.*::*,0.05";
 
   @Test
   void profilingOnAddsTheAgentTheLibraryAndTheProxy() throws Exception {
@@ -31,7 +33,7 @@ class ExecWrapperTest {
         "JAVA_TOOL_OPTIONS", "-Xshare:auto"));
     // -agentlib:instrument, not -javaagent: the same agent without the implied --add-modules that costs the CDS module graph;
     // ddsls-boot.jar: the agent jar on the bootstrap class path.
-    assertEquals("-agentlib:instrument=" + BOOT_JAR + " -Xshare:auto", env.get("JAVA_TOOL_OPTIONS"));
+    assertEquals("-agentlib:instrument=" + BOOT_JAR + JIT + " -Xshare:auto", env.get("JAVA_TOOL_OPTIONS"));
     Path library = libasyncProfiler();
     assertEquals(library.toString(), env.get("DDSLS_ASYNC_PROFILER_LIBRARY"));
     assertTrue(Files.isRegularFile(library));
@@ -41,13 +43,27 @@ class ExecWrapperTest {
   }
 
   @Test
+  void theJvmTakesTheCompileCommandForTheAgentsPackagesOnly() throws Exception {
+    // Without `quiet`, the JVM prints each command it parsed: the threshold scaling must name the agent's classes.
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    for (String option : JIT.strip().split(" ")) {
+      if (!option.endsWith("=quiet")) cmd.add(option);
+    }
+    cmd.add("-version");
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor(), out);
+    assertTrue(out.contains("CompileCommand: CompileThresholdScaling dev/ddsls/*.* double CompileThresholdScaling = 0.050000"), out);
+  }
+
+  @Test
   void anApplicationCdsArchiveKeepsTheAgentOffTheBootClassPath() throws Exception {
     Map<String, String> fromOptions = run(Map.of("DD_PROFILING_ENABLED", "true", "JAVA_TOOL_OPTIONS", "-XX:SharedArchiveFile=/var/task/app.jsa"));
-    assertEquals("-agentlib:instrument=" + CliProcess.agentJar() + " -XX:SharedArchiveFile=/var/task/app.jsa", fromOptions.get("JAVA_TOOL_OPTIONS"));
+    assertEquals("-agentlib:instrument=" + CliProcess.agentJar() + JIT + " -XX:SharedArchiveFile=/var/task/app.jsa", fromOptions.get("JAVA_TOOL_OPTIONS"));
     Map<String, String> fromJdkOptions = run(Map.of("DD_PROFILING_ENABLED", "true", "JDK_JAVA_OPTIONS", "-XX:+AutoCreateSharedArchive"));
-    assertEquals("-agentlib:instrument=" + CliProcess.agentJar(), fromJdkOptions.get("JAVA_TOOL_OPTIONS"));
+    assertEquals("-agentlib:instrument=" + CliProcess.agentJar() + JIT, fromJdkOptions.get("JAVA_TOOL_OPTIONS"));
     Map<String, String> fromCommand = run(Map.of("DD_PROFILING_ENABLED", "true"), "-Xshare:auto", "-XX:SharedArchiveFile=/opt/runtime.jsa", "-cp", "x");
-    assertEquals("-agentlib:instrument=" + CliProcess.agentJar(), fromCommand.get("JAVA_TOOL_OPTIONS"));
+    assertEquals("-agentlib:instrument=" + CliProcess.agentJar() + JIT, fromCommand.get("JAVA_TOOL_OPTIONS"));
   }
 
   @Test
@@ -101,7 +117,7 @@ class ExecWrapperTest {
         "DDSLS_NEXT_WRAPPER", next.toString()));
     assertEquals("yes", on.get("OTHER_WRAPPER_RAN"));
     // Both agents: Datadog's tracer, and ours with the Runtime API pointed at its proxy before the other wrapper ran.
-    assertEquals("-javaagent:/opt/java/lib/dd-java-agent.jar -agentlib:instrument=" + BOOT_JAR, on.get("JAVA_TOOL_OPTIONS"));
+    assertEquals("-javaagent:/opt/java/lib/dd-java-agent.jar -agentlib:instrument=" + BOOT_JAR + JIT, on.get("JAVA_TOOL_OPTIONS"));
     assertEquals("127.0.0.1:" + on.get("DDSLS_PROXY_PORT"), on.get("AWS_LAMBDA_RUNTIME_API"));
 
     Map<String, String> off = run(Map.of("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001", "DDSLS_NEXT_WRAPPER", next.toString()));
