@@ -56,7 +56,7 @@ public final class CliProcess {
    * and are given its jar in {@code ddsls.jar}) start the jar, as the launcher does; unit tests the test class path.
    * The suite starts some hundreds of these short JVMs on two cores, so each starts as cheaply as it can: C1 only,
    * the serial collector, and in end-to-end tests an application class-data archive of the jar (made once per build,
-   * by {@link #archive}): half the CPU of a default JVM for a small {@code diagnose} (docs/ci.md).
+   * by {@link #archive}): half the CPU of a default JVM for a small {@code diagnose} (docs/benchmarks.md, test suite).
    */
   public static List<String> command(List<String> jvmArgs) {
     List<String> cmd = new ArrayList<>(List.of(java(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
@@ -101,10 +101,13 @@ public final class CliProcess {
       Process p = new ProcessBuilder(java(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:ArchiveClassesAtExit=" + partial,
           "-Xlog:cds=off,cds+dynamic=off", "-jar", jar.toString(), "diagnose", "--source", dir.toString(), "--format", "json")
           .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-      if (!p.waitFor(120, TimeUnit.SECONDS)) {
-        destroyTree(p);
-        return null;
+      boolean finished = p.waitFor(120, TimeUnit.SECONDS);
+      if (!finished) destroyTree(p);
+      try (var files = Files.list(dir)) {
+        for (Path f : files.toList()) Files.delete(f);
       }
+      Files.delete(dir);
+      if (!finished) return null;
       if (!Files.isRegularFile(partial)) return null;
       Files.move(partial, jsa, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       return archive = jsa;
