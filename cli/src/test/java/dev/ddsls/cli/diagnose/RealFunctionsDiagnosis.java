@@ -102,6 +102,12 @@ abstract class RealFunctionsDiagnosis {
     assertFalse(top.get("evidence").get("callers").toString().contains("@@"), all);
   }
 
+  /** At 512 MB with its CPU share: both cold starts are counted at that size, and the stretch by the share is said. */
+  private static void assertStretchedByTheShare(JsonNode fn) {
+    assertTrue(ids(fn).contains("init-cpu-starved"), "the stretch by the CPU share is said: " + ids(fn));
+    assertEquals(2, fn.get("coldStartsByMemoryMb").get("512").asInt(), fn.get("coldStartsByMemoryMb").toString());
+  }
+
   /** Own code comes from the measured jar: of the shaded SDK jar's packages, only the handler's are the function's. */
   private static void assertOwnCodeFromTheJar(JsonNode fn) {
     assertTrue(fn.get("notes").toString().contains("own code: ddsls-example-aws-sdk.jar: 1 own package"), fn.get("notes").toString());
@@ -118,10 +124,7 @@ abstract class RealFunctionsDiagnosis {
       JsonNode fn = c.diagnose(this, "sdk", sdkJar(), SDK, onACore);
       assertSdkInitTop(fn, c.toString());
       if (c == Condition.CORE) assertOwnCodeFromTheJar(fn);
-      if (c == Condition.SHARE_512) {
-        assertTrue(ids(fn).contains("init-cpu-starved"), "the stretch by the CPU share is said: " + ids(fn));
-        assertEquals(2, fn.get("coldStartsByMemoryMb").get("512").asInt(), fn.get("coldStartsByMemoryMb").toString());
-      }
+      if (c == Condition.SHARE_512) assertStretchedByTheShare(fn);
     }
   }
 
@@ -262,10 +265,7 @@ abstract class RealFunctionsDiagnosis {
       assertAnswered(out, "\"sku\":\"sku-1\"");
       JsonNode fn = diagnose(out);
       assertSpringInitTop(fn, c.toString());
-      if (c == Condition.SHARE_512) {
-        assertTrue(ids(fn).contains("init-cpu-starved"), "the stretch by the CPU share is said: " + ids(fn));
-        assertEquals(2, fn.get("coldStartsByMemoryMb").get("512").asInt(), fn.get("coldStartsByMemoryMb").toString());
-      }
+      if (c == Condition.SHARE_512) assertStretchedByTheShare(fn);
     }
   }
 
