@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -39,6 +40,17 @@ final class ColdstartRun {
    * developer guide, "Troubleshooting SnapStart errors").
    */
   static final long RESTORE_LIMIT_MILLIS = 10_000;
+
+  /**
+   * The AWS runtime interface client copies its JNI library to the fixed path {@code /tmp/.libaws-lambda-jni.so} at
+   * every start (2.9.0's {@code JniHelper}). Lambda gives each sandbox its own /tmp; on one machine, a JVM that maps the
+   * file while another JVM's start rewrites it dies of SIGBUS in the dynamic loader, and one that opens it half
+   * written fails to load it ("file too short") and exits (together about 1 start in 100 with four cold starts at
+   * once). Such a run is the machine's accident, not the function's: it is run again, this many times
+   * at the most, and said so.
+   */
+  static final int SHARED_JNI_ATTEMPTS = 3;
+  static final String SHARED_JNI = "/tmp/.libaws-lambda-jni.so";
 
   private final RuntimeLaunch launch;
   private final List<byte[]> events;
@@ -83,6 +95,35 @@ final class ColdstartRun {
   }
 
   RunResult run(int n) throws IOException, InterruptedException {
+    for (int attempt = 1; ; attempt++) {
+      RunResult r = attempt(n);
+      if (!crashedOnSharedJni || attempt == SHARED_JNI_ATTEMPTS) return r;
+      System.err.printf("ddsls: run %d: the function's JVM failed loading the runtime client's JNI library, which every JVM on this"
+          + " machine rewrites at %s (Lambda gives each sandbox its own /tmp); running it again%n", n, SHARED_JNI);
+    }
+  }
+
+  /** The last attempt's JVM died of the shared JNI library (see {@link #SHARED_JNI_ATTEMPTS}). */
+  private boolean crashedOnSharedJni;
+
+  /**
+   * True when a JVM's fatal error log says it died loading the runtime client's JNI library from {@link #SHARED_JNI}:
+   * a SIGBUS, with the runtime client's {@code JniHelper} loading it.
+   */
+  static boolean crashedOnSharedJni(String hsErr) {
+    return hsErr.contains("SIGBUS") && hsErr.contains("JniHelper.unpackAndLoad") && hsErr.contains(SHARED_JNI);
+  }
+
+  /**
+   * True when the runtime client logged that it could not load its JNI library from {@link #SHARED_JNI} (it then exits
+   * before init). A /tmp that cannot hold it fails the same way every time, and is reported after the last attempt.
+   */
+  static boolean failedOnSharedJni(String stderr) {
+    return stderr.contains("Failed to load the native runtime interface client library") && stderr.contains(SHARED_JNI);
+  }
+
+  private RunResult attempt(int n) throws IOException, InterruptedException {
+    crashedOnSharedJni = false;
     Path runDir = outDir.resolve("run-" + n);
     Files.createDirectories(runDir);
     Path cwd = taskRoot != null ? taskRoot : Files.createTempDirectory("ddsls-task-");
@@ -117,6 +158,14 @@ final class ColdstartRun {
         } catch (IllegalStateException shuttingDown) {
           // ddsls is exiting: the hook runs anyway and finds the process gone
         }
+      }
+      // A JVM's fatal error log lands in its working directory: the run keeps it, the task root stays as unpacked.
+      Path hsErr = cwd.resolve("hs_err_pid" + p.pid() + ".log");
+      if (Files.isRegularFile(hsErr)) {
+        Path kept = Files.move(hsErr, runDir.resolve(hsErr.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+        crashedOnSharedJni = d.status == Status.INIT_ERROR && crashedOnSharedJni(Files.readString(kept, StandardCharsets.ISO_8859_1));
+      } else if (d.status == Status.INIT_ERROR) {
+        crashedOnSharedJni = failedOnSharedJni(Files.readString(runDir.resolve(STDERR), StandardCharsets.ISO_8859_1));
       }
       Long initEnd = emu.initDone().getNow(null);
       initMs = initEnd == null ? null : millis(initEnd - start);
