@@ -59,7 +59,7 @@ public final class CliProcess {
    * by {@link #archive}): half the CPU of a default JVM for a small {@code diagnose} (docs/benchmarks.md, test suite).
    */
   public static List<String> command(List<String> jvmArgs) {
-    List<String> cmd = new ArrayList<>(List.of(java(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+    List<String> cmd = new ArrayList<>(CHEAP_JVM);
     cmd.addAll(jvmArgs);
     String jar = System.getProperty("ddsls.jar");
     if (jar == null) {
@@ -73,7 +73,9 @@ public final class CliProcess {
     return cmd;
   }
 
-  private static String java() { return Path.of(System.getProperty("java.home"), "bin", "java").toString(); }
+  /** The test JVM's java, C1 only, with the serial collector: what every ddsls JVM of the suite starts with. */
+  private static final List<String> CHEAP_JVM =
+      List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
 
   private static Path archive;
   private static boolean archiveTried;
@@ -98,9 +100,10 @@ public final class CliProcess {
       }
       Path partial = Files.createTempFile(jar.getParent(), "ddsls-test", ".jsa.part");
       Files.delete(partial); // the JVM writes it
-      Process p = new ProcessBuilder(java(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:ArchiveClassesAtExit=" + partial,
-          "-Xlog:cds=off,cds+dynamic=off", "-jar", jar.toString(), "diagnose", "--source", dir.toString(), "--format", "json")
-          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      List<String> cmd = new ArrayList<>(CHEAP_JVM);
+      cmd.addAll(List.of("-XX:ArchiveClassesAtExit=" + partial, "-Xlog:cds=off,cds+dynamic=off", "-jar", jar.toString(),
+          "diagnose", "--source", dir.toString(), "--format", "json"));
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
       boolean finished = p.waitFor(120, TimeUnit.SECONDS);
       if (!finished) destroyTree(p);
       try (var files = Files.list(dir)) {

@@ -95,16 +95,16 @@ final class ColdstartRun {
   }
 
   RunResult run(int n) throws IOException, InterruptedException {
-    for (int attempt = 1; ; attempt++) {
-      RunResult r = attempt(n);
-      if (!crashedOnSharedJni || attempt == SHARED_JNI_ATTEMPTS) return r;
+    for (int i = 1; ; i++) {
+      Attempt a = attempt(n);
+      if (!a.sharedJniAccident() || i == SHARED_JNI_ATTEMPTS) return a.result();
       System.err.printf("ddsls: run %d: the function's JVM failed loading the runtime client's JNI library, which every JVM on this"
           + " machine rewrites at %s (Lambda gives each sandbox its own /tmp); running it again%n", n, SHARED_JNI);
     }
   }
 
-  /** The last attempt's JVM died of the shared JNI library (see {@link #SHARED_JNI_ATTEMPTS}). */
-  private boolean crashedOnSharedJni;
+  /** One start of a run, and whether its JVM died of the shared JNI library (see {@link #SHARED_JNI_ATTEMPTS}). */
+  private record Attempt(RunResult result, boolean sharedJniAccident) {}
 
   /**
    * True when a JVM's fatal error log says it died loading the runtime client's JNI library from {@link #SHARED_JNI}:
@@ -122,8 +122,8 @@ final class ColdstartRun {
     return stderr.contains("Failed to load the native runtime interface client library") && stderr.contains(SHARED_JNI);
   }
 
-  private RunResult attempt(int n) throws IOException, InterruptedException {
-    crashedOnSharedJni = false;
+  private Attempt attempt(int n) throws IOException, InterruptedException {
+    boolean sharedJniAccident = false;
     Path runDir = outDir.resolve("run-" + n);
     Files.createDirectories(runDir);
     Path cwd = taskRoot != null ? taskRoot : Files.createTempDirectory("ddsls-task-");
@@ -163,9 +163,9 @@ final class ColdstartRun {
       Path hsErr = cwd.resolve("hs_err_pid" + p.pid() + ".log");
       if (Files.isRegularFile(hsErr)) {
         Path kept = Files.move(hsErr, runDir.resolve(hsErr.getFileName()), StandardCopyOption.REPLACE_EXISTING);
-        crashedOnSharedJni = d.status == Status.INIT_ERROR && crashedOnSharedJni(Files.readString(kept, StandardCharsets.ISO_8859_1));
+        sharedJniAccident = d.status == Status.INIT_ERROR && crashedOnSharedJni(Files.readString(kept, StandardCharsets.ISO_8859_1));
       } else if (d.status == Status.INIT_ERROR) {
-        crashedOnSharedJni = failedOnSharedJni(Files.readString(runDir.resolve(STDERR), StandardCharsets.ISO_8859_1));
+        sharedJniAccident = failedOnSharedJni(Files.readString(runDir.resolve(STDERR), StandardCharsets.ISO_8859_1));
       }
       Long initEnd = emu.initDone().getNow(null);
       initMs = initEnd == null ? null : millis(initEnd - start);
@@ -194,8 +194,8 @@ final class ColdstartRun {
       String cause = lastLogged(runDir, "Suppressed: ");
       if (cause != null && !error.contains(cause)) error += " (caused by " + cause + ")";
     }
-    return new RunResult(n, d.status, error, initMs, restoreMs, AgentPhases.read(runDir), d.invocationsMs, d.durationsMs,
-        d.postRuntimeMs, agentFiles(runDir), uploads, d.status == Status.OK ? List.of() : tail(runDir));
+    return new Attempt(new RunResult(n, d.status, error, initMs, restoreMs, AgentPhases.read(runDir), d.invocationsMs,
+        d.durationsMs, d.postRuntimeMs, agentFiles(runDir), uploads, d.status == Status.OK ? List.of() : tail(runDir)), sharedJniAccident);
   }
 
   /** The run as Lambda's Telemetry API would have reported it: see {@link PlatformRecords}. */
