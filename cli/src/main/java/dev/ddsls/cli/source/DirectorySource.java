@@ -102,7 +102,7 @@ public final class DirectorySource implements Source {
 
   /** Adds {@link #JFR_NOTE} once to a report that reads a JFR recording, whichever source it came from. */
   static void noteJfr(ProfileReader.Read r, SourceData into) {
-    if (r.content().format == ProfileFormat.JFR && !into.notes.contains(JFR_NOTE)) into.notes.add(JFR_NOTE);
+    if (r.format() == ProfileFormat.JFR && !into.notes.contains(JFR_NOTE)) into.notes.add(JFR_NOTE);
   }
 
   static final String JFR_NOTE = "JFR recordings carry no phase labels: every sample of a recording without spans is counted "
