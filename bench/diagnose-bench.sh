@@ -11,6 +11,8 @@ M2=${M2_REPO:-$HOME/.m2/repository}
 CONVERTER=$M2/tools/profiler/jfr-converter/4.2/jfr-converter-4.2.jar
 ASPROF_JAR=$M2/tools/profiler/async-profiler/4.2/async-profiler-4.2.jar
 mkdir -p "$WORK"
+# async-profiler's converter is no dependency of the build: fetched for the JFR comparison when missing.
+[ -f "$CONVERTER" ] || mvn -B -q dependency:get -Dartifact=tools.profiler:jfr-converter:4.2
 
 if [ ! -f "$WORK/data/spans-000.jsonl" ]; then
   java -cp "$AGENT" "$ROOT/bench/DiagnoseBenchData.java" generate "$WORK/data"
@@ -59,5 +61,5 @@ if [ ! -f "$WORK/async.jfr" ]; then
     -jar "$JAR" diagnose --source "$WORK/data" --format json --quiet > /dev/null 2>&1
 fi
 LIB=$(dirname "$JAR")/lib
-CP=$LIB/ddsls-analysis-0.1.0-SNAPSHOT.jar:$(ls "$LIB"/jackson-*.jar | tr '\n' ':')$CONVERTER
+CP=$LIB/ddsls-analysis-0.1.0-SNAPSHOT.jar:$LIB/ddsls-formats-0.1.0-SNAPSHOT.jar:$(ls "$LIB"/jackson-*.jar | tr '\n' ':')$CONVERTER
 java -cp "$CP" "$ROOT/bench/JfrParseBench.java" 9 "$WORK/jdk.jfr" "$WORK/async.jfr"

@@ -33,7 +33,8 @@ import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * The agent jar in real JVMs under the real AWS runtime interface client: {@code ddsls coldstart --agent on} installs
- * it through the layer's exec wrapper, exactly as Lambda does, and these tests read back what it wrote.
+ * it through the layer's exec wrapper, exactly as Lambda does, and these tests read back what it wrote. How the agent
+ * is loaded and what peers read of it, which no other JVM changes, is in {@link AgentLoadingTest}.
  */
 @Tag("e2e")
 @Isolated("profiles CPU-bound inits in real cold starts: a JVM beside them changes what is sampled")
@@ -43,7 +44,7 @@ class AgentEndToEndTest {
   @TempDir Path tmp;
 
   /** One coldstart run of the rules example with the agent; returns the run directory. */
-  private Path coldstart(String handler, String eventJson, int invocations, String... env) throws Exception {
+  static Path coldstart(Path tmp, String handler, String eventJson, int invocations, String... env) throws Exception {
     Path event = tmp.resolve("event.json");
     Files.writeString(event, eventJson);
     Path out = tmp.resolve("out");
@@ -109,7 +110,7 @@ class AgentEndToEndTest {
 
   @Test
   void asyncProfilerShowsTheStaticInitialiserAndTiesSamplesToInvocations() throws Exception {
-    Path run = coldstart("example.RulesHandler::handleRequest", "{\"rounds\": 40000}", 3,
+    Path run = coldstart(tmp, "example.RulesHandler::handleRequest", "{\"rounds\": 40000}", 3,
         "DDSLS_PROFILING_ENGINE=async", "DD_PROFILING_IGNORE_PROFILER=true", "DDSLS_DEBUG=true");
     String stderr = Files.readString(run.resolve("stderr.log"));
     assertTrue(stderr.contains("the init thread is at the runtime client's gate"), "the runtime client's init thread waits at its gate, no class-load hook: " + stderr);
@@ -176,7 +177,7 @@ class AgentEndToEndTest {
 
   @Test
   void jfrEngineProducesAValidProfileOfTheSameInit() throws Exception {
-    Path run = coldstart("example.RulesHandler::handleRequest", "{}", 2, "DDSLS_PROFILING_ENGINE=jfr");
+    Path run = coldstart(tmp, "example.RulesHandler::handleRequest", "{}", 2, "DDSLS_PROFILING_ENGINE=jfr");
     Profile cpu = profile(run, "cpu");
     assertTrue(cpu.comment("ddsls.engine").startsWith("JDK Flight Recorder"), cpu.comments().toString());
     List<String> initTop = topByTotal(cpu, "init", 15);
@@ -184,20 +185,8 @@ class AgentEndToEndTest {
     assertTrue(files(run, "profile-*-wall.pb.gz").isEmpty(), "JFR takes no wall-clock samples");
   }
 
-  @Test
-  void goToolPprofReadsTheAgentsProfile() throws Exception {
-    Path run = coldstart("example.RulesHandler::handleRequest", "{}", 1);
-    Path cpu = files(run, "profile-*-cpu.pb.gz").get(0);
-    String raw = exec("go", "tool", "pprof", "-raw", cpu.toString());
-    assertTrue(raw.contains("example.Rules.build"), raw.substring(0, Math.min(2000, raw.length())));
-    String tags = exec("go", "tool", "pprof", "-tags", cpu.toString());
-    for (String key : List.of("span id", "local root span id", "trace endpoint", "phase", "request id", "thread name")) {
-      assertTrue(tags.contains(key + ":"), key + " missing in\n" + tags);
-    }
-  }
-
   /** One coldstart run of {@code example.IntrospectHandler} into {@code tmp/name}: its report (threads, libraries, loader). */
-  private List<String> introspect(String name, String agent, String... extra) throws Exception {
+  static List<String> introspect(Path tmp, String name, String agent, String... extra) throws Exception {
     Path report = tmp.resolve(name + ".txt");
     List<String> args = new ArrayList<>(List.of("coldstart", "--jar", CliProcess.examplesJar().toString(),
         "--handler", "example.IntrospectHandler::handleRequest", "--runs", "1", "--invocations", "1", "--agent", agent,
@@ -208,25 +197,7 @@ class AgentEndToEndTest {
     return Files.readAllLines(report);
   }
 
-  @Test
-  void disabledAgentStartsNoThreadAndLoadsNoNativeCode() throws Exception {
-    List<String> lines = introspect("off", "off", "--jvm-arg", "-javaagent:" + CliProcess.agentJar());
-    assertTrue(lines.stream().anyMatch(l -> l.equals("thread main")), lines.toString());
-    assertTrue(lines.stream().noneMatch(l -> l.startsWith("thread ddsls-")), lines.toString());
-    assertTrue(lines.stream().noneMatch(l -> l.contains("asyncProfiler")), lines.toString());
-    assertTrue(files(tmp.resolve("off/run-1"), "profile-*").isEmpty());
-    assertTrue(files(tmp.resolve("off/run-1"), "spans-*").isEmpty());
-
-    // The same check sees the agent when it is on: the assertions above can fail.
-    lines = introspect("on", "on");
-    assertTrue(lines.stream().anyMatch(l -> l.startsWith("thread ddsls-")), lines.toString());
-    // The layer's own copy for this CPU (DDSLS_ASYNC_PROFILER_LIBRARY from the wrapper), not one extracted to /tmp.
-    assertOnlyTheLayersAsyncProfiler(lines);
-    // Boot-Class-Path: the bootstrap loader defines the agent's classes (no verification, no URLClassPath).
-    assertTrue(lines.contains("agent-loader bootstrap"), lines.toString());
-  }
-
-  private static void assertOnlyTheLayersAsyncProfiler(List<String> introspected) {
+  static void assertOnlyTheLayersAsyncProfiler(List<String> introspected) {
     String layerLibrary = CliProcess.agentJar().getParent().resolve("native").toString();
     List<String> mapped = introspected.stream().filter(l -> l.contains("asyncProfiler")).distinct().collect(Collectors.toList());
     assertEquals(1, mapped.size(), introspected.toString());
@@ -251,40 +222,6 @@ class AgentEndToEndTest {
     assertTrue(initTop.contains("example.Rules.build"), "init top frames: " + initTop);
     assertTrue(initTop.contains("example.RulesHandler.<clinit>"), "init top frames: " + initTop);
     assertEquals(2, spans(run).stream().filter(s -> s.get("name").asText().equals("aws.lambda")).count());
-  }
-
-  @Test
-  void aPreloadedAsyncProfilerIsTheOneTheAgentStarts() throws Exception {
-    assertOnlyTheLayersAsyncProfiler(introspect("preload", "on", "--env", "DDSLS_PRELOAD=true"));
-    Profile cpu = profile(tmp.resolve("preload/run-1"), "cpu");
-    assertTrue(cpu.comment("ddsls.engine").startsWith("async-profiler"), cpu.comments().toString());
-  }
-
-  @Test
-  void anApplicationCdsArchiveStaysInUseWithTheAgent() throws Exception {
-    // The function's own AppCDS archive: the runtime interface client's and the handler's classes, dumped at exit.
-    Path archive = tmp.resolve("app.jsa");
-    CliProcess.Result r = CliProcess.run(tmp, "coldstart", "--jar", CliProcess.examplesJar().toString(),
-        "--handler", "example.HelloHandler::handleRequest", "--runs", "1", "--invocations", "1", "--agent", "off",
-        "--jvm-arg", "-XX:ArchiveClassesAtExit=" + archive, "--out", tmp.resolve("dump").toString());
-    assertEquals(0, r.exit(), r.stderr());
-    assertTrue(Files.size(archive) > 0, "no archive written");
-
-    Path classLog = tmp.resolve("classes.log");
-    Path out = tmp.resolve("appcds");
-    r = CliProcess.run(tmp, "coldstart", "--jar", CliProcess.examplesJar().toString(),
-        "--handler", "example.HelloHandler::handleRequest", "--runs", "1", "--invocations", "1", "--agent", "on",
-        "--jvm-arg", "-XX:SharedArchiveFile=" + archive, "--jvm-arg", "-Xlog:class+load=info:file=" + classLog,
-        "--out", out.toString());
-    assertEquals(0, r.exit(), r.stderr());
-    List<String> loads = Files.readAllLines(classLog);
-    // A grown boot class path would make the JVM load these from their jars again.
-    for (String cls : List.of("com.amazonaws.services.lambda.runtime.api.client.AWSLambda", "example.HelloHandler")) {
-      assertTrue(loads.stream().anyMatch(l -> l.contains(" " + cls + " source: shared objects file")),
-          cls + " not from the archive: " + loads.stream().filter(l -> l.contains(cls)).collect(Collectors.toList()));
-    }
-    assertTrue(loads.stream().anyMatch(l -> l.contains(" dev.ddsls.agent.Agent source: ")), "the agent ran");
-    assertFalse(files(out.resolve("run-1"), "profile-*-cpu.pb.gz").isEmpty(), "the agent profiled");
   }
 
   static <T> List<T> concat(List<T> a, List<T> b) { return Stream.concat(a.stream(), b.stream()).collect(Collectors.toList()); }

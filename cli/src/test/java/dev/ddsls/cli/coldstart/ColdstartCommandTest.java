@@ -19,11 +19,9 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.parallel.Isolated;
 
 /** Runs {@code ddsls coldstart} as a process, as a user does, on the real example handlers and the real RIC. */
 @Tag("e2e")
-@Isolated("measures init and billed durations, and an init that overruns the timeout")
 class ColdstartCommandTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   /** Built by the cli module (process-classes) from the examples module. */
