@@ -35,11 +35,13 @@ public final class OwnCode {
 
   private final Set<String> packages; // exact packages of own classes, from a deployment package
   private final String root;          // the handler's package, own with its sub-packages; null when unknown
+  private final String rootDot;       // root + "." (owns() runs for every frame of every sample: no string built there)
   private final String source;
 
   private OwnCode(Set<String> packages, String root, String source) {
     this.packages = packages;
     this.root = root;
+    this.rootDot = root == null ? null : root + ".";
     this.source = source;
   }
 
@@ -92,7 +94,7 @@ public final class OwnCode {
   /** Whether a Java frame ({@code pkg.Class.method}) is the function's own code. */
   public boolean owns(String frame) {
     if (!known()) return !FrameKind.isKnownRoot(frame);
-    if (root != null && frame.startsWith(root + ".")) return true;
+    if (rootDot != null && frame.startsWith(rootDot)) return true;
     return packages.contains(packageOf(frame));
   }
 
