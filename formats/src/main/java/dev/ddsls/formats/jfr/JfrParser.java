@@ -39,6 +39,12 @@ public final class JfrParser {
 
     /** A {@code jdk.ActiveSetting}: {@code eventType} is the type it is for (null when the chunk declares none). */
     default void setting(String eventType, String name, String value) {}
+
+    /**
+     * Whether stacks need their frames' classes, methods and types apart ({@link Stack#classNames} and the rest), or
+     * only their names: resolving those per frame is a third of reading a recording with many distinct stacks.
+     */
+    default boolean frameDetails() { return true; }
   }
 
   /** One cpu or wall sample, as {@link Sink#sample} receives it. */
@@ -62,7 +68,8 @@ public final class JfrParser {
   /**
    * A stack trace, leaf first: frame names ({@code package.Class.method}), their classes and methods apart, the frame
    * types the recording names ({@code Interpreted}, {@code JIT compiled}, {@code Native}, {@code C++}...; null
-   * unknown) and source lines (0 unknown). Resolved once per stack trace; {@code attachment} is the consumer's cache.
+   * unknown) and source lines (0 unknown). Resolved once per stack trace, the parts apart only for a sink that wants
+   * them ({@link Sink#frameDetails}; null otherwise); {@code attachment} is the consumer's cache.
    */
   public static final class Stack {
     final long[] methods;
@@ -110,10 +117,12 @@ public final class JfrParser {
   private final LongMap<String> threadStates = new LongMap<>();
   private final SamplePeriods periods = new SamplePeriods();
   private final SampleEvent event = new SampleEvent();
+  private final boolean frameDetails;
 
   private JfrParser(byte[] file, Sink sink) {
     this.in = new JfrInput(file);
     this.sink = sink;
+    this.frameDetails = sink.frameDetails();
   }
 
   /**
@@ -456,18 +465,15 @@ public final class JfrParser {
   private void resolve(Stack stack) {
     long[] ms = stack.methods;
     int n = ms.length;
-    String[] names = new String[n], classNames = new String[n], methodsOf = new String[n], kinds = new String[n];
+    String[] names = new String[n];
+    if (!frameDetails) {
+      for (int i = 0; i < n; i++) names[i] = methodName(ms[i])[0];
+      stack.names = List.of(names);
+      return;
+    }
+    String[] classNames = new String[n], methodsOf = new String[n], kinds = new String[n];
     for (int i = 0; i < n; i++) {
-      String[] split = methodNames.get(ms[i]);
-      if (split == null) {
-        long[] m = methods.get(ms[i]);
-        Long cls = m == null ? null : classes.get(m[0]);
-        String className = cls == null ? null : symbol(cls);
-        String methodName = m == null ? null : symbol(m[1]);
-        String c = className == null ? "" : className.replace('/', '.'), mn = methodName == null ? "" : methodName;
-        split = new String[] {c + "." + mn, c, mn};
-        methodNames.put(ms[i], split);
-      }
+      String[] split = methodName(ms[i]);
       names[i] = split[0];
       classNames[i] = split[1];
       methodsOf[i] = split[2];
@@ -477,6 +483,21 @@ public final class JfrParser {
     stack.methodNames = methodsOf;
     stack.frameTypes = kinds;
     stack.names = List.of(names);
+  }
+
+  /** {package.Class.method, class, method} of a method id, resolved once per chunk. */
+  private String[] methodName(long id) {
+    String[] split = methodNames.get(id);
+    if (split == null) {
+      long[] m = methods.get(id);
+      Long cls = m == null ? null : classes.get(m[0]);
+      String className = cls == null ? null : symbol(cls);
+      String methodName = m == null ? null : symbol(m[1]);
+      String c = className == null ? "" : className.replace('/', '.'), mn = methodName == null ? "" : methodName;
+      split = new String[] {c + "." + mn, c, mn};
+      methodNames.put(id, split);
+    }
+    return split;
   }
 
   private String symbol(long id) {
