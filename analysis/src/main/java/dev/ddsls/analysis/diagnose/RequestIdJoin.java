@@ -26,8 +26,9 @@ final class RequestIdJoin {
 
   /**
    * The profiles with joined samples relabelled (the others as they were), and a note when any was joined. What it
-   * keeps is sized by what the samples name, not by the spans: a map of every invocation span's request id was 80 MB
-   * of a 1 GiB heap over a million spans (bench/diagnose-bench.sh), for a join that is most often empty.
+   * keeps is sized by what the samples name, not by the spans: a map of every invocation span's request id (500,000 in
+   * bench/diagnose-bench.sh, for a join that is most often empty) was, with Services' index of every span, some 40 MB
+   * of the peak heap.
    */
   static List<ProfileInput> apply(List<Span> spans, List<ProfileInput> profiles, List<String> notes) {
     Set<Long> sampleRoots = new HashSet<>();
@@ -48,7 +49,7 @@ final class RequestIdJoin {
         Long root = s.rootSpanId();
         if (root != null && invocationIds.contains(root)) continue;
         String rid = s.strLabel(REQUEST_ID);
-        if (rid != null) wanted.add(rid);
+        if (rid != null && !rid.isEmpty()) wanted.add(rid);
       }
     }
     if (wanted.isEmpty()) return profiles;
@@ -57,7 +58,7 @@ final class RequestIdJoin {
     for (Span s : spans) {
       if (!s.isInvocation()) continue;
       String rid = s.meta("request_id");
-      if (rid == null || !wanted.contains(rid)) continue;
+      if (rid == null || rid.isEmpty() || !wanted.contains(rid)) continue;
       Long before = byRequest.putIfAbsent(rid, s.spanId());
       if (before != null && before != s.spanId()) ambiguous.add(rid); // two invocation spans for one request: no guess
     }

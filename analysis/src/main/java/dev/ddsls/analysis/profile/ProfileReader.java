@@ -26,8 +26,7 @@ public final class ProfileReader {
   /**
    * The profiles in one input, and what its reader left out of them or weighted by default, counted by reason
    * ({@link JfrProfiles.Recording#leftOut}); {@link ProfileNotes} sums these over many inputs. It keeps what the input
-   * was, not its bytes: a source holds the reads of all its profiles until the report is built (2,000 inflated pprof
-   * bytes were 100 MB of a 1 GiB heap in bench/diagnose-bench.sh).
+   * was, not its bytes: a source holds the reads of all its profiles until the report is built.
    */
   public record Read(Compression compression, ProfileFormat format, List<ProfileInput> inputs, Map<String, Integer> leftOut) {
     /** One line per reason, naming {@code id}: for a single file. */
