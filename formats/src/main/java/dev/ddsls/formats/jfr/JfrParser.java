@@ -2,6 +2,7 @@ package dev.ddsls.formats.jfr;
 
 import dev.ddsls.formats.jfr.JfrTypes.Field;
 import dev.ddsls.formats.jfr.JfrTypes.Type;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -34,8 +35,8 @@ public final class JfrParser {
     /** A dd-trace-java endpoint: the local root span {@code localRootSpanId} served {@code endpoint}. */
     default void endpoint(long localRootSpanId, String endpoint) {}
 
-    /** A sample event left out, and why (no stack trace, or a kind of sample ddsls does not analyse). */
-    default void skipped(String eventType, String reason) {}
+    /** Sample events left out, {@code count} of a type for one reason (no stack trace, a kind ddsls does not analyse). */
+    default void skipped(String eventType, String reason, int count) {}
 
     /** A {@code jdk.ActiveSetting}: {@code eventType} is the type it is for (null when the chunk declares none). */
     default void setting(String eventType, String name, String value) {}
@@ -349,37 +350,51 @@ public final class JfrParser {
     threads.put(id, new JfrThread(nameAt, osNameAt, javaId, osId));
   }
 
+  /**
+   * One walk over the chunk's events reads the settings (a chunk may state a period after the samples it applies to)
+   * and notes where the samples and endpoints are; a second reads those alone. Three walks over every event, as this
+   * was, took half of reading a JDK recording, whose events are mostly of other kinds.
+   */
   private void events(int pos, int end, long startNanos, long startTicks, double ticksPerNano) {
     LongMap<Type> decoded = new LongMap<>(), samples = new LongMap<>();
     for (Type t : types.byName.values()) {
       if (KINDS.containsKey(t.name)) decoded.put(t.id, t);
       else if (t.name.endsWith("Sample")) samples.put(t.id, t); // allocation, native, object samples: counted only
     }
-    // Settings first: a chunk may state a period after samples that it applies to.
-    walk(pos, end, decoded, true, startNanos, startTicks, ticksPerNano);
-    walk(pos, end, decoded, false, startNanos, startTicks, ticksPerNano);
+    LongMap<int[]> unread = new LongMap<>();
+    int[] later = new int[256];
+    int n = 0;
     for (int at = pos; at < end; ) {
       in.pos = at;
       int size = in.varint();
-      Type t = samples.get(in.varlong());
-      if (t != null) sink.skipped(t.name, "a kind of sample ddsls does not analyse");
+      if (size <= 0 || size > end - at) throw new Truncated("JFR event at byte " + at + " declares " + size + " bytes, " + (end - at) + " left in its chunk");
+      long typeId = in.varlong();
+      Type type = decoded.get(typeId);
+      if (type != null) {
+        if (KINDS.get(type.name) == SETTING) {
+          setting(type);
+        } else {
+          if (n == later.length) later = Arrays.copyOf(later, 2 * n);
+          later[n++] = at;
+        }
+      } else if (samples.get(typeId) != null) {
+        int[] count = unread.get(typeId);
+        if (count == null) unread.put(typeId, count = new int[1]);
+        count[0]++;
+      }
       at += size;
     }
-  }
-
-  private void walk(int pos, int end, LongMap<Type> decoded, boolean settings, long startNanos, long startTicks, double ticksPerNano) {
-    while (pos < end) {
-      in.pos = pos;
-      int size = in.varint();
-      if (size <= 0 || size > end - pos) throw new Truncated("JFR event at byte " + pos + " declares " + size + " bytes, " + (end - pos) + " left in its chunk");
+    for (int i = 0; i < n; i++) {
+      in.pos = later[i];
+      in.varint();
       Type type = decoded.get(in.varlong());
-      if (type != null) {
-        int kind = KINDS.get(type.name);
-        if (settings && kind == SETTING) setting(type);
-        else if (!settings && kind == ENDPOINT) endpoint(type);
-        else if (!settings && (kind == CPU || kind == WALL)) sample(type, kind == WALL, startNanos, startTicks, ticksPerNano);
-      }
-      pos += size;
+      int kind = KINDS.get(type.name);
+      if (kind == ENDPOINT) endpoint(type);
+      else sample(type, kind == WALL, startNanos, startTicks, ticksPerNano);
+    }
+    for (Type t : types.byName.values()) {
+      int[] count = unread.get(t.id);
+      if (count != null) sink.skipped(t.name, "a kind of sample ddsls does not analyse", count[0]);
     }
   }
 
@@ -437,7 +452,7 @@ public final class JfrParser {
     }
     Stack stack = stacks.get(stackId);
     if (stack == null) {
-      sink.skipped(type.name, "no stack trace");
+      sink.skipped(type.name, "no stack trace", 1);
       return;
     }
     if (stack.names == null) resolve(stack);
