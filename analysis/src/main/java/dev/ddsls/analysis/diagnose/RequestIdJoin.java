@@ -77,7 +77,7 @@ final class RequestIdJoin {
         Map<String, Long> num = new HashMap<>(s.numLabels());
         num.put(SPAN_ID, span);
         num.put(LOCAL_ROOT, span);
-        relabelled.set(i, new ProfileSample(s.stack(), s.lines(), s.values(), s.strLabels(), num));
+        relabelled.set(i, s.withNumLabels(num));
         joined++;
       }
       if (relabelled == null) {

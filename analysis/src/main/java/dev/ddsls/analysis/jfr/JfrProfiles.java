@@ -146,6 +146,8 @@ public final class JfrProfiles {
     final List<Raw> samples = new ArrayList<>();
     long first = Long.MAX_VALUE, last = Long.MIN_VALUE, period;
     boolean traced;
+    /** The last sample's values, shared by the samples after it that have the same: most have weight 1 and one period. */
+    private long[] values = {0, 0};
 
     final Map<ThreadKey, Labels> byThread;
 
@@ -166,7 +168,9 @@ public final class JfrProfiles {
       if (nanos > last) last = nanos;
       if (period == 0) period = periodNanos;
       traced |= spanId != 0 || rootId != 0;
-      samples.add(new Raw(stack, labels, spanId, rootId, new long[] {weight, weight * periodNanos}));
+      long[] v = values;
+      if (v[0] != weight || v[1] != weight * periodNanos) values = v = new long[] {weight, weight * periodNanos};
+      samples.add(new Raw(stack, labels, spanId, rootId, v));
     }
 
     Profile build(Map<Long, String> endpoints, boolean traced) {
@@ -185,7 +189,8 @@ public final class JfrProfiles {
             str.put(TRACE_ENDPOINT, endpoint);
           }
         }
-        out.add(new ProfileSample(r.stack.names, r.stack.lines, r.values, str, num));
+        // The stack's lines and the values are shared by many samples and changed by none: not copied per sample.
+        out.add(ProfileSample.sharing(r.stack.names, r.stack.lines, r.values, str, num));
       }
       return new Profile(List.of(new ValueType("samples", "count"), new ValueType(type, "nanoseconds")),
           new ValueType(type, "nanoseconds"), period, first, last - first,

@@ -36,7 +36,7 @@ public record MergedProfile(Profile profile, int valueIndex, ValueType type, int
       int vi = in.timeIndex();
       for (ProfileSample s : in.profile().samples()) {
         if (phase != null && !phase.equals(s.strLabel(PHASE))) continue;
-        samples.add(sameTypes ? s : new ProfileSample(s.stack(), s.lines(), new long[] {s.value(vi)}, s.strLabels(), s.numLabels()));
+        samples.add(sameTypes ? s : s.withValues(new long[] {s.value(vi)}));
       }
     }
     List<ValueType> types = sameTypes ? first.sampleTypes() : List.of(first.sampleTypes().get(chosen.get(0).timeIndex()));

@@ -358,7 +358,7 @@ public final class PprofReader {
       if (strIndex != 0) str.putIfAbsent(key, st.get(strIndex, where + " label " + key));
       else num.putIfAbsent(key, s.labels.get(i + 2));
     }
-    return new ProfileSample(stack, lines.toArray(), s.values.toArray(), str, num);
+    return ProfileSample.sharing(stack, lines.toArray(), s.values.toArray(), str, num); // fresh arrays: no copy needed
   }
 
   /** The string table, with bounds-checked lookups that name the referring field. */

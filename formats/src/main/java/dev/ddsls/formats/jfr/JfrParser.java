@@ -110,6 +110,7 @@ public final class JfrParser {
   private final LongMap<Stack> stacks = new LongMap<>();
   private final LongMap<long[]> methods = new LongMap<>(); // {class id, name symbol id}
   private final LongMap<String[]> methodNames = new LongMap<>(); // {package.Class.method, class, method}
+  private final LongMap<String> frameNames = new LongMap<>(); // package.Class.method, without the parts apart
   private final LongMap<Long> classes = new LongMap<>(); // class id -> name symbol id
   private final LongMap<Integer> symbols = new LongMap<>(); // symbol id -> position of its string
   private final LongMap<JfrThread> threads = new LongMap<>();
@@ -167,6 +168,7 @@ public final class JfrParser {
     stacks.clear();
     methods.clear();
     methodNames.clear();
+    frameNames.clear();
     classes.clear();
     symbols.clear();
     threads.clear();
@@ -239,11 +241,12 @@ public final class JfrParser {
     int n = in.count("stack trace frames");
     long[] ms = new long[n];
     long[] lines = new long[n];
-    long[] kinds = new long[n];
+    long[] kinds = frameDetails ? new long[n] : null; // frame types are only resolved for a sink that wants them
     Field[] fields = frameType.all;
     if (allVarints(fields)) {
       // The usual frame (method, lineNumber, bytecodeIndex, type): one varint each, no per-field dispatch.
-      int method = role(fields, JfrTypes.METHOD), line = role(fields, JfrTypes.LINE), kind = role(fields, JfrTypes.TYPE);
+      int method = role(fields, JfrTypes.METHOD), line = role(fields, JfrTypes.LINE);
+      int kind = frameDetails ? role(fields, JfrTypes.TYPE) : -1;
       for (int i = 0; i < n; i++) {
         for (int j = 0; j < fields.length; j++) {
           long v = in.varlong();
@@ -258,7 +261,7 @@ public final class JfrParser {
       for (Field f : fields) {
         if (f.role == JfrTypes.METHOD && f.kind == JfrTypes.POOL_REF && !f.array) ms[i] = in.varlong();
         else if (f.role == JfrTypes.LINE && f.kind == JfrTypes.VARINT && !f.array) lines[i] = Math.max(0, in.varint());
-        else if (f.role == JfrTypes.TYPE && f.kind == JfrTypes.POOL_REF && !f.array) kinds[i] = in.varlong();
+        else if (f.role == JfrTypes.TYPE && f.kind == JfrTypes.POOL_REF && !f.array && frameDetails) kinds[i] = in.varlong();
         else JfrTypes.skip(in, f);
       }
     }
@@ -356,9 +359,11 @@ public final class JfrParser {
    * was, took half of reading a JDK recording, whose events are mostly of other kinds.
    */
   private void events(int pos, int end, long startNanos, long startTicks, double ticksPerNano) {
-    LongMap<Type> decoded = new LongMap<>(), samples = new LongMap<>();
+    LongMap<Decoded> decoded = new LongMap<>();
+    LongMap<Type> samples = new LongMap<>();
     for (Type t : types.byName.values()) {
-      if (KINDS.containsKey(t.name)) decoded.put(t.id, t);
+      Integer kind = KINDS.get(t.name);
+      if (kind != null) decoded.put(t.id, new Decoded(t, kind));
       else if (t.name.endsWith("Sample")) samples.put(t.id, t); // allocation, native, object samples: counted only
     }
     LongMap<int[]> unread = new LongMap<>();
@@ -369,10 +374,10 @@ public final class JfrParser {
       int size = in.varint();
       if (size <= 0 || size > end - at) throw new Truncated("JFR event at byte " + at + " declares " + size + " bytes, " + (end - at) + " left in its chunk");
       long typeId = in.varlong();
-      Type type = decoded.get(typeId);
-      if (type != null) {
-        if (KINDS.get(type.name) == SETTING) {
-          setting(type);
+      Decoded d = decoded.get(typeId);
+      if (d != null) {
+        if (d.kind == SETTING) {
+          setting(d.type);
         } else {
           if (n == later.length) later = Arrays.copyOf(later, 2 * n);
           later[n++] = at;
@@ -384,17 +389,44 @@ public final class JfrParser {
       }
       at += size;
     }
+    // Every setting of the chunk is known now: a sample type's period is looked up once, not per sample.
+    for (Type t : types.byName.values()) {
+      Decoded d = decoded.get(t.id);
+      if (d != null) d.periodNanos = periods.of(t.name);
+    }
     for (int i = 0; i < n; i++) {
       in.pos = later[i];
       in.varint();
-      Type type = decoded.get(in.varlong());
-      int kind = KINDS.get(type.name);
-      if (kind == ENDPOINT) endpoint(type);
-      else sample(type, kind == WALL, startNanos, startTicks, ticksPerNano);
+      Decoded d = decoded.get(in.varlong());
+      if (d.kind == ENDPOINT) endpoint(d.type);
+      else sample(d, startNanos, startTicks, ticksPerNano);
     }
     for (Type t : types.byName.values()) {
       int[] count = unread.get(t.id);
       if (count != null) sink.skipped(t.name, "a kind of sample ddsls does not analyse", count[0]);
+    }
+  }
+
+  /**
+   * An event type the parser decodes, with what its events need per chunk: what each field is to a sample (its role,
+   * or {@link JfrTypes#OTHER} for one that is skipped) and the period the chunk states for it.
+   */
+  private static final class Decoded {
+    final Type type;
+    final int kind;
+    final int[] sampleRoles;
+    long periodNanos;
+
+    Decoded(Type type, int kind) {
+      this.type = type;
+      this.kind = kind;
+      Field[] fields = type.all;
+      sampleRoles = new int[fields.length];
+      for (int i = 0; i < fields.length; i++) {
+        Field f = fields[i];
+        boolean scalar = !f.array && (f.kind == JfrTypes.VARINT || f.kind == JfrTypes.POOL_REF);
+        sampleRoles[i] = !scalar || f.role == JfrTypes.STATE && f.kind != JfrTypes.POOL_REF ? JfrTypes.OTHER : f.role;
+      }
     }
   }
 
@@ -433,12 +465,13 @@ public final class JfrParser {
 
   private String string(Field f) { return f.kind == JfrTypes.STRING ? in.string(strings) : strings.get(in.varlong()); }
 
-  private void sample(Type type, boolean isWall, long startNanos, long startTicks, double ticksPerNano) {
+  private void sample(Decoded d, long startNanos, long startTicks, double ticksPerNano) {
     long ticks = 0, stackId = 0, threadId = 0, spanId = 0, rootId = 0, weight = 1, state = -1;
     boolean sampled = false;
-    for (Field f : type.all) {
-      boolean scalar = !f.array && (f.kind == JfrTypes.VARINT || f.kind == JfrTypes.POOL_REF);
-      switch (scalar ? f.role : JfrTypes.OTHER) {
+    Field[] fields = d.type.all;
+    int[] roles = d.sampleRoles;
+    for (int i = 0; i < roles.length; i++) {
+      switch (roles[i]) {
         case JfrTypes.START_TIME: ticks = in.varlong(); break;
         case JfrTypes.STACK_TRACE: stackId = in.varlong(); break;
         case JfrTypes.SAMPLED_THREAD: threadId = in.varlong(); sampled = true; break;
@@ -446,10 +479,11 @@ public final class JfrParser {
         case JfrTypes.SPAN_ID: spanId = in.varlong(); break;
         case JfrTypes.LOCAL_ROOT_SPAN_ID: rootId = in.varlong(); break;
         case JfrTypes.WEIGHT: case JfrTypes.SAMPLES: weight = in.varlong(); break;
-        case JfrTypes.STATE: if (f.kind == JfrTypes.POOL_REF) state = in.varlong(); else JfrTypes.skip(in, f); break;
-        default: JfrTypes.skip(in, f);
+        case JfrTypes.STATE: state = in.varlong(); break;
+        default: JfrTypes.skip(in, fields[i]);
       }
     }
+    Type type = d.type;
     Stack stack = stacks.get(stackId);
     if (stack == null) {
       sink.skipped(type.name, "no stack trace", 1);
@@ -463,7 +497,7 @@ public final class JfrParser {
       thread.resolved = true;
     }
     SampleEvent e = event;
-    e.wall = isWall;
+    e.wall = d.kind == WALL;
     e.eventType = type.name;
     e.epochNanos = startNanos + (long) ((ticks - startTicks) / ticksPerNano);
     e.stack = stack;
@@ -471,7 +505,7 @@ public final class JfrParser {
     e.spanId = spanId;
     e.localRootSpanId = rootId;
     e.weight = Math.max(1, weight);
-    e.periodNanos = periods.of(type.name);
+    e.periodNanos = d.periodNanos;
     e.threadState = state < 0 ? null : threadStates.get(state);
     sink.sample(e);
   }
@@ -482,7 +516,7 @@ public final class JfrParser {
     int n = ms.length;
     String[] names = new String[n];
     if (!frameDetails) {
-      for (int i = 0; i < n; i++) names[i] = methodName(ms[i])[0];
+      for (int i = 0; i < n; i++) names[i] = frameName(ms[i]);
       stack.names = List.of(names);
       return;
     }
@@ -504,15 +538,33 @@ public final class JfrParser {
   private String[] methodName(long id) {
     String[] split = methodNames.get(id);
     if (split == null) {
-      long[] m = methods.get(id);
-      Long cls = m == null ? null : classes.get(m[0]);
-      String className = cls == null ? null : symbol(cls);
-      String methodName = m == null ? null : symbol(m[1]);
-      String c = className == null ? "" : className.replace('/', '.'), mn = methodName == null ? "" : methodName;
+      String c = className(id), mn = methodOf(id);
       split = new String[] {c + "." + mn, c, mn};
       methodNames.put(id, split);
     }
     return split;
+  }
+
+  /** {@code package.Class.method} of a method id, resolved once per chunk. */
+  private String frameName(long id) {
+    String name = frameNames.get(id);
+    if (name == null) frameNames.put(id, name = className(id) + "." + methodOf(id));
+    return name;
+  }
+
+  /** The dotted class name of a method id's class; "" unknown. */
+  private String className(long methodId) {
+    long[] m = methods.get(methodId);
+    Long cls = m == null ? null : classes.get(m[0]);
+    String name = cls == null ? null : symbol(cls);
+    return name == null ? "" : name.replace('/', '.');
+  }
+
+  /** The name of a method id's method; "" unknown. */
+  private String methodOf(long methodId) {
+    long[] m = methods.get(methodId);
+    String name = m == null ? null : symbol(m[1]);
+    return name == null ? "" : name;
   }
 
   private String symbol(long id) {
