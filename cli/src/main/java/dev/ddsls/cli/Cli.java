@@ -56,8 +56,8 @@ public final class Cli {
     return (nl < 0 ? message : message.substring(0, nl)).stripTrailing();
   }
 
-  static CommandLine commandLine(Object root) {
-    CommandLine cl = new CommandLine(root);
+  /** Sets ddsls's error handling on {@code cl} and the subcommands it has now. */
+  static CommandLine configure(CommandLine cl) {
     cl.setExecutionExceptionHandler((ex, line, parseResult) -> {
       boolean verbose = Verbose.requested(line);
       PrintWriter err = line.getErr();

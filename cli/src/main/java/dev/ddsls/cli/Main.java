@@ -6,23 +6,54 @@ import dev.ddsls.cli.demo.DemoCommand;
 import dev.ddsls.cli.diagnose.DiagnoseCommand;
 import dev.ddsls.cli.gate.GateCommand;
 import dev.ddsls.cli.profile.ProfileCommand;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** The {@code ddsls} command. Exit codes: 0 ok, 1 a failed gate or run, 2 usage error, 3 data unavailable. */
 @Command(name = "ddsls", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-    description = "Profiling and cold-start diagnostics for Java functions on AWS Lambda.",
-    subcommands = {CommandLine.HelpCommand.class, ColdstartCommand.class, CollectCommand.class, DiagnoseCommand.class,
-        ProfileCommand.class, GateCommand.class, DemoCommand.class})
+    description = "Profiling and cold-start diagnostics for Java functions on AWS Lambda.")
 public final class Main implements Runnable {
+  /**
+   * The subcommands, in the order help lists them. A command line that names one gets that one alone: picocli builds
+   * each command's model by reflection when it is added, and building all of them (and the static state of each,
+   * Jackson's among it) was two thirds of the CPU of starting ddsls (docs/benchmarks.md, "Starting ddsls").
+   */
+  static final List<Class<?>> SUBCOMMANDS = List.of(CommandLine.HelpCommand.class, ColdstartCommand.class,
+      CollectCommand.class, DiagnoseCommand.class, ProfileCommand.class, GateCommand.class, DemoCommand.class);
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
   @Mixin Verbose verbose;
 
   public static void main(String[] args) { System.exit(run(args)); }
 
   /** Runs the command line and returns the exit code (tests call this in-process). */
-  public static int run(String... args) { return Cli.commandLine(new Main()).execute(args); }
+  public static int run(String... args) { return commandLine(args).execute(args); }
+
+  /**
+   * The command tree {@code args} need: the subcommand they name, or every subcommand when they name none or ask for
+   * {@code help} (usage, suggestions for a mistyped name and {@code help COMMAND} list them all).
+   */
+  static CommandLine commandLine(String... args) {
+    CommandLine cl = new CommandLine(new Main());
+    String named = null; // the first argument that is not an option: the root has no option that takes a value
+    for (String a : args) {
+      if (a.startsWith("-")) continue;
+      if (SUBCOMMAND_NAMES.contains(a)) named = a;
+      break;
+    }
+    for (Class<?> type : SUBCOMMANDS) {
+      String name = type.getAnnotation(Command.class).name();
+      if (named == null || named.equals("help") || named.equals(name)) cl.addSubcommand(type);
+    }
+    return Cli.configure(cl);
+  }
+
+  private static final Set<String> SUBCOMMAND_NAMES =
+      SUBCOMMANDS.stream().map(t -> t.getAnnotation(Command.class).name()).collect(Collectors.toUnmodifiableSet());
 
   @Override public void run() { spec.commandLine().usage(System.out); }
 

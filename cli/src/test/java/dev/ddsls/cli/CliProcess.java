@@ -5,8 +5,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /** Runs {@code ddsls} as a separate process, the way a user or CI does, on the test class path. */
@@ -56,7 +59,8 @@ public final class CliProcess {
    * and are given its jar in {@code ddsls.jar}) start the jar, as the launcher does; unit tests the test class path.
    * The suite starts some hundreds of these short JVMs on two cores, so each starts as cheaply as it can: C1 only,
    * the serial collector, and in end-to-end tests an application class-data archive of the jar (made once per build,
-   * by {@link #archive}): half the CPU of a default JVM for a small {@code diagnose} (docs/benchmarks.md, test suite).
+   * by {@link #archive}): 0.42 against 0.67 s of CPU for a coldstart JVM, 0.46 against 0.68 for a small diagnose
+   * (docs/benchmarks.md, "Starting ddsls").
    */
   public static List<String> command(List<String> jvmArgs) {
     List<String> cmd = new ArrayList<>(CHEAP_JVM);
@@ -81,41 +85,85 @@ public final class CliProcess {
   private static boolean archiveTried;
 
   /**
-   * The jar's dynamic class-data archive, beside it, made once by a {@code diagnose} of two real profiles (an agent
-   * pprof and dd-trace-java's JFR: the CLI, Jackson, the readers and the analysis); null when it cannot be made.
+   * The jar's static class-data archive, beside it, made once from the classes that the commands the suite runs most
+   * load: {@code coldstart} of an example (the Runtime API emulator, the agent's intake), {@code diagnose} of its
+   * output and of two real profiles (an agent pprof and dd-trace-java's JFR: the readers, the analysis, Jackson),
+   * {@code profile top} and a {@code collect} started and stopped (Jetty, SQLite). Null when it cannot be made. A
+   * dynamic archive, as this was, holds what one JVM loaded: only diagnose's classes.
    */
   private static synchronized Path archive(Path jar) {
     if (archiveTried) return archive;
     archiveTried = true;
     Path jsa = jar.resolveSibling("ddsls-test.jsa");
+    Path dir = null;
     try {
       if (Files.isRegularFile(jsa) && Files.getLastModifiedTime(jsa).compareTo(Files.getLastModifiedTime(jar)) > 0) {
         return archive = jsa;
       }
-      Path dir = Files.createTempDirectory("ddsls-cds");
+      dir = Files.createTempDirectory("ddsls-cds");
+      Path profiles = Files.createDirectories(dir.resolve("profiles"));
       for (String r : List.of("datadog/profiles/ddsls-agent-coldstart.pb.gz", "datadog/profiles/dd-trace-java-1.65.1-ddprof.jfr")) {
         try (InputStream in = CliProcess.class.getClassLoader().getResourceAsStream(r)) {
-          Files.copy(in, dir.resolve(Path.of(r).getFileName().toString()));
+          Files.copy(in, profiles.resolve(Path.of(r).getFileName().toString()));
         }
       }
+      Path run = dir.resolve("coldstart");
+      List<List<String>> training = List.of(
+          List.of("coldstart", "--jar", examplesJar().toString(), "--handler", "example.RulesHandler", "--runs", "1",
+              "--invocations", "1", "--out", run.toString(), "--format", "json"),
+          List.of("diagnose", "--source", run.toString(), "--format", "html"),
+          List.of("diagnose", "--source", profiles.toString(), "--format", "json"),
+          List.of("profile", "top", profiles.resolve("ddsls-agent-coldstart.pb.gz").toString()),
+          List.of("collect", "--port", "0", "--data", dir.resolve("store").toString()));
+      StringBuilder classes = new StringBuilder();
+      Set<String> seen = new HashSet<>();
+      for (int i = 0; i < training.size(); i++) {
+        Path list = dir.resolve(i + ".classlist");
+        List<String> cmd = new ArrayList<>(CHEAP_JVM);
+        cmd.addAll(List.of("-XX:DumpLoadedClassList=" + list, "-jar", jar.toString()));
+        cmd.addAll(training.get(i));
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve(i + ".out").toFile()).start();
+        boolean collector = training.get(i).get(0).equals("collect");
+        if (collector) { // serves until stopped: stopped once it is listening, as a user stops it
+          for (int t = 0; t < 300 && !Files.readString(dir.resolve(i + ".out")).contains("listening on"); t++) Thread.sleep(100);
+          p.destroy();
+        }
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+          destroyTree(p);
+          return null;
+        }
+        if (!Files.isRegularFile(list)) return null;
+        // One class a line, each once: a list given twice makes the JDK 17 dump crash on its lambda proxies.
+        for (String line : Files.readAllLines(list)) {
+          if (seen.add(line)) classes.append(line).append('\n');
+        }
+      }
+      Path all = dir.resolve("all.classlist");
+      Files.writeString(all, classes);
       Path partial = Files.createTempFile(jar.getParent(), "ddsls-test", ".jsa.part");
       Files.delete(partial); // the JVM writes it
-      List<String> cmd = new ArrayList<>(CHEAP_JVM);
-      cmd.addAll(List.of("-XX:ArchiveClassesAtExit=" + partial, "-Xlog:cds=off,cds+dynamic=off", "-jar", jar.toString(),
-          "diagnose", "--source", dir.toString(), "--format", "json"));
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-      boolean finished = p.waitFor(120, TimeUnit.SECONDS);
-      if (!finished) destroyTree(p);
-      try (var files = Files.list(dir)) {
-        for (Path f : files.toList()) Files.delete(f);
+      List<String> dump = new ArrayList<>(CHEAP_JVM);
+      dump.addAll(List.of("-Xshare:dump", "-XX:SharedClassListFile=" + all, "-XX:SharedArchiveFile=" + partial, "-jar", jar.toString()));
+      Process p = new ProcessBuilder(dump).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      if (!p.waitFor(120, TimeUnit.SECONDS)) {
+        destroyTree(p);
+        return null;
       }
-      Files.delete(dir);
-      if (!finished) return null;
-      if (!Files.isRegularFile(partial)) return null;
+      if (p.exitValue() != 0 || !Files.isRegularFile(partial)) return null;
       Files.move(partial, jsa, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       return archive = jsa;
     } catch (Exception e) {
       return null; // the tests run as well without it, only slower
+    } finally {
+      if (dir != null) deleteTree(dir);
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    try (var files = Files.walk(dir)) {
+      for (Path f : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(f);
+    } catch (Exception e) {
+      // a temporary directory left behind
     }
   }
 

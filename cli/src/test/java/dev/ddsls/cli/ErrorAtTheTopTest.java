@@ -29,7 +29,7 @@ class ErrorAtTheTopTest {
 
   private static String[] run(Error e, String... args) {
     Throws.next = e;
-    CommandLine cl = Cli.commandLine(new Throws());
+    CommandLine cl = Cli.configure(new CommandLine(new Throws()));
     StringWriter err = new StringWriter();
     cl.setErr(new PrintWriter(err, true));
     int exit = cl.execute(args);
@@ -57,7 +57,7 @@ class ErrorAtTheTopTest {
 
   @Test
   void aFailureWithAMultiLineMessageIsOneLine() {
-    CommandLine cl = Cli.commandLine(new FailsInTwoLines());
+    CommandLine cl = Cli.configure(new CommandLine(new FailsInTwoLines()));
     StringWriter err = new StringWriter();
     cl.setErr(new PrintWriter(err, true));
     assertEquals(3, cl.execute());

@@ -47,7 +47,7 @@ class VerboseTest {
   @Test
   void everyCommandTakesVerbose() {
     List<String> missing = new ArrayList<>();
-    walk(Cli.commandLine(new Main()), missing);
+    walk(Main.commandLine(), missing);
     assertTrue(missing.isEmpty(), "without --verbose: " + missing);
   }
 
