@@ -11,15 +11,14 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * The whole path a user takes without Datadog: {@code ddsls collect} receives what the agent sends from a real cold
  * start ({@code ddsls coldstart --agent on}, the agent pointed at the collector), and {@code ddsls diagnose} reads the
- * store back over HTTP and names the planted cause.
+ * store back over HTTP and names the planted cause: the top finding that holds beside a hog, so this runs beside the
+ * suite's other classes.
  */
 @Tag("e2e")
-@Isolated("diagnoses a real CPU-bound cold start, whose findings change under host contention")
 class DiagnoseThroughCollectorTest {
   static final ObjectMapper JSON = new ObjectMapper();
 

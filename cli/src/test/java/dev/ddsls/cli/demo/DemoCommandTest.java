@@ -11,11 +11,12 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.parallel.Isolated;
 
-/** {@code ddsls demo} as a user runs it: collector, agent in real cold starts, diagnose reading back. */
+/**
+ * {@code ddsls demo} as a user runs it: collector, agent in real cold starts, diagnose reading back. Beside the suite's
+ * other classes: the top finding it checks is the one {@code RealFunctionsBesideAHogTest} holds beside a hog.
+ */
 @Tag("e2e")
-@Isolated("diagnoses a real CPU-bound cold start, whose findings change under host contention")
 class DemoCommandTest {
   @TempDir Path tmp;
 

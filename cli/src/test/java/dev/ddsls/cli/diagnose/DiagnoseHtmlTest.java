@@ -18,11 +18,12 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.parallel.Isolated;
 
-/** {@code diagnose --format html} on a real agent run, opened in headless chromium. */
+/**
+ * {@code diagnose --format html} on a real agent run, opened in headless chromium. Beside the suite's other classes: the
+ * page is checked against the same run's JSON report, and its finding is one that holds beside a hog.
+ */
 @Tag("e2e")
-@Isolated("diagnoses a real CPU-bound cold start, whose findings change under host contention")
 class DiagnoseHtmlTest {
   @TempDir Path tmp;
 

@@ -24,11 +24,13 @@ import jdk.jfr.Recording;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.parallel.Isolated;
 
-/** {@code ddsls profile top|flame|convert|diff} as processes, on agent profiles of real cold starts and on a JDK JFR recording. */
+/**
+ * {@code ddsls profile top|flame|convert|diff} as processes, on agent profiles of real cold starts and on a JDK JFR
+ * recording. Beside the suite's other classes: what each command prints is checked against the same profiles, read
+ * in the test, and CPU samples count CPU time, which a busy neighbour does not change.
+ */
 @Tag("e2e")
-@Isolated("reads and diffs CPU profiles of real cold starts: a JVM beside them changes what is sampled")
 class ProfileCommandTest {
   @TempDir Path tmp;
 
