@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What starting ddsls costs: CPU (user + sys) and wall time of short commands, median of N runs each, for one or
 # more builds' jars, with the launcher's JVM flags and with the test suite's (C1 only, serial GC, and the class-data
-# archive that CliProcess makes beside the jar, when there is one). See docs/benchmarks.md, "Starting ddsls".
+# archive that CliProcess makes beside the jar, when there is one). See docs/benchmarks.md, "Where the CPU goes, starting ddsls".
 # Usage: bench/cli-start.sh N JAR...   (the first jar's module tree gives the sample profiles)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)

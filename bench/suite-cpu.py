@@ -2,7 +2,7 @@
 """Where a command's CPU goes, by kind of process: runs COMMAND, reads /proc every 100 ms until it exits (its processes and theirs), and prints
 the CPU (user + sys) and count of the processes it saw, grouped by what they are (ddsls commands by subcommand,
 function JVMs with and without an agent, the test JVMs, Maven, the rest by program name). A process's last reading
-is taken as its total, so each may be short by up to 100 ms of its end. See docs/benchmarks.md, "The suite".
+is taken as its total, so each may be short by up to 100 ms of its end. See docs/benchmarks.md, "Where the CPU goes, starting ddsls".
 
   python3 bench/suite-cpu.py -- mvn -B verify
 """

@@ -20,7 +20,7 @@ public final class Main implements Runnable {
   /**
    * The subcommands, in the order help lists them. A command line that names one gets that one alone: picocli builds
    * each command's model by reflection when it is added, and building all of them (and the static state of each,
-   * Jackson's among it) was two thirds of the CPU of starting ddsls (docs/benchmarks.md, "Starting ddsls").
+   * Jackson's among it) was two thirds of the CPU of starting ddsls (docs/benchmarks.md, "Where the CPU goes, starting ddsls").
    */
   static final List<Class<?>> SUBCOMMANDS = List.of(CommandLine.HelpCommand.class, ColdstartCommand.class,
       CollectCommand.class, DiagnoseCommand.class, ProfileCommand.class, GateCommand.class, DemoCommand.class);
@@ -34,13 +34,15 @@ public final class Main implements Runnable {
   public static int run(String... args) { return commandLine(args).execute(args); }
 
   /**
-   * The command tree {@code args} need: the subcommand they name, or every subcommand when they name none or ask for
-   * {@code help} (usage, suggestions for a mistyped name and {@code help COMMAND} list them all).
+   * The command tree {@code args} need: the subcommand they name, or every subcommand when they name none, ask for
+   * {@code help} or the root's {@code --help} (usage, suggestions for a mistyped name and {@code help COMMAND} list
+   * them all).
    */
   static CommandLine commandLine(String... args) {
     CommandLine cl = new CommandLine(new Main());
     String named = null; // the first argument that is not an option: the root has no option that takes a value
     for (String a : args) {
+      if (a.equals("-h") || a.equals("--help")) break; // the root's usage, which lists every subcommand
       if (a.startsWith("-")) continue;
       if (SUBCOMMAND_NAMES.contains(a)) named = a;
       break;

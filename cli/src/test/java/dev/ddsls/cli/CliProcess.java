@@ -60,7 +60,7 @@ public final class CliProcess {
    * The suite starts some hundreds of these short JVMs on two cores, so each starts as cheaply as it can: C1 only,
    * the serial collector, and in end-to-end tests an application class-data archive of the jar (made once per build,
    * by {@link #archive}): 0.42 against 0.67 s of CPU for a coldstart JVM, 0.46 against 0.68 for a small diagnose
-   * (docs/benchmarks.md, "Starting ddsls").
+   * (docs/benchmarks.md, "Where the CPU goes, starting ddsls").
    */
   public static List<String> command(List<String> jvmArgs) {
     List<String> cmd = new ArrayList<>(CHEAP_JVM);
