@@ -2,6 +2,7 @@ package dev.ddsls.formats.jfr;
 
 import dev.ddsls.formats.jfr.JfrTypes.Field;
 import dev.ddsls.formats.jfr.JfrTypes.Type;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -360,11 +361,17 @@ public final class JfrParser {
    */
   private void events(int pos, int end, long startNanos, long startTicks, double ticksPerNano) {
     LongMap<Decoded> decoded = new LongMap<>();
+    List<Decoded> decodedTypes = new ArrayList<>();
     LongMap<Type> samples = new LongMap<>();
     for (Type t : types.byName.values()) {
       Integer kind = KINDS.get(t.name);
-      if (kind != null) decoded.put(t.id, new Decoded(t, kind));
-      else if (t.name.endsWith("Sample")) samples.put(t.id, t); // allocation, native, object samples: counted only
+      if (kind != null) {
+        Decoded d = new Decoded(t, kind);
+        decoded.put(t.id, d);
+        decodedTypes.add(d);
+      } else if (t.name.endsWith("Sample")) {
+        samples.put(t.id, t); // allocation, native, object samples: counted only
+      }
     }
     LongMap<int[]> unread = new LongMap<>();
     int[] later = new int[256];
@@ -390,10 +397,7 @@ public final class JfrParser {
       at += size;
     }
     // Every setting of the chunk is known now: a sample type's period is looked up once, not per sample.
-    for (Type t : types.byName.values()) {
-      Decoded d = decoded.get(t.id);
-      if (d != null) d.periodNanos = periods.of(t.name);
-    }
+    for (Decoded d : decodedTypes) d.periodNanos = periods.of(d.type.name);
     for (int i = 0; i < n; i++) {
       in.pos = later[i];
       in.varint();
@@ -538,7 +542,8 @@ public final class JfrParser {
   private String[] methodName(long id) {
     String[] split = methodNames.get(id);
     if (split == null) {
-      String c = className(id), mn = methodOf(id);
+      long[] m = methods.get(id);
+      String c = className(m), mn = methodOf(m);
       split = new String[] {c + "." + mn, c, mn};
       methodNames.put(id, split);
     }
@@ -548,21 +553,22 @@ public final class JfrParser {
   /** {@code package.Class.method} of a method id, resolved once per chunk. */
   private String frameName(long id) {
     String name = frameNames.get(id);
-    if (name == null) frameNames.put(id, name = className(id) + "." + methodOf(id));
+    if (name == null) {
+      long[] m = methods.get(id);
+      frameNames.put(id, name = className(m) + "." + methodOf(m));
+    }
     return name;
   }
 
-  /** The dotted class name of a method id's class; "" unknown. */
-  private String className(long methodId) {
-    long[] m = methods.get(methodId);
+  /** The dotted class name of a method ({class id, name symbol id}, null unknown); "" unknown. */
+  private String className(long[] m) {
     Long cls = m == null ? null : classes.get(m[0]);
     String name = cls == null ? null : symbol(cls);
     return name == null ? "" : name.replace('/', '.');
   }
 
-  /** The name of a method id's method; "" unknown. */
-  private String methodOf(long methodId) {
-    long[] m = methods.get(methodId);
+  /** The name of a method ({class id, name symbol id}, null unknown); "" unknown. */
+  private String methodOf(long[] m) {
     String name = m == null ? null : symbol(m[1]);
     return name == null ? "" : name;
   }
