@@ -6,9 +6,9 @@ import dev.ddsls.cli.demo.DemoCommand;
 import dev.ddsls.cli.diagnose.DiagnoseCommand;
 import dev.ddsls.cli.gate.GateCommand;
 import dev.ddsls.cli.profile.ProfileCommand;
-import java.util.List;
-import java.util.Set;
-import java.util.stream.Collectors;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -22,8 +22,14 @@ public final class Main implements Runnable {
    * each command's model by reflection when it is added, and building all of them (and the static state of each,
    * Jackson's among it) was two thirds of the CPU of starting ddsls (docs/benchmarks.md, "Where the CPU goes, starting ddsls").
    */
-  static final List<Class<?>> SUBCOMMANDS = List.of(CommandLine.HelpCommand.class, ColdstartCommand.class,
+  static final Map<String, Class<?>> SUBCOMMANDS = byName(CommandLine.HelpCommand.class, ColdstartCommand.class,
       CollectCommand.class, DiagnoseCommand.class, ProfileCommand.class, GateCommand.class, DemoCommand.class);
+
+  private static Map<String, Class<?>> byName(Class<?>... commands) {
+    Map<String, Class<?>> m = new LinkedHashMap<>();
+    for (Class<?> c : commands) m.put(c.getAnnotation(Command.class).name(), c);
+    return Collections.unmodifiableMap(m);
+  }
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
   @Mixin Verbose verbose;
@@ -44,18 +50,14 @@ public final class Main implements Runnable {
     for (String a : args) {
       if (a.equals("-h") || a.equals("--help")) break; // the root's usage, which lists every subcommand
       if (a.startsWith("-")) continue;
-      if (SUBCOMMAND_NAMES.contains(a)) named = a;
+      if (SUBCOMMANDS.containsKey(a)) named = a;
       break;
     }
-    for (Class<?> type : SUBCOMMANDS) {
-      String name = type.getAnnotation(Command.class).name();
-      if (named == null || named.equals("help") || named.equals(name)) cl.addSubcommand(type);
+    for (Map.Entry<String, Class<?>> c : SUBCOMMANDS.entrySet()) {
+      if (named == null || named.equals("help") || named.equals(c.getKey())) cl.addSubcommand(c.getKey(), c.getValue());
     }
     return Cli.configure(cl);
   }
-
-  private static final Set<String> SUBCOMMAND_NAMES =
-      SUBCOMMANDS.stream().map(t -> t.getAnnotation(Command.class).name()).collect(Collectors.toUnmodifiableSet());
 
   @Override public void run() { spec.commandLine().usage(System.out); }
 
