@@ -148,8 +148,6 @@ class CollectorUnderAttackTest extends CollectorAttack {
     assertRss();
   }
 
-  @Test @Order(4) void nothingAcknowledgedIsLost() throws Exception { assertNothingAcknowledgedIsLost(); }
-
   /** A gzipped pprof of {@code n} bytes: empty string-table entries, valid to its end (so only its size can refuse it). */
   static byte[] gzipPprof(long n) throws IOException {
     ByteArrayOutputStream gz = new ByteArrayOutputStream();

@@ -130,6 +130,4 @@ class SlowClientsTest extends CollectorAttack {
     }
     return "no answer in 120 s";
   }
-
-  @Test @Order(2) void nothingAcknowledgedIsLost() throws Exception { assertNothingAcknowledgedIsLost(); }
 }
