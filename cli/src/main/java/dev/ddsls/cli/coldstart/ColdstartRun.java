@@ -46,8 +46,9 @@ final class ColdstartRun {
    * every start (2.9.0's {@code JniHelper}). Lambda gives each sandbox its own /tmp; on one machine, a JVM that maps the
    * file while another JVM's start rewrites it dies of SIGBUS in the dynamic loader, and one that opens it half
    * written fails to load it ("file too short") and exits (together about 1 start in 100 with four cold starts at
-   * once). Such a run is the machine's accident, not the function's: it is run again, this many times
-   * at the most, and said so.
+   * once). The launch now points the client at the library the build extracted ({@link RuntimeLaunch#JNI_PROPERTY}),
+   * so this is left to installations without {@code runtime/jni} and runtime clients older than 2.3.2. Such a run is
+   * the machine's accident, not the function's: it is run again, this many times at the most, and said so.
    */
   static final int SHARED_JNI_ATTEMPTS = 3;
   static final String SHARED_JNI = "/tmp/.libaws-lambda-jni.so";

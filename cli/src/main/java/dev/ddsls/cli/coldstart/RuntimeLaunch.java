@@ -32,6 +32,13 @@ final class RuntimeLaunch {
    * command lines; both initialization types).
    */
   static final String CRAC_COMPAT = "-Dorg.crac.Core.Compat=com.amazonaws.services.lambda.crac";
+  /**
+   * Where the runtime client loads its JNI library from when set (2.3.2 on; aws-lambda-java-libs pull request 429:
+   * "a JNI library can be extracted somewhere during build time"). Unset, every start copies the library to the fixed
+   * path {@code /tmp/.libaws-lambda-jni.so}, and cold starts side by side on one machine crash on each other's copy
+   * ({@link ColdstartRun#SHARED_JNI}); Lambda gives each sandbox its own /tmp, a local machine does not.
+   */
+  static final String JNI_PROPERTY = "com.amazonaws.services.lambda.runtime.api.client.runtimeapi.NativeClient.JNI";
 
   /** Variables the run sets itself: --env may not change them or the run would not reach the emulator. */
   static final Set<String> RESERVED_ENV = Set.of("AWS_LAMBDA_RUNTIME_API", "_HANDLER", "LAMBDA_TASK_ROOT", "DDSLS_OUTPUT_DIR",
@@ -115,6 +122,8 @@ final class RuntimeLaunch {
     cmd.add("--add-opens=java.base/java.io=ALL-UNNAMED");
     cmd.add(CRAC_COMPAT);
     cmd.add("-Djava.net.preferIPv4Stack=true");
+    Path jni = jniLibrary(spec.runtimeDir());
+    if (jni != null) cmd.add("-D" + JNI_PROPERTY + "=" + jni.toAbsolutePath());
     cmd.addAll(spec.jvmArgs());
     cmd.add("-classpath");
     cmd.add(classPath(taskRoot));
@@ -138,6 +147,30 @@ final class RuntimeLaunch {
       if (Files.isDirectory(taskRoot.resolve("lib"))) entries.addAll(jars(taskRoot.resolve("lib")));
     }
     return String.join(File.pathSeparator, entries);
+  }
+
+  /**
+   * The runtime client's JNI library for this machine, as the build extracted it into {@code runtime/jni} (the names
+   * the client's jar gives them), or null where there is none: the client then copies its own to /tmp, as it would.
+   */
+  static Path jniLibrary(Path runtimeDir) {
+    String arch = switch (System.getProperty("os.arch", "")) {
+      case "amd64", "x86_64" -> "x86_64";
+      case "aarch64" -> "aarch_64";
+      default -> null;
+    };
+    if (arch == null) return null;
+    Path lib = runtimeDir.resolve("jni").resolve("libaws-lambda-jni.linux" + (musl() ? "_musl-" : "-") + arch + ".so");
+    return Files.isRegularFile(lib) ? lib : null;
+  }
+
+  /** Whether this Linux's C library is musl (Alpine): its dynamic loader is {@code /lib/ld-musl-<arch>.so.1}. */
+  private static boolean musl() {
+    try (Stream<Path> lib = Files.list(Path.of("/lib"))) {
+      return lib.anyMatch(p -> p.getFileName().toString().startsWith("ld-musl-"));
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
   }
 
   private static List<String> jars(Path dir) {

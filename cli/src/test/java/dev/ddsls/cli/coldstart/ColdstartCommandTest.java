@@ -211,12 +211,20 @@ class ColdstartCommandTest {
     Files.writeString(bob, "{\"name\":\"Bob\"}");
     Path out = tmp.resolve("hello");
     Result r = ddsls("--jar", EXAMPLES.toString(), "--handler", "example.HelloHandler::handleRequest", "--agent", "off",
-        "--runs", "1", "--invocations", "3", "--event", ada.toString(), "--event", bob.toString(), "--out", out.toString());
+        "--runs", "1", "--invocations", "3", "--event", ada.toString(), "--event", bob.toString(), "--out", out.toString(),
+        "--jvm-arg=-Xlog:library=info");
     assertEquals(0, r.exit(), r.stderr());
     List<String> responses = new ArrayList<>();
     for (String line : invocationLog(out.resolve("run-1"))) responses.add(JSON.readTree(line).get("response").asText());
     assertEquals(List.of("\"hello Ada\"", "\"hello Bob\"", "\"hello Ada\""), responses);
     assertTrue(r.stdout().contains("example.HelloHandler::handleRequest"), r.stdout());
+
+    // The runtime client loaded the JNI library the build extracted, not a copy at the /tmp path every JVM shares.
+    List<String> loaded = Files.readAllLines(out.resolve("run-1").resolve("stdout.log")).stream()
+        .filter(l -> l.contains("Loaded library") && l.contains("libaws-lambda-jni")).toList();
+    assertEquals(1, loaded.size(), "one load of the runtime client's JNI library: " + loaded);
+    assertTrue(loaded.get(0).contains(Path.of("target", "runtime", "jni").toAbsolutePath().toString()), loaded.get(0));
+    assertFalse(loaded.get(0).contains(ColdstartRun.SHARED_JNI), loaded.get(0));
   }
 
   @Test
