@@ -29,7 +29,21 @@ public final class CliProcess {
   /** @param jvmArgs options of the ddsls JVM itself (a heap bound: -Xmx512m) */
   public static Result run(Path workDir, Map<String, String> env, List<String> jvmArgs, int timeoutSeconds, String... args)
       throws Exception {
-    List<String> cmd = command(jvmArgs);
+    return run(List.of(), workDir, env, jvmArgs, timeoutSeconds, args);
+  }
+
+  /**
+   * {@link #run} with ddsls and every process it starts held to the CPUs {@code cpus} names (taskset's list, "0"): a
+   * function on one core, as a noisy neighbour on that core sees it.
+   */
+  public static Result runOn(String cpus, Path workDir, String... args) throws Exception {
+    return run(List.of("taskset", "-c", cpus), workDir, Map.of(), List.of(), 300, args);
+  }
+
+  private static Result run(List<String> launcher, Path workDir, Map<String, String> env, List<String> jvmArgs,
+                            int timeoutSeconds, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(launcher);
+    cmd.addAll(command(jvmArgs));
     cmd.addAll(List.of(args));
     Path out = Files.createTempFile(workDir, "stdout", ".txt");
     Path err = Files.createTempFile(workDir, "stderr", ".txt");

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ddsls.cli.CliProcess;
+import dev.ddsls.cli.coldstart.Cores;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -20,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -33,8 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
  * (real JVMs, the real runtime interface client, the agent) and {@code ddsls diagnose}. A CPU-bound init must get
  * the same top finding at Lambda's 512 MB CPU share and beside a CPU hog as on a whole core, and never be called
  * waiting; a real wait must be named with its kind. Each subclass runs every test under its own {@link #conditions}:
- * {@link RealFunctionsOnACoreTest} on a core and {@link RealFunctionsAtLambdasShareTest} at Lambda's share, each beside
- * the suite's other classes; {@link RealFunctionsBesideAHogTest} beside a hog of its own, alone.
+ * {@link RealFunctionsOnACoreTest} on a core, {@link RealFunctionsAtLambdasShareTest} at Lambda's share and
+ * {@link RealFunctionsBesideAHogTest} on a core shared with a hog, each beside the suite's other classes.
  */
 @Tag("e2e")
 abstract class RealFunctionsDiagnosis {
@@ -63,12 +65,14 @@ abstract class RealFunctionsDiagnosis {
 
   static Path invoiceJar() { return Path.of("target", "examples", "ddsls-example-jackson-log4j2.jar").toAbsolutePath(); }
 
-  private Path coldstart(String name, Path jar, String handler, String... extra) throws Exception {
+  /** {@code ddsls coldstart} of the function, its processes held to {@code cpus} unless that is null. */
+  private Path coldstart(String cpus, String name, Path jar, String handler, String... extra) throws Exception {
     Path out = tmp.resolve(name);
     List<String> args = new ArrayList<>(List.of("coldstart", "--jar", jar.toString(), "--handler", handler, "--runs", "2",
         "--invocations", "3", "--out", out.toString(), "--format", "json"));
     args.addAll(List.of(extra));
-    CliProcess.Result r = CliProcess.run(tmp, args.toArray(new String[0]));
+    String[] all = args.toArray(new String[0]);
+    CliProcess.Result r = cpus == null ? CliProcess.run(tmp, all) : CliProcess.runOn(cpus, tmp, all);
     assertEquals(0, r.exit(), r.stdout() + r.stderr());
     return out;
   }
@@ -143,9 +147,15 @@ abstract class RealFunctionsDiagnosis {
     }
   }
 
-  /** Where a function runs: a whole core, Lambda's CPU share at 512 MB, or a core shared with a busy neighbour. */
+  /**
+   * Where a function runs: a whole core, Lambda's CPU share at 512 MB, or a core shared with a busy neighbour (the
+   * function's processes and a hog held to {@link #HOG_CPU}, so that the function cannot move to an idle core; the
+   * last core, as --cpu-limit holds a function to the first).
+   */
   enum Condition {
     CORE, SHARE_512, BESIDE_A_HOG;
+
+    static final String HOG_CPU = Objects.requireNonNullElse(Cores.last(), "0");
 
     JsonNode diagnose(RealFunctionsDiagnosis t, String name, Path jar, String handler, String... extra) throws Exception {
       return t.diagnose(coldstart(t, name, jar, handler, extra));
@@ -156,9 +166,9 @@ abstract class RealFunctionsDiagnosis {
       List<String> args = new ArrayList<>(List.of(extra));
       if (this == SHARE_512) args.addAll(List.of("--memory", "512", "--cpu-limit"));
       String dir = name + "-" + name().toLowerCase(Locale.ROOT);
-      if (this != BESIDE_A_HOG) return t.coldstart(dir, jar, handler, args.toArray(new String[0]));
-      try (CpuHog hog = CpuHog.start(Runtime.getRuntime().availableProcessors())) {
-        return t.coldstart(dir, jar, handler, args.toArray(new String[0]));
+      if (this != BESIDE_A_HOG) return t.coldstart(null, dir, jar, handler, args.toArray(new String[0]));
+      try (CpuHog hog = CpuHog.start(HOG_CPU)) {
+        return t.coldstart(HOG_CPU, dir, jar, handler, args.toArray(new String[0]));
       }
     }
   }
@@ -308,13 +318,13 @@ abstract class RealFunctionsDiagnosis {
     assertFalse(ids(fn).contains("init-cpu-hotspot"), "init does nothing heavy: " + all);
   }
 
-  /** Busy processes on every core, as a noisy neighbour; ended on close. */
+  /** A busy process held to the CPUs {@code cpus} names, as a noisy neighbour; ended on close. */
   static final class CpuHog implements AutoCloseable {
     private final List<Process> processes = new ArrayList<>();
 
-    static CpuHog start(int n) throws Exception {
+    static CpuHog start(String cpus) throws Exception {
       CpuHog h = new CpuHog();
-      for (int i = 0; i < n; i++) h.processes.add(new ProcessBuilder("sh", "-c", "while :; do :; done").start());
+      h.processes.add(new ProcessBuilder("taskset", "-c", cpus, "sh", "-c", "while :; do :; done").start());
       return h;
     }
 
