@@ -17,11 +17,16 @@ import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,8 +34,9 @@ import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * {@code ddsls coldstart --baseline-jar}: candidate and baseline jars of the real example handler, run alternately in
- * fresh JVMs under the real runtime interface client, then judged by {@code ddsls gate} as a CI job does. What needs no
- * quiet machine is in {@link AbColdstartOptionsTest}.
+ * fresh JVMs under the real runtime interface client, then judged by {@code ddsls gate} as a CI job does. The two A/B
+ * jobs (a slower candidate, an identical one) run side by side, each held to a core of its own with everything it
+ * starts, as a CI job on a core would. What needs no quiet machine is in {@link AbColdstartOptionsTest}.
  */
 @Tag("e2e")
 @Isolated("judges A/B init times for significance: a JVM beside them shifts both distributions")
@@ -42,9 +48,35 @@ class AbColdstartTest {
   /** ~3.5 ms of CPU per 1,000 rounds: 86,000 rounds are about 300 ms. */
   private static final String EXTRA_INIT = "  private static final Rules EXTRA = Rules.build(86_000); // the regression: ~300 ms more init CPU\n";
 
-  @TempDir Path tmp;
+  @TempDir static Path tmp;
+  /** The A/B job of each test: both started before either test, side by side. */
+  private static Future<CliProcess.Result> slower;
+  private static Future<CliProcess.Result> identical;
+  private static ExecutorService jobs;
 
   static CliProcess.Result ddsls(Path dir, String... args) throws Exception { return CliProcess.run(dir, Map.of(), 600, args); }
+
+  @BeforeAll
+  static void startBothJobs() throws Exception {
+    Path base = copy(CliProcess.examplesJar(), tmp.resolve("baseline.jar"));
+    Path slowerJar = slowerCandidate(tmp.resolve("candidate.jar"));
+    Path sameJar = copy(CliProcess.examplesJar(), tmp.resolve("identical.jar"));
+    jobs = Executors.newFixedThreadPool(2);
+    slower = jobs.submit(() -> abOnACore(slowerJar, base, tmp.resolve("slower").resolve("ab"), 10));
+    identical = jobs.submit(() -> abOnACore(sameJar, base, tmp.resolve("identical").resolve("ab"), 10));
+  }
+
+  @AfterAll
+  static void stopJobs() { if (jobs != null) jobs.shutdownNow(); }
+
+  /** {@link #ab} with ddsls and the functions it starts held to a core no other job of this class holds. */
+  private static CliProcess.Result abOnACore(Path candidate, Path baseline, Path out, int runs) throws Exception {
+    Files.createDirectories(out.getParent());
+    try (Cores.Lease core = Cores.lease()) {
+      if (core.cpu() == null) return ab(candidate, baseline, out, runs);
+      return CliProcess.runOn(core.cpu(), out.getParent(), abArgs(candidate, baseline, out, runs).toArray(new String[0]));
+    }
+  }
 
   /** {@code ddsls gate} on an A/B output directory: candidate against its baseline, init p50 within 10 %. */
   static CliProcess.Result gate(Path dir) throws Exception {
@@ -54,20 +86,24 @@ class AbColdstartTest {
 
   /** {@code ddsls coldstart --baseline-jar} of the rules handler, the agent off, one invocation a run. */
   static CliProcess.Result ab(Path candidate, Path baseline, Path out, int runs, String... extra) throws Exception {
+    return ddsls(out.getParent(), abArgs(candidate, baseline, out, runs, extra).toArray(new String[0]));
+  }
+
+  private static List<String> abArgs(Path candidate, Path baseline, Path out, int runs, String... extra) {
     List<String> args = new ArrayList<>(List.of("coldstart", "--jar", candidate.toString(), "--baseline-jar", baseline.toString(),
         "--handler", HANDLER, "--agent", "off", "--runs", Integer.toString(runs), "--invocations", "1", "--env", ROUNDS,
         "--out", out.toString()));
     args.addAll(List.of(extra));
-    return ddsls(out.getParent(), args.toArray(new String[0]));
+    return args;
   }
 
   @Test
   void candidateWithThreeHundredMillisecondsMoreInitCpuFailsTheGate() throws Exception {
-    Path baseline = copy(CliProcess.examplesJar(), tmp.resolve("baseline.jar"));
-    Path candidate = slowerCandidate(tmp.resolve("candidate.jar"));
-    Path out = tmp.resolve("ab");
+    Path baseline = tmp.resolve("baseline.jar");
+    Path candidate = tmp.resolve("candidate.jar");
+    Path out = tmp.resolve("slower").resolve("ab");
 
-    CliProcess.Result r = ab(candidate, baseline, out, 10);
+    CliProcess.Result r = slower.get();
     assertEquals(0, r.exit(), r.stderr());
     JsonNode cand = JSON.readTree(out.resolve("results.json").toFile());
     JsonNode base = JSON.readTree(out.resolve("baseline").resolve("results.json").toFile());
@@ -86,11 +122,9 @@ class AbColdstartTest {
 
   @Test
   void identicalCandidatePassesTheGate() throws Exception {
-    Path baseline = copy(CliProcess.examplesJar(), tmp.resolve("baseline.jar"));
-    Path candidate = copy(CliProcess.examplesJar(), tmp.resolve("candidate.jar"));
-    Path out = tmp.resolve("ab");
+    Path out = tmp.resolve("identical").resolve("ab");
 
-    CliProcess.Result r = ab(candidate, baseline, out, 10);
+    CliProcess.Result r = identical.get();
     assertEquals(0, r.exit(), r.stderr());
     assertPaired(JSON.readTree(out.resolve("results.json").toFile()),
         JSON.readTree(out.resolve("baseline").resolve("results.json").toFile()), 10);
@@ -131,7 +165,7 @@ class AbColdstartTest {
    * The examples jar with one real code change: RulesHandler's own source, compiled with one more static field that
    * builds 86,000 more rounds of rules in the static initialiser - what a commit adding init work does.
    */
-  private Path slowerCandidate(Path jar) throws Exception {
+  private static Path slowerCandidate(Path jar) throws Exception {
     Path src = Path.of("..", "examples", "src", "main", "java", "example", "RulesHandler.java");
     String code = Files.readString(src);
     int at = code.indexOf("  private static final Rules RULES");
