@@ -7,10 +7,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Reads back what tests check in an encoded pprof: each sample's labels, and the profile's start time. */
+/** Reads back what tests check in an encoded pprof: each sample's labels and values, and the profile's start time. */
 final class PprofSamples {
-  /** String labels and numeric labels of one sample. */
-  record Labels(Map<String, String> str, Map<String, Long> num) {}
+  /** String labels and numeric labels of one sample, and its values (one per sample type). */
+  record Labels(Map<String, String> str, Map<String, Long> num, long[] values) {}
 
   final List<Labels> samples = new ArrayList<>();
   long timeNanos;
@@ -19,6 +19,7 @@ final class PprofSamples {
     PprofSamples out = new PprofSamples();
     List<String> strings = new ArrayList<>();
     List<List<long[]>> rawLabels = new ArrayList<>();
+    List<long[]> values = new ArrayList<>();
     ProtoReader r = new ProtoReader(pprof, 0, pprof.length, "profile");
     while (r.hasMore()) {
       int f = r.nextField();
@@ -29,8 +30,14 @@ final class PprofSamples {
       } else if (f == Pprof.PROFILE_SAMPLE) {
         ProtoReader s = r.message("sample");
         List<long[]> labels = new ArrayList<>();
+        ProtoReader.LongList sampleValues = new ProtoReader.LongList();
         while (s.hasMore()) {
-          if (s.nextField() != Pprof.SAMPLE_LABEL) {
+          int sf = s.nextField();
+          if (sf == Pprof.SAMPLE_VALUE) {
+            s.repeated("value", sampleValues);
+            continue;
+          }
+          if (sf != Pprof.SAMPLE_LABEL) {
             s.skip();
             continue;
           }
@@ -46,11 +53,13 @@ final class PprofSamples {
           labels.add(kv);
         }
         rawLabels.add(labels);
+        values.add(sampleValues.toArray());
       } else {
         r.skip();
       }
     }
-    for (List<long[]> labels : rawLabels) {
+    for (int i = 0; i < rawLabels.size(); i++) {
+      List<long[]> labels = rawLabels.get(i);
       Map<String, String> str = new HashMap<>();
       Map<String, Long> num = new HashMap<>();
       for (long[] kv : labels) {
@@ -58,7 +67,7 @@ final class PprofSamples {
         if (kv[1] != 0) str.put(key, strings.get((int) kv[1]));
         else num.put(key, kv[2]);
       }
-      out.samples.add(new Labels(str, num));
+      out.samples.add(new Labels(str, num, values.get(i)));
     }
     return out;
   }

@@ -1,5 +1,6 @@
 package dev.ddsls.agent;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -131,6 +132,7 @@ class SnapStartFlushTest {
 
       List<String> spanNames = new ArrayList<>();
       List<String> phases = new ArrayList<>();
+      List<Long> restoreWeights = new ArrayList<>();
       for (Received r : received) {
         if (!r.afterRestore()) continue;
         if (r.path().equals("/v0.4/traces")) {
@@ -145,6 +147,8 @@ class SnapStartFlushTest {
           for (PprofSamples.Labels l : PprofSamples.read(gunzip(attachment(r, "cpu.pprof"))).samples) {
             String phase = l.str().get("phase");
             if (!phases.contains(phase)) phases.add(phase);
+            // The restarted recording samples at the init interval, as the one begun at the checkpoint would have.
+            if (phase.equals("restore")) restoreWeights.add(l.values()[1] / l.values()[0]);
           }
         }
       }
@@ -154,6 +158,7 @@ class SnapStartFlushTest {
       // The restarted engine sampled after the restore, and its samples land in the restore's two phases.
       assertTrue(phases.contains("restore") && phases.contains("first_invocation_after_restore"),
           "samples after the restore in the afterRestore hooks and the first invocation: " + phases);
+      assertEquals(List.of(2_000_000L), restoreWeights.stream().distinct().toList(), "the restore's samples weigh the init interval each");
     } finally {
       if (flusher != null) flusher.shutdown(100);
       if (engine != null) engine.stop();

@@ -93,6 +93,9 @@ abstract class RecordingEngine implements SamplingEngine {
     if (sampling()) return false;
     Path dead = finish();
     clear();
+    // At the fine interval, as the recording begun at the checkpoint would have gone on: the restore's hooks and its
+    // first invocation are waited for, like init.
+    intervalNanos = initIntervalNanos;
     try {
       beginRecording(true);
       AgentLog.info(kind() + " sampling had stopped after the SnapStart restore; restarted");
@@ -100,6 +103,7 @@ abstract class RecordingEngine implements SamplingEngine {
       AgentLog.once("engine-restart", kind() + " sampling had stopped after the SnapStart restore and could not restart ("
           + AgentLog.describe(t) + "); spans only");
     }
+    intervalNanos = steadyIntervalNanos;
     if (dead != null) {
       try {
         Files.deleteIfExists(dead);
