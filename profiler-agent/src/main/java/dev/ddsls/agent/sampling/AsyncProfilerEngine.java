@@ -51,8 +51,8 @@ public final class AsyncProfilerEngine extends RecordingEngine {
   @Override void begin(boolean wall) throws Exception {
     current = dir.resolve(fileName(++sequence));
     // alluser: no kernel frames, which also skips loading kernel symbols (tens of ms) when perf events are allowed.
-    StringBuilder cmd = new StringBuilder("start,event=cpu,alluser,interval=").append(intervalNanos).append("ns");
-    if (wall) cmd.append(",wall=").append(intervalNanos).append("ns,filter");
+    StringBuilder cmd = new StringBuilder("start,event=cpu,alluser,interval=").append(recordingIntervalNanos).append("ns");
+    if (wall) cmd.append(",wall=").append(recordingIntervalNanos).append("ns,filter");
     cmd.append(",jfr,clock=monotonic,file=").append(current);
     profiler.execute(cmd.toString());
     if (wall && wallThread != null) profiler.addThread(wallThread);

@@ -28,7 +28,7 @@ public final class JfrEngine extends RecordingEngine {
   @Override void begin(boolean wall) {
     Recording r = new Recording();
     r.setName("ddsls");
-    r.enable("jdk.ExecutionSample").withPeriod(Duration.ofNanos(intervalNanos));
+    r.enable("jdk.ExecutionSample").withPeriod(Duration.ofNanos(recordingIntervalNanos));
     r.setToDisk(true);
     r.start();
     recording = r;

@@ -12,11 +12,10 @@ import java.util.List;
  */
 abstract class RecordingEngine implements SamplingEngine {
   final Path dir;
-  /** The interval the next recording starts with: the fine init interval until the first rotation, then the steady one. */
-  long intervalNanos;
   private final long steadyIntervalNanos;
   private final long initIntervalNanos;
-  private long recordingIntervalNanos;
+  /** The current recording's sampling interval, which {@link #begin} starts it at and its samples weigh each. */
+  long recordingIntervalNanos;
   final RecordingReader reader = new RecordingReader();
 
   /**
@@ -26,20 +25,20 @@ abstract class RecordingEngine implements SamplingEngine {
    */
   RecordingEngine(Path dir, long initIntervalNanos, long steadyIntervalNanos) {
     this.dir = dir;
-    this.intervalNanos = initIntervalNanos;
     this.initIntervalNanos = initIntervalNanos;
     this.steadyIntervalNanos = steadyIntervalNanos;
   }
 
-  /** Starts a recording at the current interval, remembering it to weigh that recording's samples. */
-  private void beginRecording(boolean wall) throws Exception {
+  /** Starts a recording at {@code intervalNanos}, remembering it to weigh that recording's samples. */
+  private void beginRecording(boolean wall, long intervalNanos) throws Exception {
     recordingIntervalNanos = intervalNanos;
     begin(wall);
   }
 
-  final void start(boolean wall) throws Exception { beginRecording(wall); }
+  /** The first recording: at the fine init interval. */
+  final void start(boolean wall) throws Exception { beginRecording(wall, initIntervalNanos); }
 
-  /** Starts a new recording. */
+  /** Starts a new recording at {@link #recordingIntervalNanos}. */
   abstract void begin(boolean wall) throws Exception;
 
   /** Ends the current recording and returns its file, or null when there is none. */
@@ -53,9 +52,8 @@ abstract class RecordingEngine implements SamplingEngine {
     long from = System.nanoTime();
     Path finished = finish();
     long finishedAt = System.nanoTime();
-    intervalNanos = steadyIntervalNanos;
     try {
-      beginRecording(keepWall);
+      beginRecording(keepWall, steadyIntervalNanos);
     } catch (Throwable t) {
       clear();
       AgentLog.once("engine-restart", kind() + " sampling could not restart (" + AgentLog.describe(t) + "); sampling stopped");
@@ -70,14 +68,12 @@ abstract class RecordingEngine implements SamplingEngine {
   @Override public final synchronized List<Sample> rotateFine() {
     long recorded = recordingIntervalNanos;
     Path finished = finish();
-    intervalNanos = initIntervalNanos;
     try {
-      beginRecording(true);
+      beginRecording(true, initIntervalNanos);
     } catch (Throwable t) {
       clear();
       AgentLog.once("engine-restart", kind() + " sampling could not restart (" + AgentLog.describe(t) + "); sampling stopped");
     }
-    intervalNanos = steadyIntervalNanos;
     return read(finished, recorded);
   }
 
@@ -93,17 +89,15 @@ abstract class RecordingEngine implements SamplingEngine {
     if (sampling()) return false;
     Path dead = finish();
     clear();
-    // At the fine interval, as the recording begun at the checkpoint would have gone on: the restore's hooks and its
-    // first invocation are waited for, like init.
-    intervalNanos = initIntervalNanos;
     try {
-      beginRecording(true);
+      // At the fine interval, as the recording begun at the checkpoint would have gone on: the restore's hooks and its
+      // first invocation are waited for, like init.
+      beginRecording(true, initIntervalNanos);
       AgentLog.info(kind() + " sampling had stopped after the SnapStart restore; restarted");
     } catch (Throwable t) {
       AgentLog.once("engine-restart", kind() + " sampling had stopped after the SnapStart restore and could not restart ("
           + AgentLog.describe(t) + "); spans only");
     }
-    intervalNanos = steadyIntervalNanos;
     if (dead != null) {
       try {
         Files.deleteIfExists(dead);
