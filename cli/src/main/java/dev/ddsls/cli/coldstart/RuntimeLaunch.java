@@ -72,6 +72,8 @@ final class RuntimeLaunch {
 
   private final Spec spec;
   private final List<String> prefix;
+  /** The runtime client's JNI library, found once for all runs ({@link #jniLibrary}); null: none. */
+  private final Path jni;
 
   RuntimeLaunch(Spec spec) { this(spec, List.of()); }
 
@@ -79,6 +81,7 @@ final class RuntimeLaunch {
   RuntimeLaunch(Spec spec, List<String> prefix) {
     this.spec = spec;
     this.prefix = List.copyOf(prefix);
+    this.jni = jniLibrary(spec.runtimeDir());
   }
 
   Spec spec() { return spec; }
@@ -122,7 +125,6 @@ final class RuntimeLaunch {
     cmd.add("--add-opens=java.base/java.io=ALL-UNNAMED");
     cmd.add(CRAC_COMPAT);
     cmd.add("-Djava.net.preferIPv4Stack=true");
-    Path jni = jniLibrary(spec.runtimeDir());
     if (jni != null) cmd.add("-D" + JNI_PROPERTY + "=" + jni.toAbsolutePath());
     cmd.addAll(spec.jvmArgs());
     cmd.add("-classpath");
@@ -153,7 +155,7 @@ final class RuntimeLaunch {
    * The runtime client's JNI library for this machine, as the build extracted it into {@code runtime/jni} (the names
    * the client's jar gives them), or null where there is none: the client then copies its own to /tmp, as it would.
    */
-  static Path jniLibrary(Path runtimeDir) {
+  private static Path jniLibrary(Path runtimeDir) {
     String arch = switch (System.getProperty("os.arch", "")) {
       case "amd64", "x86_64" -> "x86_64";
       case "aarch64" -> "aarch_64";
