@@ -2,7 +2,8 @@ package dev.ddsls.cli.collect;
 
 /**
  * The application of {@link DdJavaAgentInteropTest}: run under dd-java-agent, whose {@code dd.trace.methods} makes a
- * span of every {@link #handle} call. Each call burns CPU in {@link #burn} (cpu samples) and sleeps (wall samples).
+ * span of every {@link #handle} call. Each call burns CPU in {@link #burn} (cpu samples) and sleeps three times as
+ * long (wall samples): a tracer's profiles get samples of both while its CPU stays mostly its own start.
  */
 public final class TracedApp {
   static volatile long sink;
@@ -13,8 +14,8 @@ public final class TracedApp {
   }
 
   public static void handle() throws InterruptedException {
-    burn(30);
-    Thread.sleep(10);
+    burn(10);
+    Thread.sleep(30);
   }
 
   /** Plain arithmetic, so that the CPU time is this frame's own (self) time, not a JDK method's. */
