@@ -17,6 +17,9 @@ public final class CliProcess {
   /** What a finished process left: exit code, output, and how long it ran. */
   public record Result(int exit, String stdout, String stderr, long millis) {}
 
+  /** The suite's ddsls cache (packages unpacked once for all its coldstarts), in the build's directory, not the user's. */
+  public static final Path CACHE = Path.of("target", "ddsls-cache").toAbsolutePath();
+
   private CliProcess() {}
 
   public static Result run(Path workDir, String... args) throws Exception { return run(workDir, Map.of(), 300, args); }
@@ -48,6 +51,7 @@ public final class CliProcess {
     Path out = Files.createTempFile(workDir, "stdout", ".txt");
     Path err = Files.createTempFile(workDir, "stderr", ".txt");
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile());
+    pb.environment().put("DDSLS_CACHE_DIR", CACHE.toString());
     for (Map.Entry<String, String> e : env.entrySet()) {
       if (e.getValue() == null) pb.environment().remove(e.getKey()); // null: not inherited
       else pb.environment().put(e.getKey(), e.getValue());
@@ -136,7 +140,9 @@ public final class CliProcess {
         List<String> cmd = new ArrayList<>(CHEAP_JVM);
         cmd.addAll(List.of("-XX:DumpLoadedClassList=" + list, "-jar", jar.toString()));
         cmd.addAll(training.get(i));
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve(i + ".out").toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve(i + ".out").toFile());
+        pb.environment().put("DDSLS_CACHE_DIR", CACHE.toString());
+        Process p = pb.start();
         boolean collector = training.get(i).get(0).equals("collect");
         if (collector) { // serves until stopped: stopped once it is listening, as a user stops it
           for (int t = 0; t < 300 && !Files.readString(dir.resolve(i + ".out")).contains("listening on"); t++) Thread.sleep(100);

@@ -231,7 +231,8 @@ public final class ColdstartCommand implements Callable<Integer> {
       this.jarFile = jarFile;
       this.launch = launch;
       this.events = events;
-      this.taskRoot = packageOnClassPath ? null : TaskRoot.unpack(jarFile, dir.resolve(TaskRoot.DIR));
+      this.taskRoot = packageOnClassPath ? null
+          : TaskRoot.unpack(jarFile, dir.resolve(TaskRoot.DIR), TaskRootCache.ofEnvironment(System.getenv()));
       this.run = new ColdstartRun(launch, events, invocations, timeoutSeconds * 1000L, dir, taskRoot == null ? null : taskRoot.dir);
     }
 

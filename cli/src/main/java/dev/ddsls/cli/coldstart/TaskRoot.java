@@ -5,9 +5,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.Enumeration;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
@@ -48,9 +51,31 @@ final class TaskRoot {
    * Unpacks {@code pkg} into {@code dir} (created, must not exist with content). Entries that would leave the directory,
    * and packages bigger unzipped than Lambda accepts, are refused with one line naming the package (exit 2).
    */
-  static TaskRoot unpack(Path pkg, Path dir) {
+  static TaskRoot unpack(Path pkg, Path dir) { return unpack(pkg, dir, null); }
+
+  /**
+   * {@link #unpack}, through {@code cache} when it is not null: {@code dir} is then a link to the cache's copy of the
+   * package, unpacked once per content. A cache that cannot serve (unwritable, full) costs only the time of unpacking
+   * into {@code dir} as without one.
+   */
+  static TaskRoot unpack(Path pkg, Path dir, TaskRootCache cache) {
     try {
-      return unpackOrThrow(pkg, dir);
+      deleteTree(dir);
+      Files.createDirectories(dir.toAbsolutePath().getParent());
+      Path files = cache == null ? null : cached(cache, pkg);
+      if (files != null) {
+        Files.createSymbolicLink(dir, files);
+      } else {
+        unpackInto(pkg, dir);
+        files = dir;
+      }
+      int libJars = 0;
+      if (Files.isDirectory(files.resolve("lib"))) {
+        try (Stream<Path> lib = Files.list(files.resolve("lib"))) {
+          libJars = (int) lib.filter(j -> isLibJar("lib/" + j.getFileName()) && Files.isRegularFile(j)).count();
+        }
+      }
+      return new TaskRoot(dir, libJars > 0 ? Layout.ZIP_LIB : Layout.JAR, libJars);
     } catch (ZipException e) {
       throw Cli.Failure.usage(pkg + ": not a readable jar or zip (" + e.getMessage() + ")");
     } catch (IOException e) {
@@ -58,13 +83,27 @@ final class TaskRoot {
     }
   }
 
-  private static TaskRoot unpackOrThrow(Path pkg, Path dir) throws IOException {
-    if (Files.exists(dir)) deleteTree(dir);
+  /** The cache's copy of the package, or null when the cache cannot serve; a package that is no zip is thrown. */
+  private static Path cached(TaskRootCache cache, Path pkg) throws ZipException {
+    try {
+      return cache.get(pkg);
+    } catch (ZipException e) {
+      throw e;
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /** Unpacks {@code pkg} into {@code dir}, which must not exist or be empty. */
+  static void unpackInto(Path pkg, Path dir) throws IOException {
     Files.createDirectories(dir);
     Path root = dir.toAbsolutePath().normalize();
     long total = 0;
-    int libJars = 0;
     byte[] buf = new byte[64 * 1024];
+    // Directories made so far: creating a package's 12,000 files asked again for the parent of each, an exception
+    // (it exists) a time.
+    Set<Path> made = new HashSet<>();
+    made.add(root);
     try (ZipFile zip = new ZipFile(pkg.toFile())) {
       for (Enumeration<? extends ZipEntry> en = zip.entries(); en.hasMoreElements(); ) {
         ZipEntry e = en.nextElement();
@@ -74,10 +113,10 @@ final class TaskRoot {
           throw Cli.Failure.usage(pkg + ": entry '" + e.getName() + "' lies outside the package's root; Lambda would not unpack it");
         }
         if (e.isDirectory()) {
-          Files.createDirectories(target);
+          if (made.add(target)) Files.createDirectories(target);
           continue;
         }
-        Files.createDirectories(target.getParent());
+        if (made.add(target.getParent())) Files.createDirectories(target.getParent());
         try (InputStream in = zip.getInputStream(e); OutputStream out = Files.newOutputStream(target)) {
           for (int n; (n = in.read(buf)) > 0; ) {
             total += n;
@@ -88,10 +127,8 @@ final class TaskRoot {
             out.write(buf, 0, n);
           }
         }
-        if (isLibJar(e.getName())) libJars++;
       }
     }
-    return new TaskRoot(dir, libJars > 0 ? Layout.ZIP_LIB : Layout.JAR, libJars);
   }
 
   /** A jar directly in {@code lib/}: what the runtime client puts on its class loader after the root. */
@@ -99,8 +136,9 @@ final class TaskRoot {
     return entry.startsWith("lib/") && entry.endsWith(".jar") && entry.indexOf('/', 4) < 0 && entry.length() > "lib/.jar".length();
   }
 
+  /** Deletes {@code root} and what is under it; a link is deleted, not what it points to. */
   static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) return;
+    if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) return;
     try (Stream<Path> s = Files.walk(root)) {
       for (Path p : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) Files.deleteIfExists(p);
     }

@@ -263,6 +263,8 @@ class SnapStartColdstartTest {
     assertEquals(0, r.exit(), r.stderr());
     assertEquals("jar", JSON.readTree(out.resolve("results.json").toFile()).get("packageLayout").asText());
     assertEquals(out.resolve("task-root").toRealPath(), Path.of(response(out).get("handlerCodeSource").asText()).toRealPath());
+    assertTrue(Files.isSymbolicLink(out.resolve("task-root")), "a link to the package unpacked once for every coldstart");
+    assertEquals(CliProcess.CACHE.resolve("task-roots").toRealPath(), out.resolve("task-root").toRealPath().getParent());
 
     Path old = tmp.resolve("class-path");
     r = CliProcess.run(tmp, Map.of(), 180, "coldstart", "--jar", CliProcess.examplesJar().toString(), "--handler",

@@ -9,6 +9,7 @@ import dev.ddsls.cli.Cli;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -72,6 +73,68 @@ class TaskRootTest {
     Cli.Failure f = assertThrows(Cli.Failure.class, () -> TaskRoot.unpack(clash, tmp.resolve("task-root")));
     assertEquals(Cli.UNAVAILABLE, f.exitCode);
     assertTrue(f.getMessage().startsWith("cannot unpack " + clash), f.getMessage());
+  }
+
+  @Test
+  void aPackageIsUnpackedOnceIntoTheCacheAndEachOutputLinksToIt() throws Exception {
+    TaskRootCache cache = new TaskRootCache(tmp.resolve("cache"), 4);
+    Path pkg = zip("fn.zip", Map.of("example/H.class", "cafe", "lib/a.jar", "PK"));
+    TaskRoot first = TaskRoot.unpack(pkg, tmp.resolve("one/task-root"), cache);
+    assertTrue(Files.isSymbolicLink(first.dir), "a link to the cache's copy");
+    Path copy = first.dir.toRealPath();
+    assertEquals(tmp.resolve("cache").toRealPath(), copy.getParent());
+    Path cls = copy.resolve("example/H.class");
+    Files.setLastModifiedTime(cls, FileTime.fromMillis(1_000));
+
+    TaskRoot second = TaskRoot.unpack(pkg, tmp.resolve("two/task-root"), cache);
+    assertEquals(copy, second.dir.toRealPath(), "the same copy");
+    assertEquals(1_000, Files.getLastModifiedTime(cls).toMillis(), "not unpacked again");
+    assertEquals(TaskRoot.Layout.ZIP_LIB, second.layout);
+    assertEquals(1, second.libJars);
+
+    TaskRoot other = TaskRoot.unpack(zip("fn2.zip", Map.of("example/H.class", "babe")), tmp.resolve("three/task-root"), cache);
+    assertFalse(other.dir.toRealPath().equals(copy), "other content, another copy");
+    assertEquals("babe", Files.readString(other.dir.resolve("example/H.class")));
+    assertEquals(TaskRoot.Layout.JAR, other.layout);
+
+    TaskRoot again = TaskRoot.unpack(pkg, tmp.resolve("one/task-root"), cache);
+    assertEquals(copy, again.dir.toRealPath(), "a link replaced by a link, the copy kept");
+  }
+
+  @Test
+  void theLeastRecentlyUsedCopiesBeyondTheLimitAndAbandonedPartsAreRemoved() throws Exception {
+    Path root = Files.createDirectories(tmp.resolve("cache"));
+    for (int i = 1; i <= 3; i++) {
+      Path old = Files.createDirectories(root.resolve("old-" + i));
+      Files.writeString(old.resolve("x.class"), "x");
+      Files.setLastModifiedTime(old, FileTime.fromMillis(i * 1_000L));
+    }
+    Path abandoned = Files.createDirectories(root.resolve("k.part-" + Long.MAX_VALUE));
+    Path unpacking = Files.createDirectories(root.resolve("k.part-" + ProcessHandle.current().pid()));
+    new TaskRootCache(root, 2).get(zip("fn.jar", Map.of("example/H.class", "cafe")));
+    assertTrue(Files.isDirectory(root.resolve("old-3")), "the most recent of the old ones is kept with the new one");
+    assertFalse(Files.exists(root.resolve("old-2")));
+    assertFalse(Files.exists(root.resolve("old-1")));
+    assertFalse(Files.exists(abandoned), "its process is gone");
+    assertTrue(Files.exists(unpacking), "its process is alive");
+  }
+
+  @Test
+  void aCacheThatCannotServeLeavesTheUnpackToTheOutput() throws Exception {
+    Path notADirectory = Files.writeString(tmp.resolve("cache"), "a file");
+    TaskRoot t = TaskRoot.unpack(zip("fn.jar", Map.of("example/H.class", "cafe")), tmp.resolve("out/task-root"),
+        new TaskRootCache(notADirectory.resolve("task-roots"), 4));
+    assertFalse(Files.isSymbolicLink(t.dir));
+    assertEquals("cafe", Files.readString(t.dir.resolve("example/H.class")));
+  }
+
+  @Test
+  void aPackageThatIsNoZipIsOneLineNamingItThroughTheCacheToo() throws Exception {
+    Path notZip = Files.writeString(tmp.resolve("fn.jar"), "not a zip");
+    Cli.Failure f = assertThrows(Cli.Failure.class,
+        () -> TaskRoot.unpack(notZip, tmp.resolve("task-root"), new TaskRootCache(tmp.resolve("cache"), 4)));
+    assertEquals(Cli.USAGE, f.exitCode);
+    assertTrue(f.getMessage().startsWith(notZip + ": not a readable jar or zip"), f.getMessage());
   }
 
   @Test
