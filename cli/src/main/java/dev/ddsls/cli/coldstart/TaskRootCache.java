@@ -28,13 +28,18 @@ import java.util.zip.CRC32C;
  * just been freed by the thousand (docs/benchmarks.md), before the first JVM starts, each time. Lambda unpacks a
  * version's package once too. An entry is {@code <size>-<crc32c>-<crc32>} of the package's bytes: 64 bits of checksum
  * in some 20 ms of an 18 MB jar, where SHA-256 took 200 ms with the C1 compiler. The {@link #KEEP} most recently used
- * entries are kept; an entry in use by another process (its shared lock) is never removed.
+ * entries are kept; an entry in use by a process (until it exits) is never removed.
  */
 final class TaskRootCache {
   static final int KEEP = 16;
   static final String ENV = "DDSLS_CACHE_DIR";
   private static final String PART = ".part-";
   private static final String LOCK = ".lock";
+  /**
+   * The bytes of an entry's lock file locked: the first by the one process that unpacks it (the others wait for it),
+   * the second shared by every process that uses it and exclusively by one that removes it.
+   */
+  private static final long UNPACKING = 0, IN_USE = 1;
   /** Entries this JVM holds (a shared lock each, until it exits): an A/B of one package asks twice. */
   private static final Map<Path, FileChannel> HELD = new HashMap<>();
 
@@ -64,26 +69,26 @@ final class TaskRootCache {
    * this one. Held (shared lock) until this JVM exits. Usage errors of the package ({@link TaskRoot#unpackInto}) are
    * thrown as they are; an IOException means the cache cannot serve, and the caller unpacks without it.
    */
-  synchronized Path get(Path pkg) throws IOException {
-    Files.createDirectories(root);
-    String key = key(pkg);
-    Path entry = root.resolve(key);
-    if (HELD.containsKey(entry) && Files.isDirectory(entry)) return entry;
-    FileChannel lock = FileChannel.open(root.resolve(key + LOCK), StandardOpenOption.CREATE, StandardOpenOption.READ,
-        StandardOpenOption.WRITE);
-    try {
-      try (FileLock unpacking = lock.lock()) {
+  Path get(Path pkg) throws IOException {
+    synchronized (HELD) {
+      Files.createDirectories(root);
+      String key = key(pkg);
+      Path entry = root.resolve(key);
+      if (HELD.containsKey(entry) && Files.isDirectory(entry)) return entry;
+      FileChannel lock = FileChannel.open(root.resolve(key + LOCK), StandardOpenOption.CREATE, StandardOpenOption.READ,
+          StandardOpenOption.WRITE);
+      try (FileLock unpacking = lock.lock(UNPACKING, 1, false)) {
+        lock.lock(IN_USE, 1, true); // before looking: an eviction that began before it is over, none begins after
         if (!Files.isDirectory(entry)) unpack(pkg, entry);
         Files.setLastModifiedTime(entry, FileTime.fromMillis(System.currentTimeMillis()));
+      } catch (IOException | RuntimeException e) {
+        lock.close();
+        throw e;
       }
-      lock.lock(0, Long.MAX_VALUE, true);
-    } catch (IOException | RuntimeException e) {
-      lock.close();
-      throw e;
+      HELD.put(entry, lock);
+      evict();
+      return entry;
     }
-    HELD.put(entry, lock);
-    evict();
-    return entry;
   }
 
   private void unpack(Path pkg, Path entry) throws IOException {
@@ -118,7 +123,7 @@ final class TaskRootCache {
       if (HELD.containsKey(old)) continue;
       Path lockFile = root.resolve(old.getFileName() + LOCK);
       try (FileChannel c = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-           FileLock l = c.tryLock()) {
+           FileLock l = c.tryLock(IN_USE, 1, false)) {
         if (l == null) continue; // in use
         TaskRoot.deleteTree(old);
         Files.deleteIfExists(lockFile);

@@ -6,13 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ddsls.cli.Cli;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -117,6 +123,51 @@ class TaskRootTest {
     assertFalse(Files.exists(root.resolve("old-1")));
     assertFalse(Files.exists(abandoned), "its process is gone");
     assertTrue(Files.exists(unpacking), "its process is alive");
+  }
+
+  /**
+   * Another process using a copy (a coldstart of that package, running) holds it: this one neither waits for it to
+   * end nor removes the copy it uses, however old.
+   */
+  @Test
+  @Tag("e2e")
+  void aCopyInUseByAnotherProcessIsNeitherWaitedForNorRemoved() throws Exception {
+    Path root = Files.createDirectories(tmp.resolve("cache"));
+    Path pkg = zip("fn.jar", Map.of("example/H.class", "cafe"));
+    String key = TaskRootCache.key(pkg);
+    Files.writeString(Files.createDirectories(root.resolve(key + "/example")).resolve("H.class"), "cafe");
+    Path old = Files.createDirectories(root.resolve("in-use-elsewhere"));
+    Files.setLastModifiedTime(old, FileTime.fromMillis(1_000));
+    Path holder = Files.writeString(tmp.resolve("Hold.java"), """
+        import java.nio.channels.FileChannel;
+        import java.nio.file.Path;
+        import java.nio.file.StandardOpenOption;
+        public class Hold {
+          public static void main(String[] files) throws Exception {
+            for (String f : files) {
+              FileChannel c = FileChannel.open(Path.of(f), StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+              c.lock(1, 1, true);
+            }
+            System.out.println("held");
+            Thread.sleep(120_000);
+          }
+        }
+        """);
+    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), holder.toString(),
+        root.resolve(key + ".lock").toString(), root.resolve("in-use-elsewhere.lock").toString()).redirectErrorStream(true).start();
+    try {
+      assertEquals("held", new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine());
+      ExecutorService one = Executors.newSingleThreadExecutor();
+      try {
+        Path entry = one.submit(() -> new TaskRootCache(root, 1).get(pkg)).get(60, TimeUnit.SECONDS);
+        assertEquals(root.resolve(key), entry, "the copy the other process unpacked");
+      } finally {
+        one.shutdownNow();
+      }
+      assertTrue(Files.isDirectory(old), "beyond the one kept, but in use");
+    } finally {
+      p.destroyForcibly();
+    }
   }
 
   @Test
