@@ -35,6 +35,8 @@ import picocli.CommandLine.Option;
             + " the AWS runtime interface client, a built-in Runtime API emulator), and measures each cold start.",
         "Writes DIR/results.json (schema ddsls.coldstart/v1) and DIR/run-<n>/ (stdout.log, stderr.log, invocations.jsonl: request ids, trace headers, responses,"
             + " times and Lambda's billed Duration; and the agent's files).",
+        "The package is unpacked as Lambda unpacks it into /var/task, once per content, into DDSLS_CACHE_DIR (default"
+            + " ~/.cache/ddsls; the 16 most recently used kept); DIR/task-root links to it.",
         "A/B: with --baseline-jar the candidate (--jar) and the baseline run alternately, A B A B ..., after a discarded"
             + " warm-up pair, so machine drift hits both alike; the baseline's results go to DIR/baseline/results.json,"
             + " ready for 'ddsls gate --results DIR/results.json --baseline DIR/baseline/results.json'.",

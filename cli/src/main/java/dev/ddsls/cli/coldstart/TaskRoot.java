@@ -63,9 +63,7 @@ final class TaskRoot {
       deleteTree(dir);
       Files.createDirectories(dir.toAbsolutePath().getParent());
       Path files = cache == null ? null : cached(cache, pkg);
-      if (files != null) {
-        Files.createSymbolicLink(dir, files);
-      } else {
+      if (files == null || !linked(dir, files)) {
         unpackInto(pkg, dir);
         files = dir;
       }
@@ -91,6 +89,16 @@ final class TaskRoot {
       throw e;
     } catch (IOException e) {
       return null;
+    }
+  }
+
+  /** Whether {@code dir} could be made a link to {@code files}: not where the file system has no links. */
+  private static boolean linked(Path dir, Path files) {
+    try {
+      Files.createSymbolicLink(dir, files);
+      return true;
+    } catch (IOException | UnsupportedOperationException e) {
+      return false;
     }
   }
 
