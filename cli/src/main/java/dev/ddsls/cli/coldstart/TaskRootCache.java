@@ -74,7 +74,12 @@ final class TaskRootCache {
       Files.createDirectories(root);
       String key = key(pkg);
       Path entry = root.resolve(key);
-      if (HELD.containsKey(entry) && Files.isDirectory(entry)) return entry;
+      if (HELD.containsKey(entry)) {
+        // This JVM's lock is on it: a second lock through another channel would overlap it, and closing that channel
+        // would drop the first. A copy removed meanwhile (by hand) is left to the caller to unpack without the cache.
+        if (Files.isDirectory(entry)) return entry;
+        throw new IOException(entry + " was removed while in use");
+      }
       FileChannel lock = FileChannel.open(root.resolve(key + LOCK), StandardOpenOption.CREATE, StandardOpenOption.READ,
           StandardOpenOption.WRITE);
       try (FileLock unpacking = lock.lock(UNPACKING, 1, false)) {

@@ -171,6 +171,16 @@ class TaskRootTest {
   }
 
   @Test
+  void aCopyRemovedByHandWhileThisProcessHoldsItIsUnpackedIntoTheOutput() throws Exception {
+    TaskRootCache cache = new TaskRootCache(tmp.resolve("cache"), 4);
+    Path pkg = zip("fn.jar", Map.of("example/H.class", "cafe"));
+    TaskRoot.deleteTree(TaskRoot.unpack(pkg, tmp.resolve("one/task-root"), cache).dir.toRealPath());
+    TaskRoot t = TaskRoot.unpack(pkg, tmp.resolve("two/task-root"), cache);
+    assertFalse(Files.isSymbolicLink(t.dir));
+    assertEquals("cafe", Files.readString(t.dir.resolve("example/H.class")));
+  }
+
+  @Test
   void aCacheThatCannotServeLeavesTheUnpackToTheOutput() throws Exception {
     Path notADirectory = Files.writeString(tmp.resolve("cache"), "a file");
     TaskRoot t = TaskRoot.unpack(zip("fn.jar", Map.of("example/H.class", "cafe")), tmp.resolve("out/task-root"),
