@@ -53,7 +53,14 @@ class HybridTraceTest {
 
       // Both sides' spans are in the store before diagnose reads it (the host's tracer flushes at exit, the agent at
       // the sandbox's shutdown): polled through the read API, which is cheap, rather than by running diagnose again.
-      for (int i = 0; i < 100 && !(stored(collector, "service=" + HOST) && stored(collector, "cold_start=true")); i++) Thread.sleep(100);
+      // Up to a minute: beside three other classes on two cores the collector took more than the 10 s this waited.
+      boolean both = false;
+      for (int i = 0; i < 600 && !both; i++) {
+        both = stored(collector, "service=" + HOST) && stored(collector, "cold_start=true");
+        if (!both) Thread.sleep(100);
+      }
+      assertTrue(both, "the host's span and the invocation's are stored: host " + stored(collector, "service=" + HOST)
+          + ", invocation " + stored(collector, "cold_start=true"));
       CliProcess.Result r = CliProcess.run(tmp, "diagnose", "--source", url, "--format", "json");
       assertEquals(0, r.exit(), r.stdout() + r.stderr());
       JsonNode report = JSON.readTree(r.stdout());
