@@ -25,6 +25,7 @@ public final class Chromium {
   }
 
   private static void run(Path workDir, Path stdout, String... args) throws Exception {
+    CliProcess.awaitPeer("chromium");
     String exe = executable();
     Path profile = Files.createTempDirectory(workDir, "chromium-profile");
     List<String> cmd = new ArrayList<>(List.of(exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -194,6 +194,14 @@ public final class CliProcess {
   }
 
   /** The example handlers' jar, copied into cli/target by the build (process-classes). */
+  /** Waits while scripts/install-test-tools installs {@code peer} (go, chromium) beside the build: --background mode. */
+  public static void awaitPeer(String peer) throws Exception {
+    Path script = Path.of("..", "scripts", "install-test-tools").toAbsolutePath().normalize();
+    if (!Files.isExecutable(script)) return;
+    Process p = new ProcessBuilder(script.toString(), "--wait", peer).inheritIO().start();
+    if (!p.waitFor(16, TimeUnit.MINUTES)) p.destroyForcibly();
+  }
+
   public static Path examplesJar() { return Path.of("target", "examples", "ddsls-examples.jar").toAbsolutePath(); }
 
   /** The agent jar inside the unpacked layer. */

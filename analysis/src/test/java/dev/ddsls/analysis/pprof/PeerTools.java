@@ -24,12 +24,16 @@ final class PeerTools {
   private PeerTools() {}
 
   /** The {@code go} command on PATH (Debian golang-go brings {@code go tool pprof}). */
-  static String go() { return onPath("go", "apt-get install -y golang-go"); }
+  static String go() {
+    awaitInstall("go");
+    return onPath("go", "apt-get install -y golang-go");
+  }
 
   static String node() { return onPath("node", "apt-get install -y nodejs npm"); }
 
   /** The directory holding {@code node_modules/pprof-format}. */
   static Path toolsDir() {
+    awaitInstall("pprof-format");
     String prop = System.getProperty("ddsls.test.tools", "");
     Path dir = prop.isBlank() || prop.contains("${") ? findUp(".tools") : Path.of(prop);
     if (dir == null || !Files.isRegularFile(dir.resolve("node_modules/pprof-format/package.json"))) {
@@ -72,6 +76,18 @@ final class PeerTools {
       if (!d.isEmpty() && Files.isExecutable(Path.of(d, name))) return Path.of(d, name).toString();
     }
     return fail("`" + name + "` not found on PATH: run .ci/run, or `" + install + "`");
+  }
+
+  /** Waits while scripts/install-test-tools installs {@code peer} beside the build (its --background mode). */
+  private static void awaitInstall(String peer) {
+    Path scripts = findUp("scripts");
+    if (scripts == null || !Files.isExecutable(scripts.resolve("install-test-tools"))) return;
+    try {
+      Process p = new ProcessBuilder(scripts.resolve("install-test-tools").toString(), "--wait", peer).inheritIO().start();
+      if (!p.waitFor(16, TimeUnit.MINUTES)) p.destroyForcibly();
+    } catch (IOException | InterruptedException e) {
+      fail("waiting for install-test-tools to install " + peer + ": " + e);
+    }
   }
 
   private static Path findUp(String name) {

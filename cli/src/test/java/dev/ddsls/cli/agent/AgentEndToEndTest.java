@@ -228,6 +228,7 @@ class AgentEndToEndTest {
 
   /** Runs an independent tool; fails with how to install it when it is missing. */
   static String exec(String... cmd) throws Exception {
+    CliProcess.awaitPeer(cmd[0]);
     Process p;
     try {
       p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
