@@ -1,5 +1,6 @@
 package dev.ddsls.cli;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /** Runs {@code ddsls} as a separate process, the way a user or CI does, on the test class path. */
@@ -126,36 +128,30 @@ public final class CliProcess {
         }
       }
       Path run = dir.resolve("coldstart");
-      List<List<String>> training = List.of(
-          List.of("coldstart", "--jar", examplesJar().toString(), "--handler", "example.RulesHandler", "--runs", "1",
-              "--invocations", "1", "--out", run.toString(), "--format", "json"),
-          List.of("diagnose", "--source", run.toString(), "--format", "html"),
-          List.of("diagnose", "--source", profiles.toString(), "--format", "json"),
-          List.of("profile", "top", profiles.resolve("ddsls-agent-coldstart.pb.gz").toString()),
-          List.of("collect", "--port", "0", "--data", dir.resolve("store").toString()));
+      // Two chains at once (diagnose of the coldstart output needs it first): the suite's classes wait for the archive.
+      List<List<List<String>>> chains = List.of(
+          List.of(List.of("coldstart", "--jar", examplesJar().toString(), "--handler", "example.RulesHandler", "--runs", "1",
+                  "--invocations", "1", "--out", run.toString(), "--format", "json"),
+              List.of("diagnose", "--source", run.toString(), "--format", "html")),
+          List.of(List.of("diagnose", "--source", profiles.toString(), "--format", "json"),
+              List.of("profile", "top", profiles.resolve("ddsls-agent-coldstart.pb.gz").toString()),
+              List.of("collect", "--port", "0", "--data", dir.resolve("store").toString())));
+      Path work = dir;
+      List<CompletableFuture<List<Path>>> lists = new ArrayList<>();
+      for (int c = 0; c < chains.size(); c++) {
+        int chain = c;
+        lists.add(CompletableFuture.supplyAsync(() -> trainChain(jar, work, chain, chains.get(chain))));
+      }
       StringBuilder classes = new StringBuilder();
       Set<String> seen = new HashSet<>();
-      for (int i = 0; i < training.size(); i++) {
-        Path list = dir.resolve(i + ".classlist");
-        List<String> cmd = new ArrayList<>(CHEAP_JVM);
-        cmd.addAll(List.of("-XX:DumpLoadedClassList=" + list, "-jar", jar.toString()));
-        cmd.addAll(training.get(i));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve(i + ".out").toFile());
-        pb.environment().put("DDSLS_CACHE_DIR", CACHE.toString());
-        Process p = pb.start();
-        boolean collector = training.get(i).get(0).equals("collect");
-        if (collector) { // serves until stopped: stopped once it is listening, as a user stops it
-          for (int t = 0; t < 300 && !Files.readString(dir.resolve(i + ".out")).contains("listening on"); t++) Thread.sleep(100);
-          p.destroy();
-        }
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-          destroyTree(p);
-          return null;
-        }
-        if (!Files.isRegularFile(list)) return null;
-        // One class a line, each once: a list given twice makes the JDK 17 dump crash on its lambda proxies.
-        for (String line : Files.readAllLines(list)) {
-          if (seen.add(line)) classes.append(line).append('\n');
+      for (CompletableFuture<List<Path>> f : lists) {
+        List<Path> chainLists = f.get();
+        if (chainLists == null) return null;
+        for (Path list : chainLists) {
+          // One class a line, each once: a list given twice makes the JDK 17 dump crash on its lambda proxies.
+          for (String line : Files.readAllLines(list)) {
+            if (seen.add(line)) classes.append(line).append('\n');
+          }
         }
       }
       Path all = dir.resolve("all.classlist");
@@ -179,6 +175,37 @@ public final class CliProcess {
     }
   }
 
+  /** Runs one chain of training commands in turn, each dumping the classes it loaded; null when one fails. */
+  private static List<Path> trainChain(Path jar, Path dir, int chain, List<List<String>> commands) {
+    List<Path> lists = new ArrayList<>();
+    try {
+      for (int i = 0; i < commands.size(); i++) {
+        String name = chain + "-" + i;
+        Path list = dir.resolve(name + ".classlist");
+        Path out = dir.resolve(name + ".out");
+        List<String> cmd = new ArrayList<>(CHEAP_JVM);
+        cmd.addAll(List.of("-XX:DumpLoadedClassList=" + list, "-jar", jar.toString()));
+        cmd.addAll(commands.get(i));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(out.toFile());
+        pb.environment().put("DDSLS_CACHE_DIR", CACHE.toString());
+        Process p = pb.start();
+        if (commands.get(i).get(0).equals("collect")) { // serves until stopped: stopped once it is listening, as a user stops it
+          for (int t = 0; t < 300 && !Files.readString(out).contains("listening on"); t++) Thread.sleep(100);
+          p.destroy();
+        }
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+          destroyTree(p);
+          return null;
+        }
+        if (!Files.isRegularFile(list)) return null;
+        lists.add(list);
+      }
+      return lists;
+    } catch (IOException | InterruptedException e) {
+      return null;
+    }
+  }
+
   private static void deleteTree(Path dir) {
     try (var files = Files.walk(dir)) {
       for (Path f : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(f);
@@ -193,7 +220,6 @@ public final class CliProcess {
     p.destroyForcibly();
   }
 
-  /** The example handlers' jar, copied into cli/target by the build (process-classes). */
   /** Waits while scripts/install-test-tools installs {@code peer} (go, chromium) beside the build: --background mode. */
   public static void awaitPeer(String peer) throws Exception {
     Path script = Path.of("..", "scripts", "install-test-tools").toAbsolutePath().normalize();
@@ -202,6 +228,7 @@ public final class CliProcess {
     if (!p.waitFor(16, TimeUnit.MINUTES)) p.destroyForcibly();
   }
 
+  /** The example handlers' jar, copied into cli/target by the build (process-classes). */
   public static Path examplesJar() { return Path.of("target", "examples", "ddsls-examples.jar").toAbsolutePath(); }
 
   /** The agent jar inside the unpacked layer. */

@@ -48,6 +48,9 @@ class AbColdstartTest {
   /** ~3.5 ms of CPU per 1,000 rounds: 86,000 rounds are about 300 ms. */
   private static final String EXTRA_INIT = "  private static final Rules EXTRA = Rules.build(86_000); // the regression: ~300 ms more init CPU\n";
 
+  /** Runs a side: the fewest a regression is judged on (Regression.samplesNeeded), so each is judged, none spare. */
+  private static final int RUNS = 9;
+
   @TempDir static Path tmp;
   /** The A/B job of each test: both started before either test, side by side. */
   private static Future<CliProcess.Result> slower;
@@ -62,8 +65,8 @@ class AbColdstartTest {
     Path slowerJar = slowerCandidate(tmp.resolve("candidate.jar"));
     Path sameJar = copy(CliProcess.examplesJar(), tmp.resolve("identical.jar"));
     jobs = Executors.newFixedThreadPool(2);
-    slower = jobs.submit(() -> abOnACore(slowerJar, base, tmp.resolve("slower").resolve("ab"), 10));
-    identical = jobs.submit(() -> abOnACore(sameJar, base, tmp.resolve("identical").resolve("ab"), 10));
+    slower = jobs.submit(() -> abOnACore(slowerJar, base, tmp.resolve("slower").resolve("ab"), RUNS));
+    identical = jobs.submit(() -> abOnACore(sameJar, base, tmp.resolve("identical").resolve("ab"), RUNS));
   }
 
   @AfterAll
@@ -107,7 +110,7 @@ class AbColdstartTest {
     assertEquals(0, r.exit(), r.stderr());
     JsonNode cand = JSON.readTree(out.resolve("results.json").toFile());
     JsonNode base = JSON.readTree(out.resolve("baseline").resolve("results.json").toFile());
-    assertPaired(cand, base, 10);
+    assertPaired(cand, base, RUNS);
     assertEquals(candidate.toAbsolutePath().toString(), cand.get("jar").asText());
     assertEquals(baseline.toAbsolutePath().toString(), base.get("jar").asText());
     assertTrue(Files.isDirectory(out.resolve("warmup").resolve("candidate").resolve("run-1")), "warm-up runs kept apart");
@@ -127,7 +130,7 @@ class AbColdstartTest {
     CliProcess.Result r = identical.get();
     assertEquals(0, r.exit(), r.stderr());
     assertPaired(JSON.readTree(out.resolve("results.json").toFile()),
-        JSON.readTree(out.resolve("baseline").resolve("results.json").toFile()), 10);
+        JSON.readTree(out.resolve("baseline").resolve("results.json").toFile()), RUNS);
 
     CliProcess.Result g = gate(out);
     assertEquals(0, g.exit(), g.stdout() + g.stderr());
