@@ -115,6 +115,7 @@ class DdJavaAgentInteropTest {
   /** TracedApp under dd-java-agent, sending to the collector; settings by the tracer's documented system properties. */
   private static Process app(CollectorProcess collector, String service, String compression, Path dir) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", // the tracer's start, mostly: C2 compiling its instrumentation cost more
         "-javaagent:" + agentJar(),
         "-Ddd.service=" + service,
         "-Ddd.trace.agent.url=http://127.0.0.1:" + collector.port,

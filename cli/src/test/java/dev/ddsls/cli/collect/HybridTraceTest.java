@@ -38,7 +38,7 @@ class HybridTraceTest {
       String url = "http://127.0.0.1:" + collector.port;
       Path event = tmp.resolve("event.json");
       Process host = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-javaagent:" + DdJavaAgentInteropTest.agentJar(), "-Ddd.service=" + HOST, "-Ddd.trace.agent.url=" + url,
+          "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-javaagent:" + DdJavaAgentInteropTest.agentJar(), "-Ddd.service=" + HOST, "-Ddd.trace.agent.url=" + url,
           "-Ddd.trace.methods=" + HybridCaller.class.getName() + "[call]", "-Ddd.trace.128.bit.traceid.generation.enabled=false",
           "-cp", DdJavaAgentInteropTest.classPathOf(HybridCaller.class), HybridCaller.class.getName(), event.toString())
           .redirectErrorStream(true).redirectOutput(tmp.resolve("host.log").toFile()).start();
