@@ -5,6 +5,7 @@ function JVMs with and without an agent, the test JVMs, Maven, the rest by progr
 is taken as its total, so each may be short by up to 100 ms of its end. See docs/benchmarks.md, "Where the CPU goes, starting ddsls".
 
   python3 bench/suite-cpu.py -- mvn -B verify
+  SUITE_CPU_HANDLERS=1 python3 bench/suite-cpu.py -- ...   function JVMs by handler
 """
 import os
 import subprocess
@@ -12,6 +13,8 @@ import sys
 import time
 
 HZ = os.sysconf('SC_CLK_TCK')
+# What a process is until it execs its program (the JDK starts each child through jspawnhelper): read again.
+LAUNCHERS = {'jspawnhelper', '(gone before read)', 'taskset'}
 
 
 def kind(cmd):
@@ -30,7 +33,8 @@ def kind(cmd):
     if 'ddsls-agent' in line:
         return 'function JVM, ddsls agent'
     if 'aws-lambda-java-runtime-interface-client' in line or 'AWSLambda' in line or 'examples' in line:
-        return 'function JVM'
+        handler = cmd[-1] if os.environ.get('SUITE_CPU_HANDLERS') else ''
+        return 'function JVM' + (' ' + handler if handler else '')
     return os.path.basename(cmd[0]) if cmd else '(gone before read)'
 
 
@@ -55,13 +59,13 @@ def main():
                 fields = stat[stat.rindex(')') + 2:].split()
                 cpu = (int(fields[11]) + int(fields[12])) / HZ
                 key = (pid, fields[19])  # pid and start time: pids are reused
-                if key not in seen:
-                    if int(pid) != child.pid and fields[1] not in ours:
+                if key not in seen or seen[key][0] in LAUNCHERS:
+                    if key not in seen and int(pid) != child.pid and fields[1] not in ours:
                         continue  # not started by the command (ancestry is read at first sight)
                     ours.add(pid)
                     with open(f'/proc/{pid}/cmdline', 'rb') as f:
                         cmd = [a.decode(errors='replace') for a in f.read().split(b'\0') if a]
-                    seen[key] = [kind(cmd), 0.0]
+                    seen[key] = [kind(cmd), seen.get(key, [None, 0.0])[1]]
                 seen[key][1] = cpu
             except (OSError, ValueError, IndexError):
                 pass  # exited while read

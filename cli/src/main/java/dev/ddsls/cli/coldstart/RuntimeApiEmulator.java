@@ -188,14 +188,19 @@ public final class RuntimeApiEmulator implements AutoCloseable {
     return inv;
   }
 
-  /** Sends SHUTDOWN (SPINDOWN) to the extensions registered for it. */
-  public void shutdown() {
+  /**
+   * Sends SHUTDOWN (SPINDOWN) to the extensions registered for it. True when the shutdown is a graceful one: Lambda
+   * sends the runtime SIGTERM only when an extension (internal or external) is registered, and otherwise ends the
+   * environment without one.
+   */
+  public boolean shutdown() {
     long deadline = System.currentTimeMillis() + 2000;
     byte[] event = ("{\"eventType\":\"SHUTDOWN\",\"shutdownReason\":\"SPINDOWN\",\"deadlineMs\":" + deadline + "}")
         .getBytes(StandardCharsets.UTF_8);
     for (Extension e : extensions) {
       if (e.shutdown) e.events.add(new Event(event, null));
     }
+    return !extensions.isEmpty();
   }
 
   public Uploads uploads() { return new Uploads(traces.get(), profiles.get(), uploadBytes.get()); }

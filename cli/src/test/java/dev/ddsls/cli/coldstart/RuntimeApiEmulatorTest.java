@@ -188,13 +188,18 @@ class RuntimeApiEmulatorTest {
     assertEquals("X-Amzn-Trace-Id", invoke.path("tracing").path("type").asText());
     assertTrue(invoke.get("deadlineMs").asLong() > 0);
 
-    emu.shutdown();
+    assertTrue(emu.shutdown(), "graceful: the runtime gets SIGTERM where an extension is registered");
     JsonNode shutdown = JSON.readTree(get("/2020-01-01/extension/event/next", "Lambda-Extension-Identifier", id).body());
     assertEquals("SHUTDOWN", shutdown.get("eventType").asText());
     assertEquals("SPINDOWN", shutdown.get("shutdownReason").asText());
 
     assertEquals(403, get("/2020-01-01/extension/event/next", "Lambda-Extension-Identifier", "nobody").statusCode());
     assertEquals(400, send("POST", "/2020-01-01/extension/register", "{\"events\":[]}").statusCode());
+  }
+
+  @Test
+  void withoutExtensionsTheShutdownIsNoGracefulOne() {
+    assertFalse(emu.shutdown(), "Lambda sends no SIGTERM where no extension is registered");
   }
 
   @Test
