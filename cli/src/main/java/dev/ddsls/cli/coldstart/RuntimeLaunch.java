@@ -58,6 +58,20 @@ final class RuntimeLaunch {
 
     boolean agent() { return layerDir != null; }
 
+    /**
+     * Whether the JVM is asked to write something as it exits (a class-data archive, a flight recording), which it
+     * does only when it exits cleanly: such a run's environment gets SIGTERM at shutdown even without an extension,
+     * where Lambda would end it without one, since the user asked for what it writes.
+     */
+    boolean writesAtExit() {
+      List<String> options = new ArrayList<>(jvmArgs);
+      for (String var : List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS")) options.add(env.getOrDefault(var, ""));
+      for (String o : options) {
+        if (o.contains("-XX:ArchiveClassesAtExit") || o.contains("-XX:+AutoCreateSharedArchive") || o.contains("dumponexit=true")) return true;
+      }
+      return false;
+    }
+
     /** AWS_LAMBDA_INITIALIZATION_TYPE: how Lambda initialises this environment. */
     String initializationType() { return snapStart ? SNAP_START : "on-demand"; }
 

@@ -35,6 +35,19 @@ class RuntimeLaunchTest {
   }
 
   @Test
+  void aJvmAskedToWriteAtItsExitIsNamedSoFromItsArgumentsOrItsToolOptions() {
+    assertFalse(writesAtExit(List.of("-Dfoo=bar"), Map.of()));
+    assertTrue(writesAtExit(List.of("-XX:ArchiveClassesAtExit=/tmp/app.jsa"), Map.of()));
+    assertTrue(writesAtExit(List.of("-XX:StartFlightRecording=filename=x.jfr,dumponexit=true"), Map.of()));
+    assertTrue(writesAtExit(List.of(), Map.of("JAVA_TOOL_OPTIONS", "-XX:+AutoCreateSharedArchive -XX:SharedArchiveFile=a.jsa")));
+  }
+
+  private boolean writesAtExit(List<String> jvmArgs, Map<String, String> env) {
+    return new RuntimeLaunch.Spec(JAVA, tmp.resolve("fn.jar"), "example.HelloHandler", 512, jvmArgs, env, RUNTIME, null,
+        RuntimeLaunch.RIC_MAIN).writesAtExit();
+  }
+
+  @Test
   void withoutTheAgentJavaStartsTheRuntimeInterfaceClientWithLambdasFlags() {
     ProcessBuilder pb = build(null, Map.of());
     List<String> cmd = pb.command();
