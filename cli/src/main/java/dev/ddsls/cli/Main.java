@@ -18,16 +18,23 @@ import picocli.CommandLine.Mixin;
     description = "Profiling and cold-start diagnostics for Java functions on AWS Lambda.")
 public final class Main implements Runnable {
   /**
-   * The subcommands, in the order help lists them. A command line that names one gets that one alone: picocli builds
-   * each command's model by reflection when it is added, and building all of them (and the static state of each,
-   * Jackson's among it) was two thirds of the CPU of starting ddsls (docs/benchmarks.md, "Where the CPU goes, starting ddsls").
+   * The subcommands by name, in the order help lists them. A command line that names one gets that one alone: picocli
+   * builds each command's model by reflection when it is added, and building all of them (and the static state of each,
+   * Jackson's among it) was two thirds of the CPU of starting ddsls (docs/benchmarks.md, "Where the CPU goes, starting
+   * ddsls"). The names are written out, not read from each class's {@code @Command}: reading them loaded all seven
+   * classes and parsed their annotations, 40 ms of every start (MainTest holds them to the annotations).
    */
-  static final Map<String, Class<?>> SUBCOMMANDS = byName(CommandLine.HelpCommand.class, ColdstartCommand.class,
-      CollectCommand.class, DiagnoseCommand.class, ProfileCommand.class, GateCommand.class, DemoCommand.class);
+  static final Map<String, Class<?>> SUBCOMMANDS = subcommands();
 
-  private static Map<String, Class<?>> byName(Class<?>... commands) {
+  private static Map<String, Class<?>> subcommands() {
     Map<String, Class<?>> m = new LinkedHashMap<>();
-    for (Class<?> c : commands) m.put(c.getAnnotation(Command.class).name(), c);
+    m.put("help", CommandLine.HelpCommand.class);
+    m.put("coldstart", ColdstartCommand.class);
+    m.put("collect", CollectCommand.class);
+    m.put("diagnose", DiagnoseCommand.class);
+    m.put("profile", ProfileCommand.class);
+    m.put("gate", GateCommand.class);
+    m.put("demo", DemoCommand.class);
     return Collections.unmodifiableMap(m);
   }
 
@@ -45,6 +52,9 @@ public final class Main implements Runnable {
    * them all).
    */
   static CommandLine commandLine(String... args) {
+    // picocli's default factory looks for Groovy's Closure class once, through every jar on the class path: ddsls
+    // has no Groovy, and the failed lookup was 15 ms of every start.
+    if (System.getProperty("picocli.disable.closures") == null) System.setProperty("picocli.disable.closures", "true");
     CommandLine cl = new CommandLine(new Main());
     String named = null; // the first argument that is not an option: the root has no option that takes a value
     for (String a : args) {

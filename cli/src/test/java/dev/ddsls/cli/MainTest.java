@@ -3,8 +3,10 @@ package dev.ddsls.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 /** Which subcommands a command line gets: the one it names, or all of them where usage or help must list them. */
 class MainTest {
@@ -27,6 +29,13 @@ class MainTest {
     assertEquals(ALL, subcommands("--version"));
     assertEquals(ALL, subcommands("help", "gate"));
     assertEquals(ALL, subcommands("diagnos")); // picocli suggests the name it meant
+  }
+
+  @Test
+  void eachNameIsItsCommandsOwn() {
+    for (Map.Entry<String, Class<?>> c : Main.SUBCOMMANDS.entrySet()) {
+      assertEquals(c.getValue().getAnnotation(CommandLine.Command.class).name(), c.getKey(), c.getValue().getName());
+    }
   }
 
   @Test
