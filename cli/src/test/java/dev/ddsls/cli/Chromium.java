@@ -53,6 +53,6 @@ public final class Chromium {
       if (Files.isExecutable(c)) return c.toString();
     }
     throw new AssertionError("chromium is not installed: the HTML report tests need a headless browser. "
-        + "Run scripts/install-test-tools as root, or apt-get install chromium.");
+        + "Run scripts/install-test-tools as root (its log: .tools/install.log), or apt-get install chromium.");
   }
 }

@@ -224,7 +224,8 @@ public final class CliProcess {
   public static void awaitPeer(String peer) throws Exception {
     Path script = Path.of("..", "scripts", "install-test-tools").toAbsolutePath().normalize();
     if (!Files.isExecutable(script)) return;
-    Process p = new ProcessBuilder(script.toString(), "--wait", peer).inheritIO().start();
+    Process p = new ProcessBuilder(script.toString(), "--wait", peer).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start(); // never into a surefire fork's stdout
     if (!p.waitFor(16, TimeUnit.MINUTES)) p.destroyForcibly();
   }
 

@@ -38,7 +38,8 @@ final class PeerTools {
     Path dir = prop.isBlank() || prop.contains("${") ? findUp(".tools") : Path.of(prop);
     if (dir == null || !Files.isRegularFile(dir.resolve("node_modules/pprof-format/package.json"))) {
       fail("npm package " + PPROF_FORMAT + " not found in " + (dir == null ? "any .tools directory" : dir + "/node_modules")
-          + ": run .ci/run, or `npm install --prefix <repo>/.tools " + PPROF_FORMAT + "`"
+          + ": scripts/install-test-tools installs it (its log: .tools/install.log), or `npm install --prefix <repo>/.tools "
+          + PPROF_FORMAT + "`"
           + " (or point -Dddsls.test.tools at a directory containing node_modules/pprof-format)");
     }
     return dir;
@@ -75,7 +76,8 @@ final class PeerTools {
     for (String d : dirs) {
       if (!d.isEmpty() && Files.isExecutable(Path.of(d, name))) return Path.of(d, name).toString();
     }
-    return fail("`" + name + "` not found on PATH: run .ci/run, or `" + install + "`");
+    return fail("`" + name + "` not found on PATH: scripts/install-test-tools installs it (its log: .tools/install.log), or `"
+        + install + "`");
   }
 
   /** Waits while scripts/install-test-tools installs {@code peer} beside the build (its --background mode). */
@@ -83,7 +85,8 @@ final class PeerTools {
     Path scripts = findUp("scripts");
     if (scripts == null || !Files.isExecutable(scripts.resolve("install-test-tools"))) return;
     try {
-      Process p = new ProcessBuilder(scripts.resolve("install-test-tools").toString(), "--wait", peer).inheritIO().start();
+      Process p = new ProcessBuilder(scripts.resolve("install-test-tools").toString(), "--wait", peer).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start(); // never into a surefire fork's stdout
       if (!p.waitFor(16, TimeUnit.MINUTES)) p.destroyForcibly();
     } catch (IOException | InterruptedException e) {
       fail("waiting for install-test-tools to install " + peer + ": " + e);

@@ -233,7 +233,8 @@ class AgentEndToEndTest {
     try {
       p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     } catch (IOException e) {
-      fail(cmd[0] + " is not installed: run .ci/run, or apt-get install -y golang-go (" + e.getMessage() + ")");
+      fail(cmd[0] + " is not installed: run scripts/install-test-tools as root (its log: .tools/install.log), "
+          + "or apt-get install -y golang-go (" + e.getMessage() + ")");
       return null;
     }
     byte[] out = p.getInputStream().readAllBytes();
