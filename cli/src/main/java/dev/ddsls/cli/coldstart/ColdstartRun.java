@@ -361,9 +361,9 @@ final class ColdstartRun {
 
   /**
    * As Lambda shuts an environment down: SIGTERM where an extension is registered (graceful), SIGKILL after the grace
-   * period; SIGKILL at once where none is (unless the JVM was asked to write something at its exit). The JVM exiting on SIGTERM also waits up to 300 ms for the runtime client's
-   * thread, in native code in its /next (HotSpot's VM_Exit): a run of a function without extensions, killed, no longer
-   * pays that (3 runs of HelloHandler, agent off: 2.9 s, now 2.1 s).
+   * period; SIGKILL at once where none is (unless the JVM was asked to write something at its exit). A JVM leaving on
+   * SIGTERM also waits up to 300 ms for the runtime client's thread, in native code in its /next (HotSpot's VM_Exit):
+   * a run without extensions, killed, no longer pays that (3 runs of HelloHandler, agent off: 2.9 s, now 1.7-1.9 s).
    */
   private static void stop(Process p, boolean graceful) throws InterruptedException {
     if (!graceful) {
