@@ -52,8 +52,7 @@ public final class CliProcess {
     cmd.addAll(List.of(args));
     Path out = Files.createTempFile(workDir, "stdout", ".txt");
     Path err = Files.createTempFile(workDir, "stderr", ".txt");
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile());
-    pb.environment().put("DDSLS_CACHE_DIR", CACHE.toString());
+    ProcessBuilder pb = inSuite(cmd, workDir).redirectOutput(out.toFile()).redirectError(err.toFile());
     for (Map.Entry<String, String> e : env.entrySet()) {
       if (e.getValue() == null) pb.environment().remove(e.getKey()); // null: not inherited
       else pb.environment().put(e.getKey(), e.getValue());
@@ -72,6 +71,13 @@ public final class CliProcess {
       throw new AssertionError("ddsls " + String.join(" ", args) + " did not finish in " + timeoutSeconds + " s: " + Files.readString(err));
     }
     return new Result(p.exitValue(), Files.readString(out), Files.readString(err), (System.nanoTime() - start) / 1_000_000);
+  }
+
+  /** A ddsls process of the suite, in {@code workDir}: with the suite's cache of unpacked packages, never the user's. */
+  private static ProcessBuilder inSuite(List<String> cmd, Path workDir) {
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile());
+    pb.environment().put("DDSLS_CACHE_DIR", CACHE.toString());
+    return pb;
   }
 
   /**
@@ -186,9 +192,7 @@ public final class CliProcess {
         List<String> cmd = new ArrayList<>(CHEAP_JVM);
         cmd.addAll(List.of("-XX:DumpLoadedClassList=" + list, "-jar", jar.toString()));
         cmd.addAll(commands.get(i));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(out.toFile());
-        pb.environment().put("DDSLS_CACHE_DIR", CACHE.toString());
-        Process p = pb.start();
+        Process p = inSuite(cmd, dir).redirectErrorStream(true).redirectOutput(out.toFile()).start();
         if (commands.get(i).get(0).equals("collect")) { // serves until stopped: stopped once it is listening, as a user stops it
           for (int t = 0; t < 300 && !Files.readString(out).contains("listening on"); t++) Thread.sleep(100);
           p.destroy();

@@ -114,9 +114,8 @@ class DdJavaAgentInteropTest {
 
   /** TracedApp under dd-java-agent, sending to the collector; settings by the tracer's documented system properties. */
   private static Process app(CollectorProcess collector, String service, String compression, Path dir) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", // the tracer's start, mostly: C2 compiling its instrumentation cost more
-        "-javaagent:" + agentJar(),
+    List<String> cmd = tracedJvm();
+    cmd.addAll(List.of(
         "-Ddd.service=" + service,
         "-Ddd.trace.agent.url=http://127.0.0.1:" + collector.port,
         "-Ddd.trace.methods=" + TracedApp.class.getName() + "[handle]",
@@ -136,6 +135,15 @@ class DdJavaAgentInteropTest {
    * The tracer's jar, a test dependency: found through a resource of it, not by scanning {@code java.class.path}
    * (which a manifest-only class path would hide). No class of it is loaded here.
    */
+  /**
+   * The start of a command line for a JVM under dd-java-agent: the test JVM's java, C1 and the serial collector as the
+   * suite's other JVMs (the tracer's start is most of such a JVM's CPU, and C2 compiling its instrumentation cost more).
+   */
+  static List<String> tracedJvm() throws Exception {
+    return new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-javaagent:" + agentJar()));
+  }
+
   static String agentJar() throws Exception {
     URL url = DdJavaAgentInteropTest.class.getClassLoader().getResource("datadog/trace/bootstrap/AgentBootstrap.class");
     if (url == null) throw new IllegalStateException("dd-java-agent is not on the test class path (cli/pom.xml, test scope)");

@@ -37,11 +37,11 @@ class HybridTraceTest {
     try (CollectorProcess collector = CollectorProcess.start("--data", tmp.resolve("store").toString())) {
       String url = "http://127.0.0.1:" + collector.port;
       Path event = tmp.resolve("event.json");
-      Process host = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-javaagent:" + DdJavaAgentInteropTest.agentJar(), "-Ddd.service=" + HOST, "-Ddd.trace.agent.url=" + url,
+      List<String> cmd = DdJavaAgentInteropTest.tracedJvm();
+      cmd.addAll(List.of("-Ddd.service=" + HOST, "-Ddd.trace.agent.url=" + url,
           "-Ddd.trace.methods=" + HybridCaller.class.getName() + "[call]", "-Ddd.trace.128.bit.traceid.generation.enabled=false",
-          "-cp", DdJavaAgentInteropTest.classPathOf(HybridCaller.class), HybridCaller.class.getName(), event.toString())
-          .redirectErrorStream(true).redirectOutput(tmp.resolve("host.log").toFile()).start();
+          "-cp", DdJavaAgentInteropTest.classPathOf(HybridCaller.class), HybridCaller.class.getName(), event.toString()));
+      Process host = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("host.log").toFile()).start();
       assertTrue(host.waitFor(3, TimeUnit.MINUTES), "the host application finished");
       assertEquals(0, host.exitValue(), Files.readString(tmp.resolve("host.log")));
 
