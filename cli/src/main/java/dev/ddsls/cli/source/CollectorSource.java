@@ -40,6 +40,8 @@ public final class CollectorSource implements Source {
   /** A page of 1,000 profiles' listings is some 300 KB. */
   private static final long MAX_PAGE_BYTES = 64L << 20;
   private static final int FETCHERS = 2;
+  static final int BUSY_RETRIES = 5;
+  private static final long MAX_BUSY_WAIT_S = 5;
   private static final ObjectMapper JSON = new ObjectMapper();
   private final HttpUrl base;
   private final OkHttpClient http;
@@ -232,14 +234,35 @@ public final class CollectorSource implements Source {
     TooLarge(String message) { super(message); }
   }
 
-  /** A successful answer, its body still to be read; a failed one becomes a one-line Cli.Failure. */
+  /**
+   * A successful answer, its body still to be read; a failed one becomes a one-line Cli.Failure. A collector that is
+   * busy (503: its streams or memory are taken) says when to come back in Retry-After; it is asked again up to
+   * {@link #BUSY_RETRIES} times, each wait capped at {@link #MAX_BUSY_WAIT_S}.
+   */
   private Response call(HttpUrl url) {
-    Response r;
+    for (int attempt = 0; ; attempt++) {
+      Response r = send(url);
+      if (r.code() != 503 || attempt >= BUSY_RETRIES) return answered(url, r, attempt);
+      long wait = Math.min(MAX_BUSY_WAIT_S, DatadogApi.waitSeconds(r));
+      r.close();
+      try {
+        Thread.sleep(wait * 1000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new Cli.Failure(Cli.UNAVAILABLE, "interrupted while the collector at " + base + " was busy");
+      }
+    }
+  }
+
+  private Response send(HttpUrl url) {
     try {
-      r = http.newCall(new Request.Builder().url(url).build()).execute();
+      return http.newCall(new Request.Builder().url(url).build()).execute();
     } catch (IOException e) {
       throw unreachable(e);
     }
+  }
+
+  private Response answered(HttpUrl url, Response r, int retries) {
     try {
       if (r.code() == 404 && url.encodedPath().startsWith("/ddsls/v1/spans")) {
         throw new Cli.Failure(Cli.UNAVAILABLE, base + " is not a ddsls collect store (no /ddsls/v1/spans)");
@@ -251,7 +274,8 @@ public final class CollectorSource implements Source {
       if (!r.isSuccessful()) {
         String body = r.body() == null ? "" : r.body().string();
         throw new Cli.Failure(r.code() == 400 ? Cli.USAGE : Cli.UNAVAILABLE,
-            "the collector at " + base + " answered " + r.code() + (body.isBlank() ? "" : ": " + body.lines().findFirst().orElse("")));
+            "the collector at " + base + " answered " + r.code() + (body.isBlank() ? "" : ": " + body.lines().findFirst().orElse(""))
+                + (retries > 0 ? " (asked " + (retries + 1) + " times)" : ""));
       }
       return r;
     } catch (IOException | RuntimeException e) {

@@ -83,6 +83,49 @@ class HostileSourcesTest {
     }
   }
 
+  /**
+   * A collector whose streams are taken answers 503 with Retry-After (SlowClientsTest makes a real one do so): ddsls
+   * comes back when told, and gives up with one line when the collector stays busy.
+   */
+  @Test
+  void aBusyCollectorIsAskedAgainWhenItSays() throws Exception {
+    AtomicInteger busyLeft = new AtomicInteger(2);
+    AtomicInteger spanRequests = new AtomicInteger();
+    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.createContext("/ddsls/v1/profiles", ex -> send(ex, 200, "{\"profiles\":[],\"next_cursor\":null}".getBytes(StandardCharsets.UTF_8)));
+    server.createContext("/ddsls/v1/spans", ex -> {
+      spanRequests.incrementAndGet();
+      if (busyLeft.getAndDecrement() > 0) {
+        // 1 as the collector sends, not 0: on a 503 with Retry-After: 0 OkHttp itself asks once more at once.
+        ex.getResponseHeaders().add("Retry-After", "1");
+        send(ex, 503, "busy: 4 all=true answers are being streamed; retry in a second".getBytes(StandardCharsets.UTF_8));
+      } else {
+        send(ex, 200, ("{\"spans\":[{\"trace_id\":\"7\",\"span_id\":\"8\",\"parent_id\":\"0\",\"service\":\"orders\","
+            + "\"name\":\"aws.lambda\",\"resource\":\"orders\",\"start\":1764000000000000000,\"duration\":1000000}],"
+            + "\"next_cursor\":null}").getBytes(StandardCharsets.UTF_8));
+      }
+    });
+    server.start();
+    String url = "http://127.0.0.1:" + server.getAddress().getPort();
+    try {
+      CliProcess.Result r = CliProcess.run(tmp, Map.of(), 120, "diagnose", "--source", url, "--format", "json", "--quiet");
+      assertEquals(0, r.exit(), r.stderr());
+      assertEquals(1, JSON.readTree(r.stdout()).get("inputs").get("spans").asInt(), r.stdout());
+      assertEquals(3, spanRequests.get(), "two busy answers, then the spans");
+
+      busyLeft.set(Integer.MAX_VALUE);
+      spanRequests.set(0);
+      r = CliProcess.run(tmp, Map.of(), 120, "diagnose", "--source", url, "--quiet");
+      assertEquals(3, r.exit(), r.stderr());
+      assertEquals(1, r.stderr().strip().lines().count(), r.stderr());
+      assertTrue(r.stderr().contains("answered 503: busy: 4 all=true answers are being streamed; retry in a second (asked 6 times)"),
+          r.stderr());
+      assertEquals(6, spanRequests.get());
+    } finally {
+      server.stop(0);
+    }
+  }
+
   private static void send(HttpExchange ex, int status, byte[] body) throws IOException {
     try (InputStream in = ex.getRequestBody()) {
       in.readAllBytes();
