@@ -1,5 +1,6 @@
 package dev.ddsls.cli.coldstart;
 
+import dev.ddsls.cli.CacheDir;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
@@ -32,7 +33,6 @@ import java.util.zip.CRC32C;
  */
 final class TaskRootCache {
   static final int KEEP = 16;
-  static final String ENV = "DDSLS_CACHE_DIR";
   private static final String PART = ".part-";
   private static final String LOCK = ".lock";
   /**
@@ -51,17 +51,9 @@ final class TaskRootCache {
     this.keep = keep;
   }
 
-  /** {@code $DDSLS_CACHE_DIR/task-roots}, else under {@code $XDG_CACHE_HOME/ddsls}, else {@code ~/.cache/ddsls}. */
+  /** {@code task-roots} in ddsls's {@link CacheDir}. */
   static TaskRootCache ofEnvironment(Map<String, String> env) {
-    String own = env.get(ENV);
-    Path base;
-    if (own != null && !own.isBlank()) {
-      base = Path.of(own);
-    } else {
-      String xdg = env.get("XDG_CACHE_HOME");
-      base = (xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache")).resolve("ddsls");
-    }
-    return new TaskRootCache(base.resolve("task-roots").toAbsolutePath(), KEEP);
+    return new TaskRootCache(CacheDir.of(env).resolve("task-roots"), KEEP);
   }
 
   /**

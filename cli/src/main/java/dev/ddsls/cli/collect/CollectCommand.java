@@ -1,5 +1,6 @@
 package dev.ddsls.cli.collect;
 
+import dev.ddsls.cli.CacheDir;
 import dev.ddsls.cli.Cli;
 import dev.ddsls.cli.DurationConverter;
 import dev.ddsls.cli.SizeConverter;
@@ -7,6 +8,7 @@ import dev.ddsls.cli.Verbose;
 import dev.ddsls.collector.Collector;
 import dev.ddsls.collector.Limits;
 import dev.ddsls.collector.Retention;
+import dev.ddsls.collector.SqliteLibrary;
 import dev.ddsls.collector.Store;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -76,6 +78,7 @@ public final class CollectCommand implements Callable<Integer> {
 
   @Override public Integer call() throws Exception {
     PrintStream out = System.out;
+    SqliteLibrary.useCache(CacheDir.of(System.getenv()));
     Path dir = data.toAbsolutePath().normalize();
     long intervalMillis = interval.toMillis();
     if (intervalMillis <= 0) throw Cli.Failure.usage("--interval must be positive");

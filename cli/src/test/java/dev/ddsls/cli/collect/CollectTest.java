@@ -369,6 +369,36 @@ class CollectTest {
     return json(c.get("/ddsls/v1/spans?limit=1000&trace_id=" + traceId)).get("spans").size();
   }
 
+  /**
+   * A killed collector leaves nothing in the temporary directory. Left to itself sqlite-jdbc copies its native library
+   * into java.io.tmpdir at every start and deletes it at exit, so SIGKILL stranded a megabyte a time; ddsls writes it
+   * once into its cache and sqlite-jdbc loads it from there.
+   */
+  @Test void aKilledCollectorLeavesNoLibraryInTmpAndTheCachedOneIsLoaded(@TempDir Path dir) throws Exception {
+    Path tmp = Files.createDirectories(dir.resolve("tmp")), cache = dir.resolve("cache");
+    Path cached = null;
+    for (int start = 1; start <= 2; start++) {
+      ProcessBuilder pb = CollectorProcess.command(List.of("-Djava.io.tmpdir=" + tmp), "collect", "--port", "0", "--data",
+          dir.resolve("store").toString());
+      pb.environment().put("DDSLS_CACHE_DIR", cache.toString());
+      CollectorProcess c = CollectorProcess.start(pb);
+      List<Path> libs;
+      try (Stream<Path> walk = Files.walk(cache)) {
+        libs = walk.filter(Files::isRegularFile).toList();
+      }
+      assertEquals(1, libs.size(), "start " + start + ": " + libs);
+      if (cached == null) cached = libs.get(0);
+      assertEquals(cached, libs.get(0));
+      assertTrue(cached.getFileName().toString().contains("sqlitejdbc"), cached.toString());
+      String maps = Files.readString(Path.of("/proc", Long.toString(c.process.pid()), "maps"));
+      assertTrue(maps.contains(cached.toString()), "start " + start + ": the cached library is not mapped:\n" + maps);
+      c.kill();
+      try (Stream<Path> left = Files.list(tmp)) {
+        assertEquals(List.of(), left.filter(f -> f.getFileName().toString().startsWith("sqlite-")).toList());
+      }
+    }
+  }
+
   /** Acknowledged means durable: SIGKILL at random points while a client streams uploads, then restart and look. */
   @Test void everyAcknowledgedRecordSurvivesSigkill(@TempDir Path dir) throws Exception {
     Random random = new Random();

@@ -32,17 +32,31 @@ final class CollectorProcess implements AutoCloseable {
     this.port = port;
   }
 
-  static ProcessBuilder command(String... args) {
-    List<String> cmd = CliProcess.command(List.of("-Xmx256m"));
+  static ProcessBuilder command(String... args) { return command(List.of(), args); }
+
+  /** {@code ddsls ARGS} in a JVM with {@code jvmArgs} too, with the suite's cache directory. */
+  static ProcessBuilder command(List<String> jvmArgs, String... args) {
+    List<String> cmd = CliProcess.command(concat(List.of("-Xmx256m"), jvmArgs));
     cmd.addAll(List.of(args));
-    return new ProcessBuilder(cmd).redirectErrorStream(true);
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().put("DDSLS_CACHE_DIR", CliProcess.CACHE.toString());
+    return pb;
+  }
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    List<String> all = new ArrayList<>(a);
+    all.addAll(b);
+    return all;
   }
 
   /** Starts {@code ddsls collect --port 0 ARGS} and reads the port from its first line. */
   static CollectorProcess start(String... args) throws Exception {
-    List<String> all = new ArrayList<>(List.of("collect", "--port", "0"));
-    all.addAll(List.of(args));
-    Process p = command(all.toArray(new String[0])).start();
+    return start(command(concat(List.of("collect", "--port", "0"), List.of(args)).toArray(new String[0])));
+  }
+
+  /** Starts {@code pb}, a {@code ddsls collect --port 0} command, and reads the port from its first line. */
+  static CollectorProcess start(ProcessBuilder pb) throws Exception {
+    Process p = pb.start();
     BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     // stdout's first line is the listening line; stderr is merged in, where a library may log first (sqlite-jdbc
     // does when another JVM extracts its native library at the same moment).
