@@ -484,6 +484,19 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
     }
   }
 
+  /** For tests: the current back-off, and whether it has run out (the next flush with something held probes). */
+  long backoffMillis() {
+    synchronized (lock) {
+      return backoffMillis;
+    }
+  }
+
+  boolean probeDue() {
+    synchronized (lock) {
+      return System.nanoTime() - retryAtNanos >= 0;
+    }
+  }
+
   boolean intakeDown() {
     synchronized (lock) {
       return intakeDown;

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Timeout;
  */
 class FlusherBreakerTest {
   static final int BUDGET_MS = 200;
+  static final int HELD_BUDGET_MS = 1000;
 
   private static final class Sandbox implements AutoCloseable {
     final InvocationTracker tracker;
@@ -60,6 +61,12 @@ class FlusherBreakerTest {
     @Override public void close() { flusher.shutdown(100); }
   }
 
+  /** Until the breaker's back-off has run out: the next invocation's flush is a probe. */
+  private static void awaitProbeDue(Sandbox box) throws InterruptedException {
+    for (int i = 0; i < 1000 && !box.flusher.probeDue(); i++) Thread.sleep(10);
+    assertTrue(box.flusher.probeDue(), "the back-off ran out");
+  }
+
   @Test
   @Timeout(60)
   void aSilentIntakeMakesOnlyTheFirstInvocationWait() throws Exception {
@@ -83,7 +90,7 @@ class FlusherBreakerTest {
       x.getRequestBody().readAllBytes();
       if (silent.get()) {
         try {
-          Thread.sleep(5 * BUDGET_MS); // answers after the agent gave up: not accepted
+          Thread.sleep(5 * HELD_BUDGET_MS); // answers after the agent gave up: not accepted
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
@@ -94,7 +101,10 @@ class FlusherBreakerTest {
       x.close();
     });
     server.start();
-    try (Sandbox box = new Sandbox("http://127.0.0.1:" + server.getAddress().getPort(), "end")) {
+    // A budget that an answering intake meets on a loaded machine: a request answered after it would count as failed,
+    // be sent again, and its traces counted twice.
+    try (Sandbox box = new Sandbox("http://127.0.0.1:" + server.getAddress().getPort(), "end", "DDSLS_FLUSH_BUDGET_MS",
+        Integer.toString(HELD_BUDGET_MS))) {
       int invocations = 0;
       for (; invocations < 5; invocations++) box.invoke();
       assertTrue(box.flusher.intakeDown());
@@ -134,23 +144,26 @@ class FlusherBreakerTest {
       x.close();
     });
     server.start();
+    // Slow (past DDSLS_FLUSH_SLOW_MS) and well within the budget, however loaded the machine: an answer past the budget
+    // would count as failed, be sent again and counted twice, and double the back-off.
     try (Sandbox box = new Sandbox("http://127.0.0.1:" + server.getAddress().getPort(), "end", "DDSLS_FLUSH_SLOW_MS",
-        Integer.toString(BUDGET_MS / 5))) {
+        Integer.toString(BUDGET_MS / 5), "DDSLS_FLUSH_BUDGET_MS", "10000")) {
       for (int i = 0; i < 20; i++) box.invoke();
       assertEquals(1, box.flusher.waits()[0], "/next calls that waited for a flush: only the cold invocation's");
       assertTrue(box.flusher.intakeDown(), "a slow answer opens the breaker");
       // After the back-off (1 s) the next flush probes with everything held; the intake, still slow, accepts it.
-      Thread.sleep(Flusher.FIRST_BACKOFF_MILLIS + 100);
+      awaitProbeDue(box);
       box.invoke();
-      for (int i = 0; i < 100 && tracesAccepted.get() < 21; i++) Thread.sleep(50);
+      for (int i = 0; i < 200 && tracesAccepted.get() < 21; i++) Thread.sleep(50);
       assertEquals(21, tracesAccepted.get(), "every invocation's trace arrived, the held ones with the probe");
       assertTrue(box.flusher.intakeDown(), "still slow: invocations still do not wait");
       assertEquals(1, box.flusher.waits()[0]);
       // A slow intake answers: it is probed again after the first back-off, not a doubled one (a growing back-off held
       // spans until the queue overflowed in the agent soak, docs/reliability.md).
-      Thread.sleep(Flusher.FIRST_BACKOFF_MILLIS + 100);
+      assertEquals(Flusher.FIRST_BACKOFF_MILLIS, box.flusher.backoffMillis(), "the back-off after a slow answer");
+      awaitProbeDue(box);
       box.invoke();
-      for (int i = 0; i < 100 && tracesAccepted.get() < 22; i++) Thread.sleep(50);
+      for (int i = 0; i < 200 && tracesAccepted.get() < 22; i++) Thread.sleep(50);
       assertEquals(22, tracesAccepted.get(), "the next probe came one back-off later");
       assertEquals(1, box.flusher.waits()[0]);
     } finally {

@@ -36,6 +36,11 @@ final class ColdstartRun {
   private static final int TAIL_LINES = 20;
   private static final long TERM_GRACE_SECONDS = 3;
   /**
+   * A JVM asked to write at its exit (a CDS archive, a JFR recording) is given this long after SIGTERM: on a loaded
+   * machine the write took more than 3 s, and a JVM killed mid-write leaves nothing, or an archive the next JVM ignores.
+   */
+  private static final long WRITE_AT_EXIT_GRACE_SECONDS = 60;
+  /**
    * Lambda fails a restore whose afterRestore hooks run longer than 10 seconds (SnapStartTimeoutException; AWS Lambda
    * developer guide, "Troubleshooting SnapStart errors").
    */
@@ -152,7 +157,7 @@ final class ColdstartRun {
       try {
         drive(emu, p, d);
       } finally {
-        stop(p, emu.shutdown() || spec.writesAtExit());
+        stop(p, emu.shutdown() || spec.writesAtExit(), spec.writesAtExit() ? WRITE_AT_EXIT_GRACE_SECONDS : TERM_GRACE_SECONDS);
         try {
           Runtime.getRuntime().removeShutdownHook(reaper);
         } catch (IllegalStateException shuttingDown) {
@@ -361,18 +366,19 @@ final class ColdstartRun {
 
   /**
    * As Lambda shuts an environment down: SIGTERM where an extension is registered (graceful), SIGKILL after the grace
-   * period; SIGKILL at once where none is (unless the JVM was asked to write something at its exit). A JVM leaving on
+   * period; SIGKILL at once where none is, unless the JVM was asked to write something at its exit (then it is given
+   * {@link #WRITE_AT_EXIT_GRACE_SECONDS} to write it). A JVM leaving on
    * SIGTERM also waits up to 300 ms for the runtime client's thread, in native code in its /next (HotSpot's VM_Exit):
    * a run without extensions, killed, no longer pays that (3 runs of HelloHandler, agent off: 2.9 s, now 1.7-1.9 s).
    */
-  private static void stop(Process p, boolean graceful) throws InterruptedException {
+  private static void stop(Process p, boolean graceful, long graceSeconds) throws InterruptedException {
     if (!graceful) {
       p.destroyForcibly();
       p.waitFor(TERM_GRACE_SECONDS, TimeUnit.SECONDS);
       return;
     }
     p.destroy();
-    if (!p.waitFor(TERM_GRACE_SECONDS, TimeUnit.SECONDS)) {
+    if (!p.waitFor(graceSeconds, TimeUnit.SECONDS)) {
       p.destroyForcibly();
       p.waitFor(TERM_GRACE_SECONDS, TimeUnit.SECONDS);
     }

@@ -65,13 +65,13 @@ class RuntimeApiEmulatorTest {
   @Test
   void nextBlocksUntilAnInvocationIsQueuedThenHandsItOutWithLambdaHeaders() throws Exception {
     CompletableFuture<HttpResponse<String>> next = getAsync("/2018-06-01/runtime/invocation/next");
-    Long first = emu.firstNext().get(3, TimeUnit.SECONDS);
+    Long first = emu.firstNext().get(30, TimeUnit.SECONDS);
     assertNotNull(first);
     assertThrows(TimeoutException.class, () -> next.get(300, TimeUnit.MILLISECONDS), "next must wait for an invocation");
 
     long before = System.currentTimeMillis();
     Invocation inv = emu.enqueue("{\"name\":\"Ada\"}".getBytes(StandardCharsets.UTF_8));
-    HttpResponse<String> r = next.get(3, TimeUnit.SECONDS);
+    HttpResponse<String> r = next.get(30, TimeUnit.SECONDS);
     assertEquals(200, r.statusCode());
     assertEquals("{\"name\":\"Ada\"}", r.body());
     assertEquals(inv.requestId, r.headers().firstValue("Lambda-Runtime-Aws-Request-Id").orElseThrow());
@@ -106,7 +106,7 @@ class RuntimeApiEmulatorTest {
     get("/2018-06-01/runtime/invocation/next");
     HttpResponse<String> r = send("POST", "/2018-06-01/runtime/invocation/" + inv.requestId + "/response", "\"hello Ada\"");
     assertEquals(202, r.statusCode());
-    Invocation.Outcome o = inv.outcome().get(3, TimeUnit.SECONDS);
+    Invocation.Outcome o = inv.outcome().get(30, TimeUnit.SECONDS);
     assertFalse(o.error());
     assertArrayEquals("\"hello Ada\"".getBytes(StandardCharsets.UTF_8), o.body());
     assertTrue(o.nanos() >= inv.handedOut().get());
@@ -130,7 +130,7 @@ class RuntimeApiEmulatorTest {
     HttpResponse<String> r = send("POST", "/2018-06-01/runtime/invocation/" + inv.requestId + "/error", body,
         "Lambda-Runtime-Function-Error-Type", "Runtime.UnknownReason");
     assertEquals(202, r.statusCode());
-    Invocation.Outcome o = inv.outcome().get(3, TimeUnit.SECONDS);
+    Invocation.Outcome o = inv.outcome().get(30, TimeUnit.SECONDS);
     assertTrue(o.error());
     assertEquals("java.lang.IllegalArgumentException", o.errorType());
     assertEquals("order id is missing", o.errorMessage());
@@ -142,7 +142,7 @@ class RuntimeApiEmulatorTest {
     get("/2018-06-01/runtime/invocation/next");
     send("POST", "/2018-06-01/runtime/invocation/" + inv.requestId + "/error", "it broke",
         "Lambda-Runtime-Function-Error-Type", "Runtime.Custom");
-    Invocation.Outcome o = inv.outcome().get(3, TimeUnit.SECONDS);
+    Invocation.Outcome o = inv.outcome().get(30, TimeUnit.SECONDS);
     assertEquals("Runtime.Custom", o.errorType());
     assertEquals("it broke", o.errorMessage());
   }
@@ -153,7 +153,7 @@ class RuntimeApiEmulatorTest {
     HttpResponse<String> r = send("POST", "/2018-06-01/runtime/init/error", body,
         "Lambda-Runtime-Function-Error-Type", "Runtime.BadFunctionCode");
     assertEquals(202, r.statusCode());
-    RuntimeApiEmulator.InitError e = emu.initError().get(3, TimeUnit.SECONDS);
+    RuntimeApiEmulator.InitError e = emu.initError().get(30, TimeUnit.SECONDS);
     assertEquals("java.lang.ExceptionInInitializerError", e.errorType());
     assertEquals("Error loading class example.BrokenInitHandler", e.errorMessage());
 
@@ -181,7 +181,7 @@ class RuntimeApiEmulatorTest {
     assertThrows(TimeoutException.class, () -> ev.get(300, TimeUnit.MILLISECONDS), "event/next must wait for an event");
     Invocation inv = emu.enqueue("{}".getBytes(StandardCharsets.UTF_8));
     get("/2018-06-01/runtime/invocation/next");
-    JsonNode invoke = JSON.readTree(ev.get(3, TimeUnit.SECONDS).body());
+    JsonNode invoke = JSON.readTree(ev.get(30, TimeUnit.SECONDS).body());
     assertEquals("INVOKE", invoke.get("eventType").asText());
     assertEquals(inv.requestId, invoke.get("requestId").asText());
     assertEquals(inv.traceHeader, invoke.path("tracing").path("value").asText());
@@ -212,41 +212,41 @@ class RuntimeApiEmulatorTest {
   }
 
   @Test
-  @Timeout(20)
+  @Timeout(60)
   void durationEndsWithTheLastAskOfTheRuntimeAndTheInvokeExtensions() throws Exception {
     String id = send("POST", "/2020-01-01/extension/register", "{\"events\":[\"INVOKE\"]}", "Lambda-Extension-Name", "slow")
         .headers().firstValue("Lambda-Extension-Identifier").orElseThrow();
     CompletableFuture<HttpResponse<String>> invoke = getAsync("/2020-01-01/extension/event/next", "Lambda-Extension-Identifier", id);
     Invocation inv = emu.enqueue("{}".getBytes(StandardCharsets.UTF_8));
     get("/2018-06-01/runtime/invocation/next");
-    assertEquals("INVOKE", JSON.readTree(invoke.get(3, TimeUnit.SECONDS).body()).get("eventType").asText());
+    assertEquals("INVOKE", JSON.readTree(invoke.get(30, TimeUnit.SECONDS).body()).get("eventType").asText());
     send("POST", "/2018-06-01/runtime/invocation/" + inv.requestId + "/response", "1");
-    long response = inv.outcome().get(3, TimeUnit.SECONDS).nanos();
+    long response = inv.outcome().get(30, TimeUnit.SECONDS).nanos();
 
     CompletableFuture<HttpResponse<String>> runtimeNext = getAsync("/2018-06-01/runtime/invocation/next"); // the runtime is done
     assertThrows(TimeoutException.class, () -> inv.durationEnd().get(300, TimeUnit.MILLISECONDS),
         "the Duration goes on while a registered extension has not asked for its next event");
     long beforeAsk = System.nanoTime();
     CompletableFuture<HttpResponse<String>> extensionNext = getAsync("/2020-01-01/extension/event/next", "Lambda-Extension-Identifier", id);
-    long end = inv.durationEnd().get(3, TimeUnit.SECONDS);
+    long end = inv.durationEnd().get(30, TimeUnit.SECONDS);
     assertTrue(end >= beforeAsk, "ended by the extension's ask");
     assertTrue(end - response >= 300_000_000L, "post-runtime part covers the extension's 300 ms");
 
     // Next invocation: the extension asks at once, the runtime 200 ms after its response; the runtime's ask ends it.
     Invocation second = emu.enqueue("{}".getBytes(StandardCharsets.UTF_8));
-    assertEquals(second.requestId, runtimeNext.get(3, TimeUnit.SECONDS).headers().firstValue("Lambda-Runtime-Aws-Request-Id").orElseThrow());
-    assertEquals(second.requestId, JSON.readTree(extensionNext.get(3, TimeUnit.SECONDS).body()).get("requestId").asText());
+    assertEquals(second.requestId, runtimeNext.get(30, TimeUnit.SECONDS).headers().firstValue("Lambda-Runtime-Aws-Request-Id").orElseThrow());
+    assertEquals(second.requestId, JSON.readTree(extensionNext.get(30, TimeUnit.SECONDS).body()).get("requestId").asText());
     getAsync("/2020-01-01/extension/event/next", "Lambda-Extension-Identifier", id);
     send("POST", "/2018-06-01/runtime/invocation/" + second.requestId + "/response", "2");
     Thread.sleep(200);
     assertFalse(second.durationEnd().isDone(), "the runtime has not asked yet");
     long beforeNext = System.nanoTime();
     getAsync("/2018-06-01/runtime/invocation/next");
-    assertTrue(second.durationEnd().get(3, TimeUnit.SECONDS) >= beforeNext, "ended by the runtime's ask");
+    assertTrue(second.durationEnd().get(30, TimeUnit.SECONDS) >= beforeNext, "ended by the runtime's ask");
   }
 
   @Test
-  @Timeout(20)
+  @Timeout(60)
   void aNextBeforeTheResponseDoesNotEndTheDuration() throws Exception {
     Invocation inv = emu.enqueue("{}".getBytes(StandardCharsets.UTF_8));
     get("/2018-06-01/runtime/invocation/next");
@@ -273,11 +273,11 @@ class RuntimeApiEmulatorTest {
   @Test
   void closeReleasesAWaitingNext() throws Exception {
     CompletableFuture<HttpResponse<String>> next = getAsync("/2018-06-01/runtime/invocation/next");
-    emu.firstNext().get(3, TimeUnit.SECONDS);
+    emu.firstNext().get(30, TimeUnit.SECONDS);
     emu.close();
     // The poll ends without an answer: the request completes (with an error) instead of hanging.
     try {
-      next.get(3, TimeUnit.SECONDS);
+      next.get(30, TimeUnit.SECONDS);
     } catch (ExecutionException expected) {
       // connection closed without a response
     }

@@ -43,37 +43,37 @@ class SnapStartEmulatorTest {
   }
 
   @Test
-  @Timeout(20)
+  @Timeout(60)
   void restoreNextEndsInitAndIsAnsweredForAnInvokeThenTheFirstNextEndsTheRestore() throws Exception {
     CompletableFuture<HttpResponse<String>> restore = get("restore/next");
-    long initEnd = emu.initDone().get(5, TimeUnit.SECONDS);
+    long initEnd = emu.initDone().get(30, TimeUnit.SECONDS);
     assertEquals(initEnd, emu.restoreNext().getNow(null), "SnapStart's init ends at /restore/next");
     Thread.sleep(300);
     assertFalse(restore.isDone(), "no invoke queued: the snapshot is not restored yet");
     assertFalse(emu.restoreStart().isDone());
 
     Invocation inv = emu.enqueue("{}".getBytes(StandardCharsets.UTF_8));
-    assertEquals(200, restore.get(5, TimeUnit.SECONDS).statusCode());
+    assertEquals(200, restore.get(30, TimeUnit.SECONDS).statusCode());
     long restoreStart = emu.restoreStart().get(1, TimeUnit.SECONDS);
     assertTrue(restoreStart - initEnd >= 250_000_000L, "the restore starts when the invoke arrives");
     assertFalse(emu.firstNext().isDone());
 
-    HttpResponse<String> next = get("invocation/next").get(5, TimeUnit.SECONDS);
+    HttpResponse<String> next = get("invocation/next").get(30, TimeUnit.SECONDS);
     assertEquals(inv.requestId, next.headers().firstValue("Lambda-Runtime-Aws-Request-Id").orElseThrow());
     assertTrue(emu.firstNext().get(1, TimeUnit.SECONDS) >= restoreStart, "the first /next ends the restore");
 
-    assertEquals(403, get("restore/next").get(5, TimeUnit.SECONDS).statusCode(), "a second restore/next is refused");
+    assertEquals(403, get("restore/next").get(30, TimeUnit.SECONDS).statusCode(), "a second restore/next is refused");
     assertEquals(403, post("restore/error", "{}", "Runtime.AfterRestoreError").statusCode(), "restore/error after the restore");
     assertEquals(403, post("init/error", "{}", "Runtime.BeforeCheckpointError").statusCode(), "init/error after init");
   }
 
   @Test
-  @Timeout(20)
+  @Timeout(60)
   void restoreErrorCarriesTheRuntimesErrorTypeAndTheHooksException() throws Exception {
     assertEquals(403, post("restore/error", "{}", "Runtime.AfterRestoreError").statusCode(), "no restore/error before the restore");
     CompletableFuture<HttpResponse<String>> restore = get("restore/next");
     emu.enqueue(new byte[0]);
-    assertEquals(200, restore.get(5, TimeUnit.SECONDS).statusCode());
+    assertEquals(200, restore.get(30, TimeUnit.SECONDS).statusCode());
     HttpResponse<String> r = post("restore/error",
         "{\"errorMessage\":\"pool closed\",\"errorType\":\"java.lang.IllegalStateException\",\"stackTrace\":[]}", "Runtime.AfterRestoreError");
     assertEquals(202, r.statusCode());
@@ -84,7 +84,7 @@ class SnapStartEmulatorTest {
   }
 
   @Test
-  @Timeout(20)
+  @Timeout(60)
   void aBeforeCheckpointFailureIsAnInitError() throws Exception {
     HttpResponse<String> r = post("init/error", "{\"errorMessage\":\"no\",\"errorType\":\"com.amazonaws.services.lambda.crac.CheckpointException\"}",
         "Runtime.BeforeCheckpointError");
@@ -96,7 +96,7 @@ class SnapStartEmulatorTest {
   }
 
   @Test
-  @Timeout(20)
+  @Timeout(60)
   void anOnDemandEnvironmentRefusesRestoreNext() throws Exception {
     try (RuntimeApiEmulator onDemand = RuntimeApiEmulator.start("f", "h", 1000)) {
       HttpResponse<String> r = http.send(request(onDemand, "restore/next").GET().build(), HttpResponse.BodyHandlers.ofString());
@@ -107,10 +107,10 @@ class SnapStartEmulatorTest {
   }
 
   @Test
-  @Timeout(20)
+  @Timeout(60)
   void aRuntimeThatSkipsRestoreNextRestoresNothing() throws Exception {
     emu.enqueue(new byte[0]);
-    assertEquals(200, get("invocation/next").get(5, TimeUnit.SECONDS).statusCode());
+    assertEquals(200, get("invocation/next").get(30, TimeUnit.SECONDS).statusCode());
     long end = emu.firstNext().get(1, TimeUnit.SECONDS);
     assertEquals(end, emu.initDone().get(1, TimeUnit.SECONDS));
     assertEquals(end, emu.restoreStart().get(1, TimeUnit.SECONDS));

@@ -33,7 +33,11 @@ class DiagnoseThroughCollectorTest {
       CliProcess.Result run = CliProcess.run(tmp, "coldstart", "--jar", CliProcess.examplesJar().toString(),
           "--handler", "example.RulesHandler::handleRequest", "--runs", "2", "--invocations", "2", "--agent", "on",
           "--event", event.toString(), "--out", tmp.resolve("out").toString(), "--format", "json",
-          "--env", "DD_TRACE_AGENT_URL=" + url);
+          "--env", "DD_TRACE_AGENT_URL=" + url,
+          // Each invocation's span is sent at its end, and the agent waits for the collector as long as it takes: by
+          // default a warm span leaves in the exit flush, whose 400 ms a loaded machine can use up (then 3 of 4 are
+          // stored). What is sent when is AgentEndToEndTest's; this test is about reading the collector back.
+          "--env", "DD_SERVERLESS_FLUSH_STRATEGY=end", "--env", "DDSLS_FLUSH_SLOW_MS=60000", "--env", "DDSLS_FLUSH_BUDGET_MS=30000");
       assertEquals(0, run.exit(), run.stdout() + run.stderr());
 
       CliProcess.Result r = CliProcess.run(tmp, "diagnose", "--source", url, "--format", "json");

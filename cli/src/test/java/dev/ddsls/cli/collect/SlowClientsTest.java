@@ -10,10 +10,8 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -91,13 +89,7 @@ class SlowClientsTest extends CollectorAttack {
     }
     // Streams are free again once the collector's writers see the readers gone: a reader who reads, and comes back when
     // told (503, Retry-After: 1), gets everything.
-    HttpResponse<String> all;
-    int asked = 0;
-    do {
-      if (asked++ > 0) Thread.sleep(1000);
-      all = CollectorProcess.HTTP.send(HttpRequest.newBuilder(collector.uri("/ddsls/v1/spans?all=true"))
-          .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
-    } while (all.statusCode() == 503 && all.headers().firstValue("Retry-After").isPresent() && asked < 30);
+    HttpResponse<String> all = allSpans();
     assertEquals(200, all.statusCode(), all.body());
   }
 

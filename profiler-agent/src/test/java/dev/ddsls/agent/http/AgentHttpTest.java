@@ -113,7 +113,7 @@ class AgentHttpTest {
       server.sleepMillis = 10_000;
       long t0 = System.nanoTime();
       assertThrows(SocketTimeoutException.class, () -> AgentHttp.send("POST", server.url() + "/", null, new byte[10], in(500)));
-      assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(3));
+      assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(8));
     }
   }
 
@@ -124,7 +124,7 @@ class AgentHttpTest {
       long t0 = System.nanoTime();
       assertThrows(SocketTimeoutException.class,
           () -> AgentHttp.send("POST", "http://127.0.0.1:" + ss.getLocalPort() + "/", null, new byte[32 << 20], in(500)));
-      assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(3));
+      assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(8));
     }
   }
 

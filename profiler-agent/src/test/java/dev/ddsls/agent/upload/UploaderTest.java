@@ -261,7 +261,7 @@ class UploaderTest {
       u.submitSpans(List.of(TraceEncoderTest.span(1, 0, 1, 0, "a")));
       long t0 = System.nanoTime();
       u.flush(in(500));
-      assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(3), "flush returned by its deadline");
+      assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(8), "flush returned by its deadline");
       UploadCounters c = u.counters();
       assertEquals(1, c.failures("spans:timeout"));
       assertEquals(0, c.profilesSent);
