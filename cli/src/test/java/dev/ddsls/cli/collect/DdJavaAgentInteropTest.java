@@ -92,10 +92,12 @@ class DdJavaAgentInteropTest {
     assertTrue(report.get("inputs").get("profiles").asInt() >= profiles.size(), service + ": " + report.get("inputs"));
     // A running service's recording is no cold start: its samples are its requests', drawn in the report's flame graph.
     assertFalse(report.toString().contains("\"coldStarts\":" + (profiles.size() + 1)), service + ": requests counted as cold starts");
-    CollectorProcess.Result html = CollectorProcess.run("diagnose", "--source", "http://127.0.0.1:" + collector.port,
-        "--service", service, "--format", "html");
-    assertEquals(0, html.exit, html.output);
-    assertTrue(html.output.contains(BURN), service + ": the app's frame in diagnose's flame graph of its requests");
+    if (compression.equals("zstd")) { // the report is the same whatever the compression: its HTML once
+      CollectorProcess.Result html = CollectorProcess.run("diagnose", "--source", "http://127.0.0.1:" + collector.port,
+          "--service", service, "--format", "html");
+      assertEquals(0, html.exit, html.output);
+      assertTrue(html.output.contains(BURN), service + ": the app's frame in diagnose's flame graph of its requests");
+    }
 
     // Spans found from their samples: the samples of handle() carry its span id.
     int found = 0;
@@ -132,10 +134,6 @@ class DdJavaAgentInteropTest {
   }
 
   /**
-   * The tracer's jar, a test dependency: found through a resource of it, not by scanning {@code java.class.path}
-   * (which a manifest-only class path would hide). No class of it is loaded here.
-   */
-  /**
    * The start of a command line for a JVM under dd-java-agent: the test JVM's java, C1 and the serial collector as the
    * suite's other JVMs (the tracer's start is most of such a JVM's CPU, and C2 compiling its instrumentation cost more).
    */
@@ -144,6 +142,10 @@ class DdJavaAgentInteropTest {
         "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-javaagent:" + agentJar()));
   }
 
+  /**
+   * The tracer's jar, a test dependency: found through a resource of it, not by scanning {@code java.class.path}
+   * (which a manifest-only class path would hide). No class of it is loaded here.
+   */
   static String agentJar() throws Exception {
     URL url = DdJavaAgentInteropTest.class.getClassLoader().getResource("datadog/trace/bootstrap/AgentBootstrap.class");
     if (url == null) throw new IllegalStateException("dd-java-agent is not on the test class path (cli/pom.xml, test scope)");
