@@ -12,8 +12,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * When each end-to-end class starts and ends, and on which worker: {@code target/e2e-timeline.tsv} (epoch ms, start or
  * end, class, thread, then the CPU ms of the test JVM and the processes it has reaped so far: with
- * {@code -De2e.parallelism=1} a class's end minus its start is the CPU it cost, its processes' processes included). Surefire's reports cannot show it: with classes in parallel they file tests under the wrong
- * class, and give no start times. Registered for the e2e execution only (the root pom's extension autodetection).
+ * {@code -De2e.parallelism=1} a class's end minus its start is the CPU it cost, its processes' processes included).
+ * Surefire's reports cannot show it: with classes in parallel they file tests under the wrong class, and give no start
+ * times. Registered for the e2e execution only (the root pom's extension autodetection).
  */
 public final class ClassTimeline implements BeforeAllCallback, AfterAllCallback {
   private static final Path FILE = Path.of("target", "e2e-timeline.tsv");

@@ -22,7 +22,22 @@ public final class CliProcess {
   /** The suite's ddsls cache (packages unpacked once for all its coldstarts), in the build's directory, not the user's. */
   public static final Path CACHE = Path.of("target", "ddsls-cache").toAbsolutePath();
 
+  /**
+   * The agent's settings for a test that counts what reached an intake: each invocation's spans sent at its end (by
+   * default a warm span leaves in the exit flush, whose 400 ms a loaded machine can use up), and the intake waited for
+   * as long as it takes (no flush given up at Lambda's budget, no slow answer taken for a failing intake).
+   */
+  public static final Map<String, String> PATIENT_AGENT = Map.of("DD_SERVERLESS_FLUSH_STRATEGY", "end",
+      "DDSLS_FLUSH_SLOW_MS", "60000", "DDSLS_FLUSH_BUDGET_MS", "30000");
+
   private CliProcess() {}
+
+  /** {@code --env NAME=VALUE} for each variable, as {@code coldstart} takes them. */
+  public static List<String> envArgs(Map<String, String> env) {
+    List<String> args = new ArrayList<>();
+    for (Map.Entry<String, String> e : env.entrySet()) args.addAll(List.of("--env", e.getKey() + "=" + e.getValue()));
+    return args;
+  }
 
   public static Result run(Path workDir, String... args) throws Exception { return run(workDir, Map.of(), 300, args); }
 
@@ -74,8 +89,11 @@ public final class CliProcess {
   }
 
   /** A ddsls process of the suite, in {@code workDir}: with the suite's cache of unpacked packages, never the user's. */
-  private static ProcessBuilder inSuite(List<String> cmd, Path workDir) {
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile());
+  private static ProcessBuilder inSuite(List<String> cmd, Path workDir) { return inSuite(cmd).directory(workDir.toFile()); }
+
+  /** A ddsls process of the suite, in this JVM's directory, with the suite's cache (packages, sqlite-jdbc's library). */
+  public static ProcessBuilder inSuite(List<String> cmd) {
+    ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().put("DDSLS_CACHE_DIR", CACHE.toString());
     return pb;
   }

@@ -157,7 +157,8 @@ final class ColdstartRun {
       try {
         drive(emu, p, d);
       } finally {
-        stop(p, emu.shutdown() || spec.writesAtExit(), spec.writesAtExit() ? WRITE_AT_EXIT_GRACE_SECONDS : TERM_GRACE_SECONDS);
+        boolean extensions = emu.shutdown();
+        stop(p, spec.writesAtExit() ? WRITE_AT_EXIT_GRACE_SECONDS : extensions ? TERM_GRACE_SECONDS : 0);
         try {
           Runtime.getRuntime().removeShutdownHook(reaper);
         } catch (IllegalStateException shuttingDown) {
@@ -365,14 +366,14 @@ final class ColdstartRun {
   }
 
   /**
-   * As Lambda shuts an environment down: SIGTERM where an extension is registered (graceful), SIGKILL after the grace
-   * period; SIGKILL at once where none is, unless the JVM was asked to write something at its exit (then it is given
-   * {@link #WRITE_AT_EXIT_GRACE_SECONDS} to write it). A JVM leaving on
-   * SIGTERM also waits up to 300 ms for the runtime client's thread, in native code in its /next (HotSpot's VM_Exit):
-   * a run without extensions, killed, no longer pays that (3 runs of HelloHandler, agent off: 2.9 s, now 1.7-1.9 s).
+   * As Lambda shuts an environment down: SIGTERM where an extension is registered, SIGKILL {@code graceSeconds} later;
+   * SIGKILL at once ({@code graceSeconds} 0) where none is, unless the JVM was asked to write something at its exit
+   * (then it is given {@link #WRITE_AT_EXIT_GRACE_SECONDS} to write it). A JVM leaving on SIGTERM also waits up to 300
+   * ms for the runtime client's thread, in native code in its /next (HotSpot's VM_Exit): a run without extensions,
+   * killed, no longer pays that (3 runs of HelloHandler, agent off: 2.9 s, now 1.7-1.9 s).
    */
-  private static void stop(Process p, boolean graceful, long graceSeconds) throws InterruptedException {
-    if (!graceful) {
+  private static void stop(Process p, long graceSeconds) throws InterruptedException {
+    if (graceSeconds == 0) {
       p.destroyForcibly();
       p.waitFor(TERM_GRACE_SECONDS, TimeUnit.SECONDS);
       return;

@@ -485,7 +485,6 @@ class CollectTest {
     return out;
   }
 
-  /** The digest once the collector's background checkpoint has copied the last commit into the database file. */
   /**
    * The store's files once the collector's checkpointer is done with the last commit: the log emptied (the TRUNCATE
    * checkpoint of a quiet period) and nothing changed for a while. Two equal digests alone could both come before a

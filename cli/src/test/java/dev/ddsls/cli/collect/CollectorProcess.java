@@ -38,9 +38,7 @@ final class CollectorProcess implements AutoCloseable {
   static ProcessBuilder command(List<String> jvmArgs, String... args) {
     List<String> cmd = CliProcess.command(concat(List.of("-Xmx256m"), jvmArgs));
     cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-    pb.environment().put("DDSLS_CACHE_DIR", CliProcess.CACHE.toString());
-    return pb;
+    return CliProcess.inSuite(cmd).redirectErrorStream(true);
   }
 
   private static List<String> concat(List<String> a, List<String> b) {

@@ -44,15 +44,10 @@ class CollectorTokenTest {
     List<String> args = new ArrayList<>(List.of("coldstart", "--jar", CliProcess.examplesJar().toString(),
         "--handler", "example.HelloHandler::handleRequest", "--runs", "1", "--invocations", "1", "--agent", "on",
         "--event", event.toString(), "--out", tmp.resolve(out).toString(), "--format", "json"));
-    List<String> all = new ArrayList<>(List.of(agentEnv));
+    for (String e : agentEnv) args.addAll(List.of("--env", e));
     // A loaded machine's slow answers would open the agent's breaker (slow, or past the flush budget) and hold the
     // spans past the run's end: this test is about the token, so the agent waits for its intake as long as it takes.
-    all.add("DDSLS_FLUSH_SLOW_MS=60000");
-    all.add("DDSLS_FLUSH_BUDGET_MS=30000");
-    for (String e : all) {
-      args.add("--env");
-      args.add(e);
-    }
+    args.addAll(CliProcess.envArgs(CliProcess.PATIENT_AGENT));
     CliProcess.Result r = CliProcess.run(tmp, env(), 300, args.toArray(String[]::new));
     assertEquals(0, r.exit(), r.stdout() + r.stderr());
     String agentLog = Files.readString(tmp.resolve(out).resolve("run-1").resolve("stderr.log"));

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ddsls.cli.CliProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,14 +32,14 @@ class DiagnoseThroughCollectorTest {
       String url = "http://127.0.0.1:" + collector.port;
       Path event = tmp.resolve("event.json");
       Files.writeString(event, "{}");
-      CliProcess.Result run = CliProcess.run(tmp, "coldstart", "--jar", CliProcess.examplesJar().toString(),
+      List<String> args = new ArrayList<>(List.of("coldstart", "--jar", CliProcess.examplesJar().toString(),
           "--handler", "example.RulesHandler::handleRequest", "--runs", "2", "--invocations", "2", "--agent", "on",
           "--event", event.toString(), "--out", tmp.resolve("out").toString(), "--format", "json",
-          "--env", "DD_TRACE_AGENT_URL=" + url,
-          // Each invocation's span is sent at its end, and the agent waits for the collector as long as it takes: by
-          // default a warm span leaves in the exit flush, whose 400 ms a loaded machine can use up (then 3 of 4 are
-          // stored). What is sent when is AgentEndToEndTest's; this test is about reading the collector back.
-          "--env", "DD_SERVERLESS_FLUSH_STRATEGY=end", "--env", "DDSLS_FLUSH_SLOW_MS=60000", "--env", "DDSLS_FLUSH_BUDGET_MS=30000");
+          "--env", "DD_TRACE_AGENT_URL=" + url));
+      // All 4 invocations' spans are counted (with the default flush, 3 were stored when the exit flush ran out). What
+      // is sent when is AgentEndToEndTest's; this test is about reading the collector back.
+      args.addAll(CliProcess.envArgs(CliProcess.PATIENT_AGENT));
+      CliProcess.Result run = CliProcess.run(tmp, args.toArray(String[]::new));
       assertEquals(0, run.exit(), run.stdout() + run.stderr());
 
       CliProcess.Result r = CliProcess.run(tmp, "diagnose", "--source", url, "--format", "json");

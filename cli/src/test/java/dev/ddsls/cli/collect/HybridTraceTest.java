@@ -9,6 +9,7 @@ import dev.ddsls.cli.CliProcess;
 import java.net.http.HttpTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
@@ -51,12 +52,12 @@ class HybridTraceTest {
       assertTrue(host.waitFor(3, TimeUnit.MINUTES), "the host application finished");
       assertEquals(0, host.exitValue(), Files.readString(tmp.resolve("host.log")));
 
-      CliProcess.Result run = CliProcess.run(tmp, "coldstart", "--jar", CliProcess.examplesJar().toString(),
+      List<String> args = new ArrayList<>(List.of("coldstart", "--jar", CliProcess.examplesJar().toString(),
           "--handler", "example.HelloHandler::handleRequest", "--runs", "1", "--invocations", "1", "--agent", "on",
           "--event", event.toString(), "--out", tmp.resolve("out").toString(), "--format", "json",
-          "--env", "DD_TRACE_AGENT_URL=" + url,
-          // The invocation's span leaves at its end, however long the collector takes, not in the exit flush's 400 ms.
-          "--env", "DD_SERVERLESS_FLUSH_STRATEGY=end", "--env", "DDSLS_FLUSH_SLOW_MS=60000", "--env", "DDSLS_FLUSH_BUDGET_MS=30000");
+          "--env", "DD_TRACE_AGENT_URL=" + url));
+      args.addAll(CliProcess.envArgs(CliProcess.PATIENT_AGENT));
+      CliProcess.Result run = CliProcess.run(tmp, args.toArray(String[]::new));
       assertEquals(0, run.exit(), run.stdout() + run.stderr());
 
       // Both sides' spans are in the store before diagnose reads it (the host ran on until its tracer's had been
