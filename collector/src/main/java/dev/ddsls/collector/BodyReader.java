@@ -13,7 +13,8 @@ import org.eclipse.jetty.util.thread.Invocable;
 /**
  * Reads a request body whole without holding a thread while the client is slow: Jetty calls back when bytes arrive.
  * The buffer is taken from the request's {@link MemoryBudget.Share} before it grows (all of a declared
- * Content-Length at once). A body over --max-body gets 413, one the budget cannot hold now 503; one idle for the idle
+ * Content-Length at once). A body over --max-body gets 413 (one declared at most {@link #DRAIN_BYTES} over is read and
+ * dropped first, so that a client still sending reads the answer), one the budget cannot hold now 503; one idle for the idle
  * timeout, slower than the minimum data rate after its first second, or not whole within the body deadline 408 (the
  * last two checked by {@link Deadlines}' own thread, whatever Jetty's threads are doing). Then {@code whole} runs
  * (once) with {@code ex.body} set.
@@ -21,11 +22,22 @@ import org.eclipse.jetty.util.thread.Invocable;
 final class BodyReader implements Runnable, Invocable, Deadlines.Watch {
   /** The first second of a body is not held to the minimum rate (a client's first write, a TCP slow start). */
   static final long GRACE_NANOS = 1_000_000_000L;
+  /**
+   * A declared body over --max-body by at most this much is read and dropped before its 413: answered at once, with
+   * the connection then closed, a client still sending (as tracers do: no {@code Expect: 100-continue}) was reset and
+   * never read the answer. Past it, the answer is at once, as Go's server drains at most 256 KiB (net/http).
+   */
+  static final long DRAIN_BYTES = 1 << 20;
   private final Request request;
   private final Exchange ex;
   private final Limits limits;
   private final Counters counters;
   private final Runnable whole;
+  /**
+   * Non-null: a body over --max-body, read only to be dropped (no buffer, no budget, the same deadlines), then this 413;
+   * a client that stops sending gets it when a deadline ends the read.
+   */
+  private final String overMaxBody;
   private final Deadlines deadlines;
   private final long started = System.nanoTime();
   /** Taken by whoever ends the read first: the whole body (then {@code whole} runs) or a refusal. */
@@ -35,7 +47,9 @@ final class BodyReader implements Runnable, Invocable, Deadlines.Watch {
   /** {@link #len} for the deadline thread. */
   private volatile long arrived;
 
-  private BodyReader(Request request, Exchange ex, Limits limits, Deadlines deadlines, Counters counters, Runnable whole) {
+  private BodyReader(Request request, Exchange ex, Limits limits, Deadlines deadlines, Counters counters, Runnable whole,
+      String overMaxBody) {
+    this.overMaxBody = overMaxBody;
     this.request = request;
     this.ex = ex;
     this.limits = limits;
@@ -47,11 +61,18 @@ final class BodyReader implements Runnable, Invocable, Deadlines.Watch {
   static void read(Request request, Exchange ex, Limits limits, Deadlines deadlines, Counters counters, Runnable whole) {
     long declared = request.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH);
     if (declared > limits.maxBody) {
-      counters.rejected.incrementAndGet();
-      HttpIo.text(ex, 413, "payload too large: body of " + declared + " bytes exceeds --max-body " + limits.maxBody + "; nothing stored");
+      String tooLarge = "payload too large: body of " + declared + " bytes exceeds --max-body " + limits.maxBody + "; nothing stored";
+      if (declared - limits.maxBody > DRAIN_BYTES) {
+        counters.rejected.incrementAndGet();
+        HttpIo.text(ex, 413, tooLarge);
+        return;
+      }
+      BodyReader drain = new BodyReader(request, ex, limits, deadlines, counters, whole, tooLarge);
+      deadlines.watch(drain);
+      drain.run();
       return;
     }
-    BodyReader r = new BodyReader(request, ex, limits, deadlines, counters, whole);
+    BodyReader r = new BodyReader(request, ex, limits, deadlines, counters, whole, null);
     try {
       r.grow(declared > 0 ? (int) declared : 0);
     } catch (MemoryBudget.Exceeded e) {
@@ -107,6 +128,14 @@ final class BodyReader implements Runnable, Invocable, Deadlines.Watch {
       }
       ByteBuffer b = chunk.getByteBuffer();
       int n = b.remaining();
+      if (overMaxBody != null) {
+        arrived += n;
+        boolean last = chunk.isLast();
+        chunk.release();
+        if (!last) continue;
+        refuse(413, overMaxBody);
+        return;
+      }
       try {
         if (len + (long) n > limits.maxBody) {
           chunk.release();
@@ -168,10 +197,12 @@ final class BodyReader implements Runnable, Invocable, Deadlines.Watch {
     }
   }
 
+  /** Ends the read with {@code status}; a body over --max-body ends with its 413 however it ends (stalled, cut, late). */
   private void refuse(int status, String message) {
     if (!settled.compareAndSet(false, true)) return;
     deadlines.unwatch(this);
     counters.rejected.incrementAndGet();
-    HttpIo.text(ex, status, message);
+    if (overMaxBody != null) HttpIo.text(ex, 413, overMaxBody);
+    else HttpIo.text(ex, status, message);
   }
 }

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ddsls.cli.collect.Payloads.S;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -396,6 +398,28 @@ class CollectTest {
       try (Stream<Path> left = Files.list(tmp)) {
         assertEquals(List.of(), left.filter(f -> f.getFileName().toString().startsWith("sqlite-")).toList());
       }
+    }
+  }
+
+  /**
+   * A body declared over --max-body and sent whole, as tracers send it (no Expect: 100-continue): the client reads the
+   * 413. Answered before the body was read, the connection was closed under a client still sending, which was reset.
+   */
+  @Test void aBodyOverMaxBodySentWholeGetsItsAnswer() throws Exception {
+    byte[] body = new byte[(256 + 300) * 1024];
+    try (Socket s = new Socket("127.0.0.1", collector.port)) {
+      s.setSoTimeout(30_000);
+      OutputStream out = s.getOutputStream();
+      out.write(("PUT /v0.4/traces HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: " + MSGPACK + "\r\nContent-Length: " + body.length
+          + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      for (int off = 0; off < body.length; off += 64 * 1024) {
+        out.write(body, off, Math.min(64 * 1024, body.length - off));
+        out.flush();
+        Thread.sleep(20); // the collector has answered by now, if it answers before the body is read
+      }
+      String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+      assertTrue(answer.startsWith("HTTP/1.1 413"), answer);
+      assertTrue(answer.contains("exceeds --max-body 262144"), answer);
     }
   }
 
