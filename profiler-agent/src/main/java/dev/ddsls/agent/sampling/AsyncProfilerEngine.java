@@ -12,6 +12,12 @@ import one.profiler.AsyncProfiler;
  * covers the thread that started the engine (the one that runs init) through the thread filter.
  */
 public final class AsyncProfilerEngine extends RecordingEngine {
+  /**
+   * async-profiler logs to stdout, the function's own output, and each command resets its log to that unless the
+   * command says otherwise. Its warnings are per thread or per library (a thread that exits while a recording starts
+   * gets "perf_event_open for TID N failed"), nothing a user can act on; the agent reports its own degradations once.
+   */
+  private static final String QUIET = ",log=stderr,loglevel=error";
   private final AsyncProfiler profiler;
   private final Thread wallThread;
   private Path current;
@@ -53,7 +59,7 @@ public final class AsyncProfilerEngine extends RecordingEngine {
     // alluser: no kernel frames, which also skips loading kernel symbols (tens of ms) when perf events are allowed.
     StringBuilder cmd = new StringBuilder("start,event=cpu,alluser,interval=").append(recordingIntervalNanos).append("ns");
     if (wall) cmd.append(",wall=").append(recordingIntervalNanos).append("ns,filter");
-    cmd.append(",jfr,clock=monotonic,file=").append(current);
+    cmd.append(",jfr,clock=monotonic,file=").append(current).append(QUIET);
     profiler.execute(cmd.toString());
     if (wall && wallThread != null) profiler.addThread(wallThread);
   }
@@ -99,7 +105,7 @@ public final class AsyncProfilerEngine extends RecordingEngine {
 
   /** async-profiler's {@code status}: "Profiling is running for N seconds", or "Profiler is not active". */
   @Override boolean recording() throws Exception {
-    return current != null && profiler.execute("status").contains("running");
+    return current != null && profiler.execute("status" + QUIET).contains("running");
   }
 
   @Override void afterRead() {
