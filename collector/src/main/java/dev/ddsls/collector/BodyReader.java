@@ -13,8 +13,8 @@ import org.eclipse.jetty.util.thread.Invocable;
 /**
  * Reads a request body whole without holding a thread while the client is slow: Jetty calls back when bytes arrive.
  * The buffer is taken from the request's {@link MemoryBudget.Share} before it grows (all of a declared
- * Content-Length at once). A body over --max-body gets 413 (one declared at most {@link #DRAIN_BYTES} over is read and
- * dropped first, so that a client still sending reads the answer), one the budget cannot hold now 503; one idle for the idle
+ * Content-Length at once). A body over --max-body gets 413 (one at most {@link #DRAIN_BYTES} over, declared or
+ * chunked, is read and dropped first, so that a client still sending reads the answer), one the budget cannot hold now 503; one idle for the idle
  * timeout, slower than the minimum data rate after its first second, or not whole within the body deadline 408 (the
  * last two checked by {@link Deadlines}' own thread, whatever Jetty's threads are doing). Then {@code whole} runs
  * (once) with {@code ex.body} set.
@@ -23,9 +23,10 @@ final class BodyReader implements Runnable, Invocable, Deadlines.Watch {
   /** The first second of a body is not held to the minimum rate (a client's first write, a TCP slow start). */
   static final long GRACE_NANOS = 1_000_000_000L;
   /**
-   * A declared body over --max-body by at most this much is read and dropped before its 413: answered at once, with
-   * the connection then closed, a client still sending (as tracers do: no {@code Expect: 100-continue}) was reset and
-   * never read the answer. Past it, the answer is at once, as Go's server drains at most 256 KiB (net/http).
+   * A body over --max-body by at most this much is read and dropped before its 413: answered at once, with the
+   * connection then closed, a client still sending (as tracers do: no {@code Expect: 100-continue}) was reset and
+   * never read the answer. Past it (declared, or as it arrives), the answer is at once, as Go's server drains at most
+   * 256 KiB (net/http).
    */
   static final long DRAIN_BYTES = 1 << 20;
   private final Request request;
@@ -34,10 +35,10 @@ final class BodyReader implements Runnable, Invocable, Deadlines.Watch {
   private final Counters counters;
   private final Runnable whole;
   /**
-   * Non-null: a body over --max-body, read only to be dropped (no buffer, no budget, the same deadlines), then this 413;
-   * a client that stops sending gets it when a deadline ends the read.
+   * Non-null: a body over --max-body (declared, or found so as it arrives), read only to be dropped (no buffer, no
+   * budget, the same deadlines), then this 413; a client that stops sending gets it when a deadline ends the read.
    */
-  private final String overMaxBody;
+  private volatile String overMaxBody;
   private final Deadlines deadlines;
   private final long started = System.nanoTime();
   /** Taken by whoever ends the read first: the whole body (then {@code whole} runs) or a refusal. */
@@ -128,20 +129,21 @@ final class BodyReader implements Runnable, Invocable, Deadlines.Watch {
       }
       ByteBuffer b = chunk.getByteBuffer();
       int n = b.remaining();
+      if (overMaxBody == null && len + (long) n > limits.maxBody) {
+        // A body without Content-Length grew past --max-body: what it held is given back, the rest is drained.
+        overMaxBody = "payload too large: body exceeds --max-body " + limits.maxBody + " bytes; nothing stored";
+        ex.share.give(buf.length);
+        buf = null;
+      }
       if (overMaxBody != null) {
         arrived += n;
         boolean last = chunk.isLast();
         chunk.release();
-        if (!last) continue;
+        if (!last && arrived - limits.maxBody <= DRAIN_BYTES) continue;
         refuse(413, overMaxBody);
         return;
       }
       try {
-        if (len + (long) n > limits.maxBody) {
-          chunk.release();
-          refuse(413, "payload too large: body exceeds --max-body " + limits.maxBody + " bytes; nothing stored");
-          return;
-        }
         if (len + n > buf.length) grow(len + n);
       } catch (MemoryBudget.Exceeded e) {
         chunk.release();
