@@ -1,25 +1,27 @@
 package dev.ddsls.cli.demo;
 
+import dev.ddsls.cli.CacheDir;
 import dev.ddsls.cli.Cli;
 import dev.ddsls.cli.Install;
-import dev.ddsls.cli.Main;
 import dev.ddsls.cli.Verbose;
 import dev.ddsls.cli.coldstart.ColdstartCommand;
 import dev.ddsls.cli.diagnose.DiagnoseCommand;
 import dev.ddsls.cli.diagnose.ReportFormat;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
+import dev.ddsls.collector.Collector;
+import dev.ddsls.collector.Retention;
+import dev.ddsls.collector.SqliteLibrary;
+import dev.ddsls.collector.Store;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -31,7 +33,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = {"Profiles an example function's cold start end to end on this machine:",
-        "  1. starts a local collector (ddsls collect) on a free loopback port,",
+        "  1. starts a local collector (ddsls collect's, in this process) on a free loopback port,",
         "  2. runs example.RulesHandler in fresh JVMs under the real AWS runtime interface client, with the agent",
         "     installed by the Lambda layer's exec wrapper and uploading to that collector (ddsls coldstart),",
         "  3. reads the spans and profiles back from the collector and explains the cold start (ddsls diagnose)."})
@@ -56,10 +58,10 @@ public final class DemoCommand implements Callable<Integer> {
     if (Files.exists(out.resolve("coldstart"))) throw Cli.Failure.usage("--out " + out + " already holds a demo; choose another directory");
     Files.createDirectories(out);
 
-    Process collector = startCollector(out.resolve("collector"));
-    try {
-      String url = collectorUrl(collector);
-      System.err.println("ddsls demo: collector at " + url + ", data in " + out.resolve("collector"));
+    Path data = out.resolve("collector");
+    try (Collector collector = startCollector(data)) {
+      String url = "http://127.0.0.1:" + collector.port();
+      System.err.println("ddsls demo: collector at " + url + ", data in " + data);
       Path event = out.resolve("event.json");
       Files.writeString(event, "{\"key\":\"2a\",\"rounds\":20000}\n");
       // The command objects, not their names and options as strings: renaming one breaks this build, not the demo.
@@ -76,40 +78,25 @@ public final class DemoCommand implements Callable<Integer> {
       if (exit != Cli.OK) return exit;
       System.out.println();
       return DiagnoseCommand.ofService(url, "rules-demo", format).call();
-    } finally {
-      collector.destroy(); // SIGTERM: the collector shuts down cleanly
-      if (!collector.waitFor(10, TimeUnit.SECONDS)) collector.destroyForcibly();
     }
   }
 
-  /** {@code ddsls collect} as a child process of this JVM, on a free loopback port. */
-  private static Process startCollector(Path data) throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-        "collect", "--port", "0", "--data", data.toString()));
-    pb.redirectError(ProcessBuilder.Redirect.INHERIT);
-    return pb.start();
-  }
-
-  /** The collector prints {@code ddsls collect listening on http://HOST:PORT} as its first line. */
-  private static String collectorUrl(Process collector) throws IOException {
-    BufferedReader lines = new BufferedReader(new InputStreamReader(collector.getInputStream(), StandardCharsets.UTF_8));
-    String first = lines.readLine();
-    String marker = "listening on ";
-    if (first == null || !first.contains(marker)) {
-      throw new Cli.Failure(Cli.UNAVAILABLE, "the local collector did not start" + (first == null ? "" : ": " + first));
+  /**
+   * {@code ddsls collect}'s engine in this JVM, on a free loopback port, with its defaults; its counters lines are not
+   * part of the demo's output. Closed, it lets the requests in flight finish and closes the store.
+   */
+  private static Collector startCollector(Path data) throws Exception {
+    SqliteLibrary.useCache(CacheDir.of(System.getenv()));
+    Store store = Store.open(Files.createDirectories(data));
+    try {
+      // collect's default --max-body; the store is new and lives for one demo, so nothing is old enough to drop.
+      Collector collector = new Collector(store, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), null, 50L << 20,
+          new Retention(Long.MAX_VALUE, Long.MAX_VALUE), 60_000, new PrintStream(OutputStream.nullOutputStream()));
+      collector.start();
+      return collector;
+    } catch (Exception e) {
+      store.close();
+      throw new Cli.Failure(Cli.UNAVAILABLE, "the local collector did not start: " + e.getMessage());
     }
-    Thread drain = new Thread(() -> {
-      try {
-        while (lines.readLine() != null) {
-          // the collector's counter lines are not part of the demo's output
-        }
-      } catch (IOException ignored) {
-        // the collector stopped
-      }
-    }, "collector-output");
-    drain.setDaemon(true);
-    drain.start();
-    return first.substring(first.indexOf(marker) + marker.length()).trim();
   }
 }
