@@ -14,10 +14,10 @@ import org.eclipse.jetty.util.thread.Invocable;
  * Reads a request body whole without holding a thread while the client is slow: Jetty calls back when bytes arrive.
  * The buffer is taken from the request's {@link MemoryBudget.Share} before it grows (all of a declared
  * Content-Length at once). A body over --max-body gets 413 (one at most {@link #DRAIN_BYTES} over, declared or
- * chunked, is read and dropped first, so that a client still sending reads the answer), one the budget cannot hold now 503; one idle for the idle
- * timeout, slower than the minimum data rate after its first second, or not whole within the body deadline 408 (the
- * last two checked by {@link Deadlines}' own thread, whatever Jetty's threads are doing). Then {@code whole} runs
- * (once) with {@code ex.body} set.
+ * chunked, is read and dropped first, so that a client still sending reads the answer), one the budget cannot hold now
+ * 503; one idle for the idle timeout, slower than the minimum data rate after its first second, or not whole within the
+ * body deadline 408 (the last two checked by {@link Deadlines}' own thread, whatever Jetty's threads are doing). Then
+ * {@code whole} runs (once) with {@code ex.body} set.
  */
 final class BodyReader implements Runnable, Invocable, Deadlines.Watch {
   /** The first second of a body is not held to the minimum rate (a client's first write, a TCP slow start). */
