@@ -175,14 +175,24 @@ class AgentEndToEndTest {
     }
   }
 
+  /**
+   * JFR instead of async-profiler: the same init on top, and the warm invocation's samples (about 60 ms of CPU) in the
+   * exit flush's profile. The Flight Recorder's own shutdown hook deleted its repository beside the agent's, and the
+   * recording the agent had yet to dump was lost with them.
+   */
   @Test
   void jfrEngineProducesAValidProfileOfTheSameInit() throws Exception {
-    Path run = coldstart(tmp, "example.RulesHandler::handleRequest", "{}", 2, "DDSLS_PROFILING_ENGINE=jfr");
+    Path run = coldstart(tmp, "example.RulesHandler::handleRequest", "{\"rounds\": 20000}", 2, "DDSLS_PROFILING_ENGINE=jfr");
     Profile cpu = profile(run, "cpu");
     assertTrue(cpu.comment("ddsls.engine").startsWith("JDK Flight Recorder"), cpu.comments().toString());
     List<String> initTop = topByTotal(cpu, "init", 15);
     assertTrue(initTop.contains("example.Rules.build"), "init top frames: " + initTop);
     assertTrue(files(run, "profile-*-wall.pb.gz").isEmpty(), "JFR takes no wall-clock samples");
+    List<Path> profiles = files(run, "profile-*-cpu.pb.gz");
+    assertEquals(2, profiles.size(), "the cold start's flush and the exit flush: " + profiles);
+    Profile exit = PprofReader.read(profiles.get(1));
+    assertTrue(exit.samples().stream().anyMatch(s -> s.stack().contains("example.Rules.build")),
+        "the warm invocation's work in the exit flush's profile: " + exit.samples().size() + " samples");
   }
 
   /** One coldstart run of {@code example.IntrospectHandler} into {@code tmp/name}: its report (threads, libraries, loader). */

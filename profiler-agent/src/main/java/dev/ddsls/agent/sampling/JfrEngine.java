@@ -1,6 +1,7 @@
 package dev.ddsls.agent.sampling;
 
 import dev.ddsls.agent.AgentLog;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import jdk.jfr.Recording;
@@ -12,6 +13,7 @@ import jdk.jfr.RecordingState;
  */
 public final class JfrEngine extends RecordingEngine {
   private Recording recording;
+  private Path current;
   private int sequence;
 
   private JfrEngine(Path dir, long initIntervalNanos, long intervalNanos) {
@@ -25,13 +27,22 @@ public final class JfrEngine extends RecordingEngine {
     return engine;
   }
 
-  @Override void begin(boolean wall) {
+  /**
+   * The recording is written to its file when it stops, whoever stops it: the agent, a SnapStart restore, or at exit
+   * the Flight Recorder's own shutdown hook, which runs beside the agent's, writes the recordings marked dump-on-exit
+   * and then deletes its repository; one the agent had yet to dump was lost with it.
+   */
+  @Override void begin(boolean wall) throws Exception {
     Recording r = new Recording();
     r.setName("ddsls");
     r.enable("jdk.ExecutionSample").withPeriod(Duration.ofNanos(recordingIntervalNanos));
     r.setToDisk(true);
+    Path file = dir.resolve(fileName(++sequence));
+    r.setDestination(file);
+    r.setDumpOnExit(true);
     r.start();
     recording = r;
+    current = file;
   }
 
   @Override public String kind() { return "jfr"; }
@@ -43,20 +54,42 @@ public final class JfrEngine extends RecordingEngine {
   @Override Path finish() {
     Recording r = recording;
     if (r == null) return null;
-    Path file = dir.resolve(fileName(++sequence));
+    Path file = current;
     try {
-      r.stop();
-      r.dump(file);
-      return file;
+      try {
+        r.stop();
+      } catch (IllegalStateException stoppedAlready) {
+        // Stopped by someone else, who wrote the file: at exit the Flight Recorder's hook, still writing it.
+        awaitFlightRecorderShutdownHook();
+      }
+      if (Files.size(file) > 0) return file;
+      Files.deleteIfExists(file);
+      return null;
     } catch (Throwable t) {
-      AgentLog.once("jfr-dump", "JFR dump failed: " + AgentLog.describe(t));
+      try {
+        Files.deleteIfExists(file); // begun, and nobody's to read
+      } catch (Exception ignored) {
+        // /tmp is cleaned with the sandbox
+      }
+      AgentLog.once("jfr-dump", "JFR recording could not be written: " + AgentLog.describe(t));
       return null;
     } finally {
       r.close();
     }
   }
 
-  @Override void clear() { recording = null; }
+  /** Joins the Flight Recorder's shutdown hook, when it runs, for at most a second. */
+  private static void awaitFlightRecorderShutdownHook() throws InterruptedException {
+    // All threads, not the caller's group's: the hook's group is whichever thread started the Flight Recorder's.
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if ("JFR Shutdown Hook".equals(t.getName())) t.join(1000);
+    }
+  }
+
+  @Override void clear() {
+    recording = null;
+    current = null;
+  }
 
   @Override boolean recording() {
     Recording r = recording;
