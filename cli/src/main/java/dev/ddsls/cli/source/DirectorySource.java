@@ -34,11 +34,15 @@ import java.util.stream.Stream;
  * records (CloudWatch {@code REPORT}/{@code INIT_REPORT} lines, JSON logs, Telemetry API events) in {@code .log},
  * the agent's first-invocation class lists ({@code first-invocation-classes-*.tsv}, for priming),
  * {@code .txt}, {@code .json} and {@code .jsonl} files. Other files (the agent's profile event JSON, coldstart's
- * results.json and invocations.jsonl) are skipped. A file that claims a format and breaks it fails the run (exit 3)
+ * results.json and invocations.jsonl) are skipped; one file named alone that is none of these fails the run, and a
+ * directory where every file is none gets a note. A file that claims a format and breaks it fails the run (exit 3)
  * naming the file.
  */
 public final class DirectorySource implements Source {
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** What {@link #read} recognises, for the line that says a file is none of it. */
+  private static final String INPUTS = "pprof or JFR profiles, span or X-Ray exports in .json/.jsonl, Lambda platform "
+      + "records in .log/.txt, first-invocation class lists";
   private final Path root;
   private final Map<String, Integer> packageDepth = new HashMap<>();
   private final ProfileNotes profileNotes = new ProfileNotes();
@@ -59,16 +63,25 @@ public final class DirectorySource implements Source {
     files.removeIf(layout::leftOut);
     into.notes.addAll(layout.notes());
     int done = 0;
+    List<Path> skipped = new ArrayList<>();
     for (Path f : files) {
-      read(f, q, into);
+      if (!read(f, q, into)) skipped.add(f);
       progress.update("reading " + root + ": " + (++done) + "/" + files.size() + " files, " + into.spans.size() + " spans, "
           + into.profiles.size() + " profiles");
     }
     into.notes.addAll(profileNotes.lines());
     progress.done();
+    if (!skipped.isEmpty() && Files.isRegularFile(root)) {
+      throw new Cli.Failure(Cli.UNAVAILABLE, "cannot read " + root + ": not an input diagnose reads (" + INPUTS + ")");
+    }
+    if (!skipped.isEmpty() && skipped.size() == files.size()) {
+      into.notes.add("none of the " + files.size() + " files under " + root + " is an input diagnose reads (" + INPUTS
+          + "); the first: " + root.relativize(skipped.get(0)));
+    }
   }
 
-  private void read(Path f, Query q, SourceData into) throws IOException {
+  /** Reads {@code f} into {@code into}; false when it is none of the inputs diagnose reads (by content or name). */
+  private boolean read(Path f, Query q, SourceData into) throws IOException {
     String name = f.getFileName().toString();
     String id = root.equals(f) ? name : root.relativize(f).toString();
     try {
@@ -87,7 +100,10 @@ public final class DirectorySource implements Source {
         try (BufferedReader in = Files.newBufferedReader(f, StandardCharsets.ISO_8859_1)) {
           into.platformReports.addAll(PlatformLogReader.read(in, id));
         }
+      } else {
+        return false;
       }
+      return true;
     } catch (CharacterCodingException e) {
       throw new Cli.Failure(Cli.UNAVAILABLE, "cannot read " + id + ": not UTF-8 text (" + e.getClass().getSimpleName() + ")", e);
     } catch (IOException e) {

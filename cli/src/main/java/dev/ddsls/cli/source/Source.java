@@ -40,6 +40,7 @@ public interface Source {
     if (spec.startsWith("http://") || spec.startsWith("https://")) return new CollectorSource(spec, collectorToken);
     Path dir = Path.of(spec);
     if (Files.isDirectory(dir) || Files.isRegularFile(dir)) return new DirectorySource(dir);
-    throw Cli.Failure.usage("unknown source '" + spec + "': expected a directory, http://HOST:PORT (ddsls collect) or datadog");
+    throw Cli.Failure.usage("--source " + spec + ": no such file or directory (a source is a directory or a file, "
+        + "http://HOST:PORT for ddsls collect, or datadog)");
   }
 }

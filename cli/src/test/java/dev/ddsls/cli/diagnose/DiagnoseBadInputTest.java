@@ -53,9 +53,22 @@ class DiagnoseBadInputTest {
 
   @Test
   void unknownSourceAndBadOptions() throws Exception {
-    fails(2, "unknown source", "diagnose", "--source", tmp.resolve("nowhere").toString());
+    fails(2, "--source " + tmp.resolve("nowhere") + ": no such file or directory", "diagnose", "--source", tmp.resolve("nowhere").toString());
     fails(2, "--since", "diagnose", "--source", tmp.toString(), "--since", "yesterday");
     fails(2, "--format", "diagnose", "--source", tmp.toString(), "--format", "pdf");
+  }
+
+  /** A file named alone that is none of the inputs fails the run; a directory of such files is reported as that. */
+  @Test
+  void inputsThatAreNoneOfWhatDiagnoseReads() throws Exception {
+    Path passwd = Files.writeString(tmp.resolve("passwd"), "root:x:0:0:root:/root:/bin/bash\n");
+    fails(3, "cannot read " + passwd + ": not an input diagnose reads", "diagnose", "--source", passwd.toString());
+    Path dir = Files.createDirectories(tmp.resolve("etc"));
+    Files.copy(passwd, dir.resolve("passwd"));
+    Files.writeString(dir.resolve("hosts"), "127.0.0.1 localhost\n");
+    CliProcess.Result r = CliProcess.run(tmp, "diagnose", "--source", dir.toString(), "--format", "json");
+    assertEquals(0, r.exit(), r.stderr());
+    assertTrue(r.stdout().contains("none of the 2 files under " + dir + " is an input diagnose reads"), r.stdout());
   }
 
   @Test
