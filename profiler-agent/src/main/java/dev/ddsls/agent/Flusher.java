@@ -503,6 +503,13 @@ final class Flusher implements InvocationTracker.FlushControl, Runnable {
     }
   }
 
+  /** For tests: whether a flush is under way (its answer not yet judged). */
+  boolean flushing() {
+    synchronized (lock) {
+      return busy;
+    }
+  }
+
   /** Keeps ended invocations to attribute the next profile's samples to, the newest {@link #MAX_UNATTRIBUTED}. */
   void keepForAttribution(List<Invocation> ended) {
     unattributed.addAll(ended);

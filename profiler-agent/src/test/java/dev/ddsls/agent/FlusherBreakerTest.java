@@ -62,6 +62,11 @@ class FlusherBreakerTest {
   }
 
   /** Until the breaker's back-off has run out: the next invocation's flush is a probe. */
+  private static void awaitFlushed(Sandbox box) throws InterruptedException {
+    for (int i = 0; i < 1000 && box.flusher.flushing(); i++) Thread.sleep(10);
+    assertFalse(box.flusher.flushing(), "the flush under way ended");
+  }
+
   private static void awaitProbeDue(Sandbox box) throws InterruptedException {
     for (int i = 0; i < 1000 && !box.flusher.probeDue(); i++) Thread.sleep(10);
     assertTrue(box.flusher.probeDue(), "the back-off ran out");
@@ -156,6 +161,9 @@ class FlusherBreakerTest {
       box.invoke();
       for (int i = 0; i < 200 && tracesAccepted.get() < 21; i++) Thread.sleep(50);
       assertEquals(21, tracesAccepted.get(), "every invocation's trace arrived, the held ones with the probe");
+      // The intake counts before it answers: the probe's slow answer re-arms the back-off after this. Probed before
+      // that, an invocation's flush found the old back-off run out, then waited behind the probe and was held.
+      awaitFlushed(box);
       assertTrue(box.flusher.intakeDown(), "still slow: invocations still do not wait");
       assertEquals(1, box.flusher.waits()[0]);
       // A slow intake answers: it is probed again after the first back-off, not a doubled one (a growing back-off held
