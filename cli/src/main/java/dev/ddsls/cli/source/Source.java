@@ -40,7 +40,8 @@ public interface Source {
     if (spec.startsWith("http://") || spec.startsWith("https://")) return new CollectorSource(spec, collectorToken);
     Path dir = Path.of(spec);
     if (Files.isDirectory(dir) || Files.isRegularFile(dir)) return new DirectorySource(dir);
-    throw Cli.Failure.usage("--source " + spec + ": no such file or directory (a source is a directory or a file, "
+    // Not named --source: --profiles is read through here too.
+    throw Cli.Failure.usage("no such file or directory: " + spec + " (a source is a directory or a file, "
         + "http://HOST:PORT for ddsls collect, or datadog)");
   }
 }

@@ -53,7 +53,7 @@ class DiagnoseBadInputTest {
 
   @Test
   void unknownSourceAndBadOptions() throws Exception {
-    fails(2, "--source " + tmp.resolve("nowhere") + ": no such file or directory", "diagnose", "--source", tmp.resolve("nowhere").toString());
+    fails(2, "no such file or directory: " + tmp.resolve("nowhere"), "diagnose", "--source", tmp.resolve("nowhere").toString());
     fails(2, "--since", "diagnose", "--source", tmp.toString(), "--since", "yesterday");
     fails(2, "--format", "diagnose", "--source", tmp.toString(), "--format", "pdf");
   }

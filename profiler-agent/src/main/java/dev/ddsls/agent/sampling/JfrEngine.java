@@ -56,13 +56,18 @@ public final class JfrEngine extends RecordingEngine {
     if (r == null) return null;
     Path file = current;
     try {
-      try {
-        r.stop();
-      } catch (IllegalStateException stoppedAlready) {
-        // Stopped by someone else, who wrote the file: at exit the Flight Recorder's hook, still writing it.
-        awaitFlightRecorderShutdownHook();
+      // At exit the Flight Recorder's own hook, beside the agent's, writes a running dump-on-exit recording to its
+      // destination and then deletes its repository: a stop here raced that deletion. The hook writes it; wait for it.
+      if (exiting()) awaitFlightRecorderShutdownHook();
+      if (r.getState() == RecordingState.RUNNING) {
+        try {
+          r.stop();
+        } catch (IllegalStateException stoppedMeanwhile) {
+          awaitFlightRecorderShutdownHook();
+        }
       }
-      if (Files.size(file) > 0) return file;
+      // Stopped or closed by someone else (the hook, a SnapStart restore, a jcmd JFR.stop): the file is written.
+      if (Files.isRegularFile(file) && Files.size(file) > 0) return file;
       Files.deleteIfExists(file);
       return null;
     } catch (Throwable t) {
@@ -78,12 +83,34 @@ public final class JfrEngine extends RecordingEngine {
     }
   }
 
-  /** Joins the Flight Recorder's shutdown hook, when it runs, for at most a second. */
-  private static void awaitFlightRecorderShutdownHook() throws InterruptedException {
-    // All threads, not the caller's group's: the hook's group is whichever thread started the Flight Recorder's.
-    for (Thread t : Thread.getAllStackTraces().keySet()) {
-      if ("JFR Shutdown Hook".equals(t.getName())) t.join(1000);
+  /** Whether the JVM runs its shutdown hooks: no hook can be added then. */
+  private static boolean exiting() {
+    Thread probe = new Thread();
+    try {
+      Runtime.getRuntime().addShutdownHook(probe);
+      Runtime.getRuntime().removeShutdownHook(probe);
+      return false;
+    } catch (IllegalStateException shutdownInProgress) {
+      return true;
     }
+  }
+
+  /**
+   * Joins the Flight Recorder's shutdown hook for at most a second, once it is seen: the hooks are started one after
+   * another, so it may not be running yet when the agent's gets here (looked for 200 ms).
+   */
+  private static void awaitFlightRecorderShutdownHook() throws InterruptedException {
+    long end = System.nanoTime() + 200_000_000L;
+    do {
+      // All threads, not the caller's group's: the hook's group is whichever thread started the Flight Recorder's.
+      for (Thread t : Thread.getAllStackTraces().keySet()) {
+        if ("JFR Shutdown Hook".equals(t.getName())) {
+          t.join(1000);
+          return;
+        }
+      }
+      Thread.sleep(5);
+    } while (System.nanoTime() - end < 0);
   }
 
   @Override void clear() {
