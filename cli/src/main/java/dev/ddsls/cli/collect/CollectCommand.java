@@ -34,6 +34,9 @@ import picocli.CommandLine.Option;
     description = {"Runs a local, Datadog-Agent-compatible intake for traces and profiles, with a durable store and a read API.",
         "The first line printed is 'listening on http://HOST:PORT' (with --port 0, the port chosen)."})
 public final class CollectCommand implements Callable<Integer> {
+  /** The default --max-body, which {@code ddsls demo}'s collector keeps too. */
+  public static final String DEFAULT_MAX_BODY = "50MiB";
+
   @Mixin Verbose verbose;
   @Option(names = "--port", defaultValue = "8126", description = "TCP port (0: any free port). Default: ${DEFAULT-VALUE}.")
   int port;
@@ -56,7 +59,7 @@ public final class CollectCommand implements Callable<Integer> {
       description = "Drop the oldest records while the store uses more than this. Default: ${DEFAULT-VALUE}.")
   long maxSize;
 
-  @Option(names = "--max-body", defaultValue = "50MiB", converter = SizeConverter.class,
+  @Option(names = "--max-body", defaultValue = DEFAULT_MAX_BODY, converter = SizeConverter.class,
       description = "Largest request body accepted (larger: 413). Default: ${DEFAULT-VALUE}.")
   long maxBody;
 
@@ -78,7 +81,6 @@ public final class CollectCommand implements Callable<Integer> {
 
   @Override public Integer call() throws Exception {
     PrintStream out = System.out;
-    SqliteLibrary.useCache(CacheDir.of(System.getenv()));
     Path dir = data.toAbsolutePath().normalize();
     long intervalMillis = interval.toMillis();
     if (intervalMillis <= 0) throw Cli.Failure.usage("--interval must be positive");
@@ -98,7 +100,7 @@ public final class CollectCommand implements Callable<Integer> {
     }
     if (port < 0 || port > 65535) throw Cli.Failure.usage("--port must be 0..65535");
     FileLock lock = lock(dir);
-    Store store = Store.open(dir);
+    Store store = openStore(dir);
     if (maxMemory != null && maxMemory < maxBody) throw Cli.Failure.usage("--max-memory must be at least --max-body");
     Limits serverLimits = maxMemory == null ? Limits.defaults(maxBody) : Limits.defaults(maxBody, maxMemory);
     Collector collector;
@@ -137,7 +139,7 @@ public final class CollectCommand implements Callable<Integer> {
 
   private static int check(Path dir, PrintStream out) throws Exception {
     if (!Store.exists(dir)) throw new Cli.Failure(Cli.UNAVAILABLE, "no collector store in " + dir);
-    try (Store store = Store.open(dir)) {
+    try (Store store = openStore(dir)) {
       List<String> problems = store.check();
       for (String p : problems) out.println("ddsls collect: " + p);
       String counts = store.count("spans") + " spans, " + store.count("profiles") + " profiles, " + store.count("attachments") + " attachments";
@@ -153,7 +155,7 @@ public final class CollectCommand implements Callable<Integer> {
   private static int compact(Path dir, Retention limits, PrintStream out) throws Exception {
     if (!Store.exists(dir)) throw new Cli.Failure(Cli.UNAVAILABLE, "no collector store in " + dir);
     FileLock lock = lock(dir);
-    try (Store store = Store.open(dir)) {
+    try (Store store = openStore(dir)) {
       long before = Files.size(store.file());
       long removed = limits.enforce(store);
       store.compact();
@@ -165,6 +167,15 @@ public final class CollectCommand implements Callable<Integer> {
       lock.channel().close();
     }
     return Cli.OK;
+  }
+
+  /**
+   * The store in {@code dir}, sqlite-jdbc pointed first at its library in ddsls's cache: that must come before the
+   * first connection, or sqlite-jdbc copies the library into the temporary directory ({@link SqliteLibrary}).
+   */
+  public static Store openStore(Path dir) throws Exception {
+    SqliteLibrary.useCache(CacheDir.of(System.getenv()));
+    return Store.open(dir);
   }
 
   /** One collector (or compaction) per store directory at a time; the OS drops the lock if the process dies. */

@@ -1,15 +1,15 @@
 package dev.ddsls.cli.demo;
 
-import dev.ddsls.cli.CacheDir;
 import dev.ddsls.cli.Cli;
 import dev.ddsls.cli.Install;
+import dev.ddsls.cli.SizeConverter;
 import dev.ddsls.cli.Verbose;
 import dev.ddsls.cli.coldstart.ColdstartCommand;
+import dev.ddsls.cli.collect.CollectCommand;
 import dev.ddsls.cli.diagnose.DiagnoseCommand;
 import dev.ddsls.cli.diagnose.ReportFormat;
 import dev.ddsls.collector.Collector;
 import dev.ddsls.collector.Retention;
-import dev.ddsls.collector.SqliteLibrary;
 import dev.ddsls.collector.Store;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -82,15 +82,16 @@ public final class DemoCommand implements Callable<Integer> {
   }
 
   /**
-   * {@code ddsls collect}'s engine in this JVM, on a free loopback port, with its defaults; its counters lines are not
-   * part of the demo's output. Closed, it lets the requests in flight finish and closes the store.
+   * {@code ddsls collect}'s engine in this JVM, on a free loopback port, with its default --max-body. Closed, it lets
+   * the requests in flight finish and closes the store.
    */
   private static Collector startCollector(Path data) throws Exception {
-    SqliteLibrary.useCache(CacheDir.of(System.getenv()));
-    Store store = Store.open(Files.createDirectories(data));
+    Store store = CollectCommand.openStore(Files.createDirectories(data));
     try {
-      // collect's default --max-body; the store is new and lives for one demo, so nothing is old enough to drop.
-      Collector collector = new Collector(store, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), null, 50L << 20,
+      // The store is new and lives for one demo: nothing is old enough to drop. The counters line, each minute, is
+      // not part of the demo's output.
+      long maxBody = new SizeConverter().convert(CollectCommand.DEFAULT_MAX_BODY);
+      Collector collector = new Collector(store, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), null, maxBody,
           new Retention(Long.MAX_VALUE, Long.MAX_VALUE), 60_000, new PrintStream(OutputStream.nullOutputStream()));
       collector.start();
       return collector;
