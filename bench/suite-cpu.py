@@ -13,8 +13,9 @@ import sys
 import time
 
 HZ = os.sysconf('SC_CLK_TCK')
-# What a process is until it execs its program (the JDK starts each child through jspawnhelper): read again.
-LAUNCHERS = {'jspawnhelper', '(gone before read)', 'taskset'}
+# What a process is until it execs its program (the JDK starts each child through jspawnhelper; the mvn script execs
+# Maven's JVM; a shell may exec its command): read again.
+LAUNCHERS = {'jspawnhelper', '(gone before read)', 'taskset', 'sh', 'bash', 'dash', 'mvn'}
 
 
 def kind(cmd):
@@ -35,7 +36,10 @@ def kind(cmd):
     if 'aws-lambda-java-runtime-interface-client' in line or 'AWSLambda' in line or 'examples' in line:
         handler = cmd[-1] if os.environ.get('SUITE_CPU_HANDLERS') else ''
         return 'function JVM' + (' ' + handler if handler else '')
-    return os.path.basename(cmd[0]) if cmd else '(gone before read)'
+    if not cmd:
+        return '(gone before read)'
+    name = os.path.basename(cmd[0])
+    return 'chromium' if name.startswith('chromium') else name  # its helpers rewrite their argv
 
 
 def main():
