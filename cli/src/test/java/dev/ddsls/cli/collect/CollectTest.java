@@ -31,6 +31,7 @@ import java.util.stream.Stream;
 import jdk.jfr.Recording;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -40,6 +41,7 @@ import org.msgpack.core.MessagePack;
 
 /** Drives {@code ddsls collect} as a process over HTTP on loopback, with real payloads. */
 @Tag("e2e")
+@Order(2) // long: started early, so that short classes, not it, end the part that runs beside others
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CollectTest {
   static final ObjectMapper JSON = new ObjectMapper();

@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * are found from their samples through {@code /ddsls/v1/profiles?span_id=}.
  */
 @Tag("e2e")
+@Order(2) // long: started early, so that short classes, not it, end the part that runs beside others
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class DdJavaAgentInteropTest {
   private static final ObjectMapper JSON = new ObjectMapper();

@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import net.jpountz.lz4.LZ4FrameOutputStream;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * well under the process timeout, in a 512 MiB heap, never a hang, a stack trace or exit 1.
  */
 @Tag("e2e")
+@Order(2) // long: started early, so that short classes, not it, end the part that runs beside others
 class HostileInputsTest {
   private static final Path HOSTILE = Path.of("target", "test-classes", "hostile").toAbsolutePath();
   /** A heap far below the machine's default: the readers' bounds, not a large heap, keep them within it. */

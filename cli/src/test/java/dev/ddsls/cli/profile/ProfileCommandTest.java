@@ -21,6 +21,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import jdk.jfr.Recording;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * in the test, and CPU samples count CPU time, which a busy neighbour does not change.
  */
 @Tag("e2e")
+@Order(2) // long: started early, so that short classes, not it, end the part that runs beside others
 class ProfileCommandTest {
   @TempDir Path tmp;
 
