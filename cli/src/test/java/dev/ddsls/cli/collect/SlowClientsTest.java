@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
 /** Slow clients and readers that never read take the collector's handlers, never the service of the others. */
+@Order(2) // mostly waiting for the collector's deadlines: started early, beside classes that use the cores
 class SlowClientsTest extends CollectorAttack {
   @Test @Order(1) void slowClientsAndStuckReadersDoNotStallOthers() throws Exception {
     // A store large enough that an all=true answer cannot sit in the socket buffers of a reader that never reads.
