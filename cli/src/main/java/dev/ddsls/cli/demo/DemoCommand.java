@@ -97,7 +97,7 @@ public final class DemoCommand implements Callable<Integer> {
       return collector;
     } catch (Exception e) {
       store.close();
-      throw new Cli.Failure(Cli.UNAVAILABLE, "the local collector did not start: " + e.getMessage());
+      throw new Cli.Failure(Cli.UNAVAILABLE, "the local collector did not start: " + e.getMessage(), e);
     }
   }
 }

@@ -91,7 +91,7 @@ public final class AsyncProfilerEngine extends RecordingEngine {
     }
   }
 
-  @Override Path finish() {
+  @Override Path finish(boolean last) {
     if (current == null) return null;
     try {
       profiler.stop();

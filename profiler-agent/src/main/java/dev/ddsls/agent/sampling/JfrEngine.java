@@ -51,14 +51,15 @@ public final class JfrEngine extends RecordingEngine {
     return "JDK Flight Recorder " + System.getProperty("java.vm.version", "") + " (jdk.ExecutionSample)";
   }
 
-  @Override Path finish() {
+  @Override Path finish(boolean last) {
     Recording r = recording;
     if (r == null) return null;
     Path file = current;
     try {
       // At exit the Flight Recorder's own hook, beside the agent's, writes a running dump-on-exit recording to its
       // destination and then deletes its repository: a stop here raced that deletion. The hook writes it; wait for it.
-      if (exiting()) awaitFlightRecorderShutdownHook();
+      // Only the last recording can meet it: a rotation does not ask.
+      if (last && exiting()) awaitFlightRecorderShutdownHook();
       if (r.getState() == RecordingState.RUNNING) {
         try {
           r.stop();

@@ -41,8 +41,11 @@ abstract class RecordingEngine implements SamplingEngine {
   /** Starts a new recording at {@link #recordingIntervalNanos}. */
   abstract void begin(boolean wall) throws Exception;
 
-  /** Ends the current recording and returns its file, or null when there is none. */
-  abstract Path finish();
+  /**
+   * Ends the current recording and returns its file, or null when there is none. {@code last}: no recording follows
+   * (the agent's last flush, the one at exit among them).
+   */
+  abstract Path finish(boolean last);
 
   /** Forgets the current recording after {@link #finish} (stopped for good, or the restart failed). */
   abstract void clear();
@@ -50,7 +53,7 @@ abstract class RecordingEngine implements SamplingEngine {
   @Override public final synchronized List<Sample> rotate(boolean keepWall) {
     long recorded = recordingIntervalNanos;
     long from = System.nanoTime();
-    Path finished = finish();
+    Path finished = finish(false);
     long finishedAt = System.nanoTime();
     try {
       beginRecording(keepWall, steadyIntervalNanos);
@@ -67,7 +70,7 @@ abstract class RecordingEngine implements SamplingEngine {
 
   @Override public final synchronized List<Sample> rotateFine() {
     long recorded = recordingIntervalNanos;
-    Path finished = finish();
+    Path finished = finish(false);
     try {
       beginRecording(true, initIntervalNanos);
     } catch (Throwable t) {
@@ -87,7 +90,7 @@ abstract class RecordingEngine implements SamplingEngine {
 
   @Override public final synchronized boolean restartIfStopped() {
     if (sampling()) return false;
-    Path dead = finish();
+    Path dead = finish(false);
     clear();
     try {
       // At the fine interval, as the recording begun at the checkpoint would have gone on: the restore's hooks and its
@@ -113,7 +116,7 @@ abstract class RecordingEngine implements SamplingEngine {
 
   @Override public final synchronized List<Sample> stop() {
     long recorded = recordingIntervalNanos;
-    Path finished = finish();
+    Path finished = finish(true);
     clear();
     return read(finished, recorded);
   }
